@@ -1,0 +1,36 @@
+// @ts-check
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// Root flat config. Each package runs `eslint .` from its own directory;
+// ESLint searches upward and finds this file.
+export default defineConfig(
+  {
+    ignores: ['**/dist/**', 'docs/api/**', '**/node_modules/**', '**/coverage/**', '**/.turbo/**'],
+  },
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
+    // Plain JS and tool config files are not covered by a tsconfig: lint them
+    // without type information.
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs', '**/*.config.ts', '*.config.base.ts'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      globals: { ...globals.node },
+    },
+  },
+);

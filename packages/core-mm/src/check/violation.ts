@@ -1,0 +1,93 @@
+import { SmmuError } from '../errors.js';
+
+/**
+ * What a checker found. The kernel prints these as splats ("BUG: sleeping function
+ * called from invalid context", "possible circular locking dependency detected", ...);
+ * the model records them in the machine's {@link Report}.
+ */
+export type ViolationKind =
+  /** might_sleep(): a sleeping primitive in atomic, RCU or non-block context. */
+  | 'might-sleep'
+  /** lockdep: a lock order that can deadlock (AB-BA), found from two chains. */
+  | 'lock-inversion'
+  /** lockdep: a lock of a class the task already holds. */
+  | 'lock-recursion'
+  /** lockdep: release of a lock the task does not hold. */
+  | 'bad-unlock'
+  /** lockdep: a task ended holding locks or in atomic context. */
+  | 'held-at-exit'
+  /** every runnable task is blocked: the wait-for cycle is in the details. */
+  | 'deadlock'
+  /** the run exceeded its step bound. */
+  | 'livelock'
+  /** a task awaited something outside the simulation (a real timer, real I/O). */
+  | 'uncontrolled-await'
+  /** a replayed run stopped fitting the recorded choices. */
+  | 'divergence'
+  /** a task's body threw: the kernel's oops. */
+  | 'task-error';
+
+/** One checker finding, as the kernel would print it, with the context to debug it. */
+export interface Violation {
+  readonly kind: ViolationKind;
+  readonly message: string;
+  /** The task that was running (the kernel's `current`), or `-` when none. */
+  readonly task: string;
+  /** The task's held locks, outermost first, each as `name (type[, mode])`. */
+  readonly heldLocks: readonly string[];
+  /** The first call site outside the model, or a caller-given label. */
+  readonly site: string;
+  /** Extra evidence: lockdep chains, the wait-for cycle, a page's history. */
+  readonly details?: readonly string[];
+  /** Virtual time of the finding, ns. */
+  readonly time: number;
+}
+
+/** Thrown at the first violation when a machine is `strict`. */
+export class ViolationError extends SmmuError {
+  readonly violation: Violation;
+
+  constructor(violation: Violation) {
+    super('EVIOLATION', `${violation.kind}: ${violation.message} [task ${violation.task}]`);
+    this.violation = violation;
+  }
+}
+
+/**
+ * The machine's findings. Tests fail on any unexpected violation; `strict` throws
+ * {@link ViolationError} at the first one instead.
+ */
+export class Report {
+  readonly violations: Violation[] = [];
+  readonly warnings: string[] = [];
+  readonly strict: boolean;
+
+  constructor(strict: boolean) {
+    this.strict = strict;
+  }
+
+  add(violation: Violation): void {
+    this.violations.push(violation);
+    if (this.strict) throw new ViolationError(violation);
+  }
+
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+
+  /** Violations of one kind. */
+  of(kind: ViolationKind): Violation[] {
+    return this.violations.filter((v) => v.kind === kind);
+  }
+}
+
+/** One violation as a kernel-style splat, for printing. */
+export function formatViolation(v: Violation): string {
+  const lines = [`[${v.kind}] ${v.message}`, `  task: ${v.task}   at: ${v.site}   time: ${v.time} ns`];
+  if (v.heldLocks.length > 0) {
+    lines.push(`  ${v.heldLocks.length} lock(s) held:`);
+    v.heldLocks.forEach((l, i) => lines.push(`   #${i}: ${l}`));
+  }
+  for (const d of v.details ?? []) lines.push(`  ${d}`);
+  return lines.join('\n');
+}

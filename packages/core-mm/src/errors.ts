@@ -1,0 +1,40 @@
+/**
+ * Stable error codes. The errno-like ones mirror Linux's answers; the others name
+ * misuse of the model itself.
+ *
+ * - `EDEADLK`: a task would block where nothing else can run (outside a scheduler run).
+ * - `EVIOLATION`: a checker fired under `strict: true`.
+ */
+export type ErrorCode =
+  | 'EINVAL'
+  | 'ENOMEM'
+  | 'EFAULT'
+  | 'EAGAIN'
+  | 'EBUSY'
+  | 'ENOENT'
+  | 'EPERM'
+  | 'EEXIST'
+  | 'EDEADLK'
+  | 'EVIOLATION';
+
+/**
+ * The one error type the model throws. Match errors by `code` (see {@link isSmmuError}),
+ * never by `instanceof`: two copies of the package (ESM and CJS) have two classes.
+ */
+export class SmmuError extends Error {
+  override readonly name = 'SmmuError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(`${code}: ${message}`);
+    this.code = code;
+  }
+}
+
+/** True when `error` is a model error, optionally with the given code. */
+export function isSmmuError(error: unknown, code?: ErrorCode): error is SmmuError {
+  if (typeof error !== 'object' || error === null) return false;
+  const c = (error as { code?: unknown }).code;
+  if (typeof c !== 'string' || (error as { name?: unknown }).name !== 'SmmuError') return false;
+  return code === undefined || c === code;
+}

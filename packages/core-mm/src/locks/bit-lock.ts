@@ -1,0 +1,100 @@
+import type { LockClass, Lockable } from '../check/lockdep.js';
+import { mightSleep } from '../check/might-sleep.js';
+import type { Machine } from '../machine.js';
+import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
+
+/**
+ * A sleeping lock that is one bit in a typed array of flag words: the page lock
+ * (`PG_locked` in `page->flags`), one per frame, costing no object per frame.
+ * Kernel counterpart: `lock_page()` / `folio_lock()`, `trylock_page()`,
+ * `unlock_page()`; waiters sleep on a per-index queue and get the bit in arrival
+ * order. Difference: the kernel has no lockdep map for the page lock; the model
+ * gives it one so reports can show it in the held-lock stack and the lock order.
+ */
+export class BitLock implements Lockable {
+  readonly name: string;
+  readonly lockClass: LockClass;
+  private readonly machine: Machine;
+  private readonly words: Uint32Array;
+  private readonly mask: number;
+  /** Holder per index; a plain array (no Map churn on the uncontended path). */
+  private readonly owners: (Task | undefined)[] = [];
+  private readonly waiters = new Map<number, Task[]>();
+
+  /**
+   * @param words - the flag words, one per instance (e.g. frame flags by pfn).
+   * @param bit - the bit of each word that is the lock (0..31).
+   */
+  constructor(machine: Machine, name: string, words: Uint32Array, bit: number) {
+    this.machine = machine;
+    this.name = name;
+    this.words = words;
+    this.mask = (1 << bit) >>> 0;
+    this.lockClass = machine.lockdep.classFor(name, 'bit-lock');
+  }
+
+  /** `lock_page()`: a sleeping primitive. */
+  lock(task: Task, index: number, site?: string): void | Promise<void> {
+    mightSleep(task, `lock_page(${this.name}[${index}])`, site);
+    const p = this.machine.sched.preempt(task, 'lock');
+    if (p === undefined) return this.acquire(task, index, site);
+    return p.then(() => this.acquire(task, index, site));
+  }
+
+  /** `trylock_page()`: never sleeps. */
+  trylock(task: Task, index: number): boolean {
+    if ((this.words[index]! & this.mask) !== 0) return false;
+    this.machine.lockdep.acquire(task, this, HELD_TRYLOCK, 0, index);
+    this.words[index] = this.words[index]! | this.mask;
+    this.owners[index] = task;
+    return true;
+  }
+
+  /** `unlock_page()`: hands the bit to the first waiter on this index. */
+  unlock(task: Task, index: number): void | Promise<void> {
+    if (!this.machine.lockdep.release(task, this, index)) return;
+    const queue = this.waiters.get(index);
+    const next = queue?.shift();
+    if (queue !== undefined && queue.length === 0) this.waiters.delete(index);
+    if (next !== undefined) {
+      this.owners[index] = next;
+      this.machine.sched.wake(next);
+    } else {
+      this.owners[index] = undefined;
+      this.words[index] = this.words[index]! & ~this.mask;
+    }
+    return this.machine.sched.preempt(task, 'lock');
+  }
+
+  /** `PageLocked()`. */
+  isLocked(index: number): boolean {
+    return (this.words[index]! & this.mask) !== 0;
+  }
+
+  /** The holder of instance `index`, if any. */
+  holder(index: number): Task | null {
+    return this.owners[index] ?? null;
+  }
+
+  private acquire(task: Task, index: number, site: string | undefined): void | Promise<void> {
+    const free = (this.words[index]! & this.mask) === 0;
+    const waitable: Waitable = {
+      describe: () => `${this.name}[${index}] (bit-lock)`,
+      holders: () => {
+        const h = this.owners[index];
+        return h === undefined ? [] : [h];
+      },
+    };
+    if (!free && !this.machine.sched.canBlock(task)) throw this.machine.sched.wouldBlock(task, waitable);
+    this.machine.lockdep.acquire(task, this, 0, 0, index, site);
+    if (free) {
+      this.words[index] = this.words[index]! | this.mask;
+      this.owners[index] = task;
+      return;
+    }
+    let queue = this.waiters.get(index);
+    if (queue === undefined) this.waiters.set(index, (queue = []));
+    queue.push(task);
+    return this.machine.sched.block(task, waitable);
+  }
+}

@@ -1,0 +1,74 @@
+import { mightSleep } from '../check/might-sleep.js';
+import type { Machine } from '../machine.js';
+import type { Task, Waitable } from '../sched/task.js';
+
+/**
+ * `struct completion`: `complete()` lets one waiter through (or banks a count when
+ * nobody waits), `complete_all()` lets everyone through for good. Kernel counterpart:
+ * `wait_for_completion()`, `try_wait_for_completion()`, `complete()`,
+ * `complete_all()`, `completion_done()`, `reinit_completion()`.
+ */
+export class Completion implements Waitable {
+  readonly name: string;
+  private readonly machine: Machine;
+  private done = 0;
+  private readonly waiters: Task[] = [];
+
+  constructor(machine: Machine, name: string) {
+    this.machine = machine;
+    this.name = name;
+  }
+
+  /** `wait_for_completion()`: a sleeping primitive. */
+  wait(task: Task, site?: string): void | Promise<void> {
+    mightSleep(task, `wait_for_completion(${this.name})`, site);
+    const p = this.machine.sched.preempt(task, 'sleep');
+    if (p !== undefined) return p.then(() => this.take(task));
+    return this.take(task);
+  }
+
+  /** `try_wait_for_completion()`: never sleeps. */
+  tryWait(): boolean {
+    if (this.done === 0) return false;
+    if (this.done !== Infinity) this.done--;
+    return true;
+  }
+
+  /** `complete()`: one waiter goes on (the count is handed to it directly). */
+  complete(): void {
+    const next = this.waiters.shift();
+    if (next !== undefined) this.machine.sched.wake(next);
+    else if (this.done !== Infinity) this.done++;
+  }
+
+  /** `complete_all()`. */
+  completeAll(): void {
+    this.done = Infinity;
+    for (const t of this.waiters.splice(0)) this.machine.sched.wake(t);
+  }
+
+  /** `completion_done()`: a wait would not block. */
+  get isDone(): boolean {
+    return this.done > 0;
+  }
+
+  /** `reinit_completion()`. */
+  reinit(): void {
+    this.done = 0;
+  }
+
+  holders(): readonly Task[] {
+    return [];
+  }
+
+  describe(): string {
+    return `completion ${this.name}`;
+  }
+
+  private take(task: Task): void | Promise<void> {
+    if (this.tryWait()) return;
+    if (!this.machine.sched.canBlock(task)) throw this.machine.sched.wouldBlock(task, this);
+    this.waiters.push(task);
+    return this.machine.sched.block(task, this);
+  }
+}

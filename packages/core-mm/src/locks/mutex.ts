@@ -1,0 +1,78 @@
+import type { LockClass, Lockable } from '../check/lockdep.js';
+import { mightSleep } from '../check/might-sleep.js';
+import type { Machine } from '../machine.js';
+import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
+
+/**
+ * `struct mutex`: a sleeping lock with one owner. `lock` is a sleeping primitive, so
+ * it checks might-sleep every time (not only when contended); waiters get the lock
+ * in arrival order. Kernel counterpart: `mutex_lock()`, `mutex_lock_nested()`,
+ * `mutex_trylock()`, `mutex_unlock()`; difference: no optimistic spinning.
+ */
+export class Mutex implements Lockable, Waitable {
+  readonly name: string;
+  readonly lockClass: LockClass;
+  private readonly machine: Machine;
+  private owner: Task | null = null;
+  private readonly waiters: Task[] = [];
+
+  constructor(machine: Machine, name: string) {
+    this.machine = machine;
+    this.name = name;
+    this.lockClass = machine.lockdep.classFor(name, 'mutex');
+  }
+
+  /** `mutex_lock()`. */
+  lock(task: Task, site?: string): void | Promise<void> {
+    return this.lockNested(task, 0, site);
+  }
+
+  /** `mutex_lock_nested()`. */
+  lockNested(task: Task, subclass: number, site?: string): void | Promise<void> {
+    mightSleep(task, `mutex_lock(${this.name})`, site);
+    const p = this.machine.sched.preempt(task, 'lock');
+    if (p === undefined) return this.acquire(task, subclass, site);
+    return p.then(() => this.acquire(task, subclass, site));
+  }
+
+  /** `mutex_trylock()`: never sleeps, so no might-sleep check. */
+  trylock(task: Task): boolean {
+    if (this.owner !== null) return false;
+    this.machine.lockdep.acquire(task, this, HELD_TRYLOCK);
+    this.owner = task;
+    return true;
+  }
+
+  /** `mutex_unlock()`: hands the mutex to the first waiter. */
+  unlock(task: Task): void | Promise<void> {
+    if (!this.machine.lockdep.release(task, this)) return;
+    const next = this.waiters.shift();
+    this.owner = next ?? null;
+    if (next !== undefined) this.machine.sched.wake(next);
+    return this.machine.sched.preempt(task, 'lock');
+  }
+
+  /** `mutex_is_locked()`. */
+  get locked(): boolean {
+    return this.owner !== null;
+  }
+
+  holders(): readonly Task[] {
+    return this.owner === null ? [] : [this.owner];
+  }
+
+  describe(): string {
+    return `mutex ${this.name}`;
+  }
+
+  private acquire(task: Task, subclass: number, site: string | undefined): void | Promise<void> {
+    if (this.owner !== null && !this.machine.sched.canBlock(task)) throw this.machine.sched.wouldBlock(task, this);
+    this.machine.lockdep.acquire(task, this, 0, subclass, -1, site);
+    if (this.owner === null) {
+      this.owner = task;
+      return;
+    }
+    this.waiters.push(task);
+    return this.machine.sched.block(task, this);
+  }
+}

@@ -1,0 +1,137 @@
+import type { LockClass, Lockable } from '../check/lockdep.js';
+import { mightSleep } from '../check/might-sleep.js';
+import type { Machine } from '../machine.js';
+import { HELD_READ, HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
+
+interface RwWaiter {
+  readonly task: Task;
+  readonly write: boolean;
+}
+
+/**
+ * `struct rw_semaphore`: many readers or one writer, sleeping. Fair like the
+ * kernel's: a reader queues behind a waiting writer, so a task that takes the read
+ * side twice can deadlock against a writer (and lockdep reports the recursion).
+ * `downgrade` turns the write hold into a read hold and lets queued readers in, as
+ * munmap does with mmap_lock. Kernel counterpart: `down_read()`, `down_write()`,
+ * `up_read()`, `up_write()`, `downgrade_write()`, `down_read_trylock()`,
+ * `down_write_trylock()`; difference: no optimistic spinning or lock stealing.
+ */
+export class RwSemaphore implements Lockable, Waitable {
+  readonly name: string;
+  readonly lockClass: LockClass;
+  private readonly machine: Machine;
+  private writer: Task | null = null;
+  private readonly readers: Task[] = [];
+  private readonly waiters: RwWaiter[] = [];
+
+  constructor(machine: Machine, name: string) {
+    this.machine = machine;
+    this.name = name;
+    this.lockClass = machine.lockdep.classFor(name, 'rwsem');
+  }
+
+  /** `down_read()`. */
+  downRead(task: Task, site?: string): void | Promise<void> {
+    mightSleep(task, `down_read(${this.name})`, site);
+    const p = this.machine.sched.preempt(task, 'lock');
+    if (p === undefined) return this.acquire(task, false, site);
+    return p.then(() => this.acquire(task, false, site));
+  }
+
+  /** `down_write()`. */
+  downWrite(task: Task, site?: string): void | Promise<void> {
+    mightSleep(task, `down_write(${this.name})`, site);
+    const p = this.machine.sched.preempt(task, 'lock');
+    if (p === undefined) return this.acquire(task, true, site);
+    return p.then(() => this.acquire(task, true, site));
+  }
+
+  /** `down_read_trylock()`: never sleeps. */
+  tryDownRead(task: Task): boolean {
+    if (this.writer !== null || this.waiters.length > 0) return false;
+    this.machine.lockdep.acquire(task, this, HELD_READ | HELD_TRYLOCK);
+    this.readers.push(task);
+    return true;
+  }
+
+  /** `down_write_trylock()`: never sleeps. */
+  tryDownWrite(task: Task): boolean {
+    if (this.writer !== null || this.readers.length > 0) return false;
+    this.machine.lockdep.acquire(task, this, HELD_TRYLOCK);
+    this.writer = task;
+    return true;
+  }
+
+  /** `up_read()`. */
+  upRead(task: Task): void | Promise<void> {
+    const i = this.readers.indexOf(task);
+    if (i < 0) return this.machine.lockdep.reportBadUnlock(task, this, -1, 'it is not a reader (up_read)');
+    if (!this.machine.lockdep.release(task, this)) return;
+    this.readers.splice(i, 1);
+    this.grant();
+    return this.machine.sched.preempt(task, 'lock');
+  }
+
+  /** `up_write()`. */
+  upWrite(task: Task): void | Promise<void> {
+    if (this.writer !== task) return this.machine.lockdep.reportBadUnlock(task, this, -1, 'it is not the writer (up_write)');
+    if (!this.machine.lockdep.release(task, this)) return;
+    this.writer = null;
+    this.grant();
+    return this.machine.sched.preempt(task, 'lock');
+  }
+
+  /** `downgrade_write()`: the writer becomes a reader; queued readers at the head get in. */
+  downgrade(task: Task): void {
+    if (this.writer !== task) return this.machine.lockdep.reportBadUnlock(task, this, -1, 'it is not the writer (downgrade_write)');
+    this.machine.lockdep.downgrade(task, this);
+    this.writer = null;
+    this.readers.push(task);
+    this.grant();
+  }
+
+  /** Held by a writer. */
+  get writeLocked(): boolean {
+    return this.writer !== null;
+  }
+
+  /** Number of readers inside. */
+  get readerCount(): number {
+    return this.readers.length;
+  }
+
+  holders(): readonly Task[] {
+    return this.writer !== null ? [this.writer] : this.readers;
+  }
+
+  describe(): string {
+    return `rwsem ${this.name}`;
+  }
+
+  private acquire(task: Task, write: boolean, site: string | undefined): void | Promise<void> {
+    const free = this.waiters.length === 0 && this.writer === null && (!write || this.readers.length === 0);
+    if (!free && !this.machine.sched.canBlock(task)) throw this.machine.sched.wouldBlock(task, this);
+    this.machine.lockdep.acquire(task, this, write ? 0 : HELD_READ, 0, -1, site);
+    if (free) {
+      if (write) this.writer = task;
+      else this.readers.push(task);
+      return;
+    }
+    this.waiters.push({ task, write });
+    return this.machine.sched.block(task, this);
+  }
+
+  /** Hand the semaphore to waiters at the head: one writer, or every reader before the next writer. */
+  private grant(): void {
+    while (this.waiters.length > 0 && this.writer === null) {
+      const w = this.waiters[0]!;
+      if (w.write) {
+        if (this.readers.length > 0) return;
+        this.writer = w.task;
+      } else this.readers.push(w.task);
+      this.waiters.shift();
+      this.machine.sched.wake(w.task);
+    }
+  }
+}

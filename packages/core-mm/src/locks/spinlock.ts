@@ -1,0 +1,88 @@
+import type { LockClass, Lockable } from '../check/lockdep.js';
+import type { Machine } from '../machine.js';
+import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
+
+/**
+ * `spinlock_t`. Taking it raises the task's preempt count (atomic context: no
+ * sleeping until unlock). Contention is a spin-yield: the task waits for the holder
+ * without sleeping, which is legal in atomic context, and the lock is handed over in
+ * arrival order as a ticket lock does. Kernel counterpart: `spin_lock()`,
+ * `spin_lock_nested()`, `spin_trylock()`, `spin_unlock()`.
+ */
+export class SpinLock implements Lockable, Waitable {
+  readonly name: string;
+  readonly lockClass: LockClass;
+  private readonly machine: Machine;
+  private owner: Task | null = null;
+  private readonly spinners: Task[] = [];
+
+  /** @param name - the lockdep class: every lock of one name shares it. */
+  constructor(machine: Machine, name: string) {
+    this.machine = machine;
+    this.name = name;
+    this.lockClass = machine.lockdep.classFor(name, 'spinlock');
+  }
+
+  /** `spin_lock()`: returns a Promise only if the task had to spin or was preempted. */
+  lock(task: Task, site?: string): void | Promise<void> {
+    const p = this.machine.sched.preempt(task, 'spin');
+    if (p === undefined) return this.acquire(task, 0, site);
+    return p.then(() => this.acquire(task, 0, site));
+  }
+
+  /** `spin_lock_nested()`: a second lock of this class, at nesting level `subclass`. */
+  lockNested(task: Task, subclass: number, site?: string): void | Promise<void> {
+    const p = this.machine.sched.preempt(task, 'spin');
+    if (p === undefined) return this.acquire(task, subclass, site);
+    return p.then(() => this.acquire(task, subclass, site));
+  }
+
+  /** `spin_trylock()`: never waits. */
+  trylock(task: Task): boolean {
+    if (this.owner !== null) return false;
+    task.preemptCount++;
+    this.machine.lockdep.acquire(task, this, HELD_TRYLOCK);
+    this.owner = task;
+    return true;
+  }
+
+  /** `spin_unlock()`: hands the lock to the first spinner. */
+  unlock(task: Task): void | Promise<void> {
+    if (!this.machine.lockdep.release(task, this)) return;
+    task.preemptCount--;
+    const next = this.spinners.shift();
+    this.owner = next ?? null;
+    if (next !== undefined) this.machine.sched.wake(next);
+    return this.machine.sched.preempt(task, 'spin');
+  }
+
+  /** `spin_is_locked()`. */
+  get locked(): boolean {
+    return this.owner !== null;
+  }
+
+  /** The holder, if any. */
+  get holder(): Task | null {
+    return this.owner;
+  }
+
+  holders(): readonly Task[] {
+    return this.owner === null ? [] : [this.owner];
+  }
+
+  describe(): string {
+    return `spinlock ${this.name}`;
+  }
+
+  private acquire(task: Task, subclass: number, site: string | undefined): void | Promise<void> {
+    if (this.owner !== null && !this.machine.sched.canBlock(task)) throw this.machine.sched.wouldBlock(task, this);
+    task.preemptCount++;
+    this.machine.lockdep.acquire(task, this, 0, subclass, -1, site);
+    if (this.owner === null) {
+      this.owner = task;
+      return;
+    }
+    this.spinners.push(task);
+    return this.machine.sched.block(task, this);
+  }
+}

@@ -1,0 +1,55 @@
+import type { LockClass, Lockable } from '../check/lockdep.js';
+import { mightSleep } from '../check/might-sleep.js';
+import type { Machine } from '../machine.js';
+import { HELD_READ, type Task } from '../sched/task.js';
+import { GracePeriod } from './grace-period.js';
+
+/**
+ * `struct srcu_struct`: sleepable RCU. Readers may sleep inside; `synchronize` waits
+ * for every reader that started before it. The notifier core keeps subscriptions
+ * alive with it (since 3.7). lockdep sees the read side as a recursive read of the
+ * srcu class and `synchronize` as a write acquisition, so `synchronize` inside its
+ * own read section, or under a lock some reader takes, is reported.
+ * Kernel counterpart: `srcu_read_lock()` (returns an index; here a ticket),
+ * `srcu_read_unlock()`, `synchronize_srcu()`.
+ */
+export class Srcu implements Lockable {
+  readonly name: string;
+  readonly lockClass: LockClass;
+  private readonly machine: Machine;
+  private readonly gp: GracePeriod;
+
+  constructor(machine: Machine, name: string) {
+    this.machine = machine;
+    this.name = name;
+    this.lockClass = machine.lockdep.classFor(name, 'srcu');
+    this.gp = new GracePeriod(machine, name);
+  }
+
+  /** `srcu_read_lock()`: never sleeps; returns the ticket to pass to `readUnlock`. */
+  readLock(task: Task): number {
+    this.machine.lockdep.acquire(task, this, HELD_READ);
+    return this.gp.enter(task);
+  }
+
+  /** `srcu_read_unlock()`. */
+  readUnlock(task: Task, ticket: number): void {
+    if (!this.machine.lockdep.release(task, this)) return;
+    if (!this.gp.exit(ticket)) {
+      this.machine.reportViolation(task, 'bad-unlock', `srcu_read_unlock(${this.name}) with ticket ${ticket}, which is not an open read section`);
+    }
+  }
+
+  /** `synchronize_srcu()`: a sleeping primitive. */
+  synchronize(task: Task, site?: string): void | Promise<void> {
+    mightSleep(task, `synchronize_srcu(${this.name})`, site);
+    this.machine.lockdep.acquire(task, this, 0, 0, -1, site);
+    this.machine.lockdep.release(task, this);
+    return this.gp.wait(task);
+  }
+
+  /** Open read-side sections. */
+  get readers(): number {
+    return this.gp.readers;
+  }
+}

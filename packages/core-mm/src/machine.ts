@@ -1,0 +1,96 @@
+import { captureSite } from './check/site.js';
+import { Lockdep } from './check/lockdep.js';
+import { Report, type Violation, type ViolationKind } from './check/violation.js';
+import { SmmuError } from './errors.js';
+import { LockdepMap } from './locks/lockdep-map.js';
+import { Rcu } from './locks/rcu.js';
+import { VirtualClock } from './sched/clock.js';
+import { decodeReplayToken } from './sched/replay-token.js';
+import { Scheduler, type ScheduleOptions } from './sched/scheduler.js';
+import { Task } from './sched/task.js';
+import { RngStreams } from './util/rng.js';
+
+/** How to build a machine. */
+export interface MachineOptions {
+  /** Seed of every random stream (default 1). A replay token brings its own. */
+  seed?: number;
+  /** Scheduling strategy and preemption classes (default fifo). */
+  schedule?: ScheduleOptions;
+  /** Replay a recorded run: its seed, strategy, preemption classes and choices. */
+  replay?: string;
+  /** Throw at the first violation instead of recording and going on. */
+  strict?: boolean;
+  /** A label of the program or scenario, part of the replay fingerprint. */
+  program?: string;
+}
+
+/**
+ * One simulated machine: its scheduler, virtual clock, random streams, lockdep state,
+ * RCU, the `fs_reclaim` pseudo-lock and the report its checkers write to. All state
+ * lives here, none at module level, so two machines in one process share nothing.
+ */
+export class Machine {
+  readonly seed: number;
+  readonly report: Report;
+  readonly lockdep: Lockdep;
+  readonly clock: VirtualClock;
+  readonly rng: RngStreams;
+  readonly sched: Scheduler;
+  /** The RCU-like read side (`rcu_read_lock()`) and `synchronize_rcu()`. */
+  readonly rcu: Rcu;
+  /**
+   * The `fs_reclaim` pseudo-lock: a sleeping allocation acquires and releases it
+   * (`might_alloc()` -> `fs_reclaim_acquire/release`), reclaim holds it while it runs,
+   * so a lock taken both around an allocation and inside reclaim is an inversion.
+   */
+  readonly fsReclaim: LockdepMap;
+  private taskIds = 0;
+
+  constructor(options: MachineOptions = {}) {
+    const seed = options.replay !== undefined && options.seed === undefined ? decodeReplayToken(options.replay).seed : (options.seed ?? 1);
+    if (!Number.isSafeInteger(seed)) throw new SmmuError('EINVAL', `seed must be an integer, got ${seed}`);
+    this.seed = seed;
+    this.report = new Report(options.strict === true);
+    this.lockdep = new Lockdep(this);
+    this.clock = new VirtualClock();
+    this.rng = new RngStreams(seed);
+    this.sched = new Scheduler(this, options.schedule ?? {}, options.replay, options.program ?? '');
+    this.rcu = new Rcu(this);
+    this.fsReclaim = new LockdepMap(this, 'fs_reclaim');
+  }
+
+  /**
+   * A task driven by plain calls, outside any run: uncontended locks and other
+   * non-blocking paths work synchronously; a call that would block is `EDEADLK`.
+   */
+  task(name: string): Task {
+    return new Task(this, this.nextTaskId(), name, null, false);
+  }
+
+  /** @internal */
+  nextTaskId(): number {
+    return this.taskIds++;
+  }
+
+  /** Report a checker's finding: recorded, or thrown at once when the machine is strict. */
+  reportViolation(task: Task | null, kind: ViolationKind, message: string, details?: readonly string[], site?: string): void {
+    this.report.add(this.violation(task, kind, message, details, site));
+  }
+
+  /** Record a finding without ever throwing (the scheduler's own reports). */
+  recordViolation(task: Task | null, kind: ViolationKind, message: string, details?: readonly string[], site?: string): void {
+    this.report.violations.push(this.violation(task, kind, message, details, site));
+  }
+
+  private violation(task: Task | null, kind: ViolationKind, message: string, details: readonly string[] | undefined, site: string | undefined): Violation {
+    return {
+      kind,
+      message,
+      task: task?.name ?? '-',
+      heldLocks: task?.describeHeld() ?? [],
+      site: site ?? captureSite(),
+      ...(details === undefined ? {} : { details }),
+      time: this.clock.now,
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import type { Strategy } from './strategy.js';
+import type { Task } from './task.js';
+
+/**
+ * Replays the choices a token recorded: at each scheduling point with more than one
+ * runnable task it takes the recorded index, and checks that the number of runnable
+ * tasks is the recorded one. When it is not, or choices run out, the run diverged
+ * from the recording (the program changed) and the scheduler reports it.
+ */
+export class ReplayStrategy implements Strategy {
+  readonly name = 'replay';
+  readonly params: Readonly<Record<string, number>>;
+  divergence: string | null = null;
+  private readonly choices: readonly number[];
+  private next = 0;
+
+  /** @param choices - flattened pairs: chosen index, number of runnable tasks. */
+  constructor(choices: readonly number[], params: Readonly<Record<string, number>>) {
+    this.choices = choices;
+    this.params = params;
+  }
+
+  onSpawn(): void {}
+
+  nextTask(runnable: readonly Task[]): Task | null {
+    if (runnable.length === 1) return runnable[0]!;
+    const decision = this.next / 2;
+    if (this.next >= this.choices.length) {
+      this.divergence = `decision ${decision}: ${runnable.length} tasks runnable, but the recording has no more choices`;
+      return null;
+    }
+    const index = this.choices[this.next]!;
+    const count = this.choices[this.next + 1]!;
+    if (count !== runnable.length) {
+      this.divergence = `decision ${decision}: ${runnable.length} tasks runnable (${runnable.map((t) => t.name).join(', ')}), the recording had ${count}`;
+      return null;
+    }
+    this.next += 2;
+    return runnable[index]!;
+  }
+
+  /** Recorded choices not consumed: a run that ended early diverged too. */
+  get unused(): number {
+    return (this.choices.length - this.next) / 2;
+  }
+}

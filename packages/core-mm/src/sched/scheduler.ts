@@ -1,0 +1,439 @@
+import { mightSleep } from '../check/might-sleep.js';
+import type { Violation, ViolationKind } from '../check/violation.js';
+import { SmmuError } from '../errors.js';
+import type { Machine } from '../machine.js';
+import { digest } from '../util/hash.js';
+import { NEVER } from '../util/is-promise.js';
+import { FifoStrategy } from './fifo.js';
+import { PctStrategy } from './pct.js';
+import { PREEMPT_BIT, PREEMPT_CLASSES, preemptClasses, preemptMask, type PreemptClass } from './preempt-class.js';
+import { RandomStrategy } from './random.js';
+import { ReplayStrategy } from './replay.js';
+import { decodeReplayToken, encodeReplayToken, type ReplayRecord } from './replay-token.js';
+import type { Strategy } from './strategy.js';
+import { Task, type Waitable } from './task.js';
+import { findWaitCycle } from './wait-for.js';
+import { armWatchdog } from './watchdog.js';
+
+declare const __SMMU_MODEL_HASH__: string | undefined;
+/** Digest of the model's sources, injected at build time ('dev' when run from source unbundled). */
+export const MODEL_HASH: string = typeof __SMMU_MODEL_HASH__ === 'string' ? __SMMU_MODEL_HASH__ : 'dev';
+
+/** How a machine schedules its tasks. */
+export interface ScheduleOptions {
+  /** `fifo` (default: run to block), `random`, or `pct`. Replays come from `MachineOptions.replay`. */
+  strategy?: 'fifo' | 'random' | 'pct';
+  /** Classes of preemption point that may switch tasks; default: all for random/pct, none for fifo. */
+  preempt?: readonly PreemptClass[];
+  /** PCT's bug depth d (default 2). */
+  depth?: number;
+  /** PCT's estimate of k, the scheduling points in a run (default 100). */
+  steps?: number;
+  /** Scheduling points after which a run is reported as a livelock (default 1,000,000). */
+  maxSteps?: number;
+  /** Keep a scheduling trace (default false): byte-identical for identical seeds. */
+  trace?: boolean;
+}
+
+/** The outcome of one run. */
+export interface RunResult {
+  /** No violation was recorded during the run. */
+  readonly ok: boolean;
+  /** The run stopped early: deadlock, livelock, uncontrolled await, divergence, or a strict violation. */
+  readonly aborted: boolean;
+  readonly violations: readonly Violation[];
+  /** Reproduces this run exactly: pass it as `MachineOptions.replay` with the same program. */
+  readonly token: string;
+  /** Scheduling points consulted. */
+  readonly steps: number;
+  /** Context switches made. */
+  readonly switches: number;
+  /** Virtual time at the end, ns. */
+  readonly time: number;
+  /** The scheduling trace (empty unless `trace: true`). */
+  readonly trace: readonly string[];
+}
+
+interface Sleeper extends Waitable {
+  readonly task: Task;
+  readonly until: number;
+}
+
+/**
+ * The machine's scheduler: one per machine, always. Tasks are simulated threads; one
+ * runs at a time, and the strategy decides who runs at each scheduling point.
+ * Suspension is a Promise, so a task that never blocks (the fifo fast path) never
+ * allocates one. Kernel counterpart: `kernel/sched`, reduced to what determinism
+ * and checking need — no priorities, no CPUs beyond "one task per CPU".
+ */
+export class Scheduler {
+  readonly strategy: Strategy;
+  /** The running task (the kernel's `current`), or null outside a run. */
+  current: Task | null = null;
+
+  private readonly machine: Machine;
+  private readonly mask: number;
+  private readonly maxSteps: number;
+  private readonly record: Omit<ReplayRecord, 'choices' | 'fingerprint'>;
+  private readonly expectedFingerprint: string | null;
+  private readonly program: string;
+  private readonly tasks: Task[] = [];
+  private readonly runQueue: Task[] = [];
+  private readonly runnable: Task[] = [];
+  private readonly sleepers: Sleeper[] = [];
+  private readonly traceLines: string[] | null;
+  private choices: number[] = [];
+  private active = false;
+  private aborted = false;
+  private runs = 0;
+  private live = 0;
+  private steps = 0;
+  private switches = 0;
+  private firstViolation = 0;
+  private settle: ((result: RunResult) => void) | null = null;
+
+  /** @internal Created by the machine. */
+  constructor(machine: Machine, options: ScheduleOptions, replay: string | undefined, program: string) {
+    this.machine = machine;
+    this.program = program;
+    this.traceLines = options.trace === true ? [] : null;
+    this.maxSteps = positiveInt(options.maxSteps ?? 1_000_000, 'maxSteps');
+    if (replay !== undefined) {
+      const r = decodeReplayToken(replay);
+      if (r.seed !== machine.seed) throw new SmmuError('EINVAL', `replay token seed ${r.seed} differs from the machine's seed ${machine.seed}`);
+      this.record = { seed: r.seed, strategy: r.strategy, params: r.params, preempt: r.preempt };
+      this.mask = preemptMask(r.preempt);
+      this.strategy = new ReplayStrategy(r.choices, r.params);
+      this.expectedFingerprint = r.fingerprint;
+      return;
+    }
+    const name = options.strategy ?? 'fifo';
+    if (name === 'fifo') this.strategy = new FifoStrategy();
+    else if (name === 'random') this.strategy = new RandomStrategy(machine.rng.schedule);
+    else if (name === 'pct') {
+      this.strategy = new PctStrategy(
+        machine.rng.schedule,
+        positiveInt(options.depth ?? 2, 'depth'),
+        positiveInt(options.steps ?? 100, 'steps'),
+      );
+    } else throw new SmmuError('EINVAL', `unknown strategy "${String(name)}" (expected fifo, random or pct)`);
+    this.mask = name === 'fifo' ? 0 : preemptMask(options.preempt ?? PREEMPT_CLASSES);
+    this.record = { seed: machine.seed, strategy: name, params: this.strategy.params, preempt: preemptClasses(this.mask) };
+    this.expectedFingerprint = null;
+  }
+
+  /** Whether a run is in progress. */
+  get running(): boolean {
+    return this.active;
+  }
+
+  /**
+   * Create a task that runs `body` when the machine next runs (`run()`). A daemon
+   * (kswapd, a message handler) does not keep a run alive: the run ends when every
+   * non-daemon task has ended, and daemons carry over to the next run.
+   */
+  spawn(name: string, body: (task: Task) => unknown, options?: { daemon?: boolean }): Task {
+    if (this.aborted) throw new SmmuError('EINVAL', `cannot spawn ${name}: this machine's last run was aborted`);
+    const task = new Task(this.machine, this.machine.nextTaskId(), name, body, options?.daemon === true);
+    task.resume = () => queueMicrotask(() => this.start(task));
+    this.tasks.push(task);
+    this.runQueue.push(task);
+    if (!task.daemon) this.live++;
+    this.strategy.onSpawn(task);
+    this.log(`spawn ${name}`);
+    return task;
+  }
+
+  /** Run every spawned task to its end (or until the run is stopped by a checker). */
+  run(): Promise<RunResult> {
+    if (this.active) return Promise.reject(new SmmuError('EBUSY', 'a run is already in progress on this machine'));
+    if (this.aborted) return Promise.reject(new SmmuError('EINVAL', "this machine's last run was aborted; create a new machine"));
+    this.active = true;
+    this.runs++;
+    this.steps = 0;
+    this.switches = 0;
+    this.choices = [];
+    this.firstViolation = this.machine.report.violations.length;
+    const fingerprint = this.fingerprint();
+    if (this.expectedFingerprint !== null && this.expectedFingerprint !== fingerprint) {
+      this.machine.report.warn(
+        `replay fingerprint ${this.expectedFingerprint} differs from this program's ${fingerprint}: the program or the model changed; replaying anyway`,
+      );
+    }
+    const result = new Promise<RunResult>((resolve) => {
+      this.settle = resolve;
+    });
+    const run = this.runs;
+    armWatchdog(() => this.checkSettled(run));
+    this.log('run');
+    this.dispatchNext();
+    return result;
+  }
+
+  /** @internal Called by the watchdog at the first macrotask after a run started. */
+  checkSettled(run: number): void {
+    if (!this.active || run !== this.runs) return;
+    const task = this.current;
+    this.stop(
+      'uncontrolled-await',
+      task,
+      `${task?.name ?? 'a task'} awaited something outside the simulation (a real timer, real I/O, or a Promise no task will settle); only the model's primitives may suspend a task`,
+    );
+  }
+
+  /**
+   * A preemption point of class `cls`. Returns nothing (no Promise) unless the
+   * strategy switches to another task here.
+   */
+  preempt(task: Task, cls: PreemptClass): void | Promise<void> {
+    if ((this.mask & PREEMPT_BIT[cls]) === 0 || !this.active) return;
+    if (task !== this.current) return this.notCurrent(task, cls);
+    const next = this.choose(task);
+    if (next === null) return NEVER;
+    if (next === task) return;
+    task.state = 'runnable';
+    this.runQueue.push(task);
+    const resumed = suspend(task);
+    this.log(`switch ${task.name} -> ${next.name} (${cls})`);
+    this.dispatch(next);
+    return resumed;
+  }
+
+  /** An explicit preemption point, class `yield`: the kernel's `cond_resched()`. */
+  yield(task: Task): void | Promise<void> {
+    return this.preempt(task, 'yield');
+  }
+
+  /**
+   * Block `task` (the current one) until `wake(task)`. Only the model's primitives
+   * call this; they have already checked might-sleep where the wait is a sleep.
+   * Outside a run nothing else could wake the task: that is `EDEADLK`.
+   */
+  block(task: Task, on: Waitable): Promise<void> {
+    if (!this.active || task !== this.current) {
+      if (this.aborted) return NEVER;
+      throw this.wouldBlock(task, on);
+    }
+    task.state = 'blocked';
+    task.waitingOn = on;
+    const resumed = suspend(task);
+    this.log(`block ${task.name} on ${on.describe()}`);
+    this.current = null;
+    this.dispatchNext();
+    return resumed;
+  }
+
+  /**
+   * Whether `task` may block now: it is the running task of a run. Primitives ask
+   * before they queue a waiter, so a refused wait (`EDEADLK`) leaves no trace.
+   */
+  canBlock(task: Task): boolean {
+    return this.aborted || (this.active && task === this.current);
+  }
+
+  /** The `EDEADLK` error for a task that would block where it cannot. */
+  wouldBlock(task: Task, on: Waitable): SmmuError {
+    const holders = on.holders().map((h) => h.name);
+    return new SmmuError(
+      'EDEADLK',
+      `${task.name} would block on ${on.describe()} ${this.active ? `while ${this.current?.name ?? 'no task'} is running` : 'outside a scheduler run'}${holders.length > 0 ? ` (held by ${holders.join(', ')})` : ''}: nothing else can run to release it`,
+    );
+  }
+
+  /** Make a blocked task runnable; the waker goes on running. */
+  wake(task: Task): void {
+    if (task.state !== 'blocked') return;
+    task.state = 'runnable';
+    task.waitingOn = null;
+    this.runQueue.push(task);
+    this.log(`wake ${task.name}`);
+  }
+
+  /**
+   * Sleep `ns` of virtual time: `msleep()`/`schedule_timeout()`. A sleeping primitive:
+   * might-sleep is checked. Outside a run the clock just advances.
+   */
+  sleep(task: Task, ns: number): void | Promise<void> {
+    if (!(ns >= 0) || !Number.isFinite(ns)) throw new SmmuError('EINVAL', `sleep of ${ns} ns: must be a finite non-negative number`);
+    mightSleep(task, `sleep(${ns} ns)`);
+    if (!this.active) {
+      this.machine.clock.advance(ns);
+      return;
+    }
+    const until = this.machine.clock.now + ns;
+    const sleeper: Sleeper = { task, until, describe: () => `sleep until ${until} ns`, holders: () => [] };
+    let i = this.sleepers.length;
+    while (i > 0 && this.sleepers[i - 1]!.until > until) i--;
+    this.sleepers.splice(i, 0, sleeper);
+    return this.block(task, sleeper);
+  }
+
+  /** Tasks spawned on this machine, in spawn order. */
+  get allTasks(): readonly Task[] {
+    return this.tasks;
+  }
+
+  private notCurrent(task: Task, cls: PreemptClass): void | Promise<void> {
+    if (this.aborted) return NEVER;
+    if (task.state === 'direct') return;
+    throw new SmmuError('EINVAL', `${task.name} reached a ${cls} preemption point while ${this.current?.name ?? 'no task'} is running`);
+  }
+
+  /** One scheduling decision among the current task (if runnable) and the run queue. */
+  private choose(current: Task | null): Task | null {
+    if (++this.steps > this.maxSteps) {
+      this.stop('livelock', current, `no progress: the run exceeded its bound of ${this.maxSteps} scheduling points`);
+      return null;
+    }
+    const runnable = this.runnable;
+    const queue = this.runQueue;
+    const offset = current === null ? 0 : 1;
+    if (current !== null) runnable[0] = current;
+    for (let i = 0; i < queue.length; i++) runnable[i + offset] = queue[i]!;
+    runnable.length = queue.length + offset;
+    const next = this.strategy.nextTask(runnable, current);
+    if (next === null) {
+      this.stop('divergence', current, `replay diverged: ${this.strategy.divergence ?? 'no choice fits'}`);
+      return null;
+    }
+    const index = runnable.length === 1 ? 0 : runnable.indexOf(next);
+    if (runnable.length > 1) this.choices.push(index, runnable.length);
+    if (index >= offset) queue.splice(index - offset, 1);
+    return next;
+  }
+
+  /** The CPU is free (the current task blocked or ended): run someone else. */
+  private dispatchNext(): void {
+    if (this.live === 0) return this.finish();
+    if (this.runQueue.length === 0 && !this.wakeSleepers()) return this.deadlock();
+    const next = this.choose(null);
+    if (next !== null) this.dispatch(next);
+  }
+
+  private dispatch(next: Task): void {
+    this.current = next;
+    next.state = 'running';
+    this.switches++;
+    const resume = next.resume!;
+    next.resume = null;
+    resume();
+  }
+
+  /** A spawned task's first step: run its body. */
+  private start(task: Task): void {
+    if (!this.active) return;
+    this.log(`start ${task.name}`);
+    let result: unknown;
+    try {
+      result = task.body!(task);
+    } catch (error) {
+      return this.failed(task, error);
+    }
+    if (result instanceof Promise) {
+      void result.then(
+        () => this.exit(task),
+        (error: unknown) => this.failed(task, error),
+      );
+    } else this.exit(task);
+  }
+
+  private exit(task: Task): void {
+    if (!this.active || task.state === 'done') return;
+    task.state = 'done';
+    if (!task.daemon) this.live--;
+    this.log(`exit ${task.name}`);
+    if (this.current === task) this.current = null;
+    try {
+      this.machine.lockdep.checkExit(task);
+    } catch {
+      return this.abort(); // strict: the violation is recorded, the run stops here
+    }
+    this.dispatchNext();
+  }
+
+  private failed(task: Task, error: unknown): void {
+    if (!this.active) return;
+    const violation = (error as { violation?: Violation } | null)?.violation;
+    if (violation !== undefined && (error as { code?: unknown }).code === 'EVIOLATION') {
+      return this.abort();
+    }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const stack = error instanceof Error ? (error.stack ?? '').split('\n').slice(1, 6).map((l) => l.trim()) : [];
+    this.machine.recordViolation(task, 'task-error', `${task.name} oopsed: ${message}`, stack);
+    this.exit(task);
+  }
+
+  /** Wake the earliest sleepers, advancing virtual time to their wake-up; false if none. */
+  private wakeSleepers(): boolean {
+    const first = this.sleepers[0];
+    if (first === undefined) return false;
+    this.machine.clock.advanceTo(first.until);
+    this.log(`clock ${first.until}`);
+    while (this.sleepers.length > 0 && this.sleepers[0]!.until <= first.until) this.wake(this.sleepers.shift()!.task);
+    return true;
+  }
+
+  private deadlock(): void {
+    const blocked = this.tasks.filter((t) => t.state === 'blocked');
+    const cycle = findWaitCycle(blocked);
+    const details = cycle.length > 0
+      ? ['wait-for cycle:', ...cycle.map((t) => `  ${t.name} waits for ${t.waitingOn!.describe()} held by ${t.waitingOn!.holders().map((h) => h.name).join(', ')}`)]
+      : ['no cycle: every task waits for an event nobody will signal', ...blocked.map((t) => `  ${t.name} waits for ${t.waitingOn?.describe() ?? '?'}`)];
+    const culprit = cycle[0] ?? blocked[0] ?? null;
+    this.stop('deadlock', culprit, `deadlock: ${blocked.length} task(s) blocked, none runnable, no timer pending`, details);
+  }
+
+  private stop(kind: ViolationKind, task: Task | null, message: string, details?: readonly string[]): void {
+    this.machine.recordViolation(task, kind, message, details);
+    this.abort();
+  }
+
+  private abort(): void {
+    this.aborted = true;
+    this.finish();
+  }
+
+  private finish(): void {
+    if (!this.active) return;
+    this.active = false;
+    this.current = null;
+    const replay = this.strategy instanceof ReplayStrategy ? this.strategy : null;
+    if (!this.aborted && replay !== null && replay.unused > 0) {
+      this.machine.recordViolation(null, 'divergence', `replay diverged: the run ended with ${replay.unused} recorded choice(s) unused`);
+    }
+    this.log('end');
+    const violations = this.machine.report.violations.slice(this.firstViolation);
+    const settle = this.settle!;
+    this.settle = null;
+    settle({
+      ok: violations.length === 0,
+      aborted: this.aborted,
+      violations,
+      token: encodeReplayToken({ ...this.record, choices: this.choices, fingerprint: this.fingerprint() }),
+      steps: this.steps,
+      switches: this.switches,
+      time: this.machine.clock.now,
+      trace: this.traceLines === null ? [] : this.traceLines.slice(),
+    });
+  }
+
+  /** Digest of the model sources and the program: its label, task names and bodies. */
+  private fingerprint(): string {
+    return digest([MODEL_HASH, this.program, ...this.tasks.map((t) => `${t.name}:${String(t.body)}`)].join('\n'));
+  }
+
+  private log(event: string): void {
+    if (this.traceLines !== null) this.traceLines.push(`${this.machine.clock.now} #${this.steps} ${event}`);
+  }
+}
+
+function suspend(task: Task): Promise<void> {
+  return new Promise<void>((resolve) => {
+    task.resume = resolve;
+  });
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new SmmuError('EINVAL', `${name} must be a positive integer, got ${value}`);
+  return value;
+}

@@ -1,0 +1,118 @@
+import type { LockClass, Lockable } from '../check/lockdep.js';
+import { SmmuError } from '../errors.js';
+import type { Machine } from '../machine.js';
+
+/** Where a task is in its life. `direct` tasks are driven by plain calls, outside any run. */
+export type TaskState = 'direct' | 'runnable' | 'running' | 'blocked' | 'done';
+
+/** What a blocked task waits for: a lock (with holders, for the wait-for graph) or an event. */
+export interface Waitable {
+  /** e.g. `mutex mmap_lock`, `completion ack`, `sleep until 1200 ns`. */
+  describe(): string;
+  /** Tasks that hold it and must release it before the waiter can go on (none for events). */
+  holders(): readonly Task[];
+}
+
+/** How a held lock was taken; bits of {@link Task.heldFlags}. */
+export const HELD_READ = 1;
+export const HELD_TRYLOCK = 2;
+
+/**
+ * One simulated thread of execution: a CPU running a process, a kernel thread
+ * (kswapd, oom_reaper), a vCPU, a device engine, a remote partition's handler.
+ *
+ * Kernel counterpart: `struct task_struct` as `current`, made explicit — kernel
+ * functions take the task as their first parameter. It carries what the kernel's
+ * checkers read: `preempt_count()` (spinlocks), the RCU read-side depth, the
+ * non-block depth (inside a non-blockable notifier range), and lockdep's held-lock
+ * stack (`task->held_locks`).
+ */
+export class Task {
+  readonly id: number;
+  readonly name: string;
+  readonly machine: Machine;
+  /** A daemon (kswapd, a message handler) does not keep a run going. */
+  readonly daemon: boolean;
+
+  /** Spinlocks held (and explicit preempt_disable): `preempt_count()`. */
+  preemptCount = 0;
+  /** RCU-like read-side nesting: `rcu_read_lock()` depth. */
+  rcuDepth = 0;
+  /** Non-blockable section nesting: the calling context of a non-blockable range. */
+  nonBlockDepth = 0;
+
+  /** Held locks, outermost first (lockdep's `held_locks`). Parallel arrays: no allocation per acquire. */
+  readonly heldLocks: Lockable[] = [];
+  /** The lockdep class per held lock (the lock's class, or its nested subclass). */
+  readonly heldClasses: LockClass[] = [];
+  /** {@link HELD_READ} | {@link HELD_TRYLOCK} per held lock. */
+  readonly heldFlags: number[] = [];
+  /** Instance key per held lock (the frame index of a page lock, else -1). */
+  readonly heldKeys: number[] = [];
+  /** Caller-given site per held lock, when any. */
+  readonly heldSites: (string | undefined)[] = [];
+
+  /** The address space the task runs in (`current->mm`); set by the memory model. */
+  mm: object | null = null;
+
+  state: TaskState;
+  /** What the task is blocked on, for deadlock reports. */
+  waitingOn: Waitable | null = null;
+
+  /** @internal Resumes the task after a scheduler suspension. */
+  resume: (() => void) | null = null;
+  /** @internal The task's body, for the run's fingerprint. */
+  readonly body: ((task: Task) => unknown) | null;
+
+  /** @internal Use `machine.task()` or `machine.sched.spawn()`. */
+  constructor(machine: Machine, id: number, name: string, body: ((task: Task) => unknown) | null, daemon: boolean) {
+    this.machine = machine;
+    this.id = id;
+    this.name = name;
+    this.body = body;
+    this.daemon = daemon;
+    this.state = body === null ? 'direct' : 'runnable';
+  }
+
+  /** True where sleeping is illegal: spinlock held, RCU read side, or non-block section. */
+  get atomic(): boolean {
+    return this.preemptCount > 0 || this.rcuDepth > 0 || this.nonBlockDepth > 0;
+  }
+
+  /**
+   * Enter a non-blockable section: what core-mm does before calling the port for a
+   * range with `blockable == false` (the kernel's `mmu_notifier_range_blockable()`
+   * false). A sleep inside is a might-sleep violation.
+   */
+  enterNonBlock(): void {
+    this.nonBlockDepth++;
+  }
+
+  /** Leave a non-blockable section. */
+  exitNonBlock(): void {
+    if (this.nonBlockDepth === 0) throw new SmmuError('EINVAL', `task ${this.name}: exitNonBlock without enterNonBlock`);
+    this.nonBlockDepth--;
+  }
+
+  /** The held-lock stack as report lines, outermost first: `name (type[, read][, trylock])`. */
+  describeHeld(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.heldLocks.length; i++) {
+      const lock = this.heldLocks[i]!;
+      const flags = this.heldFlags[i]!;
+      const key = this.heldKeys[i]!;
+      let s = `${lock.name}${this.heldClasses[i]!.subclass > 0 ? `/${this.heldClasses[i]!.subclass}` : ''}${key >= 0 ? `[${key}]` : ''} (${this.heldClasses[i]!.type}`;
+      if (flags & HELD_READ) s += ', read';
+      if (flags & HELD_TRYLOCK) s += ', trylock';
+      s += ')';
+      const site = this.heldSites[i];
+      if (site !== undefined) s += ` at ${site}`;
+      out.push(s);
+    }
+    return out;
+  }
+
+  toString(): string {
+    return this.name;
+  }
+}

@@ -1,0 +1,228 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Completion, isSmmuError, Machine, Mutex, SpinLock, WaitQueue } from '../src/index.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('fifo fast path', () => {
+  it('code that does not block returns no Promise', () => {
+    const m = new Machine();
+    const t = m.task('cpu0');
+    const spin = new SpinLock(m, 'ptl');
+    const mu = new Mutex(m, 'mmap_lock');
+    expect(mu.lock(t)).toBeUndefined();
+    expect(spin.lock(t)).toBeUndefined();
+    expect(t.preemptCount).toBe(1);
+    expect(spin.unlock(t)).toBeUndefined();
+    expect(mu.unlock(t)).toBeUndefined();
+    expect(m.sched.yield(t)).toBeUndefined();
+    expect(m.report.violations).toEqual([]);
+  });
+
+  it('fifo runs each task to its first block, in spawn order', async () => {
+    const m = new Machine({ schedule: { trace: true } });
+    const order: string[] = [];
+    const done = new Completion(m, 'done');
+    m.sched.spawn('waiter', async (t) => {
+      order.push('waiter:start');
+      await done.wait(t);
+      order.push('waiter:end');
+    });
+    m.sched.spawn('signaller', (t) => {
+      order.push('signaller');
+      void m.sched.yield(t); // fifo: no switch at a yield
+      order.push('signaller:after-yield');
+      done.complete();
+    });
+    const r = await m.sched.run();
+    expect(r.ok).toBe(true);
+    expect(order).toEqual(['waiter:start', 'signaller', 'signaller:after-yield', 'waiter:end']);
+  });
+});
+
+describe('deadlock, livelock, errors', () => {
+  it('an AB-BA deadlock is reported with its wait-for cycle, never a hang', async () => {
+    const m = new Machine();
+    const a = new Mutex(m, 'A');
+    const b = new Mutex(m, 'B');
+    m.sched.spawn('t1', async (t) => {
+      await a.lock(t);
+      await m.sched.sleep(t, 10);
+      await b.lock(t);
+    });
+    m.sched.spawn('t2', async (t) => {
+      await b.lock(t);
+      await m.sched.sleep(t, 5);
+      await a.lock(t);
+    });
+    const r = await m.sched.run();
+    expect(r.aborted).toBe(true);
+    const deadlock = r.violations.find((v) => v.kind === 'deadlock')!;
+    expect(deadlock.details!.join('\n')).toMatch(/t2 waits for mutex A held by t1/);
+    expect(deadlock.details!.join('\n')).toMatch(/t1 waits for mutex B held by t2/);
+    expect(r.violations.some((v) => v.kind === 'lock-inversion')).toBe(true);
+    expect(r.time).toBe(10);
+  });
+
+  it('a wait nobody will signal is a deadlock without a cycle', async () => {
+    const m = new Machine();
+    const never = new Completion(m, 'never');
+    m.sched.spawn('waiter', (t) => never.wait(t));
+    const r = await m.sched.run();
+    expect(r.violations.map((v) => v.kind)).toEqual(['deadlock']);
+    expect(r.violations[0]!.details!.join('\n')).toMatch(/waiter waits for completion never/);
+  });
+
+  it('the step bound reports a livelock', async () => {
+    const m = new Machine({ schedule: { strategy: 'random', maxSteps: 500 } });
+    for (const name of ['spinner0', 'spinner1']) {
+      m.sched.spawn(name, async (t) => {
+        for (;;) await m.sched.yield(t);
+      });
+    }
+    const r = await m.sched.run();
+    expect(r.aborted).toBe(true);
+    expect(r.violations.map((v) => v.kind)).toEqual(['livelock']);
+    expect(r.violations[0]!.message).toContain('500');
+  });
+
+  it('a throwing task is an oops; the others go on', async () => {
+    const m = new Machine();
+    let other = false;
+    m.sched.spawn('bad', () => {
+      throw new Error('BUG_ON');
+    });
+    m.sched.spawn('good', () => {
+      other = true;
+    });
+    const r = await m.sched.run();
+    expect(other).toBe(true);
+    expect(r.violations.map((v) => [v.kind, v.task])).toEqual([['task-error', 'bad']]);
+    expect(r.violations[0]!.message).toContain('BUG_ON');
+  });
+
+  it('blocking outside a run is EDEADLK naming the lock', () => {
+    const m = new Machine();
+    const mu = new Mutex(m, 'dev_lock');
+    expect(mu.lock(m.task('owner'))).toBeUndefined();
+    let caught: unknown;
+    try {
+      void mu.lock(m.task('other'));
+    } catch (e) {
+      caught = e;
+    }
+    expect(isSmmuError(caught, 'EDEADLK')).toBe(true);
+    expect((caught as Error).message).toContain('mutex dev_lock');
+  });
+
+  it('bad options are EINVAL naming the value', () => {
+    const bad: [() => unknown, string][] = [
+      [() => new Machine({ seed: 1.5 }), '1.5'],
+      [() => new Machine({ schedule: { strategy: 'pct', depth: 0 } }), 'depth'],
+      [() => new Machine({ schedule: { strategy: 'random', preempt: ['nap' as never] } }), 'nap'],
+      [() => new Machine({ schedule: { strategy: 'lottery' as never } }), 'lottery'],
+      [() => new Machine({ schedule: { maxSteps: -1 } }), '-1'],
+      [() => m0.sched.sleep(m0.task('x'), -5), '-5'],
+    ];
+    const m0 = new Machine();
+    for (const [make, named] of bad) {
+      let caught: unknown;
+      try {
+        make();
+      } catch (e) {
+        caught = e;
+      }
+      expect(isSmmuError(caught, 'EINVAL'), named).toBe(true);
+      expect((caught as Error).message).toContain(named);
+    }
+  });
+
+  it('a second concurrent run on one machine is EBUSY', async () => {
+    const m = new Machine();
+    m.sched.spawn('t', (t) => m.sched.sleep(t, 1));
+    const first = m.sched.run();
+    await expect(m.sched.run()).rejects.toMatchObject({ code: 'EBUSY' });
+    expect((await first).ok).toBe(true);
+  });
+});
+
+describe('virtual time and daemons', () => {
+  it('sleepers wake in virtual-time order and the clock jumps', async () => {
+    const m = new Machine();
+    const woke: [string, number][] = [];
+    for (const [name, ns] of [['slow', 300], ['fast', 100], ['mid', 200]] as const) {
+      m.sched.spawn(name, async (t) => {
+        await m.sched.sleep(t, ns);
+        woke.push([name, m.clock.now]);
+      });
+    }
+    const r = await m.sched.run();
+    expect(woke).toEqual([['fast', 100], ['mid', 200], ['slow', 300]]);
+    expect(r.time).toBe(300);
+  });
+
+  it('a daemon does not keep a run alive and carries over to the next run', async () => {
+    const m = new Machine();
+    const work = new WaitQueue(m, 'kswapd_wait');
+    let pending = 0;
+    let handled = 0;
+    m.sched.spawn(
+      'kswapd',
+      async (t) => {
+        for (;;) {
+          await work.waitEvent(t, () => pending > 0);
+          pending--;
+          handled++;
+        }
+      },
+      { daemon: true },
+    );
+    for (let run = 1; run <= 2; run++) {
+      m.sched.spawn(`user${run}`, async (t) => {
+        pending++;
+        work.wakeUp();
+        await m.sched.sleep(t, 10);
+      });
+      const r = await m.sched.run();
+      expect(r.ok).toBe(true);
+      expect(handled).toBe(run);
+    }
+  });
+});
+
+describe('uncontrolled await', () => {
+  it('a task awaiting a real setTimeout is reported', async () => {
+    const m = new Machine();
+    m.sched.spawn('napper', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+    const r = await m.sched.run();
+    expect(r.aborted).toBe(true);
+    expect(r.violations.map((v) => [v.kind, v.task])).toEqual([['uncontrolled-await', 'napper']]);
+  });
+
+  it('is reported also when the test runner has faked the timers', async () => {
+    vi.useFakeTimers();
+    const m = new Machine();
+    m.sched.spawn('napper', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+    const r = await m.sched.run();
+    expect(r.violations.map((v) => v.kind)).toEqual(['uncontrolled-await']);
+  });
+
+  it('awaiting already-settled Promises stays inside the simulation', async () => {
+    const m = new Machine({ schedule: { strategy: 'random' } });
+    const mu = new Mutex(m, 'm');
+    for (const name of ['a', 'b']) {
+      m.sched.spawn(name, async (t) => {
+        await Promise.resolve();
+        await mu.lock(t);
+        await Promise.resolve(null);
+        await mu.unlock(t);
+      });
+    }
+    expect((await m.sched.run()).violations).toEqual([]);
+  });
+});

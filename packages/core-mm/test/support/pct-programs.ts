@@ -1,0 +1,107 @@
+import { Machine, type ScheduleOptions, type Task } from '../../src/index.js';
+
+/**
+ * Small programs with bugs of known depth d (the minimum number of ordering
+ * constraints that expose them), for measuring a strategy's hit rate. Every task
+ * makes `k` steps, each an explicit yield followed by one action, so the number
+ * of scheduling points per run does not depend on the schedule.
+ */
+export interface DepthProgram {
+  readonly depth: number;
+  readonly tasks: number;
+  /** Spawns the tasks on `m`; returns a probe telling whether the bug manifested. */
+  spawn(m: Machine): () => boolean;
+}
+
+const stepper = (m: Machine, t: Task, k: number, action: (i: number) => void): Promise<void> =>
+  (async () => {
+    for (let i = 0; i < k; i++) {
+      await m.sched.yield(t);
+      action(i);
+    }
+  })();
+
+/** d = 1: B's first action runs before A's first action (B reads a flag A has not set yet). */
+export function depth1(k: number): DepthProgram {
+  return {
+    depth: 1,
+    tasks: 3,
+    spawn(m) {
+      let flag = false;
+      let bug = false;
+      m.sched.spawn('A', (t) => stepper(m, t, k, (i) => void (i === 0 && (flag = true))));
+      m.sched.spawn('B', (t) => stepper(m, t, k, (i) => void (i === 0 && !flag && (bug = true))));
+      m.sched.spawn('C', (t) => stepper(m, t, k, () => undefined));
+      return () => bug;
+    },
+  };
+}
+
+/**
+ * d = 2: B's first action lands after A's mid-th action and before A's (mid+window)-th.
+ * With window 1 exactly one schedule family hits it and PCT's rate equals its bound.
+ */
+export function depth2(k: number, window = 1): DepthProgram {
+  const mid = Math.floor(k / 2);
+  return {
+    depth: 2,
+    tasks: 2,
+    spawn(m) {
+      let progress = 0;
+      let bug = false;
+      m.sched.spawn('A', (t) => stepper(m, t, k, () => void progress++));
+      m.sched.spawn('B', (t) => stepper(m, t, k, (i) => void (i === 0 && progress >= mid && progress < mid + window && (bug = true))));
+      return () => bug;
+    },
+  };
+}
+
+/**
+ * d = 3: B's first action sees A between its mid-th and (mid+window)-th actions, and
+ * B's second action sees A finished: A must be stopped there, then B after one action.
+ */
+export function depth3(k: number, window = 1): DepthProgram {
+  const mid = Math.floor(k / 2);
+  return {
+    depth: 3,
+    tasks: 2,
+    spawn(m) {
+      let progress = 0;
+      let first = -1;
+      let second = -1;
+      m.sched.spawn('A', (t) => stepper(m, t, k, () => void progress++));
+      m.sched.spawn('B', (t) =>
+        stepper(m, t, k, (i) => {
+          if (i === 0) first = progress;
+          if (i === 1) second = progress;
+        }),
+      );
+      return () => first >= mid && first < mid + window && second === k;
+    },
+  };
+}
+
+/** Scheduling points in one run of `program` (the same for every schedule). */
+export async function stepsOf(program: DepthProgram): Promise<number> {
+  const m = new Machine({ seed: 1, schedule: { strategy: 'random', preempt: ['yield'] } });
+  program.spawn(m);
+  return (await m.sched.run()).steps;
+}
+
+/** Fraction of `runs` seeded runs (seeds 1..runs) in which the bug manifested. */
+export async function hitRate(program: DepthProgram, schedule: ScheduleOptions, runs: number): Promise<number> {
+  let hits = 0;
+  for (let seed = 1; seed <= runs; seed++) {
+    const m = new Machine({ seed, schedule });
+    const manifested = program.spawn(m);
+    const result = await m.sched.run();
+    if (!result.ok) throw new Error(`seed ${seed}: unexpected violations ${result.violations.map((v) => v.message).join('; ')}`);
+    if (manifested()) hits++;
+  }
+  return hits / runs;
+}
+
+/** PCT's guaranteed per-run probability for a depth-d bug: 1/(n·k^(d-1)). */
+export function pctBound(n: number, k: number, d: number): number {
+  return 1 / (n * k ** (d - 1));
+}
