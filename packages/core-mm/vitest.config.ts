@@ -15,5 +15,8 @@ export default defineProject({
     root: packageDir,
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    // The JSON report feeds scripts/test-summary.mjs, the gate's closing line.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results.json' },
   },
 });

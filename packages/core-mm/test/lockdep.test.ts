@@ -242,6 +242,27 @@ describe('lockdep: recursion', () => {
     expect(passed).toBe(false);
   });
 
+  it('on a direct task, relocking a held mutex is reported as recursion before EDEADLK refuses the wait', () => {
+    // lockdep validates at lock_acquire(), before waiting: the splat comes first, the hang second.
+    const m = new Machine();
+    const mu = new Mutex(m, 'mu');
+    const t = m.task('t');
+    sync(mu.lock(t));
+    let error: unknown = null;
+    try {
+      void mu.lock(t);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as { code?: string } | null)?.code).toBe('EDEADLK');
+    expect(kinds(m.report.violations)).toEqual(['lock-recursion']);
+    expect(m.report.violations[0]!.message).toContain('t acquires mu (mutex), which it already holds: deadlock');
+    // The refused wait left no trace: one hold, released cleanly.
+    expect(t.describeHeld()).toEqual(['mu (mutex)']);
+    sync(mu.unlock(t));
+    expect(mu.locked).toBe(false);
+  });
+
   it('the same spinlock twice in one task: lock-recursion, then a self-deadlock', async () => {
     const m = new Machine();
     const s = new SpinLock(m, 's');

@@ -93,14 +93,24 @@ export class Lockdep {
    * @param key - instance key inside the lock (a page lock's frame index), else -1.
    */
   acquire(task: Task, lock: Lockable, flags = 0, subclass = 0, key = -1, site?: string): void {
-    const cls = subclass === 0 ? lock.lockClass : this.classFor(lock.lockClass.name, lock.lockClass.type, subclass);
-    const read = (flags & HELD_READ) !== 0;
-    if ((flags & HELD_TRYLOCK) === 0 && !(read && cls.unchecked)) this.validate(task, lock, cls, key, read, site);
+    const cls = this.check(task, lock, flags, subclass, key, site);
     task.heldLocks.push(lock);
     task.heldClasses.push(cls);
     task.heldFlags.push(flags);
     task.heldKeys.push(key);
     task.heldSites.push(site);
+  }
+
+  /**
+   * Validate an acquisition without recording it as held: what a primitive does
+   * before refusing a wait it cannot make (`EDEADLK`), so the order it was about to
+   * create is still reported. Returns the class (nested subclass included).
+   */
+  check(task: Task, lock: Lockable, flags = 0, subclass = 0, key = -1, site?: string): LockClass {
+    const cls = subclass === 0 ? lock.lockClass : this.classFor(lock.lockClass.name, lock.lockClass.type, subclass);
+    const read = (flags & HELD_READ) !== 0;
+    if ((flags & HELD_TRYLOCK) === 0 && !(read && cls.unchecked)) this.validate(task, lock, cls, key, read, site);
+    return cls;
   }
 
   /**

@@ -77,24 +77,32 @@ export class BitLock implements Lockable {
   }
 
   private acquire(task: Task, index: number, site: string | undefined): void | Promise<void> {
-    const free = (this.words[index]! & this.mask) === 0;
-    const waitable: Waitable = {
+    if ((this.words[index]! & this.mask) === 0) {
+      this.machine.lockdep.acquire(task, this, 0, 0, index, site);
+      this.words[index] = this.words[index]! | this.mask;
+      this.owners[index] = task;
+      return;
+    }
+    const waitable = this.waitable(index);
+    if (!this.machine.sched.canBlock(task)) {
+      this.machine.lockdep.check(task, this, 0, 0, index, site);
+      throw this.machine.sched.wouldBlock(task, waitable);
+    }
+    this.machine.lockdep.acquire(task, this, 0, 0, index, site);
+    let queue = this.waiters.get(index);
+    if (queue === undefined) this.waiters.set(index, (queue = []));
+    queue.push(task);
+    return this.machine.sched.block(task, waitable);
+  }
+
+  /** What a waiter on instance `index` waits for (made only on contention). */
+  private waitable(index: number): Waitable {
+    return {
       describe: () => `${this.name}[${index}] (bit-lock)`,
       holders: () => {
         const h = this.owners[index];
         return h === undefined ? [] : [h];
       },
     };
-    if (!free && !this.machine.sched.canBlock(task)) throw this.machine.sched.wouldBlock(task, waitable);
-    this.machine.lockdep.acquire(task, this, 0, 0, index, site);
-    if (free) {
-      this.words[index] = this.words[index]! | this.mask;
-      this.owners[index] = task;
-      return;
-    }
-    let queue = this.waiters.get(index);
-    if (queue === undefined) this.waiters.set(index, (queue = []));
-    queue.push(task);
-    return this.machine.sched.block(task, waitable);
   }
 }

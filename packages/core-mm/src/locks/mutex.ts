@@ -66,7 +66,10 @@ export class Mutex implements Lockable, Waitable {
   }
 
   private acquire(task: Task, subclass: number, site: string | undefined): void | Promise<void> {
-    if (this.owner !== null && !this.machine.sched.canBlock(task)) throw this.machine.sched.wouldBlock(task, this);
+    if (this.owner !== null && !this.machine.sched.canBlock(task)) {
+      this.machine.lockdep.check(task, this, 0, subclass, -1, site);
+      throw this.machine.sched.wouldBlock(task, this);
+    }
     this.machine.lockdep.acquire(task, this, 0, subclass, -1, site);
     if (this.owner === null) {
       this.owner = task;

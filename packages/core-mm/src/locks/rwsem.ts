@@ -111,7 +111,10 @@ export class RwSemaphore implements Lockable, Waitable {
 
   private acquire(task: Task, write: boolean, site: string | undefined): void | Promise<void> {
     const free = this.waiters.length === 0 && this.writer === null && (!write || this.readers.length === 0);
-    if (!free && !this.machine.sched.canBlock(task)) throw this.machine.sched.wouldBlock(task, this);
+    if (!free && !this.machine.sched.canBlock(task)) {
+      this.machine.lockdep.check(task, this, write ? 0 : HELD_READ, 0, -1, site);
+      throw this.machine.sched.wouldBlock(task, this);
+    }
     this.machine.lockdep.acquire(task, this, write ? 0 : HELD_READ, 0, -1, site);
     if (free) {
       if (write) this.writer = task;
