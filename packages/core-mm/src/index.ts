@@ -20,7 +20,6 @@ export { ReplayStrategy } from './sched/replay.js';
 export { PREEMPT_CLASSES, PREEMPT_BIT, preemptMask, preemptClasses, type PreemptClass } from './sched/preempt-class.js';
 export { encodeReplayToken, decodeReplayToken, type ReplayRecord } from './sched/replay-token.js';
 export { VirtualClock } from './sched/clock.js';
-export { findWaitCycle } from './sched/wait-for.js';
 
 export { SpinLock } from './locks/spinlock.js';
 export { Mutex } from './locks/mutex.js';
@@ -30,7 +29,6 @@ export { WaitQueue } from './locks/wait-queue.js';
 export { Completion } from './locks/completion.js';
 export { Srcu } from './locks/srcu.js';
 export { Rcu } from './locks/rcu.js';
-export { GracePeriod } from './locks/grace-period.js';
 export { LockdepMap } from './locks/lockdep-map.js';
 
 export { mightSleep } from './check/might-sleep.js';
@@ -39,5 +37,23 @@ export { Report, ViolationError, formatViolation, type Violation, type Violation
 export { captureSite } from './check/site.js';
 
 export { Rng, RngStreams } from './util/rng.js';
-export { isPromise, NEVER } from './util/is-promise.js';
-export { digest } from './util/hash.js';
+export { isPromise } from './util/is-promise.js';
+
+// The primary MMU (step 2, in progress): frames, page tables, vmas, rmap.
+export { ERAS, rmapLocksSpin, type Era } from './mm/era.js';
+export { Memory, type MemoryOptions } from './mm/memory.js';
+export { Mm, Process } from './mm/mm.js';
+export { FrameTable, PG, FRAME_EVENT, FRAME_HISTORY, type FrameEvent, type FrameHistoryEntry } from './mm/frames.js';
+export { PageAllocator, type Gfp, type ReclaimHook } from './mm/page-alloc.js';
+export { PageTable, PteTable } from './mm/page-table.js';
+export { PTE, pteNone, ptePresent, pteWrite, ptePermission, describePte, type PtePermission } from './mm/pte.js';
+export { PAGE_SIZE, PTRS_PER_TABLE, TASK_SIZE, USER_PAGES, pageNumber, pageAligned, pageAlignUp, checkUserRange } from './mm/layout.js';
+export { Vma, VM, VM_PROT_MASK, type AnonVmaChain } from './mm/vma.js';
+export { VmaTree } from './mm/vma-tree.js';
+export { AnonVma } from './mm/anon-vma.js';
+export { Inode } from './mm/inode.js';
+export { RmapLock } from './mm/rmap-lock.js';
+export { rmapHits, type RmapHit } from './mm/rmap.js';
+export { Observers, type MmEvent, type MmObserver, type PteCause } from './mm/observe.js';
+export { EAGAIN, type MmuNotifierEvent, type MmuNotifierRange, type SecondaryMmuPort } from './mm/port.js';
+export { IntervalTree, type IntervalNode } from './util/interval-tree.js';

@@ -3,6 +3,8 @@ import { Lockdep } from './check/lockdep.js';
 import { Report, type Violation, type ViolationKind } from './check/violation.js';
 import { SmmuError } from './errors.js';
 import { LockdepMap } from './locks/lockdep-map.js';
+import { ERAS, type Era } from './mm/era.js';
+import { Memory, type MemoryOptions } from './mm/memory.js';
 import { Rcu } from './locks/rcu.js';
 import { VirtualClock } from './sched/clock.js';
 import { decodeReplayToken } from './sched/replay-token.js';
@@ -22,6 +24,10 @@ export interface MachineOptions {
   strict?: boolean;
   /** A label of the program or scenario, part of the replay fingerprint. */
   program?: string;
+  /** The kernel modelled: where notifier call sites are and which rmap locks spin (default `v6`). */
+  era?: Era;
+  /** Physical memory size. */
+  memory?: MemoryOptions;
 }
 
 /**
@@ -44,12 +50,20 @@ export class Machine {
    * so a lock taken both around an allocation and inside reclaim is an inversion.
    */
   readonly fsReclaim: LockdepMap;
+  /** The kernel modelled. */
+  readonly era: Era;
   private taskIds = 0;
+  private memory: Memory | null = null;
+  private readonly memoryOptions: MemoryOptions;
 
   constructor(options: MachineOptions = {}) {
     const seed = options.replay !== undefined && options.seed === undefined ? decodeReplayToken(options.replay).seed : (options.seed ?? 1);
     if (!Number.isSafeInteger(seed)) throw new SmmuError('EINVAL', `seed must be an integer, got ${seed}`);
     this.seed = seed;
+    const era = options.era ?? 'v6';
+    if (!ERAS.includes(era)) throw new SmmuError('EINVAL', `unknown era "${String(era)}" (expected ${ERAS.join(', ')})`);
+    this.era = era;
+    this.memoryOptions = options.memory ?? {};
     this.report = new Report(options.strict === true);
     this.lockdep = new Lockdep(this);
     this.clock = new VirtualClock();
@@ -57,6 +71,11 @@ export class Machine {
     this.sched = new Scheduler(this, options.schedule ?? {}, options.replay, options.program ?? '');
     this.rcu = new Rcu(this);
     this.fsReclaim = new LockdepMap(this, 'fs_reclaim');
+  }
+
+  /** The machine's memory (frames, processes, files), created on first use. */
+  get mem(): Memory {
+    return (this.memory ??= new Memory(this, this.memoryOptions));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeReplayToken, encodeReplayToken, isSmmuError, Machine } from '../src/index.js';
+import { decodeReplayToken, encodeReplayToken, isSmmuError, Machine, type MachineOptions } from '../src/index.js';
 import { racyCounter } from './support/programs.js';
 
 const random = { strategy: 'random', trace: true } as const;
@@ -65,6 +65,53 @@ describe('replay', () => {
     expect(m.report.warnings.join('\n')).toMatch(/fingerprint .* differs/);
     expect(r.violations.some((v) => v.kind === 'divergence')).toBe(true);
     expect(r.ok).toBe(false);
+  });
+
+  it('a program that spawns during the run replays without a fingerprint warning', async () => {
+    const program = (options: MachineOptions): Machine => {
+      const m = new Machine({ ...options, program: 'dynamic-spawn' });
+      m.sched.spawn('parent', async (t) => {
+        m.sched.spawn('child', async (c) => {
+          await m.sched.yield(c);
+        });
+        await m.sched.yield(t);
+      });
+      m.sched.spawn('other', async (t) => {
+        await m.sched.yield(t);
+      });
+      return m;
+    };
+    const first = await program({ seed: 3, schedule: { strategy: 'random' } }).sched.run();
+    const m = program({ replay: first.token });
+    const again = await m.sched.run();
+    expect(m.report.warnings).toEqual([]);
+    expect(again.violations).toEqual([]);
+    expect(again.token).toBe(first.token);
+  });
+
+  it('a replay whose recorded task is not runnable is divergence, even with the same counts', async () => {
+    const program = (options: MachineOptions, order: string[]): Machine => {
+      const m = new Machine({ ...options, program: 'order' });
+      const gate = { open: false };
+      for (const name of order) {
+        m.sched.spawn(name, async (t) => {
+          if (name === 'waiter') while (!gate.open) await m.sched.sleep(t, 1);
+          else {
+            await m.sched.yield(t);
+            gate.open = true;
+          }
+        });
+      }
+      return m;
+    };
+    let token = '';
+    for (let seed = 1; seed < 50 && token === ''; seed++) {
+      const r = await program({ seed, schedule: { strategy: 'random' } }, ['waiter', 'opener']).sched.run();
+      if (r.token.length > 0 && decodeReplayToken(r.token).choices.length > 0) token = r.token;
+    }
+    // Swapping the spawn order renames every recorded choice.
+    const r = await program({ replay: token }, ['opener', 'waiter']).sched.run();
+    expect(r.violations.map((v) => v.kind)).toContain('divergence');
   });
 
   it('tokens round-trip and bad tokens are EINVAL naming the token', () => {

@@ -147,6 +147,71 @@ describe('deadlock, livelock, errors', () => {
   });
 });
 
+describe('misuse and starvation', () => {
+  it('a body that drops a Promise the model returned is stopped, not run twice', async () => {
+    const m = new Machine();
+    const mu = new Mutex(m, 'mu');
+    m.sched.spawn('holder', async (t) => {
+      await mu.lock(t);
+      await m.sched.sleep(t, 10);
+      await mu.unlock(t);
+    });
+    m.sched.spawn('leaky', (t) => {
+      void mu.lock(t); // blocks, but the body returns at once
+    });
+    const r = await m.sched.run();
+    expect(r.aborted).toBe(true);
+    expect(r.violations.map((v) => v.kind)).toEqual(['task-error']);
+    expect(r.violations[0]!.message).toMatch(/leaky ended while suspended \(blocked on mutex mu\)/);
+  });
+
+  it('a sleeper wakes on time while other tasks keep running', async () => {
+    const m = new Machine({ seed: 1, schedule: { strategy: 'random', preempt: ['yield'], maxSteps: 5000 } });
+    let fired = false;
+    m.sched.spawn('timer', async (t) => {
+      await m.sched.sleep(t, 100);
+      fired = true;
+    });
+    m.sched.spawn('poller', async (t) => {
+      while (!fired) {
+        m.clock.advance(10);
+        await m.sched.yield(t);
+      }
+    });
+    const r = await m.sched.run();
+    expect(r.violations).toEqual([]);
+    expect(fired).toBe(true);
+    expect(r.time).toBeGreaterThanOrEqual(100);
+  });
+
+  it('a strict violation on a spinlock leaves the preempt count matching the held locks', () => {
+    const m = new Machine({ strict: true });
+    const a = new SpinLock(m, 'A');
+    const b = new SpinLock(m, 'B');
+    const t = m.task('t');
+    void a.lock(t);
+    void b.lock(t);
+    void b.unlock(t);
+    void a.unlock(t);
+    void b.lock(t);
+    expect(() => a.lock(t)).toThrow(/EVIOLATION/);
+    expect(t.preemptCount).toBe(1);
+    expect(t.describeHeld()).toEqual(['B (spinlock)']);
+    expect(a.locked).toBe(false);
+  });
+
+  it('cond_resched checks might-sleep, a plain yield does not', () => {
+    const m = new Machine();
+    const t = m.task('t');
+    const s = new SpinLock(m, 'ptl');
+    void s.lock(t);
+    void m.sched.yield(t);
+    expect(m.report.violations).toEqual([]);
+    void m.sched.condResched(t);
+    expect(m.report.violations.map((v) => v.message)).toEqual([expect.stringContaining('cond_resched()') as string]);
+  });
+});
+
 describe('virtual time and daemons', () => {
   it('sleepers wake in virtual-time order and the clock jumps', async () => {
     const m = new Machine();
@@ -210,6 +275,20 @@ describe('uncontrolled await', () => {
     });
     const r = await m.sched.run();
     expect(r.violations.map((v) => v.kind)).toEqual(['uncontrolled-await']);
+  });
+
+  it('a zero-delay real timer is caught too, whatever phase the run started in', async () => {
+    const once = async (): Promise<string[]> => {
+      const m = new Machine();
+      m.sched.spawn('napper', async () => {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      });
+      return (await m.sched.run()).violations.map((v) => v.kind);
+    };
+    for (let i = 0; i < 20; i++) {
+      expect(await once()).toEqual(['uncontrolled-await']);
+      expect(await new Promise<string[]>((resolve) => setImmediate(() => void once().then(resolve)))).toEqual(['uncontrolled-await']);
+    }
   });
 
   it('awaiting already-settled Promises stays inside the simulation', async () => {

@@ -20,6 +20,8 @@ export interface LockClass {
   readonly recursiveRead: boolean;
   /** Read acquisitions take no part in lock ordering (`rcu_read_lock`: lockdep check=0). */
   readonly unchecked: boolean;
+  /** Only the same instance counts as recursion (the page lock: one bit per frame). */
+  readonly perInstance: boolean;
   /** @internal Dependencies `this -> to`, first seen. */
   readonly after: Map<LockClass, LockEdge>;
 }
@@ -69,6 +71,7 @@ export class Lockdep {
         type,
         recursiveRead: type === 'srcu' || type === 'rcu',
         unchecked: type === 'rcu',
+        perInstance: type === 'bit-lock',
         after: new Map(),
       };
       this.classes.set(key, cls);
@@ -187,7 +190,8 @@ export class Lockdep {
       const prev = task.heldClasses[i]!;
       if (prev === cls) {
         if (read && cls.recursiveRead && (task.heldFlags[i]! & HELD_READ) !== 0) continue;
-        this.reportRecursion(task, lock, key, held[i] === lock && task.heldKeys[i] === key, site);
+        const same = held[i] === lock && task.heldKeys[i] === key;
+        if (same || !cls.perInstance) this.reportRecursion(task, lock, key, same, site);
         continue;
       }
       if (prev.unchecked && (task.heldFlags[i]! & HELD_READ) !== 0) continue;

@@ -8,10 +8,14 @@ import type { Task } from '../sched/task.js';
  * the kernel's "BUG: sleeping function called from invalid context". Execution goes
  * on, as in the kernel, unless the machine is strict.
  *
- * @param what - the primitive, e.g. `mutex_lock(mmap_lock)`.
+ * @param op - the primitive, e.g. `mutex_lock`.
+ * @param subject - what it works on, e.g. the lock's name; the report reads `op(subject)`.
+ *   Passed apart so that nothing is formatted unless something is reported.
+ * @param key - an instance index inside the subject (a page lock's frame), shown as `subject[key]`.
  */
-export function mightSleep(task: Task, what: string, site?: string): void {
+export function mightSleep(task: Task, op: string, subject = '', site?: string, key = -1): void {
   if (task.preemptCount === 0 && task.rcuDepth === 0 && task.nonBlockDepth === 0) return;
+  const what = `${op}(${subject}${key >= 0 ? `[${key}]` : ''})`;
   const ctx: string[] = [];
   if (task.preemptCount > 0) ctx.push(`preempt_count ${task.preemptCount}`);
   if (task.rcuDepth > 0) ctx.push(`rcu_read_lock depth ${task.rcuDepth}`);

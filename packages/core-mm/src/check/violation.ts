@@ -25,7 +25,13 @@ export type ViolationKind =
   /** a replayed run stopped fitting the recorded choices. */
   | 'divergence'
   /** a task's body threw: the kernel's oops. */
-  | 'task-error';
+  | 'task-error'
+  /** a secondary-MMU callback threw; the kernel model went on without it. */
+  | 'driver-error'
+  /** an invariant of the memory model does not hold (`verify`, DEBUG_VM). */
+  | 'invariant'
+  /** kinds later layers add (the notifier core, the coherence oracle): any string. */
+  | (string & {});
 
 /** One checker finding, as the kernel would print it, with the context to debug it. */
 export interface Violation {

@@ -1,5 +1,6 @@
 import type { LockClass, Lockable } from '../check/lockdep.js';
 import { mightSleep } from '../check/might-sleep.js';
+import { SmmuError } from '../errors.js';
 import type { Machine } from '../machine.js';
 import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
 
@@ -9,7 +10,8 @@ import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
  * Kernel counterpart: `lock_page()` / `folio_lock()`, `trylock_page()`,
  * `unlock_page()`; waiters sleep on a per-index queue and get the bit in arrival
  * order. Difference: the kernel has no lockdep map for the page lock; the model
- * gives it one so reports can show it in the held-lock stack and the lock order.
+ * gives it one so reports can show it in the held-lock stack and the lock order,
+ * with recursion reported only for the same page (holding two pages is legal).
  */
 export class BitLock implements Lockable {
   readonly name: string;
@@ -35,7 +37,8 @@ export class BitLock implements Lockable {
 
   /** `lock_page()`: a sleeping primitive. */
   lock(task: Task, index: number, site?: string): void | Promise<void> {
-    mightSleep(task, `lock_page(${this.name}[${index}])`, site);
+    this.check(index);
+    mightSleep(task, 'lock_page', this.name, site, index);
     const p = this.machine.sched.preempt(task, 'lock');
     if (p === undefined) return this.acquire(task, index, site);
     return p.then(() => this.acquire(task, index, site));
@@ -43,6 +46,7 @@ export class BitLock implements Lockable {
 
   /** `trylock_page()`: never sleeps. */
   trylock(task: Task, index: number): boolean {
+    this.check(index);
     if ((this.words[index]! & this.mask) !== 0) return false;
     this.machine.lockdep.acquire(task, this, HELD_TRYLOCK, 0, index);
     this.words[index] = this.words[index]! | this.mask;
@@ -50,9 +54,17 @@ export class BitLock implements Lockable {
     return true;
   }
 
-  /** `unlock_page()`: hands the bit to the first waiter on this index. */
+  /**
+   * `unlock_page()`: hands the bit to the first waiter on this index. The page lock has
+   * no owner in the kernel — I/O completion unlocks pages other tasks locked — so any
+   * task may unlock a locked page (the holder's lockdep record goes with it); only
+   * unlocking an unlocked page is a bad unlock.
+   */
   unlock(task: Task, index: number): void | Promise<void> {
-    if (!this.machine.lockdep.release(task, this, index)) return;
+    this.check(index);
+    const holder = this.owners[index];
+    if (holder === undefined) return this.machine.lockdep.reportBadUnlock(task, this, index, 'the page is not locked');
+    this.machine.lockdep.release(holder, this, index);
     const queue = this.waiters.get(index);
     const next = queue?.shift();
     if (queue !== undefined && queue.length === 0) this.waiters.delete(index);
@@ -64,6 +76,12 @@ export class BitLock implements Lockable {
       this.words[index] = this.words[index]! & ~this.mask;
     }
     return this.machine.sched.preempt(task, 'lock');
+  }
+
+  private check(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.words.length) {
+      throw new SmmuError('EINVAL', `${this.name}: index ${String(index)} is outside 0..${this.words.length - 1}`);
+    }
   }
 
   /** `PageLocked()`. */

@@ -21,7 +21,7 @@ export class Completion implements Waitable {
 
   /** `wait_for_completion()`: a sleeping primitive. */
   wait(task: Task, site?: string): void | Promise<void> {
-    mightSleep(task, `wait_for_completion(${this.name})`, site);
+    mightSleep(task, 'wait_for_completion', this.name, site);
     const p = this.machine.sched.preempt(task, 'sleep');
     if (p !== undefined) return p.then(() => this.take(task));
     return this.take(task);
@@ -34,11 +34,11 @@ export class Completion implements Waitable {
     return true;
   }
 
-  /** `complete()`: one waiter goes on (the count is handed to it directly). */
+  /** `complete()`: bank one count and wake the first waiter, which takes it when it runs (a `tryWait` may take it first, as in the kernel). */
   complete(): void {
+    if (this.done !== Infinity) this.done++;
     const next = this.waiters.shift();
     if (next !== undefined) this.machine.sched.wake(next);
-    else if (this.done !== Infinity) this.done++;
   }
 
   /** `complete_all()`. */
@@ -68,7 +68,14 @@ export class Completion implements Waitable {
   private take(task: Task): void | Promise<void> {
     if (this.tryWait()) return;
     if (!this.machine.sched.canBlock(task)) throw this.machine.sched.wouldBlock(task, this);
-    this.waiters.push(task);
-    return this.machine.sched.block(task, this);
+    return this.waitLoop(task);
+  }
+
+  /** `do_wait_for_common()`: sleep until a count is there to take. */
+  private async waitLoop(task: Task): Promise<void> {
+    while (!this.tryWait()) {
+      this.waiters.push(task);
+      await this.machine.sched.block(task, this);
+    }
   }
 }

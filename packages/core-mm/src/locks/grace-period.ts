@@ -23,6 +23,11 @@ export class GracePeriod {
     return ticket;
   }
 
+  /** Whether `ticket` names an open section. */
+  isOpen(ticket: number): boolean {
+    return this.open.has(ticket);
+  }
+
   /** Close a section; false if the ticket was not open. */
   exit(ticket: number): boolean {
     if (!this.open.delete(ticket)) return false;

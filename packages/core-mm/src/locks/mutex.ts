@@ -29,7 +29,7 @@ export class Mutex implements Lockable, Waitable {
 
   /** `mutex_lock_nested()`. */
   lockNested(task: Task, subclass: number, site?: string): void | Promise<void> {
-    mightSleep(task, `mutex_lock(${this.name})`, site);
+    mightSleep(task, 'mutex_lock', this.name, site);
     const p = this.machine.sched.preempt(task, 'lock');
     if (p === undefined) return this.acquire(task, subclass, site);
     return p.then(() => this.acquire(task, subclass, site));

@@ -42,7 +42,7 @@ export class Rcu implements Lockable {
 
   /** `synchronize_rcu()`: a sleeping primitive. */
   synchronize(task: Task, site?: string): void | Promise<void> {
-    mightSleep(task, 'synchronize_rcu()', site);
+    mightSleep(task, 'synchronize_rcu', '', site);
     return this.gp.wait(task);
   }
 

@@ -33,7 +33,7 @@ export class RwSemaphore implements Lockable, Waitable {
 
   /** `down_read()`. */
   downRead(task: Task, site?: string): void | Promise<void> {
-    mightSleep(task, `down_read(${this.name})`, site);
+    mightSleep(task, 'down_read', this.name, site);
     const p = this.machine.sched.preempt(task, 'lock');
     if (p === undefined) return this.acquire(task, false, site);
     return p.then(() => this.acquire(task, false, site));
@@ -41,7 +41,7 @@ export class RwSemaphore implements Lockable, Waitable {
 
   /** `down_write()`. */
   downWrite(task: Task, site?: string): void | Promise<void> {
-    mightSleep(task, `down_write(${this.name})`, site);
+    mightSleep(task, 'down_write', this.name, site);
     const p = this.machine.sched.preempt(task, 'lock');
     if (p === undefined) return this.acquire(task, true, site);
     return p.then(() => this.acquire(task, true, site));
@@ -85,7 +85,7 @@ export class RwSemaphore implements Lockable, Waitable {
   /** `downgrade_write()`: the writer becomes a reader; queued readers at the head get in. */
   downgrade(task: Task): void {
     if (this.writer !== task) return this.machine.lockdep.reportBadUnlock(task, this, -1, 'it is not the writer (downgrade_write)');
-    this.machine.lockdep.downgrade(task, this);
+    if (!this.machine.lockdep.downgrade(task, this)) return;
     this.writer = null;
     this.readers.push(task);
     this.grant();
@@ -101,8 +101,14 @@ export class RwSemaphore implements Lockable, Waitable {
     return this.readers.length;
   }
 
+  /**
+   * Who a waiter waits for: the holders, and the writers queued ahead (a reader
+   * behind a queued writer waits for that writer, the recursive-read deadlock).
+   */
   holders(): readonly Task[] {
-    return this.writer !== null ? [this.writer] : this.readers;
+    const held = this.writer !== null ? [this.writer] : this.readers.slice();
+    for (const w of this.waiters) if (w.write) held.push(w.task);
+    return held;
   }
 
   describe(): string {
@@ -125,15 +131,29 @@ export class RwSemaphore implements Lockable, Waitable {
     return this.machine.sched.block(task, this);
   }
 
-  /** Hand the semaphore to waiters at the head: one writer, or every reader before the next writer. */
+  /**
+   * Hand the semaphore to the waiters at the head: a writer when the lock is free; or,
+   * when the first waiter is a reader, every queued reader — writers stay queued
+   * (`rwsem_mark_wake()` since 5.3).
+   */
   private grant(): void {
-    while (this.waiters.length > 0 && this.writer === null) {
-      const w = this.waiters[0]!;
-      if (w.write) {
-        if (this.readers.length > 0) return;
-        this.writer = w.task;
-      } else this.readers.push(w.task);
+    const head = this.waiters[0];
+    if (head === undefined || this.writer !== null) return;
+    if (head.write) {
+      if (this.readers.length > 0) return;
       this.waiters.shift();
+      this.writer = head.task;
+      this.machine.sched.wake(head.task);
+      return;
+    }
+    for (let i = 0; i < this.waiters.length; ) {
+      const w = this.waiters[i]!;
+      if (w.write) {
+        i++;
+        continue;
+      }
+      this.waiters.splice(i, 1);
+      this.readers.push(w.task);
       this.machine.sched.wake(w.task);
     }
   }

@@ -40,8 +40,8 @@ export class SpinLock implements Lockable, Waitable {
   /** `spin_trylock()`: never waits. */
   trylock(task: Task): boolean {
     if (this.owner !== null) return false;
-    task.preemptCount++;
     this.machine.lockdep.acquire(task, this, HELD_TRYLOCK);
+    task.preemptCount++;
     this.owner = task;
     return true;
   }
@@ -79,8 +79,8 @@ export class SpinLock implements Lockable, Waitable {
       this.machine.lockdep.check(task, this, 0, subclass, -1, site);
       throw this.machine.sched.wouldBlock(task, this);
     }
-    task.preemptCount++;
     this.machine.lockdep.acquire(task, this, 0, subclass, -1, site);
+    task.preemptCount++;
     if (this.owner === null) {
       this.owner = task;
       return;

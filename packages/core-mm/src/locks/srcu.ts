@@ -34,15 +34,14 @@ export class Srcu implements Lockable {
 
   /** `srcu_read_unlock()`. */
   readUnlock(task: Task, ticket: number): void {
+    if (!this.gp.isOpen(ticket)) return this.machine.lockdep.reportBadUnlock(task, this, -1, `ticket ${ticket} is not an open read section`);
     if (!this.machine.lockdep.release(task, this)) return;
-    if (!this.gp.exit(ticket)) {
-      this.machine.reportViolation(task, 'bad-unlock', `srcu_read_unlock(${this.name}) with ticket ${ticket}, which is not an open read section`);
-    }
+    this.gp.exit(ticket);
   }
 
   /** `synchronize_srcu()`: a sleeping primitive. */
   synchronize(task: Task, site?: string): void | Promise<void> {
-    mightSleep(task, `synchronize_srcu(${this.name})`, site);
+    mightSleep(task, 'synchronize_srcu', this.name, site);
     this.machine.lockdep.acquire(task, this, 0, 0, -1, site);
     this.machine.lockdep.release(task, this);
     return this.gp.wait(task);

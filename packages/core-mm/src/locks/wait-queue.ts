@@ -23,7 +23,7 @@ export class WaitQueue implements Waitable {
    * preempted.
    */
   waitEvent(task: Task, condition: () => boolean, site?: string): void | Promise<void> {
-    mightSleep(task, `wait_event(${this.name})`, site);
+    mightSleep(task, 'wait_event', this.name, site);
     return this.waitUntil(task, condition);
   }
 

@@ -9,7 +9,7 @@ export interface ReplayRecord {
   readonly params: Readonly<Record<string, number>>;
   /** The classes that preempted: replay must stop at the same points. */
   readonly preempt: readonly PreemptClass[];
-  /** Flattened pairs: chosen index, number of runnable tasks, per decision with a choice. */
+  /** Flattened pairs per decision with a choice: the chosen task's spawn index, the number of runnable tasks. */
   readonly choices: readonly number[];
   /** Digest of the model sources and the program (task names and bodies). */
   readonly fingerprint: string;
@@ -55,22 +55,22 @@ export function decodeReplayToken(token: string): ReplayRecord {
 }
 
 /**
- * Choices as runs of decisions with the same number of runnable tasks n:
- * `n:` then one base36 digit per chosen index when n <= 36 (else `.`-separated
- * indices), runs separated by `;`. "2:0110;3:2" is four decisions among 2, one among 3.
+ * Choices as runs of decisions with the same number of runnable tasks n: `n:` then
+ * the chosen tasks' spawn indices, one base36 digit each, or `(…)` around indices of
+ * 36 and more; runs separated by `;`. "2:0110;3:2(1a)" is four decisions among 2
+ * tasks, then two among 3.
  */
 function encodeChoices(choices: readonly number[]): string {
   let out = '';
   let runOf = -1;
   for (let k = 0; k < choices.length; k += 2) {
-    const index = choices[k]!;
+    const ordinal = choices[k]!;
     const n = choices[k + 1]!;
-    const startsRun = n !== runOf;
-    if (startsRun) {
+    if (n !== runOf) {
       out += `${out === '' ? '' : ';'}${n.toString(36)}:`;
       runOf = n;
     }
-    out += n <= 36 || startsRun ? index.toString(36) : `.${index.toString(36)}`;
+    out += ordinal < 36 ? ordinal.toString(36) : `(${ordinal.toString(36)})`;
   }
   return out;
 }
@@ -84,11 +84,17 @@ function decodeChoices(text: string): number[] | string {
     const n = parseInt(run.slice(0, colon), 36);
     const body = run.slice(colon + 1);
     if (colon < 1 || !(n >= 2) || body === '') return `bad choice run "${run}"`;
-    const indices = n <= 36 ? [...body] : body.split('.');
-    for (const digit of indices) {
-      const index = parseInt(digit, 36);
-      if (!(index >= 0 && index < n)) return `bad choice "${digit}" among ${n}`;
-      choices.push(index, n);
+    for (let i = 0; i < body.length; i++) {
+      let digits = body[i]!;
+      if (digits === '(') {
+        const close = body.indexOf(')', i);
+        if (close < 0) return `unclosed "(" in "${run}"`;
+        digits = body.slice(i + 1, close);
+        i = close;
+      }
+      const ordinal = parseInt(digits, 36);
+      if (!(ordinal >= 0) || !/^[0-9a-z]+$/.test(digits)) return `bad choice "${digits}" in "${run}"`;
+      choices.push(ordinal, n);
     }
   }
   return choices;

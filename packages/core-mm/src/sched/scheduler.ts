@@ -3,7 +3,7 @@ import type { Violation, ViolationKind } from '../check/violation.js';
 import { SmmuError } from '../errors.js';
 import type { Machine } from '../machine.js';
 import { digest } from '../util/hash.js';
-import { NEVER } from '../util/is-promise.js';
+import { never } from '../util/is-promise.js';
 import { FifoStrategy } from './fifo.js';
 import { PctStrategy } from './pct.js';
 import { PREEMPT_BIT, PREEMPT_CLASSES, preemptClasses, preemptMask, type PreemptClass } from './preempt-class.js';
@@ -90,6 +90,7 @@ export class Scheduler {
   private steps = 0;
   private switches = 0;
   private firstViolation = 0;
+  private runFingerprint = '';
   private settle: ((result: RunResult) => void) | null = null;
 
   /** @internal Created by the machine. */
@@ -135,6 +136,7 @@ export class Scheduler {
   spawn(name: string, body: (task: Task) => unknown, options?: { daemon?: boolean }): Task {
     if (this.aborted) throw new SmmuError('EINVAL', `cannot spawn ${name}: this machine's last run was aborted`);
     const task = new Task(this.machine, this.machine.nextTaskId(), name, body, options?.daemon === true);
+    task.spawnIndex = this.tasks.length;
     task.resume = () => queueMicrotask(() => this.start(task));
     this.tasks.push(task);
     this.runQueue.push(task);
@@ -154,7 +156,7 @@ export class Scheduler {
     this.switches = 0;
     this.choices = [];
     this.firstViolation = this.machine.report.violations.length;
-    const fingerprint = this.fingerprint();
+    const fingerprint = (this.runFingerprint = this.fingerprint());
     if (this.expectedFingerprint !== null && this.expectedFingerprint !== fingerprint) {
       this.machine.report.warn(
         `replay fingerprint ${this.expectedFingerprint} differs from this program's ${fingerprint}: the program or the model changed; replaying anyway`,
@@ -189,7 +191,7 @@ export class Scheduler {
     if ((this.mask & PREEMPT_BIT[cls]) === 0 || !this.active) return;
     if (task !== this.current) return this.notCurrent(task, cls);
     const next = this.choose(task);
-    if (next === null) return NEVER;
+    if (next === null) return never();
     if (next === task) return;
     task.state = 'runnable';
     this.runQueue.push(task);
@@ -199,8 +201,14 @@ export class Scheduler {
     return resumed;
   }
 
-  /** An explicit preemption point, class `yield`: the kernel's `cond_resched()`. */
+  /** An explicit preemption point of class `yield`, with no context check (a program's "another CPU may run here"). */
   yield(task: Task): void | Promise<void> {
+    return this.preempt(task, 'yield');
+  }
+
+  /** `cond_resched()`: a `yield` point that, like the kernel's, checks might-sleep first. */
+  condResched(task: Task): void | Promise<void> {
+    mightSleep(task, 'cond_resched');
     return this.preempt(task, 'yield');
   }
 
@@ -211,7 +219,7 @@ export class Scheduler {
    */
   block(task: Task, on: Waitable): Promise<void> {
     if (!this.active || task !== this.current) {
-      if (this.aborted) return NEVER;
+      if (this.aborted) return never();
       throw this.wouldBlock(task, on);
     }
     task.state = 'blocked';
@@ -255,13 +263,14 @@ export class Scheduler {
    */
   sleep(task: Task, ns: number): void | Promise<void> {
     if (!(ns >= 0) || !Number.isFinite(ns)) throw new SmmuError('EINVAL', `sleep of ${ns} ns: must be a finite non-negative number`);
-    mightSleep(task, `sleep(${ns} ns)`);
+    mightSleep(task, 'msleep', `${ns} ns`);
     if (!this.active) {
       this.machine.clock.advance(ns);
       return;
     }
     const until = this.machine.clock.now + ns;
     const sleeper: Sleeper = { task, until, describe: () => `sleep until ${until} ns`, holders: () => [] };
+    if (!this.canBlock(task)) throw this.wouldBlock(task, sleeper);
     let i = this.sleepers.length;
     while (i > 0 && this.sleepers[i - 1]!.until > until) i--;
     this.sleepers.splice(i, 0, sleeper);
@@ -274,7 +283,7 @@ export class Scheduler {
   }
 
   private notCurrent(task: Task, cls: PreemptClass): void | Promise<void> {
-    if (this.aborted) return NEVER;
+    if (this.aborted) return never();
     if (task.state === 'direct') return;
     throw new SmmuError('EINVAL', `${task.name} reached a ${cls} preemption point while ${this.current?.name ?? 'no task'} is running`);
   }
@@ -285,6 +294,8 @@ export class Scheduler {
       this.stop('livelock', current, `no progress: the run exceeded its bound of ${this.maxSteps} scheduling points`);
       return null;
     }
+    // Sleepers whose time has come compete with the runnable tasks (no starvation by busy tasks).
+    if (this.sleepers.length > 0 && this.sleepers[0]!.until <= this.machine.clock.now) this.wakeDue(this.machine.clock.now);
     const runnable = this.runnable;
     const queue = this.runQueue;
     const offset = current === null ? 0 : 1;
@@ -297,7 +308,7 @@ export class Scheduler {
       return null;
     }
     const index = runnable.length === 1 ? 0 : runnable.indexOf(next);
-    if (runnable.length > 1) this.choices.push(index, runnable.length);
+    if (runnable.length > 1) this.choices.push(next.spawnIndex, runnable.length);
     if (index >= offset) queue.splice(index - offset, 1);
     return next;
   }
@@ -339,6 +350,7 @@ export class Scheduler {
 
   private exit(task: Task): void {
     if (!this.active || task.state === 'done') return;
+    if (task !== this.current) return this.strayed(task);
     task.state = 'done';
     if (!task.daemon) this.live--;
     this.log(`exit ${task.name}`);
@@ -353,6 +365,7 @@ export class Scheduler {
 
   private failed(task: Task, error: unknown): void {
     if (!this.active) return;
+    if (task !== this.current) return this.strayed(task);
     const violation = (error as { violation?: Violation } | null)?.violation;
     if (violation !== undefined && (error as { code?: unknown }).code === 'EVIOLATION') {
       return this.abort();
@@ -363,14 +376,40 @@ export class Scheduler {
     this.exit(task);
   }
 
-  /** Wake the earliest sleepers, advancing virtual time to their wake-up; false if none. */
+  /**
+   * A task's body ended while the scheduler had it suspended: it dropped a Promise the
+   * model returned instead of awaiting it, so it ran on outside the schedule. The
+   * machine's state can no longer be trusted: the run stops.
+   */
+  private strayed(task: Task): void {
+    this.stop(
+      'task-error',
+      task,
+      `${task.name} ended while suspended (${task.state}${task.waitingOn ? ` on ${task.waitingOn.describe()}` : ''}): its body did not await a Promise the model returned`,
+    );
+  }
+
+  /** Wake every sleeper due at `now`. */
+  private wakeDue(now: number): boolean {
+    let woke = false;
+    while (this.sleepers.length > 0 && this.sleepers[0]!.until <= now) {
+      const s = this.sleepers.shift()!;
+      if (s.task.waitingOn !== s) continue;
+      this.wake(s.task);
+      woke = true;
+    }
+    return woke;
+  }
+
+  /** Advance virtual time to the earliest sleepers and wake them; false if none is left. */
   private wakeSleepers(): boolean {
-    const first = this.sleepers[0];
-    if (first === undefined) return false;
-    this.machine.clock.advanceTo(first.until);
-    this.log(`clock ${first.until}`);
-    while (this.sleepers.length > 0 && this.sleepers[0]!.until <= first.until) this.wake(this.sleepers.shift()!.task);
-    return true;
+    while (this.sleepers.length > 0) {
+      const until = this.sleepers[0]!.until;
+      this.machine.clock.advanceTo(until);
+      this.log(`clock ${until}`);
+      if (this.wakeDue(until)) return true;
+    }
+    return false;
   }
 
   private deadlock(): void {
@@ -409,7 +448,7 @@ export class Scheduler {
       ok: violations.length === 0,
       aborted: this.aborted,
       violations,
-      token: encodeReplayToken({ ...this.record, choices: this.choices, fingerprint: this.fingerprint() }),
+      token: encodeReplayToken({ ...this.record, choices: this.choices, fingerprint: this.runFingerprint }),
       steps: this.steps,
       switches: this.switches,
       time: this.machine.clock.now,

@@ -1,6 +1,7 @@
 import type { LockClass, Lockable } from '../check/lockdep.js';
 import { SmmuError } from '../errors.js';
 import type { Machine } from '../machine.js';
+import type { Mm } from '../mm/mm.js';
 
 /** Where a task is in its life. `direct` tasks are driven by plain calls, outside any run. */
 export type TaskState = 'direct' | 'runnable' | 'running' | 'blocked' | 'done';
@@ -53,9 +54,16 @@ export class Task {
   readonly heldSites: (string | undefined)[] = [];
 
   /** The address space the task runs in (`current->mm`); set by the memory model. */
-  mm: object | null = null;
+  mm: Mm | null = null;
 
   state: TaskState;
+  /** Position in the machine's spawn order (-1 for direct tasks); replay tokens name tasks by it. */
+  spawnIndex = -1;
+  /**
+   * `PF_MEMALLOC`: set while the task reclaims, so its own allocations neither recurse
+   * into reclaim nor touch the `fs_reclaim` pseudo-lock (`__need_reclaim()`).
+   */
+  memalloc = false;
   /** What the task is blocked on, for deadlock reports. */
   waitingOn: Waitable | null = null;
 
@@ -80,15 +88,15 @@ export class Task {
   }
 
   /**
-   * Enter a non-blockable section: what core-mm does before calling the port for a
-   * range with `blockable == false` (the kernel's `mmu_notifier_range_blockable()`
-   * false). A sleep inside is a might-sleep violation.
+   * Enter a non-blockable section (`non_block_start()`): what core-mm does before
+   * calling the port for a range with `blockable == false`
+   * (`mmu_notifier_range_blockable()` false). A sleep inside is a might-sleep violation.
    */
   enterNonBlock(): void {
     this.nonBlockDepth++;
   }
 
-  /** Leave a non-blockable section. */
+  /** Leave a non-blockable section (`non_block_end()`). */
   exitNonBlock(): void {
     if (this.nonBlockDepth === 0) throw new SmmuError('EINVAL', `task ${this.name}: exitNonBlock without enterNonBlock`);
     this.nonBlockDepth--;

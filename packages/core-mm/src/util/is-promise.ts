@@ -10,5 +10,11 @@ export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return value instanceof Promise;
 }
 
-/** A Promise that never settles: what a task of an aborted run waits on forever. */
-export const NEVER: Promise<never> = new Promise<never>(() => undefined);
+/**
+ * A Promise that never settles: what a task of an aborted run waits on forever. A
+ * fresh one each time, so a frozen task's continuation is garbage once its run is
+ * dropped (one shared Promise would keep every aborted continuation alive).
+ */
+export function never(): Promise<never> {
+  return new Promise<never>(() => undefined);
+}

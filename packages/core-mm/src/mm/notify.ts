@@ -1,0 +1,87 @@
+import type { Task } from '../sched/task.js';
+import type { Mm } from './mm.js';
+import type { MmuNotifierEvent, MmuNotifierRange } from './port.js';
+
+/**
+ * core-mm's side of every notifier call site: build the range the era would pass,
+ * establish the calling context the era gives callbacks — the RCU read side around
+ * every callback in `v2.6.27` (its list was walked under `rcu_read_lock()`), a
+ * non-block section for a non-blockable range — call the port, and restore the
+ * context. A port that throws is reported as a `driver-error`; the model goes on.
+ * With no port attached (`mm.secondary === null`) nothing is built or called.
+ */
+
+/**
+ * The range a call site passes. `atomic` is the caller's context in 2008 terms (under
+ * a spinlock such as `i_mmap_lock`: rfc-2008's `atomic` argument); `nonBlock` is v6's
+ * `mmu_notifier_range_init` for a non-blockable caller (the OOM reaper).
+ */
+export function notifierRange(mm: Mm, start: number, end: number, event: MmuNotifierEvent, context: { atomic?: boolean; nonBlock?: boolean } = {}): MmuNotifierRange {
+  const era = mm.machine.era;
+  const blockable = era === 'v6' ? context.nonBlock !== true : era === 'rfc-2008' ? context.atomic !== true : false;
+  return { mm, start, end, event, blockable, owner: null };
+}
+
+/** `mmu_notifier_invalidate_range_start()`: 0, or `EAGAIN` from a non-blockable range. */
+export function notifyRangeStart(task: Task, range: MmuNotifierRange): number | Promise<number> {
+  const port = range.mm.secondary;
+  if (port === null) return 0;
+  return call(task, range.mm, !range.blockable, 'invalidate_range_start', 0, () => port.invalidateRangeStart(task, range));
+}
+
+/** `mmu_notifier_invalidate_range_end()`. */
+export function notifyRangeEnd(task: Task, range: MmuNotifierRange): void | Promise<void> {
+  const port = range.mm.secondary;
+  if (port === null) return;
+  return call(task, range.mm, !range.blockable, 'invalidate_range_end', undefined, () => port.invalidateRangeEnd(task, range));
+}
+
+/** 2008 eras: `mmu_notifier_invalidate_page(mm, address)`; the caller holds the PT lock. */
+export function notifyInvalidatePage(task: Task, mm: Mm, address: number): void | Promise<void> {
+  const port = mm.secondary;
+  if (port === null) return;
+  return call(task, mm, false, 'invalidate_page', undefined, () => port.invalidatePage(task, mm, address));
+}
+
+/** v6: `mmu_notifier_arch_invalidate_secondary_tlbs()` from a TLB flush of `[start, end)`. */
+export function notifySecondaryTlbs(task: Task, mm: Mm, start: number, end: number): void | Promise<void> {
+  const port = mm.secondary;
+  if (port === null || mm.machine.era !== 'v6') return;
+  return call(task, mm, false, 'arch_invalidate_secondary_tlbs', undefined, () => port.archInvalidateSecondaryTlbs(task, mm, start, end));
+}
+
+/** `mmu_notifier_release()`: first step of `exit_mmap`. */
+export function notifyRelease(task: Task, mm: Mm): void | Promise<void> {
+  const port = mm.secondary;
+  if (port === null) return;
+  return call(task, mm, false, 'release', undefined, () => port.release(task, mm));
+}
+
+function call<T>(task: Task, mm: Mm, nonBlock: boolean, what: string, fallback: T, body: () => T | Promise<T>): T | Promise<T> {
+  const rcu = mm.machine.era === 'v2.6.27';
+  if (rcu) mm.machine.rcu.readLock(task);
+  if (nonBlock && !rcu) task.enterNonBlock();
+  const leave = (): void => {
+    if (nonBlock && !rcu) task.exitNonBlock();
+    if (rcu) mm.machine.rcu.readUnlock(task);
+  };
+  const failed = (error: unknown): T => {
+    leave();
+    mm.machine.recordViolation(task, 'driver-error', `secondary MMU ${what} threw: ${error instanceof Error ? error.message : String(error)}`);
+    return fallback;
+  };
+  let result: T | Promise<T>;
+  try {
+    result = body();
+  } catch (error) {
+    return failed(error);
+  }
+  if (result instanceof Promise) {
+    return result.then((value) => {
+      leave();
+      return value;
+    }, failed);
+  }
+  leave();
+  return result;
+}

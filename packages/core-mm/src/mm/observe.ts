@@ -1,0 +1,67 @@
+import type { PtePermission } from './pte.js';
+
+/** Why a PTE changed. */
+export type PteCause =
+  | 'fault'
+  | 'cow'
+  | 'wp-reuse'
+  | 'mkwrite'
+  | 'zap'
+  | 'mprotect'
+  | 'fork-wrprotect'
+  | 'fork-copy'
+  | 'truncate'
+  | 'exit'
+  | 'reclaim'
+  | 'mkclean'
+  | 'migrate'
+  | 'swapin';
+
+/**
+ * What the observation face reports: every PTE change (with old and new frame and
+ * permission, and why), frame allocations (noting reuse of a frame freed before),
+ * frees, pins and unpins. The coherence oracle and the event trace subscribe here.
+ */
+export type MmEvent =
+  | {
+      readonly kind: 'pte';
+      readonly mm: number;
+      readonly address: number;
+      readonly oldPfn: number;
+      readonly newPfn: number;
+      readonly oldPermission: PtePermission;
+      readonly newPermission: PtePermission;
+      readonly cause: PteCause;
+      readonly time: number;
+    }
+  | { readonly kind: 'frame-alloc'; readonly pfn: number; readonly generation: number; readonly reused: boolean; readonly time: number }
+  | { readonly kind: 'frame-free'; readonly pfn: number; readonly generation: number; readonly time: number }
+  | { readonly kind: 'pin' | 'unpin'; readonly pfn: number; readonly generation: number; readonly longterm: boolean; readonly time: number };
+
+/** A listener on the observation face. */
+export type MmObserver = (event: MmEvent) => void;
+
+/**
+ * The observation face's bus. Emitters check `active` first, so with nobody
+ * listening no event object is ever built.
+ */
+export class Observers {
+  private readonly listeners: MmObserver[] = [];
+  /** True when someone listens. */
+  active = false;
+
+  /** Subscribe; returns the unsubscribe function. */
+  subscribe(listener: MmObserver): () => void {
+    this.listeners.push(listener);
+    this.active = true;
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+      this.active = this.listeners.length > 0;
+    };
+  }
+
+  emit(event: MmEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+}

@@ -1,0 +1,107 @@
+import type { Machine } from '../machine.js';
+import { SpinLock } from '../locks/spinlock.js';
+import { levelIndex, PTRS_PER_TABLE } from './layout.js';
+
+/**
+ * The last level: 512 PTEs as two typed arrays, with its own PT lock (split PT locks,
+ * `pte_lockptr()`), and a count of non-none entries so empty tables can be found.
+ */
+export class PteTable {
+  /** First page number this table maps. */
+  readonly base: number;
+  /** Pfn, swap slot or migrating pfn per entry. */
+  readonly word = new Uint32Array(PTRS_PER_TABLE);
+  /** {@link PTE} bits per entry; 0 is `pte_none`. */
+  readonly bits = new Uint16Array(PTRS_PER_TABLE);
+  /** The split PT lock for these 512 entries. */
+  readonly ptl: SpinLock;
+  /** Entries that are not none. */
+  used = 0;
+
+  constructor(machine: Machine, base: number) {
+    this.base = base;
+    this.ptl = new SpinLock(machine, 'ptl');
+  }
+}
+
+type Level = (Level | PteTable | undefined)[];
+
+/**
+ * An mm's 4-level page table: PGD -> PUD -> PMD -> PTE tables of 512 entries each,
+ * indexed by arithmetic on the page number. Upper levels are sparse arrays; only
+ * PTE tables hold entries. Kernel counterpart: `mm->pgd` with `pgd_offset`,
+ * `pud_offset`, `pmd_offset`, `pte_offset_map_lock`; difference: page-table pages
+ * are not charged to physical frames.
+ */
+export class PageTable {
+  private readonly machine: Machine;
+  private readonly pgd: Level = [];
+  /** Number of PTE tables allocated. */
+  tables = 0;
+
+  constructor(machine: Machine) {
+    this.machine = machine;
+  }
+
+  /** The PTE table covering `vpn`, or undefined (`pte_offset_map` on a none pmd). */
+  lookup(vpn: number): PteTable | undefined {
+    const pud = this.pgd[levelIndex(vpn, 4)] as Level | undefined;
+    if (pud === undefined) return undefined;
+    const pmd = pud[levelIndex(vpn, 3)] as Level | undefined;
+    if (pmd === undefined) return undefined;
+    return pmd[levelIndex(vpn, 2)] as PteTable | undefined;
+  }
+
+  /**
+   * The PTE table covering `vpn`, allocating missing levels (`__pte_alloc`). Callers
+   * hold `mm.pageTableLock` or the mmap lock for writing, as the kernel's
+   * `pmd_populate` does.
+   */
+  ensure(vpn: number): PteTable {
+    const i4 = levelIndex(vpn, 4);
+    let pud = this.pgd[i4] as Level | undefined;
+    if (pud === undefined) this.pgd[i4] = pud = [];
+    const i3 = levelIndex(vpn, 3);
+    let pmd = pud[i3] as Level | undefined;
+    if (pmd === undefined) pud[i3] = pmd = [];
+    const i2 = levelIndex(vpn, 2);
+    let table = pmd[i2] as PteTable | undefined;
+    if (table === undefined) {
+      pmd[i2] = table = new PteTable(this.machine, vpn - (vpn % PTRS_PER_TABLE));
+      this.tables++;
+    }
+    return table;
+  }
+
+  /** Visit every PTE table overlapping pages `[startVpn, endVpn)`, in address order. */
+  forEachTable(startVpn: number, endVpn: number, visit: (table: PteTable) => void): void {
+    for (let vpn = startVpn - (startVpn % PTRS_PER_TABLE); vpn < endVpn; ) {
+      const pud = this.pgd[levelIndex(vpn, 4)] as Level | undefined;
+      if (pud === undefined) {
+        vpn = nextBoundary(vpn, 4);
+        continue;
+      }
+      const pmd = pud[levelIndex(vpn, 3)] as Level | undefined;
+      if (pmd === undefined) {
+        vpn = nextBoundary(vpn, 3);
+        continue;
+      }
+      const table = pmd[levelIndex(vpn, 2)] as PteTable | undefined;
+      if (table !== undefined) visit(table);
+      vpn += PTRS_PER_TABLE;
+    }
+  }
+
+  /** Every PTE table, in address order. */
+  allTables(): PteTable[] {
+    const out: PteTable[] = [];
+    for (const pud of this.pgd) for (const pmd of (pud as Level | undefined) ?? []) for (const t of (pmd as Level | undefined) ?? []) if (t) out.push(t as PteTable);
+    return out;
+  }
+}
+
+/** First page number of the next table at `level` (which maps 512^(level-1) pages per entry). */
+function nextBoundary(vpn: number, level: 3 | 4): number {
+  const span = PTRS_PER_TABLE ** (level - 1);
+  return vpn - (vpn % span) + span;
+}

@@ -1,0 +1,98 @@
+import type { Task } from '../sched/task.js';
+import { andThen } from '../util/flow.js';
+import { linkAnonVma, relinkAnonVma, unlinkAnonVmas } from './anon-vma.js';
+import { PAGE_SIZE } from './layout.js';
+import { Vma } from './vma.js';
+
+/**
+ * Vma surgery, as mm/vma.c does it: every change to a vma's range or pgoff re-keys it
+ * in the reverse-map trees, under `i_mmap_lock_write` then `anon_vma_lock_write`
+ * (`vma_prepare` / `vma_complete`).
+ */
+
+/** Run `body` with the rmap trees of `vma` locked for writing. */
+export function withRmapWrite<T>(task: Task, vma: Vma, body: () => T): T | Promise<T> {
+  const file = vma.file;
+  const anon = vma.anonVma;
+  const locked = andThen(file === null ? undefined : file.iMmapLock.lockWrite(task), () => (anon === null ? undefined : anon.lock.lockWrite(task)));
+  return andThen(locked, () => {
+    const result = body();
+    const unlocked = andThen(anon === null ? undefined : anon.lock.unlockWrite(task), () => (file === null ? undefined : file.iMmapLock.unlockWrite(task)));
+    return andThen(unlocked, () => result);
+  });
+}
+
+/** `vma_link()`: insert a new vma into its mm and its file's `i_mmap`. */
+export function linkVma(task: Task, vma: Vma): void | Promise<void> {
+  vma.mm.vmas.insert(vma);
+  return withRmapWrite(task, vma, () => {
+    if (vma.file !== null) vma.iMmapNode = vma.file.iMmap.insert(vma.pgoff, vma.lastPgoff, vma);
+  });
+}
+
+/** Take `vma` out of the reverse-map trees (`unlink_anon_vmas`, `unlink_file_vma`); the mm's tree is the caller's. */
+export function unlinkVmaRmap(task: Task, vma: Vma): void | Promise<void> {
+  return withRmapWrite(task, vma, () => {
+    unlinkAnonVmas(vma);
+    if (vma.file !== null && vma.iMmapNode !== null) vma.file.iMmap.remove(vma.iMmapNode);
+    vma.iMmapNode = null;
+  });
+}
+
+function rekey(vma: Vma): void {
+  relinkAnonVma(vma);
+  if (vma.file !== null) {
+    if (vma.iMmapNode !== null) vma.file.iMmap.remove(vma.iMmapNode);
+    vma.iMmapNode = vma.file.iMmap.insert(vma.pgoff, vma.lastPgoff, vma);
+  }
+}
+
+/** `split_vma()`: cut `vma` at `address`; `vma` keeps `[start, address)`, the result is `[address, end)`. */
+export function splitVma(task: Task, vma: Vma, address: number): Vma | Promise<Vma> {
+  const upper = new Vma(vma.mm, address, vma.end, vma.flags, vma.file, vma.pgoff + (address - vma.start) / PAGE_SIZE);
+  upper.anonVma = vma.anonVma;
+  return withRmapWrite(task, vma, () => {
+    vma.end = address;
+    rekey(vma);
+    for (const chain of vma.chains) linkAnonVma(upper, chain.anonVma);
+    if (upper.file !== null) upper.iMmapNode = upper.file.iMmap.insert(upper.pgoff, upper.lastPgoff, upper);
+    vma.mm.vmas.insert(upper);
+    return upper;
+  });
+}
+
+/** Whether `b` can be folded into `a` (`is_mergeable_vma` + `can_vma_merge_after`). */
+export function canMerge(a: Vma, b: Vma): boolean {
+  return (
+    a.end === b.start &&
+    a.flags === b.flags &&
+    a.file === b.file &&
+    b.pgoff === a.pgoff + a.pages &&
+    a.anonVma === b.anonVma &&
+    a.chains.length === b.chains.length &&
+    a.chains.every((c, i) => c.anonVma === b.chains[i]!.anonVma)
+  );
+}
+
+/** `vma_merge()` around `vma`: fold it into its neighbours where they match. Returns the surviving vma. */
+export function mergeAround(task: Task, vma: Vma): Vma | Promise<Vma> {
+  const prev = vma.mm.vmas.prev(vma);
+  const first = prev !== undefined && canMerge(prev, vma) ? absorb(task, prev, vma) : vma;
+  return andThen(first, (kept) => {
+    const next = kept.mm.vmas.next(kept);
+    return next !== undefined && canMerge(kept, next) ? absorb(task, kept, next) : kept;
+  });
+}
+
+/** Extend `a` over `b` and drop `b`. */
+function absorb(task: Task, a: Vma, b: Vma): Vma | Promise<Vma> {
+  return withRmapWrite(task, a, () => {
+    unlinkAnonVmas(b);
+    if (b.file !== null && b.iMmapNode !== null) b.file.iMmap.remove(b.iMmapNode);
+    b.iMmapNode = null;
+    a.mm.vmas.remove(b);
+    a.end = b.end;
+    rekey(a);
+    return a;
+  });
+}
