@@ -4,6 +4,8 @@
  *
  * - `EDEADLK`: a task would block where nothing else can run (outside a scheduler run).
  * - `EVIOLATION`: a checker fired under `strict: true`.
+ * - `SIGSEGV`, `SIGBUS`: a CPU access the kernel would answer with that signal
+ *   (no vma, no permission; a file page beyond the end of the file).
  */
 export type ErrorCode =
   | 'EINVAL'
@@ -15,7 +17,9 @@ export type ErrorCode =
   | 'EPERM'
   | 'EEXIST'
   | 'EDEADLK'
-  | 'EVIOLATION';
+  | 'EVIOLATION'
+  | 'SIGSEGV'
+  | 'SIGBUS';
 
 /**
  * The one error type the model throws. Match errors by `code` (see {@link isSmmuError}),

@@ -56,4 +56,5 @@ export { RmapLock } from './mm/rmap-lock.js';
 export { rmapHits, type RmapHit } from './mm/rmap.js';
 export { Observers, type MmEvent, type MmObserver, type PteCause } from './mm/observe.js';
 export { EAGAIN, type MmuNotifierEvent, type MmuNotifierRange, type SecondaryMmuPort } from './mm/port.js';
+export { mmap, munmap, MAP, PROT, MMAP_BASE, type MmapArgs } from './mm/mmap.js';
 export { IntervalTree, type IntervalNode } from './util/interval-tree.js';

@@ -8,6 +8,10 @@ import { Inode } from './inode.js';
 import { Mm, Process } from './mm.js';
 import { Observers } from './observe.js';
 import { PageAllocator } from './page-alloc.js';
+import type { Task } from '../sched/task.js';
+import { cpuRead, cpuWrite } from './cpu.js';
+import { exitMm } from './exit.js';
+import { mmap, munmap, type MmapArgs } from './mmap.js';
 
 /** Size of a machine's physical memory. */
 export interface MemoryOptions {
@@ -69,6 +73,34 @@ export class Memory {
   createFile(name: string, size = 0): Inode {
     if (!Number.isSafeInteger(size) || size < 0) throw new SmmuError('EINVAL', `file size ${String(size)} must be a non-negative integer`);
     return new Inode(this, name, size);
+  }
+
+  // The process face: what a workload or a scenario calls. Each returns a Promise
+  // only if the call had to wait.
+
+  /** `mmap()`; see {@link mmap}. */
+  mmap(task: Task, args: MmapArgs): number | Promise<number> {
+    return mmap(this, task, args);
+  }
+
+  /** `munmap()`; see {@link munmap}. */
+  munmap(task: Task, addr: number, length: number): void | Promise<void> {
+    return munmap(this, task, addr, length);
+  }
+
+  /** A CPU load of the content word at `address`. */
+  read(task: Task, address: number): number | Promise<number> {
+    return cpuRead(this, task, address);
+  }
+
+  /** A CPU store of a 32-bit word at `address`. */
+  write(task: Task, address: number, value: number): void | Promise<void> {
+    return cpuWrite(this, task, address, value);
+  }
+
+  /** The task's process exits (`exit_mm`); the last user tears the mm down. */
+  exit(task: Task): void | Promise<void> {
+    return exitMm(this, task);
   }
 
   /** @internal */

@@ -1,0 +1,238 @@
+import { SmmuError } from '../errors.js';
+import type { Task } from '../sched/task.js';
+import { andThen, ensure } from '../util/flow.js';
+import { findGetPage } from './filemap.js';
+import { PG } from './frames.js';
+import { hex, PAGE_SIZE, pageNumber, pteIndex } from './layout.js';
+import type { Memory } from './memory.js';
+import type { Mm } from './mm.js';
+import { notifierRange, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
+import type { PteTable } from './page-table.js';
+import { clearPte, recordFrame, setPte, updatePteBits } from './pte-ops.js';
+import { PTE } from './pte.js';
+import { addNewAnonRmap, addRmap, anonVmaPrepare, removeRmap } from './rmap.js';
+import { VM, type Vma } from './vma.js';
+
+/** The bits of a fresh user mapping. */
+const USER = PTE.present | PTE.user;
+const USER_WRITE = USER | PTE.write | PTE.dirty;
+
+/**
+ * `handle_mm_fault()` for a CPU access to `address` that the page table could not
+ * serve: under `mmap_lock` for reading, find the vma (none, or no permission:
+ * SIGSEGV), make sure a PTE table exists, and resolve the entry — anonymous zero-fill
+ * (the zero page for reads), file read fault, COW fault, shared-file fault with
+ * mkwrite, or write-protect fault (reuse or copy). Swap and migration entries come
+ * with reclaim. Returns a Promise only if something suspended.
+ */
+export function handleMmFault(mem: Memory, task: Task, mm: Mm, address: number, write: boolean): void | Promise<void> {
+  return andThen(mm.mmapLock.downRead(task), () =>
+    ensure(
+      () => faultLocked(mem, task, mm, address, write),
+      () => mm.mmapLock.upRead(task),
+    ),
+  );
+}
+
+/** The fault with `mmap_lock` held: check the vma, then the PTE. */
+export function faultLocked(mem: Memory, task: Task, mm: Mm, address: number, write: boolean): void | Promise<void> {
+  const vma = mm.vmas.lookup(address);
+  if (vma === undefined) throw new SmmuError('SIGSEGV', `${task.name}: ${write ? 'write to' : 'read of'} ${hex(address)}: no mapping there (SEGV_MAPERR)`);
+  if ((vma.flags & (write ? VM.write : VM.read)) === 0) {
+    throw new SmmuError('SIGSEGV', `${task.name}: ${write ? 'write to' : 'read of'} ${hex(address)}: the mapping ${vma.toString()} does not allow it (SEGV_ACCERR)`);
+  }
+  const vpn = pageNumber(address);
+  const table = mm.pageTable.lookup(vpn);
+  if (table !== undefined) return handlePte(mem, task, vma, table, address, write);
+  // __pte_alloc: upper levels are populated under mm->page_table_lock.
+  return andThen(mm.pageTableLock.lock(task), () => {
+    const t = mm.pageTable.ensure(vpn);
+    return andThen(mm.pageTableLock.unlock(task), () => handlePte(mem, task, vma, t, address, write));
+  });
+}
+
+function handlePte(mem: Memory, task: Task, vma: Vma, table: PteTable, address: number, write: boolean): void | Promise<void> {
+  const i = pteIndex(pageNumber(address));
+  const bits = table.bits[i]!;
+  if (bits === 0) {
+    if (vma.isAnonymous) return doAnonymousPage(mem, task, vma, table, i, address, write);
+    if (!write) return doReadFault(mem, task, vma, table, i, address);
+    if (vma.isPrivate) return doCowFault(mem, task, vma, table, i, address);
+    return doSharedFault(mem, task, vma, table, i, address);
+  }
+  if ((bits & PTE.present) === 0) {
+    throw new SmmuError('EFAULT', `${task.name}: fault at ${hex(address)} on a non-present entry (bits ${bits}) that no path of this model creates yet`);
+  }
+  if ((bits & PTE.user) === 0) {
+    // PROT_NONE entries stay present for the kernel but not for the user.
+    throw new SmmuError('SIGSEGV', `${task.name}: access to ${hex(address)}: PROT_NONE (SEGV_ACCERR)`);
+  }
+  if (write && (bits & PTE.write) === 0) return doWpPage(mem, task, vma, table, i, address);
+  // Spurious: another task resolved it first. The hardware walk sets the bits.
+  return andThen(table.ptl.lock(task), () => {
+    table.bits[i] = table.bits[i]! | PTE.young | (write ? PTE.dirty : 0);
+    return table.ptl.unlock(task);
+  });
+}
+
+/** `do_anonymous_page()`: the zero page for a read, a zeroed private page for a write. */
+function doAnonymousPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean): void | Promise<void> {
+  if (!write) {
+    return andThen(table.ptl.lock(task), () => {
+      if (table.bits[i] === 0) setPte(mem, vma.mm, table, i, mem.allocator.zeroPfn, USER | PTE.special, 'fault');
+      return table.ptl.unlock(task);
+    });
+  }
+  return andThen(anonVmaPrepare(mem, task, vma), () =>
+    andThen(mem.allocator.alloc(task, 'user', true), (pfn) =>
+      andThen(table.ptl.lock(task), () => {
+        if (table.bits[i] !== 0) mem.allocator.put(task, pfn); // someone else faulted it in
+        else mapNewAnon(mem, task, vma, table, i, address, pfn);
+        return table.ptl.unlock(task);
+      }),
+    ),
+  );
+}
+
+function mapNewAnon(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, pfn: number): void {
+  addNewAnonRmap(mem, pfn, vma, address);
+  setPte(mem, vma.mm, table, i, pfn, USER_WRITE, 'fault');
+  recordFrame(mem, pfn, 'map', task);
+  vma.mm.rss++;
+}
+
+/** `do_read_fault()`: map the page-cache page read-only (a write fault comes later if needed). */
+function doReadFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
+  return andThen(findGetPage(mem, task, vma, address), (pfn) =>
+    andThen(table.ptl.lock(task), () => {
+      if (table.bits[i] !== 0) mem.allocator.put(task, pfn);
+      else {
+        addRmap(mem, pfn);
+        setPte(mem, vma.mm, table, i, pfn, USER, 'fault');
+        recordFrame(mem, pfn, 'map', task);
+        vma.mm.rss++;
+      }
+      return table.ptl.unlock(task);
+    }),
+  );
+}
+
+/** `do_cow_fault()`: a private write to a file page: copy it into a new anonymous page. */
+function doCowFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
+  return andThen(anonVmaPrepare(mem, task, vma), () =>
+    andThen(findGetPage(mem, task, vma, address), (src) =>
+      andThen(
+        ensure(
+          () => mem.allocator.alloc(task, 'user', false),
+          () => mem.allocator.put(task, src),
+        ),
+        (pfn) => {
+          mem.frames.content[pfn] = mem.frames.content[src]!;
+          return andThen(table.ptl.lock(task), () => {
+            if (table.bits[i] !== 0) mem.allocator.put(task, pfn);
+            else mapNewAnon(mem, task, vma, table, i, address, pfn);
+            return table.ptl.unlock(task);
+          });
+        },
+      ),
+    ),
+  );
+}
+
+/** `do_shared_fault()`: a shared write: `page_mkwrite`, map writable, dirty the page. */
+function doSharedFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
+  return andThen(findGetPage(mem, task, vma, address), (pfn) =>
+    andThen(table.ptl.lock(task), () => {
+      if (table.bits[i] !== 0) mem.allocator.put(task, pfn);
+      else {
+        addRmap(mem, pfn);
+        setPte(mem, vma.mm, table, i, pfn, USER_WRITE, 'fault');
+        mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.dirty;
+        recordFrame(mem, pfn, 'map', task);
+        vma.mm.rss++;
+      }
+      return table.ptl.unlock(task);
+    }),
+  );
+}
+
+/**
+ * `do_wp_page()`: a write to a present read-only entry of a writable vma. A shared
+ * mapping makes the entry writable and dirties the page (`wp_page_shared`); a private
+ * anonymous page nobody else maps is reused (`wp_page_reuse`); anything else is
+ * copied (`wp_page_copy`).
+ */
+function doWpPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
+  const pfn = table.word[i]!;
+  const bits = table.bits[i]!;
+  if ((bits & PTE.special) === 0 && (!vma.isPrivate || canReuse(mem, pfn))) {
+    return andThen(table.ptl.lock(task), () => {
+      if (table.bits[i] === bits && table.word[i] === pfn) {
+        updatePteBits(mem, vma.mm, table, i, bits | PTE.write | PTE.dirty | PTE.young, vma.isPrivate ? 'wp-reuse' : 'mkwrite');
+        if (!vma.isPrivate) mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.dirty;
+      }
+      return table.ptl.unlock(task);
+    });
+  }
+  return wpPageCopy(mem, task, vma, table, i, address, pfn, bits);
+}
+
+/**
+ * May a private write reuse the page in place? Only an anonymous page mapped once. In
+ * v6 its references must all be that mapping's or pins (`PageAnonExclusive`, so a
+ * pinned exclusive page keeps its frame); in 2008 `page_mapcount() == 1` sufficed.
+ */
+function canReuse(mem: Memory, pfn: number): boolean {
+  const f = mem.frames;
+  if ((f.flags[pfn]! & PG.anon) === 0 || f.mapcount[pfn] !== 1) return false;
+  return mem.era !== 'v6' || f.refcount[pfn]! - f.pincount[pfn]! === 1;
+}
+
+/**
+ * `wp_page_copy()`, with each era's notifier placement: v6 brackets the copy with a
+ * CLEAR range (begun before the PT lock) and flushes secondary TLBs under it;
+ * rfc-2008 brackets it with a blockable range too; v2.6.27 calls `invalidate_page`
+ * from `ptep_clear_flush_notify()` under the PT lock, between clearing the old entry
+ * and setting the new one.
+ */
+function wpPageCopy(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, old: number, bits: number): void | Promise<void> {
+  const mm = vma.mm;
+  const special = (bits & PTE.special) !== 0;
+  const era = mem.era;
+  const range = era === 'v2.6.27' || mm.secondary === null ? null : notifierRange(mm, address, address + PAGE_SIZE, 'clear');
+  if (!special) mem.allocator.get(old); // held across the copy
+  const release = (): void => {
+    if (!special) mem.allocator.put(task, old);
+  };
+  const copyAndMap = (): void | Promise<void> =>
+    andThen(anonVmaPrepare(mem, task, vma), () =>
+      andThen(mem.allocator.alloc(task, 'user', false), (pfn) => {
+        mem.frames.content[pfn] = special ? 0 : mem.frames.content[old]!;
+        return andThen(table.ptl.lock(task), () => {
+          if (table.bits[i] !== bits || table.word[i] !== old) {
+            mem.allocator.put(task, pfn);
+            return table.ptl.unlock(task);
+          }
+          clearPte(mem, mm, table, i, 'cow');
+          const flushed = era === 'v2.6.27' ? notifyInvalidatePage(task, mm, address) : notifySecondaryTlbs(task, mm, address, address + PAGE_SIZE);
+          return andThen(flushed, () => {
+            mapNewAnon(mem, task, vma, table, i, address, pfn);
+            mm.rss--; // mapNewAnon counted the page; the old one leaves below
+            if (!special) {
+              removeRmap(mem, old);
+              recordFrame(mem, old, 'cow', task);
+              mem.allocator.put(task, old); // the old mapping's reference
+            }
+            return table.ptl.unlock(task);
+          });
+        });
+      }),
+    );
+  if (range === null) return ensure(copyAndMap, release);
+  return andThen(notifyRangeStart(task, range), () =>
+    ensure(
+      () => ensure(copyAndMap, () => notifyRangeEnd(task, range)),
+      release,
+    ),
+  );
+}

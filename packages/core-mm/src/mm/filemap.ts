@@ -1,0 +1,46 @@
+import { SmmuError } from '../errors.js';
+import type { Task } from '../sched/task.js';
+import { andThen } from '../util/flow.js';
+import type { Inode } from './inode.js';
+import { hex } from './layout.js';
+import type { Memory } from './memory.js';
+import type { Vma } from './vma.js';
+
+/**
+ * `filemap_fault()`'s lookup: the page-cache frame for the file page under `address`,
+ * with a reference for the caller; on a miss, a new frame is read from the backing
+ * store and inserted (the page cache keeps its own reference). Beyond `i_size`:
+ * SIGBUS.
+ */
+export function findGetPage(mem: Memory, task: Task, vma: Vma, address: number): number | Promise<number> {
+  const inode = vma.file!;
+  const index = vma.pageIndex(address);
+  if (index >= inode.pages) {
+    throw new SmmuError('SIGBUS', `${task.name}: access to ${hex(address)}: page ${index} is beyond the end of ${inode.name} (${inode.size} bytes)`);
+  }
+  return getCachePage(mem, task, inode, index);
+}
+
+/** `filemap_get_folio()` + read on a miss: the cached frame of page `index`, referenced for the caller. */
+export function getCachePage(mem: Memory, task: Task, inode: Inode, index: number): number | Promise<number> {
+  const cached = inode.pageCache.get(index);
+  if (cached !== undefined) {
+    mem.allocator.get(cached);
+    return cached;
+  }
+  return andThen(mem.allocator.alloc(task, 'user', false), (pfn) => {
+    const raced = inode.pageCache.get(index);
+    if (raced !== undefined) {
+      mem.allocator.put(task, pfn);
+      mem.allocator.get(raced);
+      return raced;
+    }
+    const f = mem.frames;
+    f.content[pfn] = inode.backing.get(index) ?? 0;
+    f.mapping[pfn] = inode.id;
+    f.index[pfn] = index;
+    f.refcount[pfn] = 2; // the page cache's reference and the caller's
+    inode.pageCache.set(index, pfn);
+    return pfn;
+  });
+}

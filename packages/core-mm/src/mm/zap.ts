@@ -1,0 +1,70 @@
+import type { Task } from '../sched/task.js';
+import { andThen } from '../util/flow.js';
+import { PG } from './frames.js';
+import { PAGE_SIZE, PTRS_PER_TABLE, pageNumber } from './layout.js';
+import type { Memory } from './memory.js';
+import { notifySecondaryTlbs } from './notify.js';
+import type { PteCause } from './observe.js';
+import type { PteTable } from './page-table.js';
+import { clearPte, recordFrame } from './pte-ops.js';
+import { PTE } from './pte.js';
+import { removeRmap } from './rmap.js';
+import type { Vma } from './vma.js';
+
+/** What to leave mapped: truncate keeps a private mapping's COWed anonymous pages (`zap_details.even_cows` false). */
+export interface ZapDetails {
+  readonly keepAnon?: boolean;
+}
+
+/**
+ * `zap_page_range_single()` / `unmap_page_range()` over `[start, end)` of `vma`, PTE
+ * table by PTE table under each PT lock: clear the entries, move a dirty bit to the
+ * page (`set_page_dirty`), drop the rmap and count, then flush the TLB (with the
+ * secondary TLBs that share the page table, v6) and only then drop the page
+ * references, as `tlb_finish_mmu` frees gathered pages after the flush. The caller
+ * brackets the call with the era's notifier range.
+ */
+export function zapRange(mem: Memory, task: Task, vma: Vma, start: number, end: number, cause: PteCause, details?: ZapDetails): void | Promise<void> {
+  const tables: PteTable[] = [];
+  vma.mm.pageTable.forEachTable(pageNumber(start), pageNumber(end), (t) => void tables.push(t));
+  const step = (k: number): void | Promise<void> => {
+    for (; k < tables.length; k++) {
+      const r = zapTable(mem, task, vma, tables[k]!, start, end, cause, details);
+      if (r instanceof Promise) return r.then(() => step(k + 1));
+    }
+  };
+  return step(0);
+}
+
+function zapTable(mem: Memory, task: Task, vma: Vma, table: PteTable, start: number, end: number, cause: PteCause, details: ZapDetails | undefined): void | Promise<void> {
+  return andThen(table.ptl.lock(task), () => {
+    const from = Math.max(pageNumber(start), table.base) - table.base;
+    const to = Math.min(pageNumber(end), table.base + PTRS_PER_TABLE) - table.base;
+    const gathered: number[] = [];
+    const f = mem.frames;
+    for (let i = from; i < to; i++) {
+      const bits = table.bits[i]!;
+      if (bits === 0) continue;
+      if ((bits & PTE.present) === 0) {
+        clearPte(mem, vma.mm, table, i, cause); // swap and migration entries: their slots go with reclaim's model
+        continue;
+      }
+      const pfn = table.word[i]!;
+      if (details?.keepAnon === true && (f.flags[pfn]! & PG.anon) !== 0) continue;
+      clearPte(mem, vma.mm, table, i, cause);
+      if ((bits & PTE.special) !== 0) continue;
+      if ((bits & PTE.dirty) !== 0 && (f.flags[pfn]! & PG.anon) === 0) f.flags[pfn] = f.flags[pfn]! | PG.dirty;
+      removeRmap(mem, pfn);
+      recordFrame(mem, pfn, 'unmap', task);
+      vma.mm.rss--;
+      gathered.push(pfn);
+    }
+    const flushStart = (table.base + from) * PAGE_SIZE;
+    const flushEnd = (table.base + to) * PAGE_SIZE;
+    return andThen(gathered.length > 0 ? notifySecondaryTlbs(task, vma.mm, flushStart, flushEnd) : undefined, () =>
+      andThen(table.ptl.unlock(task), () => {
+        for (const pfn of gathered) mem.allocator.put(task, pfn);
+      }),
+    );
+  });
+}
