@@ -217,8 +217,8 @@ function wpPageCopy(mem: Memory, task: Task, vma: Vma, table: PteTable, i: numbe
           const flushed = era === 'v2.6.27' ? notifyInvalidatePage(task, mm, address) : notifySecondaryTlbs(task, mm, address, address + PAGE_SIZE);
           return andThen(flushed, () => {
             mapNewAnon(mem, task, vma, table, i, address, pfn);
-            mm.rss--; // mapNewAnon counted the page; the old one leaves below
             if (!special) {
+              mm.rss--; // the old page leaves (the zero page was never counted)
               removeRmap(mem, old);
               recordFrame(mem, old, 'cow', task);
               mem.allocator.put(task, old); // the old mapping's reference

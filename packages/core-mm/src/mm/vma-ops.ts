@@ -63,15 +63,16 @@ export function splitVma(task: Task, vma: Vma, address: number): Vma | Promise<V
 
 /** Whether `b` can be folded into `a` (`is_mergeable_vma` + `can_vma_merge_after`). */
 export function canMerge(a: Vma, b: Vma): boolean {
-  return (
-    a.end === b.start &&
-    a.flags === b.flags &&
-    a.file === b.file &&
-    b.pgoff === a.pgoff + a.pages &&
-    a.anonVma === b.anonVma &&
-    a.chains.length === b.chains.length &&
-    a.chains.every((c, i) => c.anonVma === b.chains[i]!.anonVma)
-  );
+  return a.end === b.start && a.flags === b.flags && a.file === b.file && b.pgoff === a.pgoff + a.pages && anonCompatible(a, b);
+}
+
+/**
+ * `is_mergeable_anon_vma()`: the same anon_vma and chains, or one side has none yet
+ * and the other has no fork ancestry (a single chain), so it can adopt it.
+ */
+function anonCompatible(a: Vma, b: Vma): boolean {
+  if (a.anonVma === null || b.anonVma === null) return (a.anonVma === null ? b : a).chains.length <= 1;
+  return a.anonVma === b.anonVma && a.chains.length === b.chains.length && a.chains.every((c, i) => c.anonVma === b.chains[i]!.anonVma);
 }
 
 /** `vma_merge()` around `vma`: fold it into its neighbours where they match. Returns the surviving vma. */
@@ -86,7 +87,12 @@ export function mergeAround(task: Task, vma: Vma): Vma | Promise<Vma> {
 
 /** Extend `a` over `b` and drop `b`. */
 function absorb(task: Task, a: Vma, b: Vma): Vma | Promise<Vma> {
-  return withRmapWrite(task, a, () => {
+  return withRmapWrite(task, a.anonVma !== null || b.anonVma === null ? a : b, () => {
+    if (a.anonVma === null && b.anonVma !== null) {
+      // `a` adopts b's anon_vma: b's pages keep their linear indices, valid in `a`.
+      a.anonVma = b.anonVma;
+      for (const chain of b.chains) linkAnonVma(a, chain.anonVma);
+    }
     unlinkAnonVmas(b);
     if (b.file !== null && b.iMmapNode !== null) b.file.iMmap.remove(b.iMmapNode);
     b.iMmapNode = null;
