@@ -94,9 +94,9 @@ function doAnonymousPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: 
   );
 }
 
-function mapNewAnon(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, pfn: number): void {
+function mapNewAnon(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, pfn: number, cause: 'fault' | 'cow' = 'fault'): void {
   addNewAnonRmap(mem, pfn, vma, address);
-  setPte(mem, vma.mm, table, i, pfn, USER_WRITE, 'fault');
+  setPte(mem, vma.mm, table, i, pfn, USER_WRITE, cause);
   recordFrame(mem, pfn, 'map', task);
   vma.mm.rss++;
 }
@@ -216,7 +216,7 @@ function wpPageCopy(mem: Memory, task: Task, vma: Vma, table: PteTable, i: numbe
           clearPte(mem, mm, table, i, 'cow');
           const flushed = era === 'v2.6.27' ? notifyInvalidatePage(task, mm, address) : notifySecondaryTlbs(task, mm, address, address + PAGE_SIZE);
           return andThen(flushed, () => {
-            mapNewAnon(mem, task, vma, table, i, address, pfn);
+            mapNewAnon(mem, task, vma, table, i, address, pfn, 'cow');
             if (!special) {
               mm.rss--; // the old page leaves (the zero page was never counted)
               removeRmap(mem, old);

@@ -1,0 +1,172 @@
+import fc from 'fast-check';
+import { isSmmuError, Machine, MAP, PROT, type Era, type Task } from '../../src/index.js';
+
+/**
+ * The plain reference model the fast-check test compares the kernel model with: per
+ * process, page slot -> { cell, prot }. A private page owns its cell; a shared page's
+ * cell object is shared by every process that maps it (after fork), so a write through
+ * one is seen by all. No page tables, no frames, no rmap: just what a program can see.
+ */
+export interface Cell {
+  value: number;
+}
+
+export interface RefPage {
+  readonly cell: Cell;
+  readonly prot: number;
+  readonly shared: boolean;
+}
+
+export interface RefProcess {
+  readonly pages: Map<number, RefPage>;
+}
+
+export const SLOTS = 48;
+export const BASE = 2 ** 40;
+export const P = 4096;
+
+export interface Real {
+  readonly m: Machine;
+  readonly tasks: (Task | null)[];
+}
+
+export interface Ref {
+  readonly procs: (RefProcess | null)[];
+}
+
+/** Settle a `T | Promise<T>`. */
+export async function settle<T>(x: T | Promise<T>): Promise<T> {
+  return x instanceof Promise ? await x : x;
+}
+
+/** The code a call failed with, or 'ok'. */
+export async function outcome<T>(f: () => T | Promise<T>): Promise<{ code: string; value?: T }> {
+  try {
+    return { code: 'ok', value: await settle(f()) };
+  } catch (e) {
+    if (isSmmuError(e)) return { code: e.code };
+    throw e;
+  }
+}
+
+export function liveProcess(ref: Ref, pick: number): number {
+  const live = ref.procs.map((p, i) => (p === null ? -1 : i)).filter((i) => i >= 0);
+  return live.length === 0 ? -1 : live[pick % live.length]!;
+}
+
+type Cmd = fc.AsyncCommand<Ref, Real>;
+
+/** mmap(MAP_FIXED) of `count` pages at slot `slot`: replaces what was there with zero pages. */
+export class MmapCmd implements Cmd {
+  constructor(readonly proc: number, readonly slot: number, readonly count: number, readonly prot: number, readonly shared: boolean) {}
+  check(ref: Readonly<Ref>): boolean {
+    return liveProcess(ref as Ref, this.proc) >= 0;
+  }
+  async run(ref: Ref, real: Real): Promise<void> {
+    const p = liveProcess(ref, this.proc);
+    const count = Math.min(this.count, SLOTS - this.slot);
+    const r = await outcome(() =>
+      real.m.mem.mmap(real.tasks[p]!, { addr: BASE + this.slot * P, length: count * P, prot: this.prot, flags: (this.shared ? MAP.shared : MAP.private) | MAP.anonymous | MAP.fixed }),
+    );
+    if (r.code !== 'ok') throw new Error(`mmap failed: ${r.code}`);
+    // Each page gets a fresh zero cell; fork shares the cells of shared pages and copies private ones.
+    for (let s = this.slot; s < this.slot + count; s++) ref.procs[p]!.pages.set(s, { cell: { value: 0 }, prot: this.prot, shared: this.shared });
+  }
+  toString(): string {
+    return `mmap(p${this.proc}, slot ${this.slot}, ${this.count}, prot ${this.prot}, ${this.shared ? 'shared' : 'private'})`;
+  }
+}
+
+export class MunmapCmd implements Cmd {
+  constructor(readonly proc: number, readonly slot: number, readonly count: number) {}
+  check(ref: Readonly<Ref>): boolean {
+    return liveProcess(ref as Ref, this.proc) >= 0;
+  }
+  async run(ref: Ref, real: Real): Promise<void> {
+    const p = liveProcess(ref, this.proc);
+    const count = Math.min(this.count, SLOTS - this.slot);
+    const r = await outcome(() => real.m.mem.munmap(real.tasks[p]!, BASE + this.slot * P, count * P));
+    if (r.code !== 'ok') throw new Error(`munmap failed: ${r.code}`);
+    for (let s = this.slot; s < this.slot + count; s++) ref.procs[p]!.pages.delete(s);
+  }
+  toString(): string {
+    return `munmap(p${this.proc}, slot ${this.slot}, ${this.count})`;
+  }
+}
+
+export class ReadCmd implements Cmd {
+  constructor(readonly proc: number, readonly slot: number) {}
+  check(ref: Readonly<Ref>): boolean {
+    return liveProcess(ref as Ref, this.proc) >= 0;
+  }
+  async run(ref: Ref, real: Real): Promise<void> {
+    const p = liveProcess(ref, this.proc);
+    const page = ref.procs[p]!.pages.get(this.slot);
+    const expected = page === undefined || (page.prot & PROT.read) === 0 ? { code: 'SIGSEGV' } : { code: 'ok', value: page.cell.value };
+    const r = await outcome(() => real.m.mem.read(real.tasks[p]!, BASE + this.slot * P));
+    if (r.code !== expected.code || r.value !== expected.value) {
+      throw new Error(`read(p${p}, slot ${this.slot}): model ${JSON.stringify(r)}, reference ${JSON.stringify(expected)}`);
+    }
+  }
+  toString(): string {
+    return `read(p${this.proc}, slot ${this.slot})`;
+  }
+}
+
+export class WriteCmd implements Cmd {
+  constructor(readonly proc: number, readonly slot: number, readonly value: number) {}
+  check(ref: Readonly<Ref>): boolean {
+    return liveProcess(ref as Ref, this.proc) >= 0;
+  }
+  async run(ref: Ref, real: Real): Promise<void> {
+    const p = liveProcess(ref, this.proc);
+    const page = ref.procs[p]!.pages.get(this.slot);
+    const allowed = page !== undefined && (page.prot & PROT.write) !== 0;
+    const r = await outcome(() => real.m.mem.write(real.tasks[p]!, BASE + this.slot * P, this.value));
+    if (r.code !== (allowed ? 'ok' : 'SIGSEGV')) throw new Error(`write(p${p}, slot ${this.slot}): model ${r.code}, reference ${allowed ? 'ok' : 'SIGSEGV'}`);
+    if (allowed) page.cell.value = this.value;
+  }
+  toString(): string {
+    return `write(p${this.proc}, slot ${this.slot}, ${this.value})`;
+  }
+}
+
+export class ExitCmd implements Cmd {
+  constructor(readonly proc: number) {}
+  check(ref: Readonly<Ref>): boolean {
+    return liveProcess(ref as Ref, this.proc) >= 0 && ref.procs.filter((p) => p !== null).length > 1;
+  }
+  async run(ref: Ref, real: Real): Promise<void> {
+    const p = liveProcess(ref, this.proc);
+    await settle(real.m.mem.exit(real.tasks[p]!));
+    real.tasks[p] = null;
+    ref.procs[p] = null;
+  }
+  toString(): string {
+    return `exit(p${this.proc})`;
+  }
+}
+
+/** Arbitraries for the commands every model run uses. */
+export function baseCommands(): fc.Arbitrary<Cmd>[] {
+  const proc = fc.nat(7);
+  const slot = fc.nat(SLOTS - 1);
+  const prot = fc.constantFrom(PROT.read | PROT.write, PROT.read, PROT.none);
+  return [
+    fc.tuple(proc, slot, fc.integer({ min: 1, max: 8 }), prot, fc.boolean()).map(([p, s, c, pr, sh]) => new MmapCmd(p, s, c, pr, sh)),
+    fc.tuple(proc, slot, fc.integer({ min: 1, max: 8 })).map(([p, s, c]) => new MunmapCmd(p, s, c)),
+    fc.tuple(proc, slot).map(([p, s]) => new ReadCmd(p, s)),
+    fc.tuple(proc, slot, fc.nat(0xffffffff)).map(([p, s, v]) => new WriteCmd(p, s, v)),
+    fc.tuple(proc, slot, fc.nat(0xffffffff)).map(([p, s, v]) => new WriteCmd(p, s, v)),
+    proc.map((p) => new ExitCmd(p)),
+  ];
+}
+
+/** A fresh pair: one process with one task, in `era`. */
+export function initial(era: Era): () => { model: Ref; real: Real } {
+  return () => {
+    const m = new Machine({ era, memory: { frames: 2048 } });
+    const t = m.mem.createProcess('p0').task('p0');
+    return { model: { procs: [{ pages: new Map() }] }, real: { m, tasks: [t] } };
+  };
+}
