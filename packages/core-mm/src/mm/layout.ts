@@ -39,9 +39,12 @@ export function pteTableNumber(vpn: number): number {
   return Math.floor(vpn / PTRS_PER_TABLE);
 }
 
+/** Pages mapped by one entry at each level: 1, 512, 512^2, 512^3. */
+const LEVEL_SPAN = [0, 1, PTRS_PER_TABLE, PTRS_PER_TABLE ** 2, PTRS_PER_TABLE ** 3] as const;
+
 /** Index at level `level` (1 = PTE, 2 = PMD, 3 = PUD, 4 = PGD) for page number `vpn`. */
 export function levelIndex(vpn: number, level: 1 | 2 | 3 | 4): number {
-  return Math.floor(vpn / PTRS_PER_TABLE ** (level - 1)) % PTRS_PER_TABLE;
+  return Math.floor(vpn / LEVEL_SPAN[level]) % PTRS_PER_TABLE;
 }
 
 /** A user address as `0x…` for messages. */

@@ -26,6 +26,10 @@ export class PteTable {
 
 type Level = (Level | PteTable | undefined)[];
 
+/** Pages under one PGD entry (512^3) and one PUD entry (512^2). */
+const SPAN_PGD = PTRS_PER_TABLE ** 3;
+const SPAN_PUD = PTRS_PER_TABLE ** 2;
+
 /**
  * An mm's 4-level page table: PGD -> PUD -> PMD -> PTE tables of 512 entries each,
  * indexed by arithmetic on the page number. Upper levels are sparse arrays; only
@@ -38,18 +42,27 @@ export class PageTable {
   private readonly pgd: Level = [];
   /** Number of PTE tables allocated. */
   tables = 0;
+  private last: PteTable | undefined = undefined;
 
   constructor(machine: Machine) {
     this.machine = machine;
   }
 
-  /** The PTE table covering `vpn`, or undefined (`pte_offset_map` on a none pmd). */
+  /**
+   * The PTE table covering `vpn`, or undefined (`pte_offset_map` on a none pmd). The
+   * last table found is remembered, as a TLB would: tables are never freed while the
+   * page table lives, so the memo cannot go stale.
+   */
   lookup(vpn: number): PteTable | undefined {
-    const pud = this.pgd[levelIndex(vpn, 4)] as Level | undefined;
+    const last = this.last;
+    if (last !== undefined && vpn - last.base >= 0 && vpn - last.base < PTRS_PER_TABLE) return last;
+    const pud = this.pgd[Math.floor(vpn / SPAN_PGD) % PTRS_PER_TABLE] as Level | undefined;
     if (pud === undefined) return undefined;
-    const pmd = pud[levelIndex(vpn, 3)] as Level | undefined;
+    const pmd = pud[Math.floor(vpn / SPAN_PUD) % PTRS_PER_TABLE] as Level | undefined;
     if (pmd === undefined) return undefined;
-    return pmd[levelIndex(vpn, 2)] as PteTable | undefined;
+    const table = pmd[Math.floor(vpn / PTRS_PER_TABLE) % PTRS_PER_TABLE] as PteTable | undefined;
+    if (table !== undefined) this.last = table;
+    return table;
   }
 
   /**
