@@ -2,10 +2,17 @@
  * core-mm benchmarks: one JSON object per line, `{"name", "unit", "value"}` plus
  * detail fields. Names are stable; later steps add theirs in the same format.
  * Each tinybench call does a batch of operations so timer resolution does not
- * dominate; the rate is batch / mean call latency.
+ * dominate; the rate is batch / mean call latency. After the model's benches,
+ * bench/kernel.ts runs the same memory operations on the real kernel
+ * (bench/kernel-ref.c) and prints `kernel.*` and `ratio.*` lines.
  */
 import { Bench } from 'tinybench';
-import { BitLock, Machine, Mutex, RwSemaphore, SpinLock } from '../src/index.js';
+import { BitLock, isPromise, MAP, Machine, Mutex, PROT, RwSemaphore, SpinLock, type Task } from '../src/index.js';
+import { fork } from '../src/mm/fork.js';
+import { madvise } from '../src/mm/madvise.js';
+import { mprotect } from '../src/mm/mprotect.js';
+import { verify } from '../src/mm/verify.js';
+import { runKernelReference, type BenchLine } from './kernel.js';
 
 interface Rate {
   name: string;
@@ -13,6 +20,11 @@ interface Rate {
   batch: number;
   fn: () => unknown;
   note: string;
+  /** Untimed set-up and tear-down around each timed call. */
+  beforeEach?: () => void;
+  afterEach?: () => void;
+  /** The machine a memory bench ran on: `verify` must be quiet on it afterwards. */
+  machine?: Machine;
 }
 
 const BATCH = 10_000;
@@ -119,18 +131,165 @@ function switching(): Rate {
   };
 }
 
-async function main(): Promise<void> {
-  const rates = [...direct(), switching()];
-  const bench = new Bench({ time: 400, warmup: true, warmupTime: 100 });
-  for (const r of rates) bench.add(r.name, r.fn);
-  await bench.run();
-  for (const r of rates) {
-    const task = bench.getTask(r.name);
-    const result = task?.result;
-    if (result === undefined || !('latency' in result)) throw new Error(`benchmark ${r.name} produced no result`);
-    const value = Math.round(r.batch / (result.latency.mean / 1000));
-    console.log(JSON.stringify({ name: r.name, unit: r.unit, value, samples: result.latency.samplesCount, note: r.note }));
+/** Pages per batch of the memory benches (32 MiB), the same in the kernel reference. */
+const PAGES = 8192;
+const P = 4096;
+const RW = PROT.read | PROT.write;
+const ANON = MAP.private | MAP.anonymous;
+
+/** The model's process face is sync on a direct task under fifo; a Promise here is a bench bug. */
+function sync<T>(x: T | Promise<T>): T {
+  if (isPromise(x)) throw new Error('a memory operation suspended in a benchmark that cannot block');
+  return x;
+}
+
+/** A v6 machine with 256 MiB of frames and one process. */
+function machine(): { m: Machine; t: Task } {
+  const m = new Machine({ memory: { frames: 1 << 16 } });
+  return { m, t: m.mem.createProcess('bench').task('cpu0') };
+}
+
+function populate(m: Machine, t: Task, a: number): void {
+  for (let k = 0; k < PAGES; k++) sync(m.mem.write(t, a + k * P, k + 1));
+}
+
+/**
+ * The primary MMU through the process face, with all its bookkeeping (rmap, frame
+ * history, rss, locks with lockdep, PTE events' checks): each timed call is one
+ * batch of PAGES pages; set-up and tear-down are untimed.
+ */
+function memory(): Rate[] {
+  const rates: Rate[] = [];
+  {
+    const { m, t } = machine();
+    let a = 0;
+    rates.push({
+      name: 'fault.anon-write',
+      unit: 'ops/s',
+      machine: m,
+      batch: PAGES,
+      note: `write faults on fresh private anonymous pages (zeroed frame, anon rmap, PTE), ${PAGES} per call; mmap/munmap untimed`,
+      beforeEach: () => void (a = sync(m.mem.mmap(t, { length: PAGES * P, prot: RW, flags: ANON }))),
+      fn: () => {
+        for (let k = 0; k < PAGES; k++) sync(m.mem.write(t, a + k * P, k + 1));
+      },
+      afterEach: () => sync(m.mem.munmap(t, a, PAGES * P)),
+    });
   }
+  {
+    const { m, t } = machine();
+    let a = 0;
+    let sum = 0;
+    rates.push({
+      name: 'fault.anon-read',
+      unit: 'ops/s',
+      machine: m,
+      batch: PAGES,
+      note: `read faults on fresh private anonymous pages, each mapping the zero page, ${PAGES} per call; mmap/munmap untimed`,
+      beforeEach: () => void (a = sync(m.mem.mmap(t, { length: PAGES * P, prot: RW, flags: ANON }))),
+      fn: () => {
+        for (let k = 0; k < PAGES; k++) sum += sync(m.mem.read(t, a + k * P));
+        return sum;
+      },
+      afterEach: () => sync(m.mem.munmap(t, a, PAGES * P)),
+    });
+  }
+  {
+    const { m, t } = machine();
+    let a = 0;
+    rates.push({
+      name: 'zap.munmap',
+      unit: 'PTEs/s',
+      machine: m,
+      batch: PAGES,
+      note: `munmap of ${PAGES} populated anonymous pages (vma detach, UNMAP range, zap, rmap, free); mmap and population untimed`,
+      beforeEach: () => {
+        a = sync(m.mem.mmap(t, { length: PAGES * P, prot: RW, flags: ANON }));
+        populate(m, t, a);
+      },
+      fn: () => sync(m.mem.munmap(t, a, PAGES * P)),
+    });
+  }
+  {
+    const { m, t } = machine();
+    const a = sync(m.mem.mmap(t, { length: PAGES * P, prot: RW, flags: ANON }));
+    rates.push({
+      name: 'zap.madv-dontneed',
+      unit: 'PTEs/s',
+      machine: m,
+      batch: PAGES,
+      note: `madvise(MADV_DONTNEED) over ${PAGES} populated anonymous pages (CLEAR range, zap, rmap, free); population untimed`,
+      beforeEach: () => populate(m, t, a),
+      fn: () => sync(madvise(m.mem, t, a, PAGES * P, 'dontneed')),
+    });
+  }
+  {
+    const { m, t } = machine();
+    const a = sync(m.mem.mmap(t, { length: PAGES * P, prot: RW, flags: ANON }));
+    populate(m, t, a);
+    rates.push({
+      name: 'mprotect.pte',
+      unit: 'PTEs/s',
+      machine: m,
+      batch: 2 * PAGES,
+      note: `mprotect PROT_READ then PROT_READ|PROT_WRITE over ${PAGES} populated anonymous pages: ${2 * PAGES} PTEs walked per call, ${PAGES} write-protected (the model does not re-enable write on the way back: re-dirtied by untimed write faults before each call)`,
+      beforeEach: () => populate(m, t, a),
+      fn: () => {
+        sync(mprotect(m.mem, t, a, PAGES * P, PROT.read));
+        sync(mprotect(m.mem, t, a, PAGES * P, RW));
+      },
+    });
+  }
+  {
+    const { m, t } = machine();
+    const a = sync(m.mem.mmap(t, { length: PAGES * P, prot: RW, flags: ANON }));
+    populate(m, t, a);
+    let child: Task | null = null;
+    rates.push({
+      name: 'fork',
+      unit: 'pages/s',
+      machine: m,
+      batch: PAGES,
+      note: `fork of a process with ${PAGES} populated private anonymous pages (dup vmas, anon_vma fork, copy and write-protect PTEs, mapcount/refcount); the child's exit is untimed`,
+      fn: () => void (child = sync(fork(m.mem, t, 'child')).task()),
+      afterEach: () => {
+        if (child !== null) sync(m.mem.exit(child));
+        child = null;
+      },
+    });
+  }
+  return rates;
+}
+
+/** After a memory bench: the machine's invariants, checked (untimed) so no bookkeeping was skipped. */
+function invariants(r: Rate): { verify?: string } {
+  if (r.machine === undefined) return {};
+  const found = verify(r.machine, { record: false });
+  if (found.length > 0) console.error(`${r.name}: verify found ${found.length} violation(s); first: ${found[0]!.message}`);
+  return { verify: found.length === 0 ? 'ok' : `${found.length} violation(s)` };
+}
+
+async function main(): Promise<void> {
+  const lines: BenchLine[] = [];
+  const measure = async (rates: Rate[], bench: Bench): Promise<void> => {
+    for (const r of rates) {
+      bench.add(r.name, r.fn, { ...(r.beforeEach ? { beforeEach: r.beforeEach } : {}), ...(r.afterEach ? { afterEach: r.afterEach } : {}) });
+    }
+    await bench.run();
+    for (const r of rates) {
+      const task = bench.getTask(r.name);
+      const result = task?.result;
+      if (result === undefined || !('latency' in result)) throw new Error(`benchmark ${r.name} produced no result`);
+      const value = Math.round(r.batch / (result.latency.mean / 1000));
+      const line: BenchLine = { name: r.name, unit: r.unit, value, samples: result.latency.samplesCount, note: r.note, ...invariants(r) };
+      lines.push(line);
+      console.log(JSON.stringify(line));
+    }
+  };
+  await measure([...direct(), switching()], new Bench({ time: 400, warmup: true, warmupTime: 100 }));
+  // Memory batches take milliseconds each: fewer minimum iterations, the same 400 ms.
+  await measure(memory(), new Bench({ time: 400, iterations: 8, warmup: true, warmupTime: 100, warmupIterations: 2 }));
+  runKernelReference(lines, { pages: PAGES, minMs: 200 });
 }
 
 await main();

@@ -57,4 +57,24 @@ export { rmapHits, type RmapHit } from './mm/rmap.js';
 export { Observers, type MmEvent, type MmObserver, type PteCause } from './mm/observe.js';
 export { EAGAIN, type MmuNotifierEvent, type MmuNotifierRange, type SecondaryMmuPort } from './mm/port.js';
 export { mmap, munmap, MAP, PROT, MMAP_BASE, type MmapArgs } from './mm/mmap.js';
+export { mprotect } from './mm/mprotect.js';
+export { madvise, type MadviseAdvice } from './mm/madvise.js';
+export { mlock, munlock } from './mm/mlock.js';
+export { fork } from './mm/fork.js';
+export { handleMmFault, faultLocked } from './mm/fault.js';
+export { pread, pwrite, ftruncate, fallocatePunchHole, unmapMappingPages } from './mm/file-ops.js';
+export {
+  getUserPages,
+  putPage,
+  unpinUserPage,
+  hmmRangeFault,
+  walkPageTable,
+  setPageDirty,
+  allocDriverPage,
+  freeDriverPage,
+  type GupFlags,
+  type HmmPfn,
+  type PteLookup,
+} from './mm/gup.js';
+export { verify, stateDigest, type VerifyOptions } from './mm/verify.js';
 export { IntervalTree, type IntervalNode } from './util/interval-tree.js';

@@ -1,18 +1,30 @@
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ERAS } from '../src/index.js';
-import { baseCommands, initial } from './support/mm-model.js';
+import { verify } from '../src/mm/verify.js';
+import { baseCommands, initial, type Real } from './support/mm-model.js';
 
-// Random sequences of mmap/munmap/read/write/exit (and mprotect/fork) against a plain
-// reference model of each page's content and permission: zero divergence allowed.
-// `npm run model-check -w @secondary-mmu/core-mm` runs the same with many more runs.
+// Random sequences of mmap/munmap/mprotect/fork/read/write/exit against a plain
+// reference model of each page's content and permission, in every era: zero
+// divergence allowed, and verify() quiet at the end of each. The long run is
+// `npm run model-check -w @secondary-mmu/core-mm -- <runs>` (docs/benchmarks.md).
 describe('model-based: the process face against a reference model', () => {
   it('agrees on content and permission over 200 random sequences (all eras)', async () => {
+    let commands = 0;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ERAS), fc.commands(baseCommands(), { maxCommands: 60 }), async (era, cmds) => {
-        await fc.asyncModelRun(initial(era), cmds);
+      fc.asyncProperty(fc.constantFrom(...ERAS), fc.commands(baseCommands(), { maxCommands: 60, size: 'max' }), async (era, cmds) => {
+        let real: Real | undefined;
+        const setup = initial(era);
+        await fc.asyncModelRun(() => {
+          const s = setup();
+          real = s.real;
+          return s;
+        }, cmds);
+        commands += [...cmds].length;
+        expect(verify(real!.m, { record: false })).toEqual([]);
       }),
       { numRuns: 200, seed: 0x5eed2026 },
     );
-  }, 60_000);
+    expect(commands).toBeGreaterThan(200 * 10);
+  }, 120_000);
 });

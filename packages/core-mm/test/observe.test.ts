@@ -50,7 +50,7 @@ describe('observation face', () => {
     ]);
   });
 
-  it('builds no event when nobody listens', async () => {
+  it('builds no event when nobody listens', () => {
     const m = new Machine({ memory: { frames: 8 } });
     expect(m.mem.observers.active).toBe(false);
     const stop = m.mem.observers.subscribe(() => undefined);

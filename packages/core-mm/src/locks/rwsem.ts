@@ -41,10 +41,15 @@ export class RwSemaphore implements Lockable, Waitable {
 
   /** `down_write()`. */
   downWrite(task: Task, site?: string): void | Promise<void> {
+    return this.downWriteNested(task, 0, site);
+  }
+
+  /** `down_write_nested()`: a second rwsem of this class, at nesting level `subclass` (fork's child mmap_lock). */
+  downWriteNested(task: Task, subclass: number, site?: string): void | Promise<void> {
     mightSleep(task, 'down_write', this.name, site);
     const p = this.machine.sched.preempt(task, 'lock');
-    if (p === undefined) return this.acquire(task, true, site);
-    return p.then(() => this.acquire(task, true, site));
+    if (p === undefined) return this.acquire(task, true, site, subclass);
+    return p.then(() => this.acquire(task, true, site, subclass));
   }
 
   /** `down_read_trylock()`: never sleeps. */
@@ -115,13 +120,13 @@ export class RwSemaphore implements Lockable, Waitable {
     return `rwsem ${this.name}`;
   }
 
-  private acquire(task: Task, write: boolean, site: string | undefined): void | Promise<void> {
+  private acquire(task: Task, write: boolean, site: string | undefined, subclass = 0): void | Promise<void> {
     const free = this.waiters.length === 0 && this.writer === null && (!write || this.readers.length === 0);
     if (!free && !this.machine.sched.canBlock(task)) {
-      this.machine.lockdep.check(task, this, write ? 0 : HELD_READ, 0, -1, site);
+      this.machine.lockdep.check(task, this, write ? 0 : HELD_READ, subclass, -1, site);
       throw this.machine.sched.wouldBlock(task, this);
     }
-    this.machine.lockdep.acquire(task, this, write ? 0 : HELD_READ, 0, -1, site);
+    this.machine.lockdep.acquire(task, this, write ? 0 : HELD_READ, subclass, -1, site);
     if (free) {
       if (write) this.writer = task;
       else this.readers.push(task);

@@ -9,8 +9,11 @@ import { PTE } from './pte.js';
 
 const READABLE = PTE.present | PTE.user;
 const WRITABLE = PTE.present | PTE.user | PTE.write;
-/** A fault that does not make the access possible after this many tries is a model bug. */
-const MAX_FAULTS = 4;
+/**
+ * A fault may leave the access still impossible when an invalidation raced with it
+ * (the kernel then simply retries). This many in a row means the model is stuck.
+ */
+const MAX_FAULTS = 64;
 
 /**
  * A CPU load from `address` in the task's address space, as the hardware walk does

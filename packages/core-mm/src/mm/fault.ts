@@ -70,7 +70,7 @@ function handlePte(mem: Memory, task: Task, vma: Vma, table: PteTable, address: 
   if (write && (bits & PTE.write) === 0) return doWpPage(mem, task, vma, table, i, address);
   // Spurious: another task resolved it first. The hardware walk sets the bits.
   return andThen(table.ptl.lock(task), () => {
-    table.bits[i] = table.bits[i]! | PTE.young | (write ? PTE.dirty : 0);
+    updatePteBits(mem, vma.mm, table, i, table.bits[i]! | PTE.young | (write ? PTE.dirty : 0), 'fault');
     return table.ptl.unlock(task);
   });
 }
@@ -96,18 +96,33 @@ function doAnonymousPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: 
 
 function mapNewAnon(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, pfn: number, cause: 'fault' | 'cow' = 'fault'): void {
   addNewAnonRmap(mem, pfn, vma, address);
+  mlockNew(mem, vma, pfn);
   setPte(mem, vma.mm, table, i, pfn, USER_WRITE, cause);
   recordFrame(mem, pfn, 'map', task);
   vma.mm.rss++;
+}
+
+/**
+ * The cache page left the cache while the fault waited (truncate or hole punch):
+ * `filemap_fault`'s `folio->mapping` recheck. The fault maps nothing; the access retries.
+ */
+function truncated(vma: Vma, address: number, pfn: number): boolean {
+  return vma.file!.pageCache.get(vma.pageIndex(address)) !== pfn;
+}
+
+/** `mlock_new_folio()`: a page mapped into a VM_LOCKED vma is mlocked. */
+function mlockNew(mem: Memory, vma: Vma, pfn: number): void {
+  if ((vma.flags & VM.locked) !== 0) mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.mlocked;
 }
 
 /** `do_read_fault()`: map the page-cache page read-only (a write fault comes later if needed). */
 function doReadFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
   return andThen(findGetPage(mem, task, vma, address), (pfn) =>
     andThen(table.ptl.lock(task), () => {
-      if (table.bits[i] !== 0) mem.allocator.put(task, pfn);
+      if (table.bits[i] !== 0 || truncated(vma, address, pfn)) mem.allocator.put(task, pfn);
       else {
         addRmap(mem, pfn);
+        mlockNew(mem, vma, pfn);
         setPte(mem, vma.mm, table, i, pfn, USER, 'fault');
         recordFrame(mem, pfn, 'map', task);
         vma.mm.rss++;
@@ -129,7 +144,7 @@ function doCowFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: numbe
         (pfn) => {
           mem.frames.content[pfn] = mem.frames.content[src]!;
           return andThen(table.ptl.lock(task), () => {
-            if (table.bits[i] !== 0) mem.allocator.put(task, pfn);
+            if (table.bits[i] !== 0 || truncated(vma, address, src)) mem.allocator.put(task, pfn);
             else mapNewAnon(mem, task, vma, table, i, address, pfn);
             return table.ptl.unlock(task);
           });
@@ -143,9 +158,10 @@ function doCowFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: numbe
 function doSharedFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
   return andThen(findGetPage(mem, task, vma, address), (pfn) =>
     andThen(table.ptl.lock(task), () => {
-      if (table.bits[i] !== 0) mem.allocator.put(task, pfn);
+      if (table.bits[i] !== 0 || truncated(vma, address, pfn)) mem.allocator.put(task, pfn);
       else {
         addRmap(mem, pfn);
+        mlockNew(mem, vma, pfn);
         setPte(mem, vma.mm, table, i, pfn, USER_WRITE, 'fault');
         mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.dirty;
         recordFrame(mem, pfn, 'map', task);

@@ -18,7 +18,12 @@ export function findGetPage(mem: Memory, task: Task, vma: Vma, address: number):
   if (index >= inode.pages) {
     throw new SmmuError('SIGBUS', `${task.name}: access to ${hex(address)}: page ${index} is beyond the end of ${inode.name} (${inode.size} bytes)`);
   }
-  return getCachePage(mem, task, inode, index);
+  return andThen(getCachePage(mem, task, inode, index), (pfn) => {
+    if (index < inode.pages) return pfn;
+    // Truncated while the page was being read in.
+    mem.allocator.put(task, pfn);
+    throw new SmmuError('SIGBUS', `${task.name}: access to ${hex(address)}: page ${index} is beyond the end of ${inode.name} (${inode.size} bytes)`);
+  });
 }
 
 /** `filemap_get_folio()` + read on a miss: the cached frame of page `index`, referenced for the caller. */

@@ -11,7 +11,12 @@ import { PageAllocator } from './page-alloc.js';
 import type { Task } from '../sched/task.js';
 import { cpuRead, cpuWrite } from './cpu.js';
 import { exitMm } from './exit.js';
+import { fallocatePunchHole, ftruncate, pread, pwrite } from './file-ops.js';
+import { fork } from './fork.js';
+import { madvise, type MadviseAdvice } from './madvise.js';
+import { mlock, munlock } from './mlock.js';
 import { mmap, munmap, type MmapArgs } from './mmap.js';
+import { mprotect } from './mprotect.js';
 
 /** Size of a machine's physical memory. */
 export interface MemoryOptions {
@@ -56,6 +61,11 @@ export class Memory {
     return this.owners[this.frames.mapping[pfn]!];
   }
 
+  /** Every file this memory has created (for audits such as `verify`). */
+  inodes(): Inode[] {
+    return this.owners.filter((o): o is Inode => o instanceof Inode);
+  }
+
   /** Whether a frame is anonymous (`PageAnon`). */
   isAnon(pfn: number): boolean {
     return (this.frames.flags[pfn]! & PG.anon) !== 0;
@@ -86,6 +96,51 @@ export class Memory {
   /** `munmap()`; see {@link munmap}. */
   munmap(task: Task, addr: number, length: number): void | Promise<void> {
     return munmap(this, task, addr, length);
+  }
+
+  /** `mprotect()`; see {@link mprotect}. */
+  mprotect(task: Task, addr: number, length: number, prot: number): void | Promise<void> {
+    return mprotect(this, task, addr, length, prot);
+  }
+
+  /** `madvise()`; see {@link madvise}. */
+  madvise(task: Task, addr: number, length: number, advice: MadviseAdvice): void | Promise<void> {
+    return madvise(this, task, addr, length, advice);
+  }
+
+  /** `mlock()`: lock and populate; see {@link mlock}. */
+  mlock(task: Task, addr: number, length: number): void | Promise<void> {
+    return mlock(this, task, addr, length);
+  }
+
+  /** `munlock()`; see {@link munlock}. */
+  munlock(task: Task, addr: number, length: number): void | Promise<void> {
+    return munlock(this, task, addr, length);
+  }
+
+  /** `fork()`: a child process with a COW copy of the task's address space; see {@link fork}. */
+  fork(task: Task, childName: string): Process | Promise<Process> {
+    return fork(this, task, childName);
+  }
+
+  /** `pread()`: the content words of the file's pages covering `[offset, offset + length)`. */
+  pread(task: Task, file: Inode, offset: number, length: number): number[] {
+    return pread(this, task, file, offset, length);
+  }
+
+  /** `pwrite()`: one content word per page from `offset` (page aligned), through the page cache. */
+  pwrite(task: Task, file: Inode, offset: number, words: readonly number[]): void | Promise<void> {
+    return pwrite(this, task, file, offset, words);
+  }
+
+  /** `ftruncate()`: unmaps and drops the pages beyond the new size from every mapping. */
+  ftruncate(task: Task, file: Inode, size: number): void | Promise<void> {
+    return ftruncate(this, task, file, size);
+  }
+
+  /** `fallocate(FALLOC_FL_PUNCH_HOLE)`: unmaps and drops the hole's pages (private COW copies stay). */
+  punchHole(task: Task, file: Inode, offset: number, length: number): void | Promise<void> {
+    return fallocatePunchHole(this, task, file, offset, length);
   }
 
   /** A CPU load of the content word at `address`. */

@@ -27,7 +27,7 @@ export function setPte(mem: Memory, mm: Mm, table: PteTable, i: number, word: nu
       oldPermission: ptePermission(oldBits),
       newPermission: ptePermission(bits),
       cause,
-    time: mem.machine.clock.now,
+      time: mem.machine.clock.now,
     });
   }
 }

@@ -55,6 +55,7 @@ function zapTable(mem: Memory, task: Task, vma: Vma, table: PteTable, start: num
       if ((bits & PTE.special) !== 0) continue;
       if ((bits & PTE.dirty) !== 0 && (f.flags[pfn]! & PG.anon) === 0) f.flags[pfn] = f.flags[pfn]! | PG.dirty;
       removeRmap(mem, pfn);
+      if (f.mapcount[pfn] === 0) f.flags[pfn] = f.flags[pfn]! & ~PG.mlocked;
       recordFrame(mem, pfn, 'unmap', task);
       vma.mm.rss--;
       gathered.push(pfn);

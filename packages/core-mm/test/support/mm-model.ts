@@ -60,7 +60,7 @@ type Cmd = fc.AsyncCommand<Ref, Real>;
 export class MmapCmd implements Cmd {
   constructor(readonly proc: number, readonly slot: number, readonly count: number, readonly prot: number, readonly shared: boolean) {}
   check(ref: Readonly<Ref>): boolean {
-    return liveProcess(ref as Ref, this.proc) >= 0;
+    return liveProcess(ref, this.proc) >= 0;
   }
   async run(ref: Ref, real: Real): Promise<void> {
     const p = liveProcess(ref, this.proc);
@@ -80,7 +80,7 @@ export class MmapCmd implements Cmd {
 export class MunmapCmd implements Cmd {
   constructor(readonly proc: number, readonly slot: number, readonly count: number) {}
   check(ref: Readonly<Ref>): boolean {
-    return liveProcess(ref as Ref, this.proc) >= 0;
+    return liveProcess(ref, this.proc) >= 0;
   }
   async run(ref: Ref, real: Real): Promise<void> {
     const p = liveProcess(ref, this.proc);
@@ -97,7 +97,7 @@ export class MunmapCmd implements Cmd {
 export class ReadCmd implements Cmd {
   constructor(readonly proc: number, readonly slot: number) {}
   check(ref: Readonly<Ref>): boolean {
-    return liveProcess(ref as Ref, this.proc) >= 0;
+    return liveProcess(ref, this.proc) >= 0;
   }
   async run(ref: Ref, real: Real): Promise<void> {
     const p = liveProcess(ref, this.proc);
@@ -116,7 +116,7 @@ export class ReadCmd implements Cmd {
 export class WriteCmd implements Cmd {
   constructor(readonly proc: number, readonly slot: number, readonly value: number) {}
   check(ref: Readonly<Ref>): boolean {
-    return liveProcess(ref as Ref, this.proc) >= 0;
+    return liveProcess(ref, this.proc) >= 0;
   }
   async run(ref: Ref, real: Real): Promise<void> {
     const p = liveProcess(ref, this.proc);
@@ -134,7 +134,7 @@ export class WriteCmd implements Cmd {
 export class ExitCmd implements Cmd {
   constructor(readonly proc: number) {}
   check(ref: Readonly<Ref>): boolean {
-    return liveProcess(ref as Ref, this.proc) >= 0 && ref.procs.filter((p) => p !== null).length > 1;
+    return liveProcess(ref, this.proc) >= 0 && ref.procs.filter((p) => p !== null).length > 1;
   }
   async run(ref: Ref, real: Real): Promise<void> {
     const p = liveProcess(ref, this.proc);
@@ -144,6 +144,53 @@ export class ExitCmd implements Cmd {
   }
   toString(): string {
     return `exit(p${this.proc})`;
+  }
+}
+
+/** mprotect over `count` slots: pages before the first hole change; any hole is ENOMEM (a hole at the start changes nothing). */
+export class MprotectCmd implements Cmd {
+  constructor(readonly proc: number, readonly slot: number, readonly count: number, readonly prot: number) {}
+  check(ref: Readonly<Ref>): boolean {
+    return liveProcess(ref, this.proc) >= 0;
+  }
+  async run(ref: Ref, real: Real): Promise<void> {
+    const p = liveProcess(ref, this.proc);
+    const count = Math.min(this.count, SLOTS - this.slot);
+    const pages = ref.procs[p]!.pages;
+    let expected = 'ok';
+    for (let s = this.slot; s < this.slot + count; s++) {
+      const page = pages.get(s);
+      if (page === undefined) {
+        expected = 'ENOMEM';
+        break;
+      }
+      pages.set(s, { ...page, prot: this.prot });
+    }
+    const r = await outcome(() => real.m.mem.mprotect(real.tasks[p]!, BASE + this.slot * P, count * P, this.prot));
+    if (r.code !== expected) throw new Error(`mprotect(p${p}, slot ${this.slot}, ${count}): model ${r.code}, reference ${expected}`);
+  }
+  toString(): string {
+    return `mprotect(p${this.proc}, slot ${this.slot}, ${this.count}, prot ${this.prot})`;
+  }
+}
+
+/** fork: the child shares the cells of shared pages and gets copies of private ones. */
+export class ForkCmd implements Cmd {
+  constructor(readonly proc: number) {}
+  check(ref: Readonly<Ref>): boolean {
+    return liveProcess(ref, this.proc) >= 0 && ref.procs.length < 8;
+  }
+  async run(ref: Ref, real: Real): Promise<void> {
+    const p = liveProcess(ref, this.proc);
+    const name = `p${ref.procs.length}`;
+    const child = await settle(real.m.mem.fork(real.tasks[p]!, name));
+    const pages = new Map<number, RefPage>();
+    for (const [s, page] of ref.procs[p]!.pages) pages.set(s, page.shared ? page : { ...page, cell: { value: page.cell.value } });
+    ref.procs.push({ pages });
+    real.tasks.push(child.task(name));
+  }
+  toString(): string {
+    return `fork(p${this.proc})`;
   }
 }
 
@@ -159,6 +206,8 @@ export function baseCommands(): fc.Arbitrary<Cmd>[] {
     fc.tuple(proc, slot, fc.nat(0xffffffff)).map(([p, s, v]) => new WriteCmd(p, s, v)),
     fc.tuple(proc, slot, fc.nat(0xffffffff)).map(([p, s, v]) => new WriteCmd(p, s, v)),
     proc.map((p) => new ExitCmd(p)),
+    fc.tuple(proc, slot, fc.integer({ min: 1, max: 8 }), prot).map(([p, s, c, pr]) => new MprotectCmd(p, s, c, pr)),
+    proc.map((p) => new ForkCmd(p)),
   ];
 }
 

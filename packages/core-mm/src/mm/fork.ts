@@ -1,0 +1,225 @@
+import { SmmuError } from '../errors.js';
+import type { Task } from '../sched/task.js';
+import { andThen, ensure } from '../util/flow.js';
+import { AnonVma, linkAnonVma } from './anon-vma.js';
+import { exitMmap } from './exit.js';
+import { PAGE_SIZE, pageNumber, PTRS_PER_TABLE } from './layout.js';
+import type { Memory } from './memory.js';
+import { type Mm, Process } from './mm.js';
+import { requireMm } from './mmap.js';
+import { notifierRange, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
+import type { PteTable } from './page-table.js';
+import { recordFrame, setPte, updatePteBits } from './pte-ops.js';
+import { PTE } from './pte.js';
+import { addNewAnonRmap, addRmap } from './rmap.js';
+import { linkVma } from './vma-ops.js';
+import { VM, VM_PROT_MASK, Vma } from './vma.js';
+
+/**
+ * `fork()`'s memory half (`dup_mm` -> `dup_mmap`): a new process named `childName`
+ * whose address space is a copy of the task's. Under the parent's `mmap_lock` for
+ * writing, every vma is duplicated (same range, flags, file and pgoff; `VM_LOCKED`
+ * is not inherited, as in Linux), its anonymous memory forked (`anon_vma_fork`), it
+ * is linked into its file's `i_mmap`, and its page table entries are copied
+ * (`copy_page_range`). The child gets no tasks: create them with `process.task()`.
+ *
+ * If the copy fails (out of memory copying a pinned page) the half-built child is
+ * torn down after the parent's lock is dropped (`mmput` -> `exit_mmap`) and the
+ * error is passed on; parent entries already write-protected stay so, as in Linux.
+ *
+ * The child's own `mmap_lock` is held for writing too, nested inside the parent's
+ * (`mmap_write_lock_nested(mm, SINGLE_DEPTH_NESTING)`).
+ */
+export function fork(mem: Memory, task: Task, childName: string): Process | Promise<Process> {
+  const parent = requireMm(task);
+  if (typeof childName !== 'string' || childName === '') throw new SmmuError('EINVAL', `fork: process name ${JSON.stringify(childName)} must be a non-empty string`);
+  const child = mem.newMm();
+  const done = (): Process => {
+    const p = new Process(mem.machine, mem.processes.length + 1, childName, child);
+    mem.processes.push(p);
+    return p;
+  };
+  const failed = (error: unknown): Promise<never> => Promise.resolve(exitMmap(mem, task, child)).then(() => Promise.reject(error as Error));
+  let copied: void | Promise<void>;
+  try {
+    copied = andThen(parent.mmapLock.downWrite(task), () =>
+      ensure(
+        () =>
+          andThen(child.mmapLock.downWriteNested(task, 1), () =>
+            ensure(
+              () => dupMmap(mem, task, parent, child),
+              () => child.mmapLock.upWrite(task),
+            ),
+          ),
+        () => parent.mmapLock.upWrite(task),
+      ),
+    );
+  } catch (error) {
+    const cleaned = exitMmap(mem, task, child);
+    if (cleaned instanceof Promise) return cleaned.then(() => Promise.reject(error as Error));
+    throw error;
+  }
+  if (copied instanceof Promise) return copied.then(done, failed);
+  return done();
+}
+
+/** `dup_mmap()` with the parent's `mmap_lock` held for writing: vma by vma. */
+function dupMmap(mem: Memory, task: Task, parent: Mm, child: Mm): void | Promise<void> {
+  const vmas = parent.vmas.all();
+  const step = (k: number): void | Promise<void> => {
+    for (; k < vmas.length; k++) {
+      const r = dupVma(mem, task, child, vmas[k]!);
+      if (r instanceof Promise) return r.then(() => step(k + 1));
+    }
+  };
+  return step(0);
+}
+
+function dupVma(mem: Memory, task: Task, child: Mm, src: Vma): void | Promise<void> {
+  const dst = new Vma(child, src.start, src.end, src.flags & ~VM.locked, src.file, src.pgoff);
+  return andThen(anonVmaFork(mem, task, dst, src), () => andThen(linkVma(task, dst), () => copyPageRange(mem, task, dst, src)));
+}
+
+/**
+ * `anon_vma_fork()`: link the child vma into every anon_vma of the parent's chains
+ * (`anon_vma_clone`, so rmap finds the shared pages in the child too), then give it
+ * its own anon_vma, a child of the parent's in the same tree (same root, same lock),
+ * for the pages it will COW.
+ */
+function anonVmaFork(mem: Memory, task: Task, dst: Vma, src: Vma): void | Promise<void> {
+  const parentAv = src.anonVma;
+  if (parentAv === null) return;
+  const own = new AnonVma(mem, parentAv);
+  const lock = own.lock; // the root's
+  return andThen(lock.lockWrite(task), () => {
+    for (const chain of src.chains) linkAnonVma(dst, chain.anonVma);
+    linkAnonVma(dst, own);
+    dst.anonVma = own;
+    return lock.unlockWrite(task);
+  });
+}
+
+/**
+ * `copy_page_range()`. A vma without an anon_vma is not copied (`vma_needs_copy`,
+ * every era): the child faults those pages in from the page cache. A COW mapping
+ * (private, `VM_MAYWRITE`) is copied inside a PROTECTION_PAGE notifier range on the
+ * **parent** mm (2008 eras: a range on the parent too), because the parent's
+ * writable entries are write-protected.
+ */
+function copyPageRange(mem: Memory, task: Task, dst: Vma, src: Vma): void | Promise<void> {
+  if (src.anonVma === null) return;
+  const cow = src.isPrivate && (src.flags & VM.mayWrite) !== 0;
+  const tables: PteTable[] = [];
+  src.mm.pageTable.forEachTable(pageNumber(src.start), pageNumber(src.end), (t) => void tables.push(t));
+  const step = (k: number): void | Promise<void> => {
+    for (; k < tables.length; k++) {
+      const r = copyPteTable(mem, task, dst, src, tables[k]!, cow);
+      if (r instanceof Promise) return r.then(() => step(k + 1));
+    }
+  };
+  if (!cow) return step(0);
+  const range = notifierRange(src.mm, src.start, src.end, 'protection-page');
+  return andThen(notifyRangeStart(task, range), () => ensure(() => step(0), () => notifyRangeEnd(task, range)));
+}
+
+/** One PTE table: allocate the child's under its `page_table_lock` (`pte_alloc_map_lock`), then copy. */
+function copyPteTable(mem: Memory, task: Task, dst: Vma, src: Vma, table: PteTable, cow: boolean): void | Promise<void> {
+  const child = dst.mm;
+  const from = Math.max(pageNumber(src.start), table.base) - table.base;
+  const to = Math.min(pageNumber(src.end), table.base + PTRS_PER_TABLE) - table.base;
+  return andThen(child.pageTableLock.lock(task), () => {
+    const dt = child.pageTable.ensure(table.base);
+    return andThen(child.pageTableLock.unlock(task), () => copyPteRange(mem, task, dst, src, dt, table, from, to, cow, -1));
+  });
+}
+
+/**
+ * `copy_pte_range()`: the child's PT lock, then the parent's with
+ * `spin_lock_nested(SINGLE_DEPTH_NESTING)`; entries `[from, to)` copied by
+ * `copy_present_pte`. When a page must be copied at once (v6: an anonymous page
+ * that may be DMA-pinned, `folio_try_dup_anon_rmap_pte` failing), both locks are
+ * dropped, a page is allocated (`folio_prealloc`, may sleep) and the copy resumes
+ * at that entry with it (`copy_present_page`).
+ */
+function copyPteRange(mem: Memory, task: Task, dst: Vma, src: Vma, dt: PteTable, st: PteTable, from: number, to: number, cow: boolean, prealloc: number): void | Promise<void> {
+  const f = mem.frames;
+  return andThen(dt.ptl.lock(task), () =>
+    andThen(st.ptl.lockNested(task, 1), () => {
+      let again = -1;
+      let wrprotected = false;
+      for (let i = from; i < to; i++) {
+        const bits = st.bits[i]!;
+        if (bits === 0) continue;
+        const pfn = st.word[i]!;
+        if ((bits & PTE.present) === 0) {
+          copyNonPresent(mem, src, dst, dt, st, i, bits, cow);
+          continue;
+        }
+        const special = (bits & PTE.special) !== 0;
+        if (!special && mem.era === 'v6' && mem.isAnon(pfn) && f.pincount[pfn]! > 0) {
+          if (prealloc < 0) {
+            again = i;
+            break;
+          }
+          copyPresentPage(mem, task, dst, dt, i, pfn, prealloc);
+          prealloc = -1;
+          continue;
+        }
+        if (!special) {
+          mem.allocator.get(pfn);
+          addRmap(mem, pfn);
+          recordFrame(mem, pfn, 'map', task);
+          dst.mm.rss++;
+        }
+        let child = bits & ~PTE.young; // pte_mkold
+        if (cow && (bits & PTE.write) !== 0) {
+          updatePteBits(mem, src.mm, st, i, bits & ~PTE.write, 'fork-wrprotect'); // ptep_set_wrprotect
+          child &= ~PTE.write;
+          wrprotected = true;
+        }
+        if (!src.isPrivate) child &= ~PTE.dirty; // pte_mkclean for VM_SHARED
+        setPte(mem, dst.mm, dt, i, pfn, child, 'fork-copy');
+      }
+      const flushed = wrprotected ? notifySecondaryTlbs(task, src.mm, (st.base + from) * PAGE_SIZE, (st.base + (again >= 0 ? again : to)) * PAGE_SIZE) : undefined;
+      return andThen(flushed, () =>
+        andThen(st.ptl.unlock(task), () =>
+          andThen(dt.ptl.unlock(task), () => {
+            if (again < 0) {
+              if (prealloc >= 0) mem.allocator.put(task, prealloc); // the pinned page went away meanwhile
+              return;
+            }
+            return andThen(mem.allocator.alloc(task, 'user', false), (page) => copyPteRange(mem, task, dst, src, dt, st, again, to, cow, page));
+          }),
+        ),
+      );
+    }),
+  );
+}
+
+/**
+ * `copy_present_page()`: the child gets its own copy of a pinned anonymous page, so
+ * the pin keeps seeing the parent's page; the parent's entry is left as it was.
+ */
+function copyPresentPage(mem: Memory, task: Task, dst: Vma, dt: PteTable, i: number, pfn: number, page: number): void {
+  const address = (dt.base + i) * PAGE_SIZE;
+  mem.frames.content[page] = mem.frames.content[pfn]!;
+  addNewAnonRmap(mem, page, dst, address);
+  const access = (dst.flags & VM_PROT_MASK) !== 0 ? PTE.user : 0;
+  setPte(mem, dst.mm, dt, i, page, PTE.present | access | PTE.dirty | ((dst.flags & VM.write) !== 0 ? PTE.write : 0), 'fork-copy');
+  recordFrame(mem, page, 'map', task);
+  dst.mm.rss++;
+}
+
+/**
+ * `copy_nonpresent_pte()`: swap and migration entries are copied; a writable
+ * migration entry of a COW mapping becomes readable on both sides. Swap-slot counts
+ * (`swap_duplicate`) belong to the swap model.
+ */
+function copyNonPresent(mem: Memory, src: Vma, dst: Vma, dt: PteTable, st: PteTable, i: number, bits: number, cow: boolean): void {
+  let b = bits;
+  if (cow && (bits & PTE.migrationWrite) !== 0) {
+    b &= ~PTE.migrationWrite;
+    updatePteBits(mem, src.mm, st, i, b, 'fork-wrprotect');
+  }
+  setPte(mem, dst.mm, dt, i, st.word[i]!, b, 'fork-copy');
+}

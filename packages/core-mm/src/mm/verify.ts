@@ -1,0 +1,329 @@
+import { captureSite } from '../check/site.js';
+import type { Violation } from '../check/violation.js';
+import type { Machine } from '../machine.js';
+import { digest } from '../util/hash.js';
+import { AnonVma } from './anon-vma.js';
+import { PG } from './frames.js';
+import { Inode } from './inode.js';
+import { hex, PAGE_SIZE, pageAligned, PTRS_PER_TABLE, TASK_SIZE } from './layout.js';
+import type { Memory } from './memory.js';
+import type { Mm } from './mm.js';
+import { describePte, PTE } from './pte.js';
+import { rmapHits } from './rmap.js';
+
+/** Options of {@link verify}. */
+export interface VerifyOptions {
+  /** Record each finding in the machine's report as an `invariant` violation (default true). */
+  readonly record?: boolean;
+  /**
+   * Findings reported one by one (default 100); the rest are counted in one closing
+   * finding, so a badly corrupted machine does not flood the report.
+   */
+  readonly limit?: number;
+}
+
+interface Finding {
+  readonly message: string;
+  readonly details?: readonly string[];
+}
+
+/**
+ * DEBUG_VM-style invariants of a machine's memory (`VM_BUG_ON_PAGE`, `page_mapcount`
+ * against the page tables, `check_mm`'s rss, `validate_mm`'s vma ordering), checked
+ * at a quiescent point — after a scenario, between operations of a test:
+ *
+ * - every vma of an mm is page aligned, non-empty, inside user space, ordered and
+ *   non-overlapping, belongs to that mm, and is linked into its file's `i_mmap` and
+ *   its anon_vma's tree;
+ * - every non-none PTE lies inside a vma of its mm ("PTE outside its VMA"); a
+ *   present entry names a frame that exists and is not free (a use-after-free); a
+ *   special entry maps the zero page; each table's `used` counts its non-none entries;
+ * - `mm.rss` equals the mm's present non-special entries;
+ * - each in-use frame's mapcount equals the number of PTEs mapping it, and its
+ *   refcount is at least mapcount + pins + 1 if it is in a page cache; an anonymous
+ *   frame belongs to an anon_vma, a file frame to the inode whose page cache holds it
+ *   at its index;
+ * - every mapping of an anon or file page is found by the rmap walk ({@link rmapHits}),
+ *   and the walk finds nothing else;
+ * - free frames have refcount, mapcount and pins 0, are off the LRU, in no page cache,
+ *   and are exactly the frames the allocator's free list holds.
+ *
+ * Cost O(frames + PTEs + cached pages + vmas) with typed-array counters; an rmap walk
+ * per mapped frame. Returns the findings; unless `{ record: false }`, each is also
+ * recorded in the machine's report as a violation of kind `invariant` (never thrown,
+ * even on a strict machine). Messages name the pfn, address, mm and the numbers;
+ * details carry the frame's recorded history.
+ */
+export function verify(machine: Machine, options: VerifyOptions = {}): Violation[] {
+  const mem = machine.mem;
+  const limit = options.limit ?? 100;
+  const findings: Finding[] = [];
+  let dropped = 0;
+  const report = (message: string, pfn = -1): void => {
+    if (findings.length >= limit) {
+      dropped++;
+      return;
+    }
+    findings.push(pfn >= 0 && pfn < mem.frames.count ? { message, details: frameHistory(mem, pfn) } : { message });
+  };
+
+  const mms = liveMms(mem);
+  const mapped = new Int32Array(mem.frames.count);
+  for (const mm of mms) checkMm(mem, mm, mapped, report);
+  const inCache = checkPageCaches(mem, report);
+  checkFrames(mem, mapped, inCache, report);
+  checkRmap(mem, mms, mapped, report);
+  if (dropped > 0) findings.push({ message: `verify: ${dropped} more invariant violation(s) not listed (limit ${limit})` });
+
+  if (findings.length === 0) return [];
+  const site = captureSite();
+  const out: Violation[] = [];
+  for (const f of findings) {
+    if (options.record === false) {
+      out.push({ kind: 'invariant', message: f.message, task: '-', heldLocks: [], site, ...(f.details === undefined ? {} : { details: f.details }), time: machine.clock.now });
+    } else {
+      machine.recordViolation(null, 'invariant', f.message, f.details, site);
+      out.push(machine.report.violations[machine.report.violations.length - 1]!);
+    }
+  }
+  return out;
+}
+
+type Report = (message: string, pfn?: number) => void;
+
+/** The address spaces of live processes, each once. */
+function liveMms(mem: Memory): Mm[] {
+  const seen = new Set<Mm>();
+  for (const p of mem.processes) if (p.mm !== null) seen.add(p.mm);
+  return [...seen];
+}
+
+/** Every inode the memory knows (the reverse-map owner registry). */
+function inodes(mem: Memory): Inode[] {
+  return mem.inodes();
+}
+
+/** Vma ordering, then one pass over the PTE tables counting mappings per frame. */
+function checkMm(mem: Memory, mm: Mm, mapped: Int32Array, report: Report): void {
+  const vmas = mm.vmas.all();
+  let prevEnd = 0;
+  for (const vma of vmas) {
+    const where = `mm ${mm.id}: vma ${hex(vma.start)}-${hex(vma.end)}`;
+    if (!pageAligned(vma.start) || !pageAligned(vma.end)) report(`${where} is not page aligned`);
+    if (!(vma.start < vma.end)) report(`${where} is empty or inverted (start >= end)`);
+    if (vma.start < 0 || vma.end > TASK_SIZE) report(`${where} is outside user space (0-${hex(TASK_SIZE)})`);
+    if (vma.start < prevEnd) report(`${where} overlaps or precedes the previous vma, which ends at ${hex(prevEnd)} (vmas must be sorted and disjoint)`);
+    prevEnd = Math.max(prevEnd, vma.end);
+    if (vma.mm !== mm) report(`${where} is in mm ${mm.id}'s tree but belongs to mm ${vma.mm.id}`);
+    if (vma.file !== null && vma.iMmapNode === null) report(`${where} maps ${vma.file.name} but is not linked into its i_mmap`);
+    if (vma.anonVma !== null && !vma.chains.some((c) => c.anonVma === vma.anonVma && c.node !== null)) {
+      report(`${where} has anon_vma ${vma.anonVma.id} but no anon_vma_chain links it there`);
+    }
+  }
+
+  const f = mem.frames;
+  const zero = mem.allocator.zeroPfn;
+  let v = 0;
+  let present = 0;
+  for (const table of mm.pageTable.allTables()) {
+    let used = 0;
+    for (let i = 0; i < PTRS_PER_TABLE; i++) {
+      const bits = table.bits[i]!;
+      if (bits === 0) continue;
+      used++;
+      const address = (table.base + i) * PAGE_SIZE;
+      const word = table.word[i]!;
+      while (v < vmas.length && vmas[v]!.end <= address) v++;
+      if (v >= vmas.length || vmas[v]!.start > address) {
+        report(`PTE outside its VMA: mm ${mm.id} has an entry at ${hex(address)} (word ${word}, ${describePte(bits)}) but no vma covers that address`, (bits & PTE.present) !== 0 ? word : -1);
+      }
+      if ((bits & PTE.present) === 0) continue;
+      if (word >= f.count) {
+        report(`mm ${mm.id}: PTE at ${hex(address)} maps pfn ${word}, beyond the ${f.count} frames of memory`);
+        continue;
+      }
+      if ((bits & PTE.special) !== 0) {
+        if (word !== zero) report(`mm ${mm.id}: special PTE at ${hex(address)} maps pfn ${word}, not the zero page (pfn ${zero})`, word);
+        continue;
+      }
+      present++;
+      mapped[word]!++;
+      if ((f.flags[word]! & PG.free) !== 0) {
+        report(`freed frame still mapped (use-after-free): pfn ${word} (generation ${f.generation[word]}) is free but mm ${mm.id} maps it at ${hex(address)}`, word);
+      }
+    }
+    if (used !== table.used) {
+      report(`mm ${mm.id}: PTE table at ${hex(table.base * PAGE_SIZE)} has ${used} non-none entries but its used count is ${table.used}`);
+    }
+  }
+  if (present !== mm.rss) report(`mm ${mm.id}: rss is ${mm.rss} but ${present} present non-special PTEs map frames`);
+}
+
+/** Each page-cache entry names a live frame of that inode at that index; returns cache references per frame. */
+function checkPageCaches(mem: Memory, report: Report): Uint8Array {
+  const f = mem.frames;
+  const inCache = new Uint8Array(f.count);
+  for (const inode of inodes(mem)) {
+    for (const [index, pfn] of inode.pageCache) {
+      const where = `page ${index} of ${inode.name} (inode ${inode.id})`;
+      if (!f.valid(pfn)) {
+        report(`${where} is cached in pfn ${pfn}, which is not a frame`);
+        continue;
+      }
+      if ((f.flags[pfn]! & PG.free) !== 0) report(`freed frame still in the page cache: ${where} is pfn ${pfn}, which is free`, pfn);
+      else if (f.mapping[pfn] !== inode.id || f.index[pfn] !== index) {
+        report(`${where} is pfn ${pfn}, but the frame says it is page ${f.index[pfn]} of mapping ${f.mapping[pfn]}`, pfn);
+      }
+      if (inCache[pfn]! > 0) report(`pfn ${pfn} is in the page cache more than once (again as ${where})`, pfn);
+      inCache[pfn] = Math.min(255, inCache[pfn]! + 1);
+    }
+  }
+  return inCache;
+}
+
+/** Per-frame counts against the page tables, the page cache and the free list. */
+function checkFrames(mem: Memory, mapped: Int32Array, inCache: Uint8Array, report: Report): void {
+  const f = mem.frames;
+  let free = 0;
+  for (let pfn = 0; pfn < f.count; pfn++) {
+    const flags = f.flags[pfn]!;
+    const ref = f.refcount[pfn]!;
+    const map = f.mapcount[pfn]!;
+    const pins = f.pincount[pfn]!;
+    if ((flags & PG.free) !== 0) {
+      free++;
+      if (ref !== 0 || map !== 0 || pins !== 0) report(`free pfn ${pfn} has refcount ${ref}, mapcount ${map}, pincount ${pins} (all must be 0)`, pfn);
+      if (f.lruNext[pfn] !== -1 || f.lruPrev[pfn] !== -1 || (flags & PG.lru) !== 0) {
+        report(`free pfn ${pfn} is still on the LRU (prev ${f.lruPrev[pfn]}, next ${f.lruNext[pfn]}, PG_lru ${(flags & PG.lru) !== 0 ? 1 : 0})`, pfn);
+      }
+      continue;
+    }
+    if (map !== mapped[pfn]) report(`pfn ${pfn} has mapcount ${map} but ${mapped[pfn]} PTE(s) map it`, pfn);
+    const cache = inCache[pfn]! > 0 ? 1 : 0;
+    if (ref <= 0 || ref < map + pins + cache) {
+      report(`pfn ${pfn} has refcount ${ref}, below mapcount ${map} + pincount ${pins} + page cache ${cache} = ${map + pins + cache}${ref <= 0 ? ' (and it is not free)' : ''}`, pfn);
+    }
+    if (pins < 0 || map < 0) report(`pfn ${pfn} has a negative count: mapcount ${map}, pincount ${pins}`, pfn);
+    const id = f.mapping[pfn]!;
+    if (id === 0) continue;
+    const owner = mem.ownerOf(pfn);
+    if (owner === undefined) report(`pfn ${pfn} names mapping ${id}, which does not exist`, pfn);
+    else if ((flags & PG.anon) !== 0 && !(owner instanceof AnonVma)) report(`anonymous pfn ${pfn} names ${owner.name} (inode ${id}) as its mapping, not an anon_vma`, pfn);
+    else if ((flags & PG.anon) === 0 && owner instanceof AnonVma) report(`pfn ${pfn} names anon_vma ${id} as its mapping but is not PageAnon`, pfn);
+    else if (owner instanceof Inode && (flags & PG.anon) === 0 && owner.pageCache.get(f.index[pfn]!) !== pfn) {
+      const there = owner.pageCache.get(f.index[pfn]!);
+      report(`pfn ${pfn} says it is page ${f.index[pfn]} of ${owner.name} (inode ${id}), but that page-cache slot holds ${there === undefined ? 'nothing' : `pfn ${there}`}`, pfn);
+    }
+  }
+  if (free !== mem.allocator.freeCount) report(`${free} frames are flagged free but the allocator's free list holds ${mem.allocator.freeCount}`);
+}
+
+/**
+ * Every present mapping of an anon or file page is found by the rmap walk, and the walk
+ * finds only real mappings of live mms. One walk per mapped frame; only frames whose
+ * walk disagrees with the PTE count get a second pass that names the (mm, address).
+ */
+function checkRmap(mem: Memory, mms: readonly Mm[], mapped: Int32Array, report: Report): void {
+  const f = mem.frames;
+  const live = new Set(mms);
+  const suspects = new Map<number, Set<string>>();
+  for (let pfn = 0; pfn < f.count; pfn++) {
+    const n = mapped[pfn]!;
+    if (n === 0 || (f.flags[pfn]! & PG.free) !== 0) continue;
+    if (f.mapping[pfn] === 0) {
+      report(`rmap cannot find pfn ${pfn}: ${n} PTE(s) map it but it has no anon_vma or inode (mapping 0)`, pfn);
+      continue;
+    }
+    const hits = rmapHits(mem, pfn);
+    const keys = new Set<string>();
+    for (const h of hits) {
+      const key = `${h.vma.mm.id}:${h.address}`;
+      if (!live.has(h.vma.mm)) {
+        report(`rmap walk of pfn ${pfn} finds it mapped at ${hex(h.address)} in mm ${h.vma.mm.id}, which no live process owns`, pfn);
+        continue;
+      }
+      if (keys.has(key)) report(`rmap walk of pfn ${pfn} yields mm ${h.vma.mm.id} ${hex(h.address)} twice`, pfn);
+      keys.add(key);
+    }
+    if (keys.size !== n) suspects.set(pfn, keys);
+  }
+  if (suspects.size === 0) return;
+  for (const mm of mms) {
+    for (const table of mm.pageTable.allTables()) {
+      for (let i = 0; i < PTRS_PER_TABLE; i++) {
+        const bits = table.bits[i]!;
+        if ((bits & (PTE.present | PTE.special)) !== PTE.present) continue;
+        const pfn = table.word[i]!;
+        const keys = suspects.get(pfn);
+        if (keys === undefined) continue;
+        const address = (table.base + i) * PAGE_SIZE;
+        const key = `${mm.id}:${address}`;
+        if (keys.has(key)) keys.delete(key);
+        else {
+          const vma = mm.vmas.lookup(address);
+          report(`rmap walk misses a mapping: pfn ${pfn} (${(f.flags[pfn]! & PG.anon) !== 0 ? 'anon' : 'file'}, index ${f.index[pfn]}, mapping ${f.mapping[pfn]}) is mapped at ${hex(address)} in mm ${mm.id}${vma === undefined ? '' : ` (vma ${vma.toString()})`} but rmap does not find it there`, pfn);
+        }
+      }
+    }
+  }
+  for (const [pfn, keys] of suspects) {
+    for (const key of keys) {
+      const [mmId, address] = key.split(':');
+      report(`rmap walk of pfn ${pfn} finds it mapped at ${hex(Number(address))} in mm ${mmId}, but no walked page table maps it there`, pfn);
+    }
+  }
+}
+
+function frameHistory(mem: Memory, pfn: number): string[] {
+  const f = mem.frames;
+  const head = `pfn ${pfn}: flags ${describeFlags(f.flags[pfn]!)}, refcount ${f.refcount[pfn]}, mapcount ${f.mapcount[pfn]}, pincount ${f.pincount[pfn]}, mapping ${f.mapping[pfn]}, index ${f.index[pfn]}, generation ${f.generation[pfn]}`;
+  return [head, ...f.history(pfn).map((h) => `  ${h.event} (generation ${h.generation}) by task ${h.task} at ${h.time} ns`)];
+}
+
+function describeFlags(flags: number): string {
+  const names = Object.entries(PG)
+    .filter(([, bit]) => (flags & bit) !== 0)
+    .map(([name]) => name);
+  return names.length === 0 ? '0' : names.join('|');
+}
+
+/**
+ * A deterministic digest of the machine's memory state, for "a rejected call leaves
+ * the machine unchanged": processes and their mms (rss, users), every vma (range,
+ * flags, file, pgoff, anon_vma), every non-none PTE (address, word, bits), every
+ * frame's flags, refcount, mapcount, pincount, mapping, index, generation and content
+ * word, the free count, and each file's size, page cache and backing store. Identical
+ * histories give identical digests; any write (content, or a PTE's young/dirty bit)
+ * changes it. Not for hot paths: it builds a text of the whole state.
+ */
+export function stateDigest(machine: Machine): string {
+  const mem = machine.mem;
+  const out: string[] = [`era ${mem.era}`, `free ${mem.allocator.freeCount}`];
+  const mms: Mm[] = [];
+  for (const p of mem.processes) {
+    out.push(`process ${p.pid} ${p.name} mm ${p.mm === null ? '-' : p.mm.id}`);
+    if (p.mm !== null && !mms.includes(p.mm)) mms.push(p.mm);
+  }
+  for (const mm of mms) {
+    out.push(`mm ${mm.id} rss ${mm.rss} users ${mm.users} dead ${mm.dead ? 1 : 0}`);
+    for (const vma of mm.vmas.all()) {
+      out.push(`vma ${vma.start} ${vma.end} ${vma.flags} ${vma.file === null ? '-' : vma.file.id} ${vma.pgoff} ${vma.anonVma === null ? '-' : vma.anonVma.id}`);
+    }
+    for (const table of mm.pageTable.allTables()) {
+      for (let i = 0; i < PTRS_PER_TABLE; i++) {
+        const bits = table.bits[i]!;
+        if (bits !== 0) out.push(`pte ${table.base + i} ${table.word[i]} ${bits}`);
+      }
+    }
+  }
+  const f = mem.frames;
+  for (let pfn = 0; pfn < f.count; pfn++) {
+    out.push(`${f.flags[pfn]} ${f.refcount[pfn]} ${f.mapcount[pfn]} ${f.pincount[pfn]} ${f.mapping[pfn]} ${f.index[pfn]} ${f.generation[pfn]} ${f.content[pfn]}`);
+  }
+  for (const inode of inodes(mem)) {
+    const cache = [...inode.pageCache].sort((a, b) => a[0] - b[0]);
+    const backing = [...inode.backing].sort((a, b) => a[0] - b[0]);
+    out.push(`inode ${inode.id} ${inode.name} ${inode.size} cache ${cache.join(' ')} backing ${backing.join(' ')}`);
+  }
+  return digest(out.join('\n'));
+}
