@@ -15,6 +15,7 @@ export default defineProject({
     root: packageDir,
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['test/support/verify-after-each.ts'],
     // The JSON report feeds scripts/test-summary.mjs, the gate's closing line.
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results.json' },

@@ -46,7 +46,7 @@ export { Mm, Process } from './mm/mm.js';
 export { FrameTable, PG, FRAME_EVENT, FRAME_HISTORY, type FrameEvent, type FrameHistoryEntry } from './mm/frames.js';
 export { PageAllocator, type Gfp, type ReclaimHook } from './mm/page-alloc.js';
 export { PageTable, PteTable } from './mm/page-table.js';
-export { PTE, pteNone, ptePresent, pteWrite, ptePermission, describePte, type PtePermission } from './mm/pte.js';
+export { PTE, pteNone, ptePresent, pteWrite, ptePermission, describePte, swapPte, migrationPte, isSwapPte, isMigrationPte, type PtePermission } from './mm/pte.js';
 export { PAGE_SIZE, PTRS_PER_TABLE, TASK_SIZE, USER_PAGES, pageNumber, pageAligned, pageAlignUp, checkUserRange } from './mm/layout.js';
 export { Vma, VM, VM_PROT_MASK, type AnonVmaChain } from './mm/vma.js';
 export { VmaTree } from './mm/vma-tree.js';

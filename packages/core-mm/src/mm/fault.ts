@@ -35,11 +35,12 @@ export function handleMmFault(mem: Memory, task: Task, mm: Mm, address: number, 
 }
 
 /** The fault with `mmap_lock` held: check the vma, then the PTE. */
-export function faultLocked(mem: Memory, task: Task, mm: Mm, address: number, write: boolean): void | Promise<void> {
+export function faultLocked(mem: Memory, task: Task, mm: Mm, faultAddress: number, write: boolean): void | Promise<void> {
+  const address = faultAddress - (faultAddress % PAGE_SIZE); // vmf->address: the page's
   const vma = mm.vmas.lookup(address);
-  if (vma === undefined) throw new SmmuError('SIGSEGV', `${task.name}: ${write ? 'write to' : 'read of'} ${hex(address)}: no mapping there (SEGV_MAPERR)`);
+  if (vma === undefined) throw new SmmuError('SIGSEGV', `${task.name}: ${write ? 'write to' : 'read of'} ${hex(faultAddress)}: no mapping there (SEGV_MAPERR)`);
   if ((vma.flags & (write ? VM.write : VM.read)) === 0) {
-    throw new SmmuError('SIGSEGV', `${task.name}: ${write ? 'write to' : 'read of'} ${hex(address)}: the mapping ${vma.toString()} does not allow it (SEGV_ACCERR)`);
+    throw new SmmuError('SIGSEGV', `${task.name}: ${write ? 'write to' : 'read of'} ${hex(faultAddress)}: the mapping ${vma.toString()} does not allow it (SEGV_ACCERR)`);
   }
   const vpn = pageNumber(address);
   const table = mm.pageTable.lookup(vpn);

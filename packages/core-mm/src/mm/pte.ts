@@ -55,3 +55,26 @@ export function describePte(bits: number): string {
     .map(([name]) => name)
     .join('|');
 }
+
+/**
+ * A swap entry for slot `slot` (`swp_entry_to_pte`): not present, the slot in the word.
+ * Reclaim writes these when it swaps an anonymous page out.
+ */
+export function swapPte(slot: number): { word: number; bits: number } {
+  return { word: slot, bits: PTE.swap };
+}
+
+/** A migration entry for frame `pfn` (`make_{readable,writable}_migration_entry`): faults on it wait for the move. */
+export function migrationPte(pfn: number, writable: boolean): { word: number; bits: number } {
+  return { word: pfn, bits: PTE.migration | (writable ? PTE.migrationWrite : 0) };
+}
+
+/** `is_swap_pte()` for a real swap entry (not a migration entry). */
+export function isSwapPte(bits: number): boolean {
+  return (bits & (PTE.present | PTE.swap)) === PTE.swap;
+}
+
+/** `is_migration_entry()`. */
+export function isMigrationPte(bits: number): boolean {
+  return (bits & (PTE.present | PTE.migration)) === PTE.migration;
+}
