@@ -8,8 +8,9 @@ import { Memory, verify, type Machine } from '../../src/index.js';
  * mid-operation or an invariant already found.
  */
 const machines = new Set<Machine>();
-const create = Memory.prototype.createProcess;
-Memory.prototype.createProcess = function (this: Memory, name: string) {
+const proto = Memory.prototype;
+const create = Object.getOwnPropertyDescriptor(proto, 'createProcess')!.value as (this: Memory, name: string) => ReturnType<Memory['createProcess']>;
+proto.createProcess = function (this: Memory, name: string) {
   machines.add(this.machine);
   return create.call(this, name);
 };
