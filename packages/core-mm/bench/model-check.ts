@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { ERAS } from '../src/index.js';
 import { verify } from '../src/mm/verify.js';
-import { baseCommands, initial, type Real } from '../test/support/mm-model.js';
+import { baseCommands, runSequence } from '../test/support/mm-model.js';
 
 const runs = Number(process.argv[2] ?? 5000);
 const seed = Number(process.argv[3] ?? 0x5eed2026);
@@ -18,15 +18,9 @@ let commands = 0;
 const result = await fc.check(
   fc.asyncProperty(fc.constantFrom(...ERAS), fc.commands(baseCommands(), { maxCommands: 120, size: 'max' }), async (era, cmds) => {
     sequences++;
-    let real: Real | undefined;
-    const setup = initial(era);
-    await fc.asyncModelRun(() => {
-      const s = setup();
-      real = s.real;
-      return s;
-    }, cmds);
+    const m = await runSequence(era, cmds);
     commands += [...cmds].length;
-    const findings = verify(real!.m, { record: false });
+    const findings = verify(m, { record: false });
     if (findings.length > 0) throw new Error(`verify: ${findings.map((v) => v.message).join('; ')}`);
   }),
   { numRuns: runs, seed },

@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ERAS, Machine, MAP, PROT, type Era, type Task } from '../src/index.js';
+import { ERAS, Machine, MAP, type Era, type Task } from '../src/index.js';
 import { RecordingPort } from './support/recording-port.js';
+import { ANON, P, RW, v } from './support/mm-helpers.js';
 
 // The notifier call sites of mmap/munmap/exit and the COW fault, per era, with the
 // context the kernel gives them (KERNEL.md §4).
-const RW = PROT.read | PROT.write;
-const ANON = MAP.private | MAP.anonymous;
-const P = 4096;
-
-async function v<T>(x: T | Promise<T>): Promise<T> {
-  return x instanceof Promise ? await x : x;
-}
 
 function setup(era: Era): { m: Machine; t: Task; port: RecordingPort } {
   const m = new Machine({ era, memory: { frames: 128 } });

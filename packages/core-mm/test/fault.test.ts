@@ -1,36 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ERAS, isSmmuError, Machine, MAP, PG, PROT, PTE, type Task } from '../src/index.js';
-
-const RW = PROT.read | PROT.write;
-const ANON = MAP.private | MAP.anonymous;
-const P = 4096;
-
-/** Await a `T | Promise<T>` (the model is sync here, but stay honest). */
-async function v<T>(x: T | Promise<T>): Promise<T> {
-  return x instanceof Promise ? await x : x;
-}
-
-function setup(era: (typeof ERAS)[number], frames = 256): { m: Machine; t: Task } {
-  const m = new Machine({ era, memory: { frames } });
-  const t = m.mem.createProcess('app').task('cpu0');
-  return { m, t };
-}
-
-function pteOf(t: Task, address: number): { pfn: number; bits: number } {
-  const vpn = Math.floor(address / P);
-  const table = t.mm!.pageTable.lookup(vpn);
-  return table === undefined ? { pfn: -1, bits: 0 } : { pfn: table.word[vpn % 512]!, bits: table.bits[vpn % 512]! };
-}
-
-async function code(f: () => unknown): Promise<string> {
-  try {
-    await f();
-  } catch (e) {
-    if (isSmmuError(e)) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
+import { ERAS, MAP, PG, PROT, PTE } from '../src/index.js';
+import { ANON, code, P, pteOf, RW, setup, v } from './support/mm-helpers.js';
 
 for (const era of ERAS) {
   describe(`faults (${era})`, () => {

@@ -3,27 +3,10 @@ import { ERAS, isSmmuError, Machine, MAP, PG, PROT, type Era, type Task } from '
 import { fallocatePunchHole, ftruncate, pread, pwrite } from '../src/mm/file-ops.js';
 import { stateDigest, verify } from '../src/mm/verify.js';
 import { RecordingPort } from './support/recording-port.js';
-
-const RW = PROT.read | PROT.write;
-const P = 4096;
-
-async function v<T>(x: T | Promise<T>): Promise<T> {
-  return x instanceof Promise ? await x : x;
-}
-
-async function code(f: () => unknown): Promise<string> {
-  try {
-    await f();
-  } catch (e) {
-    if (isSmmuError(e)) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
+import { code, P, RW, setup as setupWith, v } from './support/mm-helpers.js';
 
 function setup(era: Era, frames = 128): { m: Machine; t: Task } {
-  const m = new Machine({ era, memory: { frames } });
-  return { m, t: m.mem.createProcess('app').task('cpu0') };
+  return setupWith(era, frames);
 }
 
 for (const era of ERAS) {

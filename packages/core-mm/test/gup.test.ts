@@ -3,28 +3,10 @@ import { ERAS, isSmmuError, Machine, MAP, Mutex, PG, PROT, PTE, SpinLock, type E
 import { ftruncate, pwrite } from '../src/mm/file-ops.js';
 import { allocDriverPage, freeDriverPage, getUserPages, hmmRangeFault, putPage, setPageDirty, unpinUserPage, walkPageTable } from '../src/mm/gup.js';
 import { stateDigest, verify } from '../src/mm/verify.js';
-
-const RW = PROT.read | PROT.write;
-const ANON = MAP.private | MAP.anonymous;
-const P = 4096;
-
-async function v<T>(x: T | Promise<T>): Promise<T> {
-  return x instanceof Promise ? await x : x;
-}
-
-async function code(f: () => unknown): Promise<string> {
-  try {
-    await f();
-  } catch (e) {
-    if (isSmmuError(e)) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
+import { ANON, code, P, RW, setup as setupWith, v } from './support/mm-helpers.js';
 
 function setup(era: Era, frames = 128): { m: Machine; t: Task } {
-  const m = new Machine({ era, memory: { frames } });
-  return { m, t: m.mem.createProcess('app').task('cpu0') };
+  return setupWith(era, frames);
 }
 
 /** Run `body` with the task's mmap_lock held for reading, as a driver does. */

@@ -1,41 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ERAS, isSmmuError, Machine, MAP, PG, PROT, PTE, rmapHits, VM, type Era, type Task } from '../src/index.js';
+import { ERAS, Machine, MAP, PG, PROT, PTE, rmapHits, VM } from '../src/index.js';
 import { fork } from '../src/mm/fork.js';
 import { madvise } from '../src/mm/madvise.js';
 import { mlock, munlock } from '../src/mm/mlock.js';
 import { mprotect } from '../src/mm/mprotect.js';
 import { RecordingPort } from './support/recording-port.js';
-
-const RW = PROT.read | PROT.write;
-const ANON = MAP.private | MAP.anonymous;
-const P = 4096;
-
-/** Await a `T | Promise<T>`. */
-async function v<T>(x: T | Promise<T>): Promise<T> {
-  return x instanceof Promise ? await x : x;
-}
-
-async function code(f: () => unknown): Promise<string> {
-  try {
-    await f();
-  } catch (e) {
-    if (isSmmuError(e)) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
-
-function setup(era: Era, frames = 256): { m: Machine; t: Task } {
-  const m = new Machine({ era, memory: { frames } });
-  const t = m.mem.createProcess('app').task('cpu0');
-  return { m, t };
-}
-
-function pteOf(t: Task, address: number): { pfn: number; bits: number } {
-  const vpn = Math.floor(address / P);
-  const table = t.mm!.pageTable.lookup(vpn);
-  return table === undefined ? { pfn: -1, bits: 0 } : { pfn: table.word[vpn % 512]!, bits: table.bits[vpn % 512]! };
-}
+import { ANON, code, P, pteOf, RW, setup, v } from './support/mm-helpers.js';
 
 /** Everything a rejected call must leave alone: vmas, every PTE, frame counts and flags. */
 function digest(m: Machine): string {

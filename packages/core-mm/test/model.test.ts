@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ERAS } from '../src/index.js';
 import { verify } from '../src/mm/verify.js';
-import { baseCommands, initial, type Real } from './support/mm-model.js';
+import { baseCommands, runSequence } from './support/mm-model.js';
 
 // Random sequences of mmap/munmap/mprotect/fork/read/write/exit against a plain
 // reference model of each page's content and permission, in every era: zero
@@ -13,15 +13,9 @@ describe('model-based: the process face against a reference model', () => {
     let commands = 0;
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...ERAS), fc.commands(baseCommands(), { maxCommands: 60, size: 'max' }), async (era, cmds) => {
-        let real: Real | undefined;
-        const setup = initial(era);
-        await fc.asyncModelRun(() => {
-          const s = setup();
-          real = s.real;
-          return s;
-        }, cmds);
+        const m = await runSequence(era, cmds);
         commands += [...cmds].length;
-        expect(verify(real!.m, { record: false })).toEqual([]);
+        expect(verify(m, { record: false })).toEqual([]);
       }),
       { numRuns: 200, seed: 0x5eed2026 },
     );

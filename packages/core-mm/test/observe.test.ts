@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Machine, MAP, PROT, type MmEvent } from '../src/index.js';
-
-const P = 4096;
-
-async function v<T>(x: T | Promise<T>): Promise<T> {
-  return x instanceof Promise ? await x : x;
-}
+import { P, v } from './support/mm-helpers.js';
 
 describe('observation face', () => {
   it('reports PTE changes with old/new frame, permission and cause; frees and reuses with generations', async () => {

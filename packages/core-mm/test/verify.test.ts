@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ERAS, isSmmuError, Machine, MAP, PG, PROT, PTE, type Era, type Task } from '../src/index.js';
+import { ERAS, Machine, MAP, PG, PROT, PTE, type Era, type Task } from '../src/index.js';
 import { setPte } from '../src/mm/pte-ops.js';
 import { stateDigest, verify } from '../src/mm/verify.js';
-
-const RW = PROT.read | PROT.write;
-const ANON = MAP.private | MAP.anonymous;
-const P = 4096;
-
-/** Await a `T | Promise<T>` (the model is sync here, but stay honest). */
-async function v<T>(x: T | Promise<T>): Promise<T> {
-  return x instanceof Promise ? await x : x;
-}
-
-function setup(era: Era, frames = 256): { m: Machine; t: Task } {
-  const m = new Machine({ era, memory: { frames } });
-  const t = m.mem.createProcess('app').task('cpu0');
-  return { m, t };
-}
+import { ANON, code, P, RW, setup, v } from './support/mm-helpers.js';
 
 function entry(t: Task, address: number): { table: NonNullable<ReturnType<NonNullable<Task['mm']>['pageTable']['lookup']>>; i: number; pfn: number; bits: number } {
   const vpn = Math.floor(address / P);
@@ -34,16 +20,6 @@ function messages(m: Machine): string[] {
 function quiet(m: Machine): void {
   expect(messages(m)).toEqual([]);
   expect(m.report.violations).toEqual([]);
-}
-
-async function code(f: () => unknown): Promise<string> {
-  try {
-    await f();
-  } catch (e) {
-    if (isSmmuError(e)) return e.code;
-    throw e;
-  }
-  return 'ok';
 }
 
 /** Where {@link anonPage} maps: above 2^32, in the middle of a PTE table. */

@@ -118,19 +118,7 @@ function mlockNew(mem: Memory, vma: Vma, pfn: number): void {
 
 /** `do_read_fault()`: map the page-cache page read-only (a write fault comes later if needed). */
 function doReadFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
-  return andThen(findGetPage(mem, task, vma, address), (pfn) =>
-    andThen(table.ptl.lock(task), () => {
-      if (table.bits[i] !== 0 || truncated(vma, address, pfn)) mem.allocator.put(task, pfn);
-      else {
-        addRmap(mem, pfn);
-        mlockNew(mem, vma, pfn);
-        setPte(mem, vma.mm, table, i, pfn, USER, 'fault');
-        recordFrame(mem, pfn, 'map', task);
-        vma.mm.rss++;
-      }
-      return table.ptl.unlock(task);
-    }),
-  );
+  return mapCachePage(mem, task, vma, table, i, address, false);
 }
 
 /** `do_cow_fault()`: a private write to a file page: copy it into a new anonymous page. */
@@ -157,14 +145,19 @@ function doCowFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: numbe
 
 /** `do_shared_fault()`: a shared write: `page_mkwrite`, map writable, dirty the page. */
 function doSharedFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
+  return mapCachePage(mem, task, vma, table, i, address, true);
+}
+
+/** `finish_fault()` for a page-cache page: map it (writable and dirtied for a shared write) unless the entry or the cache changed meanwhile. */
+function mapCachePage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean): void | Promise<void> {
   return andThen(findGetPage(mem, task, vma, address), (pfn) =>
     andThen(table.ptl.lock(task), () => {
       if (table.bits[i] !== 0 || truncated(vma, address, pfn)) mem.allocator.put(task, pfn);
       else {
         addRmap(mem, pfn);
         mlockNew(mem, vma, pfn);
-        setPte(mem, vma.mm, table, i, pfn, USER_WRITE, 'fault');
-        mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.dirty;
+        setPte(mem, vma.mm, table, i, pfn, write ? USER_WRITE : USER, 'fault');
+        if (write) mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.dirty;
         recordFrame(mem, pfn, 'map', task);
         vma.mm.rss++;
       }

@@ -219,3 +219,18 @@ export function initial(era: Era): () => { model: Ref; real: Real } {
     return { model: { procs: [{ pages: new Map() }] }, real: { m, tasks: [t] } };
   };
 }
+
+/**
+ * Run one command sequence in `era` from a fresh machine and return the machine, so the
+ * caller can `verify` it (the CI test and the long `model-check` run share this).
+ */
+export async function runSequence(era: Era, cmds: Iterable<fc.AsyncCommand<Ref, Real>>): Promise<Machine> {
+  let real: Real | undefined;
+  const setup = initial(era);
+  await fc.asyncModelRun(() => {
+    const s = setup();
+    real = s.real;
+    return s;
+  }, cmds);
+  return real!.m;
+}
