@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERAS, Machine, MAP, PG, PROT, PTE, type Era, type Task } from '../src/index.js';
+import { describePte, ERAS, Machine, MAP, PG, PROT, PTE, type Era, type Task } from '../src/index.js';
 import { setPte } from '../src/mm/pte-ops.js';
 import { stateDigest, verify } from '../src/mm/verify.js';
 import { ANON, code, P, RW, setup, v } from './support/mm-helpers.js';
@@ -96,6 +96,47 @@ for (const era of ERAS) {
       await v(m.mem.mmap(t, { addr: a + P, length: 2 * P, prot: PROT.read, flags: ANON | MAP.fixed }));
       expect(await v(m.mem.read(t, a + P))).toBe(0);
       expect(await v(m.mem.read(t, a + 3 * P))).toBe(0x103);
+      quiet(m);
+    });
+
+    it('fork and COW, mprotect round trips, file I/O that grows and shrinks a mapped file, exits', async () => {
+      const { m, t } = setup(era);
+      const file = m.mem.createFile('data', 2 * P);
+      const { a } = await anonPage(m, t, 3);
+      const shared = await v(m.mem.mmap(t, { length: 4 * P, prot: RW, flags: MAP.shared, file }));
+      const priv = await v(m.mem.mmap(t, { length: 4 * P, prot: RW, flags: MAP.private, file }));
+      await v(m.mem.write(t, shared, 1));
+      expect(await v(m.mem.read(t, priv + P))).toBe(0);
+      await v(m.mem.write(t, priv, 2)); // private COW of page 0
+      quiet(m);
+      const child = (await v(m.mem.fork(t, 'child'))).task('c0');
+      quiet(m); // parent and child share the anonymous pages read-only
+      await v(m.mem.write(child, a, 7)); // the child copies
+      await v(m.mem.write(t, a + P, 8)); // the parent copies (the child still maps it)
+      await v(m.mem.write(child, a + P, 9)); // now mapped once: reused in place
+      await v(m.mem.write(child, priv, 3)); // COW of the parent's private copy
+      quiet(m);
+      await v(m.mem.mprotect(t, a, 3 * P, PROT.read));
+      quiet(m);
+      await v(m.mem.mprotect(t, a, 3 * P, PROT.none));
+      quiet(m);
+      await v(m.mem.mprotect(t, a, 3 * P, RW));
+      await v(m.mem.write(t, a + 2 * P, 10));
+      expect(await v(m.mem.read(t, a))).toBe(0x100);
+      quiet(m);
+      await v(m.mem.pwrite(t, file, 3 * P, [33])); // extends i_size to 4 pages
+      expect(file.pages).toBe(4);
+      expect(await v(m.mem.read(child, shared + 3 * P))).toBe(33);
+      quiet(m);
+      await v(m.mem.punchHole(t, file, P, P));
+      quiet(m);
+      await v(m.mem.ftruncate(t, file, P + 1)); // two pages left
+      expect(file.pages).toBe(2);
+      quiet(m);
+      await v(m.mem.exit(child));
+      quiet(m);
+      await v(m.mem.write(t, a, 11)); // the parent's page is its own again
+      await v(m.mem.exit(t));
       quiet(m);
     });
   });
@@ -216,6 +257,119 @@ for (const era of ERAS) {
       expect(found).toContain(`free pfn ${freePfn} is still on the LRU (prev -1, next 3, PG_lru 0)`);
       expect(found).toContain(`mm ${t.mm!.id}: vma 0x${a.toString(16)}-0x${(a + P + 12).toString(16)} is not page aligned`);
     });
+    it('a writable PTE of a private file mapping on the page-cache page (COW breach)', async () => {
+      const { m, t } = setup(era);
+      const file = m.mem.createFile('f', P);
+      const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: MAP.private, file }));
+      await v(m.mem.read(t, a));
+      const { table, i, pfn } = entry(t, a);
+      expect(pfn).toBe(file.pageCache.get(0));
+      quiet(m);
+      table.bits[i] = table.bits[i]! | PTE.write; // as if the read fault had mapped it writable
+      const vma = t.mm!.vmas.lookup(a)!;
+      expect(messages(m)).toEqual([
+        `COW breach: mm ${t.mm!.id} maps pfn ${pfn} writable at 0x${a.toString(16)} in the private vma ${vma.toString()}, but the frame is not anonymous (mapping ${file.id}, index 0, mapcount 1): a write through it would reach the file's page and every other mapping of it`,
+      ]);
+    });
+
+    it('an anonymous page shared with a forked child, writable again in the parent (COW breach)', async () => {
+      const { m, t } = setup(era);
+      const { a, pfn } = await anonPage(m, t);
+      const child = (await v(m.mem.fork(t, 'child'))).task('c0');
+      expect(entry(child, a).pfn).toBe(pfn);
+      const { table, i } = entry(t, a);
+      expect(table.bits[i]! & PTE.write).toBe(0); // fork write-protected it
+      quiet(m);
+      table.bits[i] = table.bits[i]! | PTE.write; // as if fork had forgotten ptep_set_wrprotect
+      expect(messages(m)).toEqual([
+        `COW breach: mm ${t.mm!.id} maps anonymous pfn ${pfn} writable at 0x${a.toString(16)} in the private vma ${t.mm!.vmas.lookup(a)!.toString()}, but 2 PTE(s) map the frame (1 of them writable; mapcount 2): a write through it would be seen by the other mappings`,
+      ]);
+    });
+
+    it('a writable zero-page entry', async () => {
+      const { m, t } = setup(era);
+      const a = await v(m.mem.mmap(t, { addr: BASE, length: 2 * P, prot: RW, flags: ANON | MAP.fixedNoReplace }));
+      await v(m.mem.write(t, a, 1)); // page 0 present; page 1, in the same PTE table, still none
+      const { table, i } = entry(t, a);
+      const zero = m.mem.allocator.zeroPfn;
+      // On page 1 a zero-page entry, as v6's read fault maps it (the 2008 eras allocate a page instead), but with the write bit.
+      setPte(m.mem, t.mm!, table, i + 1, zero, PTE.present | PTE.user | PTE.special | PTE.write, 'fault');
+      expect(messages(m)).toEqual([
+        `writable zero page: mm ${t.mm!.id} has a special PTE at 0x${(a + P).toString(16)} (pfn ${zero}, ${describePte(table.bits[i + 1]!)}) with the write bit: a write would change the page every zero-page mapping reads`,
+      ]);
+    });
+
+    it('a writable PTE in a read-only vma, a user PTE in a PROT_NONE vma', async () => {
+      const { m, t } = setup(era);
+      const { a, pfn } = await anonPage(m, t, 2);
+      await v(m.mem.mprotect(t, a, P, PROT.read));
+      await v(m.mem.mprotect(t, a + P, P, PROT.none));
+      quiet(m);
+      const ro = t.mm!.vmas.lookup(a)!;
+      const none = t.mm!.vmas.lookup(a + P)!;
+      const e0 = entry(t, a);
+      const e1 = entry(t, a + P);
+      e0.table.bits[e0.i] = e0.bits | PTE.write; // mprotect forgot to write-protect
+      e1.table.bits[e1.i] = e1.bits | PTE.user; // mprotect forgot to take the user bit
+      expect(messages(m)).toEqual([
+        `PTE more permissive than its vma: mm ${t.mm!.id} maps pfn ${pfn} writable at 0x${a.toString(16)} (${describePte(e0.table.bits[e0.i]!)}) but the vma ${ro.toString()} (flags 0x${ro.flags.toString(16)}) has no VM_WRITE`,
+        `PTE more permissive than its vma: mm ${t.mm!.id} maps pfn ${e1.pfn} user-accessible at 0x${(a + P).toString(16)} (${describePte(e1.table.bits[e1.i]!)}) but the vma ${none.toString()} (flags 0x${none.flags.toString(16)}) is PROT_NONE (none of VM_READ, VM_WRITE, VM_EXEC)`,
+      ]);
+    });
+
+    it('a page-cache page beyond i_size', async () => {
+      const { m, t } = setup(era);
+      const file = m.mem.createFile('f', 0);
+      await v(m.mem.pwrite(t, file, 0, [1, 2, 3])); // pwrite extends i_size
+      expect(file.size).toBe(3 * P);
+      file.size = 2 * P + 1; // still covers page 2
+      quiet(m);
+      file.size = P + 100; // as if truncate had set i_size but left page 2 in the cache
+      const pfn = file.pageCache.get(2);
+      expect(messages(m)).toEqual([`page cache beyond i_size: page 2 of f (inode ${file.id}) is cached in pfn ${pfn}, but i_size is ${P + 100} bytes (2 page(s)), so the last index is 1`]);
+    });
+
+    it("a dead mm's vma left in i_mmap, and a detached vma left there", async () => {
+      const { m, t } = setup(era);
+      const file = m.mem.createFile('f', 2 * P);
+      const peer = m.mem.createProcess('peer').task('p0');
+      const mm = peer.mm!;
+      const a = await v(m.mem.mmap(peer, { length: P, prot: PROT.read, flags: MAP.shared, file }));
+      const gone = mm.vmas.lookup(a)!;
+      await v(m.mem.exit(peer));
+      expect(mm.dead).toBe(true);
+      quiet(m);
+      gone.iMmapNode = file.iMmap.insert(gone.pgoff, gone.lastPgoff, gone); // as if exit_mmap had skipped unlink_file_vma
+      const dead = `i_mmap of f (inode ${file.id}) holds vma ${gone.toString()} of mm ${mm.id}`;
+      expect(messages(m)).toEqual([`${dead}, which was torn down (mm dead): a reverse-map walk would reach a dead address space`]);
+      mm.dead = false; // an mm no process owns, not yet torn down
+      expect(messages(m)).toEqual([`${dead}, which no live process owns: a reverse-map walk would reach a dead address space`]);
+      file.iMmap.remove(gone.iMmapNode);
+      quiet(m);
+      const b = await v(m.mem.mmap(t, { length: P, prot: PROT.read, flags: MAP.shared, file, offset: P }));
+      const unmapped = t.mm!.vmas.lookup(b)!;
+      await v(m.mem.munmap(t, b, P));
+      quiet(m);
+      file.iMmap.insert(unmapped.pgoff, unmapped.lastPgoff, unmapped); // as if munmap had skipped unlink_file_vma
+      expect(messages(m)).toEqual([`i_mmap of f (inode ${file.id}) holds vma ${unmapped.toString()} of mm ${t.mm!.id}, but that vma is not in mm ${t.mm!.id}'s vma tree (detached and left linked)`]);
+    });
+
+    it("an exited child's vma left in its parent's anon_vma tree", async () => {
+      const { m, t } = setup(era);
+      const { a } = await anonPage(m, t);
+      const child = (await v(m.mem.fork(t, 'child'))).task('c0');
+      const childMm = child.mm!;
+      const childVma = childMm.vmas.lookup(a)!;
+      const anonVma = t.mm!.vmas.lookup(a)!.anonVma!;
+      expect(anonVma.tree.values()).toContain(childVma);
+      await v(m.mem.exit(child));
+      expect(anonVma.tree.values()).not.toContain(childVma);
+      quiet(m);
+      anonVma.tree.insert(childVma.pgoff, childVma.lastPgoff, childVma); // as if unlink_anon_vmas had missed it
+      expect(messages(m)).toEqual([
+        `anon_vma ${anonVma.id}'s tree holds vma ${childVma.toString()} of mm ${childMm.id}, which was torn down (mm dead): a reverse-map walk would reach a dead address space`,
+      ]);
+    });
   });
 }
 
@@ -229,7 +383,7 @@ describe('verify: reporting', () => {
     const found = verify(m);
     expect(found).toHaveLength(1);
     expect(m.report.of('invariant')).toEqual(found);
-    expect(found[0]!.details?.[0]).toMatch(new RegExp(`^pfn ${pfn}: flags anon\\|swapbacked, refcount 1, mapcount 0`));
+    expect(found[0]!.details?.[0]).toMatch(new RegExp(`^pfn ${pfn}: flags anon\\|swapbacked(\\|anonExclusive)?, refcount 1, mapcount 0`));
     expect(found[0]!.details?.some((d) => d.includes('alloc'))).toBe(true);
     expect(found[0]!.site).toContain('verify.test.ts');
   });

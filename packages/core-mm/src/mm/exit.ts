@@ -2,10 +2,9 @@ import type { Task } from '../sched/task.js';
 import { andThen, ensure } from '../util/flow.js';
 import type { Memory } from './memory.js';
 import type { Mm } from './mm.js';
-import { requireMm } from './mmap.js';
-import { notifierRange, notifyRangeEnd, notifyRangeStart, notifyRelease } from './notify.js';
-import { unlinkVmaRmap } from './vma-ops.js';
-import { zapRange } from './zap.js';
+import { TASK_SIZE } from './layout.js';
+import { requireMm, unlinkAll, zapVmas } from './mmap.js';
+import { notifyRelease } from './notify.js';
 
 /**
  * A process exits: its task drops the mm (`exit_mm` -> `mmput`), and the last user
@@ -24,42 +23,33 @@ export function exitMm(mem: Memory, task: Task): void | Promise<void> {
 /**
  * `exit_mmap()`: `mmu_notifier_release()` first — every era calls it before any page
  * is freed (the notifier core decides whether the subscription is unlisted before or
- * after `->release`) — then, under `mmap_lock`, unmap every vma inside one UNMAP
- * range and drop the vmas from the reverse maps.
+ * after `->release`) — then every vma is unmapped inside one UNMAP range over the whole
+ * user address space (the kernel's `0..ULONG_MAX`; here `0..TASK_SIZE`), and the vmas
+ * leave the reverse maps.
+ *
+ * Locking per era: v6 holds `mmap_lock` for reading around the unmap and for writing
+ * while the vmas are removed; 2008's `exit_mmap` took no `mmap_sem` (no user was left).
+ * Before either, the model takes `mmap_lock` once for writing and marks the mm dead:
+ * its other tasks are gone in the kernel (exit_group), and in the model any call of
+ * theirs still waiting for the lock then fails instead of touching a dead mm.
  */
 export function exitMmap(mem: Memory, task: Task, mm: Mm): void | Promise<void> {
-  return andThen(notifyRelease(task, mm), () =>
-    andThen(mm.mmapLock.downWrite(task), () =>
-      ensure(
-        () => {
-          const vmas = mm.vmas.all();
-          if (vmas.length === 0) return;
-          const range = notifierRange(mm, vmas[0]!.start, vmas[vmas.length - 1]!.end, 'unmap');
-          const zapAll = (k: number): void | Promise<void> => {
-            for (; k < vmas.length; k++) {
-              const r = zapRange(mem, task, vmas[k]!, vmas[k]!.start, vmas[k]!.end, 'exit');
-              if (r instanceof Promise) return r.then(() => zapAll(k + 1));
-            }
-          };
-          const unlinkAll = (k: number): void | Promise<void> => {
-            for (; k < vmas.length; k++) {
-              mm.vmas.remove(vmas[k]!);
-              const r = unlinkVmaRmap(task, vmas[k]!);
-              if (r instanceof Promise) return r.then(() => unlinkAll(k + 1));
-            }
-          };
-          return andThen(notifyRangeStart(task, range), () =>
-            andThen(
-              ensure(() => zapAll(0), () => notifyRangeEnd(task, range)),
-              () => unlinkAll(0),
-            ),
-          );
-        },
-        () => {
-          mm.dead = true;
-          return mm.mmapLock.upWrite(task);
-        },
-      ),
-    ),
+  const v6 = mem.era === 'v6';
+  const barrier = andThen(mm.mmapLock.downWrite(task), () => {
+    mm.dead = true;
+    return mm.mmapLock.upWrite(task);
+  });
+  return andThen(barrier, () =>
+    andThen(notifyRelease(task, mm), () => {
+      const vmas = mm.vmas.all();
+      if (vmas.length === 0) return;
+      const unmap = (): void | Promise<void> => zapVmas(mem, task, mm, vmas, 'unmap', { start: 0, end: TASK_SIZE, cause: 'exit' });
+      const unmapped = v6 ? andThen(mm.mmapLock.downRead(task), () => ensure(unmap, () => mm.mmapLock.upRead(task))) : unmap();
+      const remove = (): void | Promise<void> => {
+        for (const vma of vmas) mm.vmas.remove(vma);
+        return unlinkAll(mem, task, vmas);
+      };
+      return andThen(unmapped, () => (v6 ? andThen(mm.mmapLock.downWrite(task), () => ensure(remove, () => mm.mmapLock.upWrite(task))) : remove()));
+    }),
   );
 }

@@ -11,7 +11,8 @@ import type { PteTable } from './page-table.js';
 import { clearPte, recordFrame, setPte, updatePteBits } from './pte-ops.js';
 import { PTE } from './pte.js';
 import { addNewAnonRmap, addRmap, anonVmaPrepare, removeRmap } from './rmap.js';
-import { VM, type Vma } from './vma.js';
+import { VM, VM_PROT_MASK, type Vma } from './vma.js';
+import { assertAlive } from './mmap.js';
 
 /** The bits of a fresh user mapping. */
 const USER = PTE.present | PTE.user;
@@ -36,10 +37,12 @@ export function handleMmFault(mem: Memory, task: Task, mm: Mm, address: number, 
 
 /** The fault with `mmap_lock` held: check the vma, then the PTE. */
 export function faultLocked(mem: Memory, task: Task, mm: Mm, faultAddress: number, write: boolean): void | Promise<void> {
+  assertAlive(task, mm);
   const address = faultAddress - (faultAddress % PAGE_SIZE); // vmf->address: the page's
   const vma = mm.vmas.lookup(address);
   if (vma === undefined) throw new SmmuError('SIGSEGV', `${task.name}: ${write ? 'write to' : 'read of'} ${hex(faultAddress)}: no mapping there (SEGV_MAPERR)`);
-  if ((vma.flags & (write ? VM.write : VM.read)) === 0) {
+  // A read needs any access (`vma_is_accessible`): x86 cannot map write or exec without read.
+  if ((vma.flags & (write ? VM.write : VM_PROT_MASK)) === 0) {
     throw new SmmuError('SIGSEGV', `${task.name}: ${write ? 'write to' : 'read of'} ${hex(faultAddress)}: the mapping ${vma.toString()} does not allow it (SEGV_ACCERR)`);
   }
   const vpn = pageNumber(address);
@@ -76,9 +79,15 @@ function handlePte(mem: Memory, task: Task, vma: Vma, table: PteTable, address: 
   });
 }
 
-/** `do_anonymous_page()`: the zero page for a read, a zeroed private page for a write. */
+/**
+ * `do_anonymous_page()`: a zeroed private page for a write; for a read, v6 maps the
+ * shared zero page, while 2.6.24–2.6.31 (both 2008 eras) had dropped `ZERO_PAGE` there
+ * and allocated a zeroed page for reads too, mapped dirty and, in a writable vma,
+ * writable (`maybe_mkwrite(pte_mkdirty(entry))`).
+ */
 function doAnonymousPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean): void | Promise<void> {
-  if (!write) {
+  const bits = mem.era !== 'v6' && (vma.flags & VM.write) === 0 ? USER | PTE.dirty : USER_WRITE;
+  if (!write && mem.era === 'v6') {
     return andThen(table.ptl.lock(task), () => {
       if (table.bits[i] === 0) setPte(mem, vma.mm, table, i, mem.allocator.zeroPfn, USER | PTE.special, 'fault');
       return table.ptl.unlock(task);
@@ -88,17 +97,17 @@ function doAnonymousPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: 
     andThen(mem.allocator.alloc(task, 'user', true), (pfn) =>
       andThen(table.ptl.lock(task), () => {
         if (table.bits[i] !== 0) mem.allocator.put(task, pfn); // someone else faulted it in
-        else mapNewAnon(mem, task, vma, table, i, address, pfn);
+        else mapNewAnon(mem, task, vma, table, i, address, pfn, 'fault', bits);
         return table.ptl.unlock(task);
       }),
     ),
   );
 }
 
-function mapNewAnon(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, pfn: number, cause: 'fault' | 'cow' = 'fault'): void {
+function mapNewAnon(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, pfn: number, cause: 'fault' | 'cow' = 'fault', bits: number = USER_WRITE): void {
   addNewAnonRmap(mem, pfn, vma, address);
   mlockNew(mem, vma, pfn);
-  setPte(mem, vma.mm, table, i, pfn, USER_WRITE, cause);
+  setPte(mem, vma.mm, table, i, pfn, bits, cause);
   recordFrame(mem, pfn, 'map', task);
   vma.mm.rss++;
 }
@@ -188,14 +197,36 @@ function doWpPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number,
 }
 
 /**
- * May a private write reuse the page in place? Only an anonymous page mapped once. In
- * v6 its references must all be that mapping's or pins (`PageAnonExclusive`, so a
- * pinned exclusive page keeps its frame); in 2008 `page_mapcount() == 1` sufficed.
+ * May a private write reuse the page in place? Only an anonymous page mapped once.
+ * v6 reuses a `PageAnonExclusive` page outright (so a pinned page keeps its frame), or
+ * one whose only reference is this mapping, which then becomes exclusive
+ * (`wp_can_reuse_anon_folio`); 2008 needed only `page_mapcount() == 1`.
  */
 function canReuse(mem: Memory, pfn: number): boolean {
   const f = mem.frames;
   if ((f.flags[pfn]! & PG.anon) === 0 || f.mapcount[pfn] !== 1) return false;
-  return mem.era !== 'v6' || f.refcount[pfn]! - f.pincount[pfn]! === 1;
+  if (mem.era !== 'v6' || (f.flags[pfn]! & PG.anonExclusive) !== 0) return true;
+  if (f.refcount[pfn] !== 1) return false;
+  f.flags[pfn] = f.flags[pfn]! | PG.anonExclusive;
+  return true;
+}
+
+/**
+ * `FAULT_FLAG_UNSHARE` (v6): before a read-only pin of an anonymous page that is not
+ * exclusive (COW-shared with a fork), give this mm its own copy, mapped read-only as
+ * before, so the pin and the process keep seeing the same page. The caller holds
+ * `mmap_lock`; a no-op when there is nothing to unshare.
+ */
+export function unshareFault(mem: Memory, task: Task, mm: Mm, address: number): void | Promise<void> {
+  const vma = mm.vmas.lookup(address);
+  const vpn = pageNumber(address);
+  const table = mm.pageTable.lookup(vpn);
+  if (vma === undefined || table === undefined) return;
+  const i = pteIndex(vpn);
+  const bits = table.bits[i]!;
+  const pfn = table.word[i]!;
+  if ((bits & PTE.present) === 0 || (bits & PTE.special) !== 0 || !mem.isAnon(pfn) || (mem.frames.flags[pfn]! & PG.anonExclusive) !== 0) return;
+  return wpPageCopy(mem, task, vma, table, i, address - (address % PAGE_SIZE), pfn, bits, bits & (USER | PTE.write | PTE.dirty));
 }
 
 /**
@@ -205,7 +236,7 @@ function canReuse(mem: Memory, pfn: number): boolean {
  * from `ptep_clear_flush_notify()` under the PT lock, between clearing the old entry
  * and setting the new one.
  */
-function wpPageCopy(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, old: number, bits: number): void | Promise<void> {
+function wpPageCopy(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, old: number, bits: number, mapBits: number = USER_WRITE): void | Promise<void> {
   const mm = vma.mm;
   const special = (bits & PTE.special) !== 0;
   const era = mem.era;
@@ -226,7 +257,7 @@ function wpPageCopy(mem: Memory, task: Task, vma: Vma, table: PteTable, i: numbe
           clearPte(mem, mm, table, i, 'cow');
           const flushed = era === 'v2.6.27' ? notifyInvalidatePage(task, mm, address) : notifySecondaryTlbs(task, mm, address, address + PAGE_SIZE);
           return andThen(flushed, () => {
-            mapNewAnon(mem, task, vma, table, i, address, pfn, 'cow');
+            mapNewAnon(mem, task, vma, table, i, address, pfn, 'cow', mapBits);
             if (!special) {
               mm.rss--; // the old page leaves (the zero page was never counted)
               removeRmap(mem, old);

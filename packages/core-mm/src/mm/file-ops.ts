@@ -181,6 +181,12 @@ function truncatePages(mem: Memory, task: Task, inode: Inode, first: number, las
   });
 }
 
+/** A shared anonymous mapping's file lost its last mapping: drop every page (`shmem_evict_inode`). */
+export function releaseShmem(mem: Memory, task: Task, inode: Inode): void | Promise<void> {
+  inode.size = 0;
+  return truncatePages(mem, task, inode, 0, Infinity, false);
+}
+
 function withIRwsem<T>(task: Task, inode: Inode, body: () => T | Promise<T>): T | Promise<T> {
   return andThen(inode.iRwsem.downWrite(task), () => ensure(body, () => inode.iRwsem.upWrite(task)));
 }

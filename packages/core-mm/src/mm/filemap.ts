@@ -18,7 +18,7 @@ export function findGetPage(mem: Memory, task: Task, vma: Vma, address: number):
   if (index >= inode.pages) {
     throw new SmmuError('SIGBUS', `${task.name}: access to ${hex(address)}: page ${index} is beyond the end of ${inode.name} (${inode.size} bytes)`);
   }
-  return andThen(getCachePage(mem, task, inode, index), (pfn) => {
+  return andThen(getCachePage(mem, task, inode, index, true), (pfn) => {
     if (index < inode.pages) return pfn;
     // Truncated while the page was being read in.
     mem.allocator.put(task, pfn);
@@ -26,8 +26,13 @@ export function findGetPage(mem: Memory, task: Task, vma: Vma, address: number):
   });
 }
 
-/** `filemap_get_folio()` + read on a miss: the cached frame of page `index`, referenced for the caller. */
-export function getCachePage(mem: Memory, task: Task, inode: Inode, index: number): number | Promise<number> {
+/**
+ * `filemap_get_folio()` + read on a miss: the cached frame of page `index`, referenced
+ * for the caller. A fault passes `withinSize`: a page read in while a truncate ran is
+ * then not inserted beyond the new end (the caller gets SIGBUS), where `pwrite` may
+ * create pages past `i_size` before it extends it.
+ */
+export function getCachePage(mem: Memory, task: Task, inode: Inode, index: number, withinSize = false): number | Promise<number> {
   const cached = inode.pageCache.get(index);
   if (cached !== undefined) {
     mem.allocator.get(cached);
@@ -39,6 +44,10 @@ export function getCachePage(mem: Memory, task: Task, inode: Inode, index: numbe
       mem.allocator.put(task, pfn);
       mem.allocator.get(raced);
       return raced;
+    }
+    if (withinSize && index >= inode.pages) {
+      mem.allocator.put(task, pfn);
+      throw new SmmuError('SIGBUS', `${task.name}: page ${index} of ${inode.name} went beyond its end (${inode.size} bytes) while it was read in`);
     }
     const f = mem.frames;
     f.content[pfn] = inode.backing.get(index) ?? 0;

@@ -3,10 +3,11 @@ import type { Task } from '../sched/task.js';
 import { andThen, ensure } from '../util/flow.js';
 import { AnonVma, linkAnonVma } from './anon-vma.js';
 import { exitMmap } from './exit.js';
-import { PAGE_SIZE, pageNumber, PTRS_PER_TABLE } from './layout.js';
+import { PG } from './frames.js';
+import { PAGE_SIZE, pageNumber, PTRS_PER_TABLE, TASK_SIZE } from './layout.js';
 import type { Memory } from './memory.js';
 import { type Mm, Process } from './mm.js';
-import { requireMm } from './mmap.js';
+import { assertAlive, requireMm } from './mmap.js';
 import { notifierRange, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
 import type { PteTable } from './page-table.js';
 import { recordFrame, setPte, updatePteBits } from './pte-ops.js';
@@ -65,19 +66,27 @@ export function fork(mem: Memory, task: Task, childName: string): Process | Prom
 
 /** `dup_mmap()` with the parent's `mmap_lock` held for writing: vma by vma. */
 function dupMmap(mem: Memory, task: Task, parent: Mm, child: Mm): void | Promise<void> {
+  assertAlive(task, parent);
   const vmas = parent.vmas.all();
+  const flush: ParentFlush = { needed: false };
   const step = (k: number): void | Promise<void> => {
     for (; k < vmas.length; k++) {
-      const r = dupVma(mem, task, child, vmas[k]!);
+      const r = dupVma(mem, task, child, vmas[k]!, flush);
       if (r instanceof Promise) return r.then(() => step(k + 1));
     }
   };
-  return step(0);
+  // The parent's write-protected entries reach TLBs sharing its page table once, after the copy.
+  return andThen(step(0), () => (flush.needed ? notifySecondaryTlbs(task, parent, 0, TASK_SIZE) : undefined));
 }
 
-function dupVma(mem: Memory, task: Task, child: Mm, src: Vma): void | Promise<void> {
+/** Whether the copy write-protected parent entries (then the parent's TLBs are flushed once, `flush_tlb_mm`). */
+interface ParentFlush {
+  needed: boolean;
+}
+
+function dupVma(mem: Memory, task: Task, child: Mm, src: Vma, flush: ParentFlush): void | Promise<void> {
   const dst = new Vma(child, src.start, src.end, src.flags & ~VM.locked, src.file, src.pgoff);
-  return andThen(anonVmaFork(mem, task, dst, src), () => andThen(linkVma(task, dst), () => copyPageRange(mem, task, dst, src)));
+  return andThen(anonVmaFork(mem, task, dst, src), () => andThen(linkVma(task, dst), () => copyPageRange(mem, task, dst, src, flush)));
 }
 
 /**
@@ -106,9 +115,9 @@ function anonVmaFork(mem: Memory, task: Task, dst: Vma, src: Vma): void | Promis
  * **parent** mm (2008 eras: a range on the parent too), because the parent's
  * writable entries are write-protected.
  */
-function copyPageRange(mem: Memory, task: Task, dst: Vma, src: Vma): void | Promise<void> {
+function copyPageRange(mem: Memory, task: Task, dst: Vma, src: Vma, flush: ParentFlush): void | Promise<void> {
   if (src.anonVma === null) return;
-  const cow = src.isPrivate && (src.flags & VM.mayWrite) !== 0;
+  const cow = src.isPrivate && (src.flags & VM.mayWrite) !== 0 ? flush : null;
   const tables: PteTable[] = [];
   src.mm.pageTable.forEachTable(pageNumber(src.start), pageNumber(src.end), (t) => void tables.push(t));
   const step = (k: number): void | Promise<void> => {
@@ -123,7 +132,7 @@ function copyPageRange(mem: Memory, task: Task, dst: Vma, src: Vma): void | Prom
 }
 
 /** One PTE table: allocate the child's under its `page_table_lock` (`pte_alloc_map_lock`), then copy. */
-function copyPteTable(mem: Memory, task: Task, dst: Vma, src: Vma, table: PteTable, cow: boolean): void | Promise<void> {
+function copyPteTable(mem: Memory, task: Task, dst: Vma, src: Vma, table: PteTable, cow: ParentFlush | null): void | Promise<void> {
   const child = dst.mm;
   const from = Math.max(pageNumber(src.start), table.base) - table.base;
   const to = Math.min(pageNumber(src.end), table.base + PTRS_PER_TABLE) - table.base;
@@ -141,7 +150,7 @@ function copyPteTable(mem: Memory, task: Task, dst: Vma, src: Vma, table: PteTab
  * dropped, a page is allocated (`folio_prealloc`, may sleep) and the copy resumes
  * at that entry with it (`copy_present_page`).
  */
-function copyPteRange(mem: Memory, task: Task, dst: Vma, src: Vma, dt: PteTable, st: PteTable, from: number, to: number, cow: boolean, prealloc: number): void | Promise<void> {
+function copyPteRange(mem: Memory, task: Task, dst: Vma, src: Vma, dt: PteTable, st: PteTable, from: number, to: number, cow: ParentFlush | null, prealloc: number): void | Promise<void> {
   const f = mem.frames;
   return andThen(dt.ptl.lock(task), () =>
     andThen(st.ptl.lockNested(task, 1), () => {
@@ -152,7 +161,7 @@ function copyPteRange(mem: Memory, task: Task, dst: Vma, src: Vma, dt: PteTable,
         if (bits === 0) continue;
         const pfn = st.word[i]!;
         if ((bits & PTE.present) === 0) {
-          copyNonPresent(mem, src, dst, dt, st, i, bits, cow);
+          copyNonPresent(mem, src, dst, dt, st, i, bits, cow !== null);
           continue;
         }
         const special = (bits & PTE.special) !== 0;
@@ -168,6 +177,7 @@ function copyPteRange(mem: Memory, task: Task, dst: Vma, src: Vma, dt: PteTable,
         if (!special) {
           mem.allocator.get(pfn);
           addRmap(mem, pfn);
+          f.flags[pfn] = f.flags[pfn]! & ~PG.anonExclusive; // COW-shared now
           recordFrame(mem, pfn, 'map', task);
           dst.mm.rss++;
         }
@@ -180,17 +190,15 @@ function copyPteRange(mem: Memory, task: Task, dst: Vma, src: Vma, dt: PteTable,
         if (!src.isPrivate) child &= ~PTE.dirty; // pte_mkclean for VM_SHARED
         setPte(mem, dst.mm, dt, i, pfn, child, 'fork-copy');
       }
-      const flushed = wrprotected ? notifySecondaryTlbs(task, src.mm, (st.base + from) * PAGE_SIZE, (st.base + (again >= 0 ? again : to)) * PAGE_SIZE) : undefined;
-      return andThen(flushed, () =>
-        andThen(st.ptl.unlock(task), () =>
-          andThen(dt.ptl.unlock(task), () => {
-            if (again < 0) {
-              if (prealloc >= 0) mem.allocator.put(task, prealloc); // the pinned page went away meanwhile
-              return;
-            }
-            return andThen(mem.allocator.alloc(task, 'user', false), (page) => copyPteRange(mem, task, dst, src, dt, st, again, to, cow, page));
-          }),
-        ),
+      if (wrprotected) cow!.needed = true; // flushed once after the copy: flush_tlb_mm(oldmm)
+      return andThen(st.ptl.unlock(task), () =>
+        andThen(dt.ptl.unlock(task), () => {
+          if (again < 0) {
+            if (prealloc >= 0) mem.allocator.put(task, prealloc); // the pinned page went away meanwhile
+            return;
+          }
+          return andThen(mem.allocator.alloc(task, 'user', false), (page) => copyPteRange(mem, task, dst, src, dt, st, again, to, cow, page));
+        }),
       );
     }),
   );

@@ -17,6 +17,11 @@ export const PG = {
   swapcache: 1 << 11,
   /** rfc-2008's `PageExternalRmap`: a driver exported it and wants `invalidate_page(page)`. */
   externalRmap: 1 << 12,
+  /**
+   * `PageAnonExclusive` (v6): this mm alone may map the anonymous page, so a write may
+   * reuse it and a pin stays coherent; fork clears it when it COW-shares the page.
+   */
+  anonExclusive: 1 << 13,
 } as const;
 
 /** The bit of {@link PG.locked}: the page lock is a {@link BitLock} on the flags words. */

@@ -1,7 +1,7 @@
 import { isSmmuError, SmmuError } from '../errors.js';
 import type { Task } from '../sched/task.js';
 import { andThen } from '../util/flow.js';
-import { faultLocked } from './fault.js';
+import { faultLocked, unshareFault } from './fault.js';
 import { PG } from './frames.js';
 import { hex, PAGE_SIZE, pageAligned, pageNumber, pteIndex, TASK_SIZE } from './layout.js';
 import type { Memory } from './memory.js';
@@ -84,13 +84,21 @@ export function getUserPages(mem: Memory, task: Task, mm: Mm, start: number, npa
     if (table === undefined) return retry();
     const i = pteIndex(vpn);
     let done = false;
+    let unshare = false;
     return andThen(table.ptl.lock(task), () => {
       const bits = table.bits[i]!;
-      if ((bits & USER) === USER && (!write || (bits & PTE.write) !== 0)) {
-        grab(table.word[i]!, bits);
+      const pfn = table.word[i]!;
+      // v6 pins only exclusive anonymous pages: a COW-shared one is unshared first.
+      unshare = pin && !write && mem.era === 'v6' && (bits & USER) === USER && (bits & PTE.special) === 0 && mem.isAnon(pfn) && (mem.frames.flags[pfn]! & PG.anonExclusive) === 0;
+      if (!unshare && (bits & USER) === USER && (!write || (bits & PTE.write) !== 0)) {
+        grab(pfn, bits);
         done = true;
       }
-      return andThen(table.ptl.unlock(task), () => (done ? undefined : retry()));
+      return andThen(table.ptl.unlock(task), () => {
+        if (done) return;
+        if (unshare && tries < MAX_FAULTS) return andThen(unshareFault(mem, task, mm, address), () => onePage(address, tries + 1));
+        return retry();
+      });
     });
   };
   const undo = (): void => {

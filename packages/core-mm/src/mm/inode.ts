@@ -24,6 +24,8 @@ export class Inode {
   readonly iMmapLock: RmapLock;
   /** `inode->i_rwsem`: serialises truncate and writes. */
   readonly iRwsem: RwSemaphore;
+  /** A shared anonymous mapping's shmem file: its pages go when its last mapping does. */
+  anonShared = false;
 
   constructor(memory: Memory, name: string, size: number) {
     this.id = memory.newMappingId(this);

@@ -4,7 +4,7 @@ import { andThen, ensure } from '../util/flow.js';
 import { hex, pageAligned, pageAlignUp } from './layout.js';
 import type { Memory } from './memory.js';
 import type { Mm } from './mm.js';
-import { requireMm } from './mmap.js';
+import { assertAlive, requireMm } from './mmap.js';
 import { notifierRange, notifyRangeEnd, notifyRangeStart } from './notify.js';
 import { VM, type Vma } from './vma.js';
 import { zapRange } from './zap.js';
@@ -47,6 +47,7 @@ export function madvise(mem: Memory, task: Task, addr: number, len: number, advi
 
 /** The walk with `mmap_lock` held for reading. */
 function dontneedLocked(mem: Memory, task: Task, mm: Mm, start: number, end: number): void | Promise<void> {
+  assertAlive(task, mm);
   const vmas = mm.vmas.overlapping(start, end);
   const locked = vmas.find((v) => (v.flags & VM.locked) !== 0);
   if (locked !== undefined) throw new SmmuError('EINVAL', `madvise: MADV_DONTNEED on the locked mapping ${locked.toString()}`);

@@ -158,6 +158,13 @@ export class Memory {
     return exitMm(this, task);
   }
 
+  /** @internal The shmem-like file behind a `MAP_SHARED | MAP_ANONYMOUS` mapping. */
+  createShmem(name: string, size: number): Inode {
+    const inode = this.createFile(name, size);
+    inode.anonShared = true;
+    return inode;
+  }
+
   /** @internal */
   newMm(): Mm {
     return new Mm(this.machine, this.nextMm++);

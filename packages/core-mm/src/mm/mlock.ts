@@ -7,7 +7,7 @@ import { PG } from './frames.js';
 import { hex, PAGE_SIZE, pageAlignUp, pageNumber, pteIndex, PTRS_PER_TABLE } from './layout.js';
 import type { Memory } from './memory.js';
 import type { Mm } from './mm.js';
-import { requireMm } from './mmap.js';
+import { assertAlive, requireMm } from './mmap.js';
 import { fixupVmas } from './mprotect.js';
 import type { PteTable } from './page-table.js';
 import { PTE } from './pte.js';
@@ -85,6 +85,7 @@ function lockRange(what: string, addr: number, len: number): [number, number] {
 
 /** `__mm_populate()` over the `VM_LOCKED` vmas in `[start, end)`. */
 function populate(mem: Memory, task: Task, mm: Mm, start: number, end: number): void | Promise<void> {
+  assertAlive(task, mm);
   const vmas = mm.vmas.overlapping(start, end).filter((v) => (v.flags & VM.locked) !== 0);
   const step = (k: number): void | Promise<void> => {
     for (; k < vmas.length; k++) {

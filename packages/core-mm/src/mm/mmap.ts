@@ -1,6 +1,7 @@
 import { SmmuError } from '../errors.js';
 import type { Task } from '../sched/task.js';
 import { andThen, ensure } from '../util/flow.js';
+import { releaseShmem } from './file-ops.js';
 import type { Inode } from './inode.js';
 import { checkUserRange, hex, PAGE_SIZE, pageAlignUp, pageAligned, TASK_SIZE } from './layout.js';
 import type { Memory } from './memory.js';
@@ -67,6 +68,7 @@ export function mmap(mem: Memory, task: Task, args: MmapArgs): number | Promise<
 }
 
 function mmapLocked(mem: Memory, task: Task, mm: Mm, args: MmapArgs, len: number, offset: number, shared: boolean): number | Promise<number> {
+  assertAlive(task, mm);
   const { flags, prot } = args;
   let start: number;
   if ((flags & (MAP.fixed | MAP.fixedNoReplace)) !== 0) {
@@ -77,7 +79,7 @@ function mmapLocked(mem: Memory, task: Task, mm: Mm, args: MmapArgs, len: number
   } else {
     start = unmappedArea(mm, args.addr, len);
   }
-  const file = args.file ?? (shared ? mem.createFile(`shmem:${hex(start)}`, len) : undefined);
+  const file = args.file ?? (shared ? mem.createShmem(`shmem:${hex(start)}`, len) : undefined);
   let vmFlags = (prot & PROT.read ? VM.read : 0) | (prot & PROT.write ? VM.write : 0) | (prot & PROT.exec ? VM.exec : 0);
   vmFlags |= VM.mayRead | VM.mayWrite | VM.mayExec;
   if (shared) vmFlags |= VM.shared | VM.mayShare;
@@ -128,12 +130,13 @@ export function munmap(mem: Memory, task: Task, addr: number, length: number): v
  * downgraded to reading (the caller releases it accordingly).
  */
 export function unmapLocked(mem: Memory, task: Task, mm: Mm, start: number, end: number, downgrade: boolean): boolean | Promise<boolean> {
+  assertAlive(task, mm);
   if (mm.vmas.overlapping(start, end).length === 0) return false;
   return andThen(splitAt(task, mm, start, end), () => {
     const detached = mm.vmas.overlapping(start, end);
     for (const vma of detached) mm.vmas.remove(vma);
     if (downgrade) mm.mmapLock.downgrade(task);
-    return andThen(zapVmas(mem, task, mm, detached, 'unmap'), () => andThen(unlinkAll(task, detached), () => downgrade));
+    return andThen(zapVmas(mem, task, mm, detached, 'unmap'), () => andThen(unlinkAll(mem, task, detached), () => downgrade));
   });
 }
 
@@ -147,27 +150,55 @@ export function splitAt(task: Task, mm: Mm, start: number, end: number): void | 
   });
 }
 
-/** Zap whole vmas inside one notifier range over their span (`unmap_vmas`). */
-export function zapVmas(mem: Memory, task: Task, mm: Mm, vmas: readonly Vma[], event: 'unmap' | 'clear'): void | Promise<void> {
+/**
+ * Zap whole vmas inside one notifier range (`unmap_vmas`): over their span, or over
+ * `span` when the caller names one (exit: the whole address space).
+ */
+export function zapVmas(
+  mem: Memory,
+  task: Task,
+  mm: Mm,
+  vmas: readonly Vma[],
+  event: 'unmap' | 'clear',
+  span?: { readonly start: number; readonly end: number; readonly cause: 'exit' },
+): void | Promise<void> {
   if (vmas.length === 0) return;
-  const range = notifierRange(mm, vmas[0]!.start, vmas[vmas.length - 1]!.end, event);
+  const range = notifierRange(mm, span?.start ?? vmas[0]!.start, span?.end ?? vmas[vmas.length - 1]!.end, event);
+  const cause = span?.cause ?? 'zap';
   const zapAll = (k: number): void | Promise<void> => {
     for (; k < vmas.length; k++) {
-      const r = zapRange(mem, task, vmas[k]!, vmas[k]!.start, vmas[k]!.end, 'zap');
+      const r = zapRange(mem, task, vmas[k]!, vmas[k]!.start, vmas[k]!.end, cause);
       if (r instanceof Promise) return r.then(() => zapAll(k + 1));
     }
   };
   return andThen(notifyRangeStart(task, range), () => ensure(() => zapAll(0), () => notifyRangeEnd(task, range)));
 }
 
-function unlinkAll(task: Task, vmas: readonly Vma[]): void | Promise<void> {
+/**
+ * Take unmapped vmas out of the reverse maps; a shared anonymous mapping's shmem file
+ * goes with its last vma (its pages are freed, as shmem's are on the last `fput`).
+ */
+export function unlinkAll(mem: Memory, task: Task, vmas: readonly Vma[]): void | Promise<void> {
   const step = (k: number): void | Promise<void> => {
     for (; k < vmas.length; k++) {
-      const r = unlinkVmaRmap(task, vmas[k]!);
+      const vma = vmas[k]!;
+      const r = andThen(unlinkVmaRmap(task, vma), () => {
+        const file = vma.file;
+        if (file !== null && file.anonShared && file.iMmap.size === 0) return releaseShmem(mem, task, file);
+      });
       if (r instanceof Promise) return r.then(() => step(k + 1));
     }
   };
   return step(0);
+}
+
+/**
+ * After taking `mmap_lock`: the address space may have been torn down while the task
+ * waited (its process exited under it). Every operation checks, so none can touch a
+ * dead mm.
+ */
+export function assertAlive(task: Task, mm: Mm): void {
+  if (mm.dead) throw new SmmuError('EINVAL', `${task.name}: the address space was torn down while the call waited (its process exited)`);
 }
 
 /** The task's mm, or EINVAL for a task without one. */

@@ -1,10 +1,10 @@
 import { SmmuError } from '../errors.js';
 import type { Task } from '../sched/task.js';
 import { andThen, ensure } from '../util/flow.js';
-import { hex, PAGE_SIZE, pageAligned, pageAlignUp, pageNumber, PTRS_PER_TABLE, TASK_SIZE } from './layout.js';
+import { hex, pageAligned, pageAlignUp, pageNumber, PTRS_PER_TABLE, TASK_SIZE } from './layout.js';
 import type { Memory } from './memory.js';
 import type { Mm } from './mm.js';
-import { requireMm } from './mmap.js';
+import { assertAlive, requireMm } from './mmap.js';
 import { notifierRange, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
 import type { PteTable } from './page-table.js';
 import { updatePteBits } from './pte-ops.js';
@@ -84,6 +84,7 @@ export function fixupVmas(
   newFlags: (flags: number) => number,
   apply: (vma: Vma, start: number, end: number) => void | Promise<void>,
 ): void | Promise<void> {
+  assertAlive(task, mm);
   if (mm.vmas.lookup(start) === undefined) throw new SmmuError('ENOMEM', `${what}: ${hex(start)} (start of ${hex(start)}-${hex(end)}) is not mapped`);
   const step = (cursor: number): void | Promise<void> => {
     while (cursor < end) {
@@ -126,42 +127,46 @@ export function changeProtectionRange(mem: Memory, task: Task, vma: Vma, start: 
   mm.pageTable.forEachTable(pageNumber(start), pageNumber(end), (t) => void tables.push(t));
   if (tables.length === 0 && mem.era === 'v6') return;
   const range = notifierRange(mm, start, end, 'protection-vma');
+  const lost = { any: false };
   const step = (k: number): void | Promise<void> => {
     for (; k < tables.length; k++) {
-      const r = changePteRange(mem, task, vma, tables[k]!, start, end);
+      const r = changePteRange(mem, task, vma, tables[k]!, start, end, lost);
       if (r instanceof Promise) return r.then(() => step(k + 1));
     }
   };
-  return andThen(notifyRangeStart(task, range), () => ensure(() => step(0), () => notifyRangeEnd(task, range)));
+  const changed = andThen(notifyRangeStart(task, range), () => ensure(() => step(0), () => notifyRangeEnd(task, range)));
+  // A downgrade may reach TLBs sharing the page table after the range: tlb_finish_mmu's flush.
+  return andThen(changed, () => (lost.any ? notifySecondaryTlbs(task, mm, start, end) : undefined));
 }
 
 /**
  * `can_change_pte_writable()`: granting write may make an entry writable at once when
  * no fault is needed to decide — an exclusive anonymous page of a private mapping
  * (`PageAnonExclusive`: mapped once, every other reference a pin), or an already
- * dirty page of a shared one. Everything else waits for the write fault.
+ * dirty page of a shared one. Everything else waits for the write fault. (`PageAnonExclusive` is set for
+ * every anonymous page the model creates and cleared when fork shares it.)
  */
 function canChangePteWritable(mem: Memory, vma: Vma, pfn: number, bits: number): boolean {
   if ((bits & PTE.special) !== 0) return false;
   if (!vma.isPrivate) return (bits & PTE.dirty) !== 0;
   const f = mem.frames;
-  return (f.flags[pfn]! & PG.anon) !== 0 && f.mapcount[pfn] === 1 && f.refcount[pfn]! - f.pincount[pfn]! === 1;
+  return (f.flags[pfn]! & PG.anonExclusive) !== 0;
 }
 
 /**
  * `change_pte_range()`: one PTE table under its PT lock. A present entry that lost a
- * permission is flushed from the secondary TLBs sharing the page table (v6) before
- * the PT lock is dropped. A writable migration entry becomes a readable one when the
+ * permission is noted in `lost`: the caller flushes the secondary TLBs sharing the
+ * page table (v6) once, after the notifier range, as `tlb_finish_mmu` does. A writable migration entry becomes a readable one when the
  * vma loses write (`make_readable_migration_entry`).
  */
-function changePteRange(mem: Memory, task: Task, vma: Vma, table: PteTable, start: number, end: number): void | Promise<void> {
+function changePteRange(mem: Memory, task: Task, vma: Vma, table: PteTable, start: number, end: number, lost: { any: boolean }): void | Promise<void> {
   const write = (vma.flags & VM.write) !== 0;
   const access = (vma.flags & VM_PROT_MASK) !== 0;
   const tryWritable = write && mem.era === 'v6'; // MM_CP_TRY_CHANGE_WRITABLE, since 6.0
   return andThen(table.ptl.lock(task), () => {
     const from = Math.max(pageNumber(start), table.base) - table.base;
     const to = Math.min(pageNumber(end), table.base + PTRS_PER_TABLE) - table.base;
-    let lost = false;
+
     for (let i = from; i < to; i++) {
       const bits = table.bits[i]!;
       if (bits === 0) continue;
@@ -170,13 +175,12 @@ function changePteRange(mem: Memory, task: Task, vma: Vma, table: PteTable, star
         if (!write) next &= ~PTE.write;
         else if (tryWritable && canChangePteWritable(mem, vma, table.word[i]!, bits)) next |= PTE.write;
         next = access ? next | PTE.user : next & ~(PTE.user | PTE.write);
-        if ((bits & ~next & (PTE.write | PTE.user)) !== 0) lost = true;
+        if ((bits & ~next & (PTE.write | PTE.user)) !== 0) lost.any = true;
       } else if (!write) {
         next &= ~PTE.migrationWrite;
       }
       if (next !== bits) updatePteBits(mem, vma.mm, table, i, next, 'mprotect');
     }
-    const flushed = lost ? notifySecondaryTlbs(task, vma.mm, (table.base + from) * PAGE_SIZE, (table.base + to) * PAGE_SIZE) : undefined;
-    return andThen(flushed, () => table.ptl.unlock(task));
+    return table.ptl.unlock(task);
   });
 }

@@ -34,7 +34,7 @@ export function anonVmaPrepare(mem: Memory, task: Task, vma: Vma): void | Promis
 /** `folio_add_new_anon_rmap()`: a new anonymous page mapped once at `address` of `vma`. */
 export function addNewAnonRmap(mem: Memory, pfn: number, vma: Vma, address: number): void {
   const f = mem.frames;
-  f.flags[pfn] = f.flags[pfn]! | PG.anon | PG.swapbacked;
+  f.flags[pfn] = f.flags[pfn]! | PG.anon | PG.swapbacked | PG.anonExclusive;
   f.mapping[pfn] = vma.anonVma!.id;
   f.index[pfn] = vma.pageIndex(address);
   f.mapcount[pfn] = 1;

@@ -10,6 +10,7 @@ import type { Memory } from './memory.js';
 import type { Mm } from './mm.js';
 import { describePte, PTE } from './pte.js';
 import { rmapHits } from './rmap.js';
+import { VM, VM_PROT_MASK, type Vma } from './vma.js';
 
 /** Options of {@link verify}. */
 export interface VerifyOptions {
@@ -37,19 +38,28 @@ interface Finding {
  *   its anon_vma's tree;
  * - every non-none PTE lies inside a vma of its mm ("PTE outside its VMA"); a
  *   present entry names a frame that exists and is not free (a use-after-free); a
- *   special entry maps the zero page; each table's `used` counts its non-none entries;
+ *   special entry maps the zero page and is never writable; each table's `used`
+ *   counts its non-none entries;
+ * - a present entry grants no more than its vma: `PTE.write` needs `VM_WRITE`,
+ *   `PTE.user` needs one of `VM_READ | VM_WRITE | VM_EXEC`;
+ * - no COW breach: a writable entry of a private vma maps an anonymous frame that
+ *   exactly one PTE maps (else a write through it would be seen by another mapping);
  * - `mm.rss` equals the mm's present non-special entries;
  * - each in-use frame's mapcount equals the number of PTEs mapping it, and its
  *   refcount is at least mapcount + pins + 1 if it is in a page cache; an anonymous
  *   frame belongs to an anon_vma, a file frame to the inode whose page cache holds it
  *   at its index;
+ * - every page-cache index of a file is below its `i_size` in pages;
  * - every mapping of an anon or file page is found by the rmap walk ({@link rmapHits}),
  *   and the walk finds nothing else;
+ * - every vma in a file's `i_mmap` or in an anon_vma's tree (those reachable from live
+ *   vmas and in-use anonymous frames) belongs to a live mm and is in that mm's vma
+ *   tree — no vma of a dead or exited mm, no detached vma, stays in a reverse map;
  * - free frames have refcount, mapcount and pins 0, are off the LRU, in no page cache,
  *   and are exactly the frames the allocator's free list holds.
  *
- * Cost O(frames + PTEs + cached pages + vmas) with typed-array counters; an rmap walk
- * per mapped frame. Returns the findings; unless `{ record: false }`, each is also
+ * Cost O(frames + PTEs + cached pages + vmas + rmap tree sizes) with typed-array
+ * counters; an rmap walk per mapped frame. Returns the findings; unless `{ record: false }`, each is also
  * recorded in the machine's report as a violation of kind `invariant` (never thrown,
  * even on a strict machine). Messages name the pfn, address, mm and the numbers;
  * details carry the frame's recorded history.
@@ -69,10 +79,13 @@ export function verify(machine: Machine, options: VerifyOptions = {}): Violation
 
   const mms = liveMms(mem);
   const mapped = new Int32Array(mem.frames.count);
-  for (const mm of mms) checkMm(mem, mm, mapped, report);
+  const writable = new Uint8Array(mem.frames.count);
+  for (const mm of mms) checkMm(mem, mm, mapped, writable, report);
+  checkCowBreaches(mem, mms, mapped, writable, report);
   const inCache = checkPageCaches(mem, report);
   checkFrames(mem, mapped, inCache, report);
   checkRmap(mem, mms, mapped, report);
+  checkRmapTrees(mem, mms, report);
   if (dropped > 0) findings.push({ message: `verify: ${dropped} more invariant violation(s) not listed (limit ${limit})` });
 
   if (findings.length === 0) return [];
@@ -103,8 +116,12 @@ function inodes(mem: Memory): Inode[] {
   return mem.inodes();
 }
 
-/** Vma ordering, then one pass over the PTE tables counting mappings per frame. */
-function checkMm(mem: Memory, mm: Mm, mapped: Int32Array, report: Report): void {
+/**
+ * Vma ordering, then one pass over the PTE tables counting mappings per frame (and,
+ * in `writable`, saturating at 255, the writable entries of private vmas mapping an
+ * anonymous frame, for {@link checkCowBreaches}).
+ */
+function checkMm(mem: Memory, mm: Mm, mapped: Int32Array, writable: Uint8Array, report: Report): void {
   const vmas = mm.vmas.all();
   let prevEnd = 0;
   for (const vma of vmas) {
@@ -134,22 +151,36 @@ function checkMm(mem: Memory, mm: Mm, mapped: Int32Array, report: Report): void 
       const address = (table.base + i) * PAGE_SIZE;
       const word = table.word[i]!;
       while (v < vmas.length && vmas[v]!.end <= address) v++;
-      if (v >= vmas.length || vmas[v]!.start > address) {
+      const vma = v < vmas.length && vmas[v]!.start <= address ? vmas[v]! : undefined;
+      if (vma === undefined) {
         report(`PTE outside its VMA: mm ${mm.id} has an entry at ${hex(address)} (word ${word}, ${describePte(bits)}) but no vma covers that address`, (bits & PTE.present) !== 0 ? word : -1);
       }
       if ((bits & PTE.present) === 0) continue;
+      if (vma !== undefined) checkPermission(mem, mm, vma, address, word, bits, report);
       if (word >= f.count) {
         report(`mm ${mm.id}: PTE at ${hex(address)} maps pfn ${word}, beyond the ${f.count} frames of memory`);
         continue;
       }
       if ((bits & PTE.special) !== 0) {
         if (word !== zero) report(`mm ${mm.id}: special PTE at ${hex(address)} maps pfn ${word}, not the zero page (pfn ${zero})`, word);
+        if ((bits & PTE.write) !== 0) {
+          report(`writable zero page: mm ${mm.id} has a special PTE at ${hex(address)} (pfn ${word}, ${describePte(bits)}) with the write bit: a write would change the page every zero-page mapping reads`);
+        }
         continue;
       }
       present++;
       mapped[word]!++;
       if ((f.flags[word]! & PG.free) !== 0) {
         report(`freed frame still mapped (use-after-free): pfn ${word} (generation ${f.generation[word]}) is free but mm ${mm.id} maps it at ${hex(address)}`, word);
+      } else if ((bits & PTE.write) !== 0 && vma !== undefined && vma.isPrivate) {
+        if ((f.flags[word]! & PG.anon) === 0) {
+          report(
+            `COW breach: mm ${mm.id} maps pfn ${word} writable at ${hex(address)} in the private vma ${vma.toString()}, but the frame is not anonymous (mapping ${f.mapping[word]}, index ${f.index[word]}, mapcount ${f.mapcount[word]}): a write through it would reach the file's page and every other mapping of it`,
+            word,
+          );
+        } else if (writable[word]! < 255) {
+          writable[word]!++;
+        }
       }
     }
     if (used !== table.used) {
@@ -159,6 +190,46 @@ function checkMm(mem: Memory, mm: Mm, mapped: Int32Array, report: Report): void 
   if (present !== mm.rss) report(`mm ${mm.id}: rss is ${mm.rss} but ${present} present non-special PTEs map frames`);
 }
 
+/** A present entry grants no more than its vma: write needs `VM_WRITE`, user access some of `VM_READ | VM_WRITE | VM_EXEC`. */
+function checkPermission(mem: Memory, mm: Mm, vma: Vma, address: number, word: number, bits: number, report: Report): void {
+  const pfn = word < mem.frames.count && (bits & PTE.special) === 0 ? word : -1;
+  if ((bits & PTE.write) !== 0 && (vma.flags & VM.write) === 0) {
+    report(`PTE more permissive than its vma: mm ${mm.id} maps pfn ${word} writable at ${hex(address)} (${describePte(bits)}) but the vma ${vma.toString()} (flags ${hex(vma.flags)}) has no VM_WRITE`, pfn);
+  }
+  if ((bits & PTE.user) !== 0 && (vma.flags & VM_PROT_MASK) === 0) {
+    report(`PTE more permissive than its vma: mm ${mm.id} maps pfn ${word} user-accessible at ${hex(address)} (${describePte(bits)}) but the vma ${vma.toString()} (flags ${hex(vma.flags)}) is PROT_NONE (none of VM_READ, VM_WRITE, VM_EXEC)`, pfn);
+  }
+}
+
+/**
+ * An anonymous frame mapped writable by a private vma must be mapped by that one PTE
+ * only. O(frames); only if some frame breaks it, one more pass over the PTEs names the
+ * (mm, address) of its writable entries.
+ */
+function checkCowBreaches(mem: Memory, mms: readonly Mm[], mapped: Int32Array, writable: Uint8Array, report: Report): void {
+  const breached = new Set<number>();
+  for (let pfn = 0; pfn < mem.frames.count; pfn++) if (writable[pfn]! > 0 && mapped[pfn] !== 1) breached.add(pfn);
+  if (breached.size === 0) return;
+  for (const mm of mms) {
+    for (const table of mm.pageTable.allTables()) {
+      for (let i = 0; i < PTRS_PER_TABLE; i++) {
+        const bits = table.bits[i]!;
+        if ((bits & (PTE.present | PTE.write | PTE.special)) !== (PTE.present | PTE.write)) continue;
+        const pfn = table.word[i]!;
+        if (!breached.has(pfn)) continue;
+        const address = (table.base + i) * PAGE_SIZE;
+        const vma = mm.vmas.lookup(address);
+        if (vma === undefined || !vma.isPrivate) continue;
+        const n = writable[pfn]!;
+        report(
+          `COW breach: mm ${mm.id} maps anonymous pfn ${pfn} writable at ${hex(address)} in the private vma ${vma.toString()}, but ${mapped[pfn]} PTE(s) map the frame (${n === 255 ? '255 or more' : n} of them writable; mapcount ${mem.frames.mapcount[pfn]}): a write through it would be seen by the other mappings`,
+          pfn,
+        );
+      }
+    }
+  }
+}
+
 /** Each page-cache entry names a live frame of that inode at that index; returns cache references per frame. */
 function checkPageCaches(mem: Memory, report: Report): Uint8Array {
   const f = mem.frames;
@@ -166,6 +237,9 @@ function checkPageCaches(mem: Memory, report: Report): Uint8Array {
   for (const inode of inodes(mem)) {
     for (const [index, pfn] of inode.pageCache) {
       const where = `page ${index} of ${inode.name} (inode ${inode.id})`;
+      if (index >= inode.pages) {
+        report(`page cache beyond i_size: ${where} is cached in pfn ${pfn}, but i_size is ${inode.size} bytes (${inode.pages} page(s)), so the last index is ${inode.pages - 1}`, f.valid(pfn) ? pfn : -1);
+      }
       if (!f.valid(pfn)) {
         report(`${where} is cached in pfn ${pfn}, which is not a frame`);
         continue;
@@ -271,6 +345,38 @@ function checkRmap(mem: Memory, mms: readonly Mm[], mapped: Int32Array, report: 
       const [mmId, address] = key.split(':');
       report(`rmap walk of pfn ${pfn} finds it mapped at ${hex(Number(address))} in mm ${mmId}, but no walked page table maps it there`, pfn);
     }
+  }
+}
+
+/**
+ * No reverse map holds a vma that is gone: every vma in a file's `i_mmap`, and in the
+ * tree of every anon_vma reachable from a live vma's chains or from an in-use
+ * anonymous frame, belongs to a live mm (not torn down, owned by a live process) and
+ * is in that mm's vma tree. Each tree is walked once: O(tree sizes).
+ */
+function checkRmapTrees(mem: Memory, mms: readonly Mm[], report: Report): void {
+  const live = new Set(mms);
+  const check = (vma: Vma, where: string): void => {
+    const mm = vma.mm;
+    const what = `${where} holds vma ${vma.toString()} of mm ${mm.id}`;
+    if (mm.dead || !live.has(mm)) report(`${what}, ${mm.dead ? 'which was torn down (mm dead)' : 'which no live process owns'}: a reverse-map walk would reach a dead address space`);
+    else if (mm.vmas.lookup(vma.start) !== vma) report(`${what}, but that vma is not in mm ${mm.id}'s vma tree (detached and left linked)`);
+  };
+  for (const inode of inodes(mem)) {
+    const where = `i_mmap of ${inode.name} (inode ${inode.id})`;
+    for (const vma of inode.iMmap.values()) check(vma, where);
+  }
+  const anonVmas = new Set<AnonVma>();
+  for (const mm of mms) for (const vma of mm.vmas.all()) for (const chain of vma.chains) anonVmas.add(chain.anonVma);
+  const f = mem.frames;
+  for (let pfn = 0; pfn < f.count; pfn++) {
+    if ((f.flags[pfn]! & (PG.anon | PG.free)) !== PG.anon) continue;
+    const owner = mem.ownerOf(pfn);
+    if (owner instanceof AnonVma) anonVmas.add(owner);
+  }
+  for (const anonVma of anonVmas) {
+    const where = `anon_vma ${anonVma.id}'s tree`;
+    for (const vma of anonVma.tree.values()) check(vma, where);
   }
 }
 
