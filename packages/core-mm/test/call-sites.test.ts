@@ -104,6 +104,43 @@ describe('COW fault', () => {
     });
   }
 
+  for (const era of ERAS) {
+    it(`${era}: an anonymous page COW-shared by fork is copied with the same placement; the child's mm gets no call`, async () => {
+      const { m, t, port } = setup(era);
+      const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: ANON }));
+      await v(m.mem.write(t, a, 1));
+      const child = await v(m.mem.fork(t, 'child'));
+      port.clear();
+      await v(m.mem.write(t, a, 2)); // the parent breaks COW
+      const expected = era === 'v6' ? ['start', 'secondary_tlbs', 'end'] : era === 'rfc-2008' ? ['start', 'end'] : ['invalidate_page'];
+      expect(port.ops()).toEqual(expected);
+      expect(port.calls.every((c) => c.mm === t.mm!.id && c.start === a)).toBe(true);
+      expect(await v(m.mem.read(child.task('c'), a))).toBe(1);
+    });
+
+    it(`${era}: MAP_FIXED over a mapping unmaps it inside one UNMAP range under mmap_lock for writing`, async () => {
+      const { m, t, port } = setup(era);
+      const a = await v(m.mem.mmap(t, { length: 2 * P, prot: RW, flags: ANON }));
+      await v(m.mem.write(t, a, 1));
+      port.clear();
+      await v(m.mem.mmap(t, { addr: a, length: P, prot: RW, flags: ANON | MAP.fixed }));
+      const start = port.calls.find((c) => c.op === 'start')!;
+      expect(start).toMatchObject({ event: 'unmap', start: a, end: a + P });
+      expect(start.held[0]).toBe('mmap_lock (rwsem)'); // no downgrade: mmap goes on
+      expect(await v(m.mem.read(t, a))).toBe(0);
+    });
+  }
+
+  it('v6: a write to the zero page is a COW too, bracketed like any other', async () => {
+    const { m, t, port } = setup('v6');
+    const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: ANON }));
+    await v(m.mem.read(t, a));
+    port.clear();
+    await v(m.mem.write(t, a, 3));
+    expect(port.ops()).toEqual(['start', 'secondary_tlbs', 'end']);
+    expect(port.calls[0]).toMatchObject({ event: 'clear', start: a, end: a + P });
+  });
+
   it('no port, no call: a machine without notifiers builds no range', async () => {
     const m = new Machine({ memory: { frames: 16 } });
     const t = m.mem.createProcess('app').task('cpu0');

@@ -49,7 +49,8 @@ export function mmap(mem: Memory, task: Task, args: MmapArgs): number | Promise<
   const { length, prot, flags, file } = args;
   const offset = args.offset ?? 0;
   if (!Number.isSafeInteger(length) || length <= 0) throw new SmmuError('EINVAL', `mmap: length ${String(length)} must be a positive integer`);
-  if (!Number.isInteger(prot) || prot < 0 || prot > 7) throw new SmmuError('EINVAL', `mmap: prot ${String(prot)} has unknown bits`);
+  // Unknown prot bits are ignored by mmap (only mprotect validates them), as in Linux.
+  if (!Number.isSafeInteger(prot) || prot < 0) throw new SmmuError('EINVAL', `mmap: prot ${String(prot)} is not a valid protection`);
   if (!Number.isInteger(flags) || flags < 0 || flags > KNOWN_MAP || (flags & ~KNOWN_MAP) !== 0) throw new SmmuError('EINVAL', `mmap: flags ${String(flags)} has unknown bits`);
   const shared = (flags & MAP.shared) !== 0;
   if (shared === ((flags & MAP.private) !== 0)) throw new SmmuError('EINVAL', `mmap: flags ${hex(flags)} must have exactly one of MAP_SHARED and MAP_PRIVATE`);

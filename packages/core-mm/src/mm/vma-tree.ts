@@ -39,20 +39,26 @@ export class VmaTree {
 
   /** Remove a vma. */
   remove(vma: Vma): void {
-    const i = this.list.indexOf(vma);
+    const i = this.indexOf(vma);
     if (i >= 0) this.list.splice(i, 1);
   }
 
   /** The vma before `vma` in address order. */
   prev(vma: Vma): Vma | undefined {
-    const i = this.list.indexOf(vma);
+    const i = this.indexOf(vma);
     return i > 0 ? this.list[i - 1] : undefined;
   }
 
   /** The vma after `vma` in address order. */
   next(vma: Vma): Vma | undefined {
-    const i = this.list.indexOf(vma);
+    const i = this.indexOf(vma);
     return i >= 0 ? this.list[i + 1] : undefined;
+  }
+
+  /** Position of `vma` by binary search on its start (vmas never overlap). */
+  private indexOf(vma: Vma): number {
+    const i = this.firstEndingAfter(vma.start);
+    return this.list[i] === vma ? i : -1;
   }
 
   /** All vmas in order (a copy). */
