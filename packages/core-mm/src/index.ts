@@ -54,6 +54,7 @@ export { AnonVma } from './mm/anon-vma.js';
 export { Inode } from './mm/inode.js';
 export { RmapLock } from './mm/rmap-lock.js';
 export { rmapHits, type RmapHit } from './mm/rmap.js';
+export { LruLists, LRU, type LruList } from './mm/lru.js';
 export { Observers, type MmEvent, type MmObserver, type PteCause } from './mm/observe.js';
 export { EAGAIN, type MmuNotifierEvent, type MmuNotifierRange, type SecondaryMmuPort } from './mm/port.js';
 export { mmap, munmap, MAP, PROT, MMAP_BASE, type MmapArgs } from './mm/mmap.js';

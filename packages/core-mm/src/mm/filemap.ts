@@ -55,6 +55,7 @@ export function getCachePage(mem: Memory, task: Task, inode: Inode, index: numbe
     f.index[pfn] = index;
     f.refcount[pfn] = 2; // the page cache's reference and the caller's
     inode.pageCache.set(index, pfn);
+    mem.lru.add(pfn, false); // add_to_page_cache_lru: the inactive file list
     return pfn;
   });
 }

@@ -5,6 +5,7 @@ import type { AnonVma } from './anon-vma.js';
 import type { Era } from './era.js';
 import { FrameTable, PG, PG_LOCKED_BIT } from './frames.js';
 import { Inode } from './inode.js';
+import { LruLists } from './lru.js';
 import { Mm, Process } from './mm.js';
 import { Observers } from './observe.js';
 import { PageAllocator } from './page-alloc.js';
@@ -38,6 +39,8 @@ export class Memory {
   readonly observers = new Observers();
   /** The page lock: `PG_locked` in each frame's flags word. */
   readonly pageLock: BitLock;
+  /** The LRU lists reclaim scans. */
+  readonly lru: LruLists;
   readonly processes: Process[] = [];
   private readonly owners: (AnonVma | Inode | undefined)[] = [undefined];
   private nextMm = 1;
@@ -48,6 +51,8 @@ export class Memory {
     this.frames = new FrameTable(options.frames ?? 4096);
     this.allocator = new PageAllocator(machine, this.frames, this.observers);
     this.pageLock = new BitLock(machine, 'PG_locked', this.frames.flags, PG_LOCKED_BIT);
+    this.lru = new LruLists(machine, this.frames);
+    this.allocator.onFree = (pfn) => this.lru.remove(pfn);
   }
 
   /** @internal A new id for a reverse-map owner. */

@@ -33,6 +33,8 @@ export class PageAllocator {
   readonly zeroPfn = 0;
   /** Installed by reclaim: tried once when the free list is empty. */
   reclaim: ReclaimHook | null = null;
+  /** Called as a frame is freed, before its flags are reset (the LRU takes it off its list). */
+  onFree: ((pfn: number) => void) | null = null;
   private readonly machine: Machine;
   private readonly frames: FrameTable;
   private readonly observers: Observers;
@@ -90,6 +92,7 @@ export class PageAllocator {
   private free(task: Task, pfn: number): void {
     const f = this.frames;
     const generation = f.generation[pfn]!;
+    this.onFree?.(pfn);
     f.record(pfn, 'free', task.id, this.machine.clock.now);
     f.generation[pfn] = (generation + 1) >>> 0;
     f.flags[pfn] = PG.free;

@@ -31,13 +31,15 @@ export function anonVmaPrepare(mem: Memory, task: Task, vma: Vma): void | Promis
   });
 }
 
-/** `folio_add_new_anon_rmap()`: a new anonymous page mapped once at `address` of `vma`. */
+/** `folio_add_new_anon_rmap()` + `folio_add_lru_vma()`: a new anonymous page mapped once at `address` of `vma`, put on the LRU. */
 export function addNewAnonRmap(mem: Memory, pfn: number, vma: Vma, address: number): void {
   const f = mem.frames;
   f.flags[pfn] = f.flags[pfn]! | PG.anon | PG.swapbacked | PG.anonExclusive;
   f.mapping[pfn] = vma.anonVma!.id;
   f.index[pfn] = vma.pageIndex(address);
   f.mapcount[pfn] = 1;
+  // lru_cache_add_active_or_unevictable in 2.6.2x; new anon pages start inactive today.
+  mem.lru.add(pfn, mem.era !== 'v6');
 }
 
 /** `page_dup_rmap()` / `folio_add_file_rmap()`: one more PTE maps the page. */
