@@ -50,6 +50,13 @@ export function notifySecondaryTlbs(task: Task, mm: Mm, start: number, end: numb
   return call(task, mm, false, 'arch_invalidate_secondary_tlbs', undefined, () => port.archInvalidateSecondaryTlbs(task, mm, start, end));
 }
 
+/** `mmu_notifier_clear_flush_young()` (`age_page` in the RFC): false when no port is attached. The caller holds the PT lock. */
+export function notifyClearFlushYoung(task: Task, mm: Mm, start: number, end: number): boolean | Promise<boolean> {
+  const port = mm.secondary;
+  if (port === null) return false;
+  return call(task, mm, false, 'clear_flush_young', false, () => port.clearFlushYoung(task, mm, start, end));
+}
+
 /** `mmu_notifier_release()`: first step of `exit_mmap`. */
 export function notifyRelease(task: Task, mm: Mm): void | Promise<void> {
   const port = mm.secondary;

@@ -36,7 +36,11 @@ export type MmEvent =
     }
   | { readonly kind: 'frame-alloc'; readonly pfn: number; readonly generation: number; readonly reused: boolean; readonly time: number }
   | { readonly kind: 'frame-free'; readonly pfn: number; readonly generation: number; readonly time: number }
-  | { readonly kind: 'pin' | 'unpin'; readonly pfn: number; readonly generation: number; readonly longterm: boolean; readonly time: number };
+  | { readonly kind: 'pin' | 'unpin'; readonly pfn: number; readonly generation: number; readonly longterm: boolean; readonly time: number }
+  | { readonly kind: 'scan'; readonly pfn: number; readonly generation: number; readonly verdict: ScanVerdict; readonly time: number };
+
+/** What one reclaim pass decided for a page (`shrink_folio_list`'s outcomes). */
+export type ScanVerdict = 'activate' | 'keep' | 'freed';
 
 /** A listener on the observation face. */
 export type MmObserver = (event: MmEvent) => void;

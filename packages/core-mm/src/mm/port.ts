@@ -44,6 +44,13 @@ export interface SecondaryMmuPort {
   invalidateRangeEnd(task: Task, range: MmuNotifierRange): void | Promise<void>;
   /** 2008 eras: `mmu_notifier_invalidate_page(mm, address)`, right after the PTE was cleared, PT lock held. */
   invalidatePage(task: Task, mm: Mm, address: number): void | Promise<void>;
+  /**
+   * Aging: `age_page(mm, address)` in the RFC, `clear_flush_young(mm, start, end)` since
+   * 2.6.27 — test and clear the secondary's accessed bits for the range, flushing its
+   * TLB; true if any was set. Called from `page_referenced_one` (and, in the 2008 eras,
+   * `try_to_unmap_one`) under the PT lock; the caller ORs it with the primary young bit.
+   */
+  clearFlushYoung(task: Task, mm: Mm, start: number, end: number): boolean | Promise<boolean>;
   /** v6: `mmu_notifier_arch_invalidate_secondary_tlbs()`, from TLB-flush paths (often under the PT lock). */
   archInvalidateSecondaryTlbs(task: Task, mm: Mm, start: number, end: number): void | Promise<void>;
 }

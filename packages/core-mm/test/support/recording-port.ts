@@ -2,7 +2,7 @@ import type { Mm, MmuNotifierRange, SecondaryMmuPort, Task } from '../../src/ind
 
 /** One port call as a test sees it: the callback, its arguments, and the caller's context. */
 export interface PortCall {
-  readonly op: 'release' | 'start' | 'end' | 'invalidate_page' | 'secondary_tlbs';
+  readonly op: 'release' | 'start' | 'end' | 'invalidate_page' | 'secondary_tlbs' | 'clear_flush_young';
   readonly mm: number;
   readonly start?: number;
   readonly end?: number;
@@ -33,6 +33,16 @@ export class RecordingPort implements SecondaryMmuPort {
 
   invalidatePage(task: Task, mm: Mm, address: number): void {
     this.note(task, { op: 'invalidate_page', mm: mm.id, start: address, end: address + 4096 });
+  }
+
+  /** Secondary accessed bits by `mm:address`; aging tests and clears them. */
+  readonly young = new Set<string>();
+
+  clearFlushYoung(task: Task, mm: Mm, start: number, end: number): boolean {
+    this.note(task, { op: 'clear_flush_young', mm: mm.id, start, end });
+    let any = false;
+    for (let address = start; address < end; address += 4096) any = this.young.delete(`${mm.id}:${address}`) || any;
+    return any;
   }
 
   archInvalidateSecondaryTlbs(task: Task, mm: Mm, start: number, end: number): void {

@@ -1,0 +1,54 @@
+import type { Task } from '../sched/task.js';
+import { andThen } from '../util/flow.js';
+import { PAGE_SIZE } from './layout.js';
+import type { Memory } from './memory.js';
+import { notifyClearFlushYoung } from './notify.js';
+import { PTE } from './pte.js';
+import type { PteTable } from './page-table.js';
+import { rmapWalk } from './rmap-walk.js';
+import { VM } from './vma.js';
+import type { Mm } from './mm.js';
+
+/**
+ * How the primary young bit and the secondary MMU's aging hook are combined:
+ * `'or'` is the patch's `ptep_clear_flush_young(...) | mmu_notifier_age_page(...)`,
+ * both always called, so both bits are cleared; `'short-circuit'` is the `||` the seed
+ * thread argued against, which skips the hook — and leaves the secondary bit set —
+ * whenever the primary bit was young.
+ */
+export type AgingCombiner = 'or' | 'short-circuit';
+
+/**
+ * `ptep_clear_flush_young(…) | mmu_notifier_clear_flush_young(…)` for one mapping,
+ * under its PT lock: true if the page was accessed through it since the last check.
+ */
+export function clearFlushYoung(task: Task, mm: Mm, table: PteTable, index: number, address: number, combiner: AgingCombiner): boolean | Promise<boolean> {
+  const primary = (table.bits[index]! & PTE.young) !== 0;
+  if (primary) table.bits[index] = table.bits[index]! & ~PTE.young;
+  if (primary && combiner === 'short-circuit') return true;
+  return andThen(notifyClearFlushYoung(task, mm, address, address + PAGE_SIZE), (secondary) => primary || secondary);
+}
+
+/**
+ * `page_referenced()` / `folio_referenced()`: visit every mapping of the page (rmap
+ * walk, rmap lock held, each mapping under its PT lock) and count those accessed since
+ * the last scan, testing and clearing each young bit with the era's aging hook combined
+ * by `combiner`. A `VM_LOCKED` mapping counts as referenced and ends the walk (2008's
+ * `*mapcount = 1`, v6's mlock of the folio). The caller may hold the page lock.
+ */
+export function pageReferenced(mem: Memory, task: Task, pfn: number, combiner: AgingCombiner = 'or'): number | Promise<number> {
+  let referenced = 0;
+  const walked = rmapWalk(mem, task, pfn, {
+    mapped: ({ vma, address, table, index }) => {
+      if ((vma.flags & VM.locked) !== 0) {
+        referenced++;
+        return false;
+      }
+      return andThen(clearFlushYoung(task, vma.mm, table, index, address, combiner), (young) => {
+        if (young) referenced++;
+        return true;
+      });
+    },
+  });
+  return andThen(walked, () => referenced);
+}
