@@ -14,6 +14,7 @@ export type PteCause =
   | 'exit'
   | 'reclaim'
   | 'mkclean'
+  | 'swapout'
   | 'migrate'
   | 'swapin';
 
@@ -37,7 +38,9 @@ export type MmEvent =
   | { readonly kind: 'frame-alloc'; readonly pfn: number; readonly generation: number; readonly reused: boolean; readonly time: number }
   | { readonly kind: 'frame-free'; readonly pfn: number; readonly generation: number; readonly time: number }
   | { readonly kind: 'pin' | 'unpin'; readonly pfn: number; readonly generation: number; readonly longterm: boolean; readonly time: number }
-  | { readonly kind: 'scan'; readonly pfn: number; readonly generation: number; readonly verdict: ScanVerdict; readonly time: number };
+  | { readonly kind: 'scan'; readonly pfn: number; readonly generation: number; readonly verdict: ScanVerdict; readonly time: number }
+  /** Writeback cleaned the page: every mapping write-protected and clean, its content stored (a clean epoch). */
+  | { readonly kind: 'clean'; readonly pfn: number; readonly generation: number; readonly content: number; readonly time: number };
 
 /** What one reclaim pass decided for a page (`shrink_folio_list`'s outcomes). */
 export type ScanVerdict = 'activate' | 'keep' | 'freed';
