@@ -59,6 +59,7 @@ export { rmapWalk, type RmapMapping, type RmapVisitor } from './mm/rmap-walk.js'
 export { pageReferenced, clearFlushYoung, type AgingCombiner } from './mm/page-referenced.js';
 export { tryToUnmap, type UnmapResult } from './mm/try-to-unmap.js';
 export { shrinkPage, type ShrinkOptions } from './mm/vmscan.js';
+export { Reclaim, type ReclaimOptions } from './mm/reclaim.js';
 export { agingRounds, YoungBitPort, type AgingRoundsOptions, type AgingRoundsResult } from './mm/aging.js';
 export { Observers, type MmEvent, type MmObserver, type PteCause, type ScanVerdict } from './mm/observe.js';
 export { EAGAIN, type MmuNotifierEvent, type MmuNotifierRange, type SecondaryMmuPort } from './mm/port.js';

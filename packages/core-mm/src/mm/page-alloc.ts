@@ -35,6 +35,10 @@ export class PageAllocator {
   reclaim: ReclaimHook | null = null;
   /** Called as a frame is freed, before its flags are reset (the LRU takes it off its list). */
   onFree: ((pfn: number) => void) | null = null;
+  /** Called when an allocation leaves fewer than `lowWatermark` frames free (wakes kswapd). */
+  onLow: (() => void) | null = null;
+  /** The `low` watermark, in frames (0: never). */
+  lowWatermark = 0;
   private readonly machine: Machine;
   private readonly frames: FrameTable;
   private readonly observers: Observers;
@@ -114,6 +118,7 @@ export class PageAllocator {
     f.index[pfn] = 0;
     if (zero) f.content[pfn] = 0;
     f.record(pfn, 'alloc', task.id, this.machine.clock.now);
+    if (this.top < this.lowWatermark) this.onLow?.();
     if (this.observers.active) {
       this.observers.emit({ kind: 'frame-alloc', pfn, generation: f.generation[pfn]!, reused: f.generation[pfn]! > 0, time: this.machine.clock.now });
     }

@@ -1,0 +1,131 @@
+import type { Task } from '../sched/task.js';
+import { WaitQueue } from '../locks/wait-queue.js';
+import { andThen } from '../util/flow.js';
+import { LRU, type LruList } from './lru.js';
+import type { Memory } from './memory.js';
+import type { Gfp } from './page-alloc.js';
+import { pageReferenced, type AgingCombiner } from './page-referenced.js';
+import { shrinkPage } from './vmscan.js';
+
+/** Reclaim's knobs: watermarks in frames and the aging combiner. */
+export interface ReclaimOptions {
+  /** kswapd wakes when free frames fall below this (`low` watermark). Default: 1/16 of memory, at least 2. */
+  readonly low?: number;
+  /** kswapd and direct reclaim stop once this many frames are free (`high`). Default: 2 × low. */
+  readonly high?: number;
+  /** How aging combines the primary young bit with the secondary hook (default `'or'`). */
+  readonly combiner?: AgingCombiner;
+  /** Pages examined per batch before giving up on a pass (`SWAP_CLUSTER_MAX`-like; default 32). */
+  readonly batch?: number;
+}
+
+/**
+ * Memory pressure: the allocator's reclaim hook (direct reclaim) and a kswapd daemon,
+ * both shrinking the LRU lists — `shrink_inactive_list` (each page through
+ * {@link shrinkPage}: referenced pages are activated, unreferenced ones unmapped and
+ * freed) and `shrink_active_list` (pages move from the active tail to the inactive
+ * list; in the 2008 eras a mapped page still referenced stays active, as 2.6.2x did).
+ */
+export class Reclaim {
+  readonly low: number;
+  readonly high: number;
+  readonly combiner: AgingCombiner;
+  private readonly batch: number;
+  private readonly mem: Memory;
+  private readonly kswapdWait: WaitQueue;
+  private kswapd: Task | null = null;
+
+  constructor(mem: Memory, options: ReclaimOptions = {}) {
+    this.mem = mem;
+    const frames = mem.frames.count;
+    this.low = options.low ?? Math.max(2, Math.floor(frames / 16));
+    this.high = options.high ?? 2 * this.low;
+    this.combiner = options.combiner ?? 'or';
+    this.batch = options.batch ?? 32;
+    this.kswapdWait = new WaitQueue(mem.machine, 'kswapd_wait');
+    mem.allocator.reclaim = (task, gfp) => this.direct(task, gfp);
+    mem.allocator.onLow = () => this.kswapdWait.wakeUp();
+    mem.allocator.lowWatermark = this.low;
+  }
+
+  /**
+   * Start kswapd: a daemon task that sleeps on `kswapd_wait` until free memory falls
+   * below `low`, then reclaims up to `high`.
+   */
+  startKswapd(): Task {
+    if (this.kswapd !== null) return this.kswapd;
+    const mem = this.mem;
+    this.kswapd = mem.machine.sched.spawn(
+      'kswapd0',
+      async (t) => {
+        for (;;) {
+          await this.kswapdWait.waitEvent(t, () => mem.allocator.freeCount < this.low);
+          const r = this.shrink(t, this.high);
+          if (r instanceof Promise) await r;
+        }
+      },
+      { daemon: true },
+    );
+    return this.kswapd;
+  }
+
+  /** Direct reclaim (`try_to_free_pages`) for an allocation that found no free frame. */
+  direct(task: Task, gfp: Gfp): void | Promise<void> {
+    void gfp;
+    return andThen(this.shrink(task, Math.min(this.high, this.mem.allocator.freeCount + this.batch)), () => undefined);
+  }
+
+  /**
+   * Shrink the LRU until `target` frames are free or a pass frees nothing: inactive
+   * lists first (file, then anon), then refill them from the active lists. Returns the
+   * frames freed.
+   */
+  shrink(task: Task, target: number): number | Promise<number> {
+    const start = this.mem.allocator.freeCount;
+    const pass = (round: number): number | Promise<number> => {
+      if (this.mem.allocator.freeCount >= target || round >= 4) return this.mem.allocator.freeCount - start;
+      const before = this.mem.allocator.freeCount;
+      return andThen(this.shrinkList(task, LRU.inactiveFile, target), () =>
+        andThen(this.shrinkList(task, LRU.inactiveAnon, target), () =>
+          andThen(this.deactivate(task, LRU.activeFile), () =>
+            andThen(this.deactivate(task, LRU.activeAnon), () => (this.mem.allocator.freeCount === before && round > 0 ? this.mem.allocator.freeCount - start : pass(round + 1))),
+          ),
+        ),
+      );
+    };
+    return pass(0);
+  }
+
+  /** `shrink_inactive_list`: up to a batch of pages from the tail, each through shrinkPage. */
+  private shrinkList(task: Task, list: LruList, target: number): void | Promise<void> {
+    const pages = this.mem.lru.oldestFirst(list).slice(0, this.batch);
+    const step = (k: number): void | Promise<void> => {
+      for (; k < pages.length && this.mem.allocator.freeCount < target; k++) {
+        const r = shrinkPage(this.mem, task, pages[k]!, { combiner: this.combiner });
+        if (r instanceof Promise) return r.then(() => step(k + 1));
+      }
+    };
+    return step(0);
+  }
+
+  /** `shrink_active_list`: move a batch from the active tail to the inactive list. */
+  private deactivate(task: Task, list: LruList): void | Promise<void> {
+    const mem = this.mem;
+    const pages = mem.lru.oldestFirst(list).slice(0, this.batch);
+    const keepReferenced = mem.era !== 'v6';
+    const step = (k: number): void | Promise<void> => {
+      for (; k < pages.length; k++) {
+        const pfn = pages[k]!;
+        if (!keepReferenced || mem.frames.mapcount[pfn] === 0) {
+          mem.lru.move(pfn, false);
+          continue;
+        }
+        const r = andThen(pageReferenced(mem, task, pfn, this.combiner), (refs) => {
+          mem.lru.move(pfn, refs > 0);
+        });
+        if (r instanceof Promise) return r.then(() => step(k + 1));
+      }
+    };
+    return step(0);
+  }
+}

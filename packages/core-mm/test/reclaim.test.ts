@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ERAS, LRU, Machine, MAP, PROT, Reclaim } from '../src/index.js';
+import { P, v } from './support/mm-helpers.js';
+
+describe('reclaim under memory pressure', () => {
+  for (const era of ERAS) {
+    it(`${era}: direct reclaim frees clean file pages so a file larger than memory can be read through a mapping`, async () => {
+      const m = new Machine({ era, memory: { frames: 32 } });
+      const reclaim = new Reclaim(m.mem, { low: 2, high: 6 });
+      const t = m.mem.createProcess('reader').task('cpu0');
+      const pages = 100;
+      const file = m.mem.createFile('big', pages * P);
+      for (let i = 0; i < pages; i++) file.backing.set(i, 1000 + i);
+      const a = await v(m.mem.mmap(t, { length: pages * P, prot: PROT.read, flags: MAP.shared, file }));
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < pages; i++) expect(await v(m.mem.read(t, a + i * P))).toBe(1000 + i);
+      }
+      expect(file.pageCache.size).toBeLessThan(32);
+      expect(reclaim.low).toBe(2);
+      expect(m.report.violations).toEqual([]);
+    });
+
+    it(`${era}: kswapd wakes below the low watermark and reclaims up to high in the background`, async () => {
+      const m = new Machine({ era, memory: { frames: 40 } });
+      const reclaim = new Reclaim(m.mem, { low: 8, high: 16 });
+      reclaim.startKswapd();
+      const p = m.mem.createProcess('reader');
+      const file = m.mem.createFile('big', 64 * P);
+      const seen: number[] = [];
+      p.spawn('cpu0', async (t) => {
+        const a = await v(m.mem.mmap(t, { length: 64 * P, prot: PROT.read, flags: MAP.shared, file }));
+        for (let i = 0; i < 64; i++) {
+          seen.push(await v(m.mem.read(t, a + i * P)));
+          await m.sched.sleep(t, 1000); // let kswapd run
+        }
+      });
+      const r = await m.sched.run();
+      expect(r.violations).toEqual([]);
+      expect(seen).toHaveLength(64);
+      expect(m.mem.allocator.freeCount).toBeGreaterThanOrEqual(1);
+      expect(m.mem.lru.count(LRU.inactiveFile) + m.mem.lru.count(LRU.activeFile)).toBeLessThan(40);
+    });
+  }
+});
