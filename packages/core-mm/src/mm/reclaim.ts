@@ -5,6 +5,7 @@ import { LRU, type LruList } from './lru.js';
 import type { Memory } from './memory.js';
 import type { Gfp } from './page-alloc.js';
 import { pageReferenced, type AgingCombiner } from './page-referenced.js';
+import { outOfMemory, type OomResult } from './oom.js';
 import { shrinkPage } from './vmscan.js';
 
 /** Reclaim's knobs: watermarks in frames and the aging combiner. */
@@ -17,6 +18,8 @@ export interface ReclaimOptions {
   readonly combiner?: AgingCombiner;
   /** Pages examined per batch before giving up on a pass (`SWAP_CLUSTER_MAX`-like; default 32). */
   readonly batch?: number;
+  /** Kill a process when reclaim frees nothing (default true). */
+  readonly oom?: boolean;
 }
 
 /**
@@ -34,6 +37,9 @@ export class Reclaim {
   private readonly mem: Memory;
   private readonly kswapdWait: WaitQueue;
   private kswapd: Task | null = null;
+  private readonly oom: boolean;
+  /** OOM kills so far. */
+  readonly kills: OomResult[] = [];
 
   constructor(mem: Memory, options: ReclaimOptions = {}) {
     this.mem = mem;
@@ -42,6 +48,7 @@ export class Reclaim {
     this.high = options.high ?? 2 * this.low;
     this.combiner = options.combiner ?? 'or';
     this.batch = options.batch ?? 32;
+    this.oom = options.oom ?? true;
     this.kswapdWait = new WaitQueue(mem.machine, 'kswapd_wait');
     mem.allocator.reclaim = (task, gfp) => this.direct(task, gfp);
     mem.allocator.onLow = () => this.kswapdWait.wakeUp();
@@ -69,10 +76,18 @@ export class Reclaim {
     return this.kswapd;
   }
 
-  /** Direct reclaim (`try_to_free_pages`) for an allocation that found no free frame. */
+  /**
+   * Direct reclaim (`try_to_free_pages`) for an allocation that found no free frame;
+   * if it frees nothing, the OOM killer (`__alloc_pages_may_oom`).
+   */
   direct(task: Task, gfp: Gfp): void | Promise<void> {
     void gfp;
-    return andThen(this.shrink(task, Math.min(this.high, this.mem.allocator.freeCount + this.batch)), () => undefined);
+    return andThen(this.shrink(task, Math.min(this.high, this.mem.allocator.freeCount + this.batch)), () => {
+      if (this.mem.allocator.freeCount > 0 || !this.oom) return;
+      return andThen(outOfMemory(this.mem, task), (result) => {
+        if (result.victim !== null) this.kills.push(result);
+      });
+    });
   }
 
   /**
