@@ -7,7 +7,7 @@
  * (bench/kernel-ref.c) and prints `kernel.*` and `ratio.*` lines.
  */
 import { Bench } from 'tinybench';
-import { BitLock, isPromise, MAP, Machine, Mutex, pageReferenced, PROT, RwSemaphore, shrinkPage, SpinLock, type Task } from '../src/index.js';
+import { BitLock, isPromise, MAP, Machine, migratePage, Mutex, pageReferenced, PROT, RwSemaphore, shrinkPage, SpinLock, type Task } from '../src/index.js';
 import { fork } from '../src/mm/fork.js';
 import { madvise } from '../src/mm/madvise.js';
 import { mprotect } from '../src/mm/mprotect.js';
@@ -290,6 +290,31 @@ function reclaim(): Rate[] {
       },
       fn: () => {
         for (const pfn of pfns) if (sync(shrinkPage(m.mem, kswapd, pfn)) !== 'freed') throw new Error('reclaim.file-drop: a page was not freed');
+      },
+      afterEach: () => sync(m.mem.munmap(t, a, PAGES * P)),
+    });
+  }
+  {
+    const { m, t } = machine();
+    let a = 0;
+    let pfns: number[] = [];
+    rates.push({
+      name: 'migrate',
+      unit: 'pages/s',
+      machine: m,
+      batch: PAGES,
+      note: `private anonymous pages moved to new frames through migration entries (lock, unmap to entries, copy, remap), ${PAGES} per call; population untimed`,
+      beforeEach: () => {
+        a = sync(m.mem.mmap(t, { length: PAGES * P, prot: RW, flags: ANON }));
+        populate(m, t, a);
+        pfns = [];
+        for (let k = 0; k < PAGES; k++) {
+          const vpn = Math.floor((a + k * P) / P);
+          pfns.push(t.mm!.pageTable.lookup(vpn)!.word[vpn % 512]!);
+        }
+      },
+      fn: () => {
+        for (const pfn of pfns) sync(migratePage(m.mem, t, pfn));
       },
       afterEach: () => sync(m.mem.munmap(t, a, PAGES * P)),
     });
