@@ -166,6 +166,7 @@ function truncatePages(mem: Memory, task: Task, inode: Inode, first: number, las
   const drop = (index: number, pfn: number): void | Promise<void> => {
     if (inode.pageCache.get(index) !== pfn) return; // gone while we waited for the lock
     inode.pageCache.delete(index);
+    inode.backing.delete(index); // again under the page lock: a writeback that held it may have stored it meanwhile
     f.flags[pfn] = f.flags[pfn]! & ~PG.dirty;
     f.mapping[pfn] = 0;
     const unmapped = f.mapcount[pfn]! > 0 ? unmapMappingPages(mem, task, inode, index, index, keepAnon) : undefined;

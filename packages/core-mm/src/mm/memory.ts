@@ -18,6 +18,7 @@ import { madvise, type MadviseAdvice } from './madvise.js';
 import { mlock, munlock } from './mlock.js';
 import { mmap, munmap, type MmapArgs } from './mmap.js';
 import { mprotect } from './mprotect.js';
+import { syncAll, writebackFile } from './writeback.js';
 
 /** Size of a machine's physical memory. */
 export interface MemoryOptions {
@@ -146,6 +147,16 @@ export class Memory {
   /** `fallocate(FALLOC_FL_PUNCH_HOLE)`: unmaps and drops the hole's pages (private COW copies stay). */
   punchHole(task: Task, file: Inode, offset: number, length: number): void | Promise<void> {
     return fallocatePunchHole(this, task, file, offset, length);
+  }
+
+  /** `fsync()`: write back the file's dirty pages; returns how many were written. */
+  fsync(task: Task, file: Inode): number | Promise<number> {
+    return writebackFile(this, task, file);
+  }
+
+  /** `sync()`: write back every file's dirty pages. */
+  sync(task: Task): number | Promise<number> {
+    return syncAll(this, task);
   }
 
   /** A CPU load of the content word at `address`. */
