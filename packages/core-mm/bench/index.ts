@@ -319,6 +319,27 @@ function reclaim(): Rate[] {
       afterEach: () => sync(m.mem.munmap(t, a, PAGES * P)),
     });
   }
+  {
+    const { m, t } = machine();
+    let a = 0;
+    let file = m.mem.createFile('bench-wb', PAGES * P);
+    rates.push({
+      name: 'writeback',
+      unit: 'pages/s',
+      machine: m,
+      batch: PAGES,
+      note: `dirty shared file pages written back (page lock, page_mkclean over the mapping, store to the backing store, clean event check), ${PAGES} per call; dirtying untimed`,
+      beforeEach: () => {
+        file = m.mem.createFile('bench-wb', PAGES * P);
+        a = sync(m.mem.mmap(t, { length: PAGES * P, prot: RW, flags: MAP.shared, file }));
+        for (let k = 0; k < PAGES; k++) sync(m.mem.write(t, a + k * P, k + 1));
+      },
+      fn: () => {
+        if (sync(m.mem.fsync(t, file)) !== PAGES) throw new Error('writeback: not every page was written');
+      },
+      afterEach: () => sync(m.mem.munmap(t, a, PAGES * P)),
+    });
+  }
   return rates;
 }
 
