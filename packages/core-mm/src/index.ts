@@ -61,6 +61,7 @@ export { tryToUnmap, type UnmapResult } from './mm/try-to-unmap.js';
 export { shrinkPage, type ShrinkOptions } from './mm/vmscan.js';
 export { Reclaim, type ReclaimOptions } from './mm/reclaim.js';
 export { migratePage, movePages, compact } from './mm/migrate.js';
+export { SwapDevice, swapOf, configureSwap, DEFAULT_SWAP_SLOTS, MAX_SWAP_SLOTS } from './mm/swap.js';
 export { pageMkclean, writebackLocked, writebackPage, writebackFile, syncAll } from './mm/writeback.js';
 export { outOfMemory, pickVictim, reapOnce, OOM_REAP_RETRIES, OOM_REAP_INTERVAL_NS, type OomResult } from './mm/oom.js';
 export { agingRounds, YoungBitPort, type AgingRoundsOptions, type AgingRoundsResult } from './mm/aging.js';

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { EAGAIN, ERAS, Machine, Mutex, OOM_REAP_INTERVAL_NS, OOM_REAP_RETRIES, Reclaim, type MmuNotifierRange, type Task } from '../src/index.js';
+import { configureSwap } from '../src/mm/swap.js';
 import { ANON, code, P, RW, v } from './support/mm-helpers.js';
 import { RecordingPort } from './support/recording-port.js';
 
 /** A machine where a hog has mlocked (unreclaimable) memory and a second process needs more. */
 async function squeeze(era: (typeof ERAS)[number]): Promise<{ m: Machine; reclaim: Reclaim; hog: Task; other: Task; hogAddr: number }> {
   const m = new Machine({ era, memory: { frames: 24 } });
+  configureSwap(m.mem, 0); // no swap: only an OOM kill frees memory here
   const reclaim = new Reclaim(m.mem, { low: 1, high: 2 });
   const hog = m.mem.createProcess('hog').task('hog');
   const other = m.mem.createProcess('other').task('other');
@@ -86,6 +88,7 @@ describe('OOM', () => {
   it('in a scheduled run the reaper is its own task and the allocating task waits for it', async () => {
     for (const era of ERAS) {
       const m = new Machine({ era, seed: 5, schedule: { strategy: 'random' }, memory: { frames: 24 } });
+      configureSwap(m.mem, 0);
       const reclaim = new Reclaim(m.mem, { low: 1, high: 2 });
       const hog = m.mem.createProcess('hog');
       const other = m.mem.createProcess('other');
@@ -110,6 +113,7 @@ describe('OOM', () => {
 
   it('the allocating process is never its own victim: with no one else to kill, its allocation fails with ENOMEM', async () => {
     const m = new Machine({ memory: { frames: 8 } });
+    configureSwap(m.mem, 0);
     new Reclaim(m.mem, { low: 1, high: 2 });
     const t = m.mem.createProcess('alone').task('alone');
     const a = await v(m.mem.mmap(t, { length: 16 * P, prot: RW, flags: ANON }));

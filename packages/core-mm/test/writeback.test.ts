@@ -303,14 +303,11 @@ describe('writeback racing with writers', () => {
     });
   }
 
-  // KNOWN RACE, in fault.ts (not writeback): do_shared_fault / wp_page_shared make the entry
-  // writable and set PG_dirty without the page lock, so a fault that lands while writeback's
-  // walk is past its mapping leaves a writable entry on a page writeback then marks clean;
-  // later stores through it fault no more and msync/sync skip the page. The kernel holds the
-  // page lock across the fault's map-writable + set_page_dirty (filemap_fault returns the page
-  // locked; do_page_mkwrite / fault_dirty_shared_page). This test fails until fault.ts does so;
-  // then `it.fails` turns red: make it a plain `it`.
-  it.fails('v6: a shared write fault during the mkclean walk is not lost to sync (needs the page lock in the fault)', async () => {
+  // Regression: do_shared_fault / wp_page_shared made the entry writable and set PG_dirty
+  // without the page lock, so a fault landing while writeback's walk was past its mapping left
+  // a writable entry on a page writeback then marked clean, and sync skipped later stores. The
+  // fault now holds the page lock across map-writable + set_page_dirty, as the kernel does.
+  it('v6: a shared write fault during the mkclean walk is not lost to sync (the fault holds the page lock)', async () => {
     const m = new Machine({ era: 'v6', memory: { frames: 64 } });
     const file = m.mem.createFile('f', P);
     // The writer's vma comes first in i_mmap: the walk passes it (not mapped yet) before it waits in other's.

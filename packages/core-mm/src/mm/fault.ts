@@ -9,7 +9,8 @@ import type { Mm } from './mm.js';
 import { notifierRange, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
 import type { PteTable } from './page-table.js';
 import { clearPte, recordFrame, setPte, updatePteBits } from './pte-ops.js';
-import { PTE } from './pte.js';
+import { isSwapPte, PTE } from './pte.js';
+import { swapOf } from './swap.js';
 import { addNewAnonRmap, addRmap, anonVmaPrepare, removeRmap } from './rmap.js';
 import { VM, VM_PROT_MASK, type Vma } from './vma.js';
 import { assertAlive } from './mmap.js';
@@ -23,8 +24,8 @@ const USER_WRITE = USER | PTE.write | PTE.dirty;
  * serve: under `mmap_lock` for reading, find the vma (none, or no permission:
  * SIGSEGV), make sure a PTE table exists, and resolve the entry — anonymous zero-fill
  * (the zero page for reads), file read fault, COW fault, shared-file fault with
- * mkwrite, or write-protect fault (reuse or copy). Swap and migration entries come
- * with reclaim. Returns a Promise only if something suspended.
+ * mkwrite, write-protect fault (reuse or copy), or swap-in of a swap entry. Migration
+ * entries come with migration. Returns a Promise only if something suspended.
  */
 export function handleMmFault(mem: Memory, task: Task, mm: Mm, address: number, write: boolean): void | Promise<void> {
   return andThen(mm.mmapLock.downRead(task), () =>
@@ -65,6 +66,7 @@ function handlePte(mem: Memory, task: Task, vma: Vma, table: PteTable, address: 
     return doSharedFault(mem, task, vma, table, i, address);
   }
   if ((bits & PTE.present) === 0) {
+    if (isSwapPte(bits)) return doSwapPage(mem, task, vma, table, i, address, write);
     throw new SmmuError('EFAULT', `${task.name}: fault at ${hex(address)} on a non-present entry (bits ${bits}) that no path of this model creates yet`);
   }
   if ((bits & PTE.user) === 0) {
@@ -104,12 +106,57 @@ function doAnonymousPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: 
   );
 }
 
-function mapNewAnon(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, pfn: number, cause: 'fault' | 'cow' = 'fault', bits: number = USER_WRITE): void {
+function mapNewAnon(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, pfn: number, cause: 'fault' | 'cow' | 'swapin' = 'fault', bits: number = USER_WRITE): void {
   addNewAnonRmap(mem, pfn, vma, address);
   mlockNew(mem, vma, pfn);
   setPte(mem, vma.mm, table, i, pfn, bits, cause);
   recordFrame(mem, pfn, 'map', task);
   vma.mm.rss++;
+}
+
+/**
+ * `do_swap_page()`: the entry is a swap entry. Allocate a page (may sleep and reclaim),
+ * then under the PT lock check the entry is still that swap entry — another fault may
+ * have swapped it in, or a zap removed it, while the allocation waited: then the page
+ * is put back and the access retries — read the slot's content into the page
+ * (`swap_read_folio`), map it as a new anonymous page, drop the entry's use
+ * of the slot (`swap_free`) and count it in rss. The page is dirty (`PG_dirty` and the
+ * PTE's bit): with the slot use gone it is the only copy this mm has, as the kernel
+ * dirties a page it takes out of the swap cache (`folio_free_swap`).
+ *
+ * Write permission needs `VM_WRITE` and the slot's count at 1 — this entry its only
+ * user, so the page is exclusive (`PageAnonExclusive`); with other users (a fork's
+ * entries) the page is mapped read-only, not exclusive, and a write goes through
+ * `do_wp_page()`. v6 maps an exclusive page writable on a read fault too (`pte_mkwrite`
+ * whenever `VM_WRITE`); 2.6.2x only on a write fault (`if (write_access &&
+ * can_share_swap_page(page)) maybe_mkwrite(...)`), a read fault mapping it read-only.
+ *
+ * Difference from the kernel: no swap cache and no readahead. The slot is read into a
+ * new frame each time, so two processes swapping in a slot they share (after a fork)
+ * get a copy each instead of sharing one page until a write — equivalent for content,
+ * since neither can write the other's copy.
+ */
+function doSwapPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean): void | Promise<void> {
+  const slot = table.word[i]!;
+  const swap = swapOf(mem);
+  if (!swap.inUse(slot)) throw new SmmuError('EFAULT', `${task.name}: fault at ${hex(address)} on a swap entry for slot ${slot}, which is not in use (model bug)`);
+  return andThen(anonVmaPrepare(mem, task, vma), () =>
+    andThen(mem.allocator.alloc(task, 'user', false), (pfn) =>
+      andThen(table.ptl.lock(task), () => {
+        if (!isSwapPte(table.bits[i]!) || table.word[i] !== slot) mem.allocator.put(task, pfn); // swapped in or zapped meanwhile
+        else {
+          const f = mem.frames;
+          const exclusive = swap.count[slot] === 1;
+          const writable = exclusive && (vma.flags & VM.write) !== 0 && (write || mem.era === 'v6');
+          f.content[pfn] = swap.read(slot);
+          mapNewAnon(mem, task, vma, table, i, address, pfn, 'swapin', writable ? USER_WRITE : USER | PTE.dirty);
+          f.flags[pfn] = (f.flags[pfn]! | PG.dirty) & ~(exclusive ? 0 : PG.anonExclusive);
+          swap.freeSlot(slot);
+        }
+        return table.ptl.unlock(task);
+      }),
+    ),
+  );
 }
 
 /**
@@ -159,7 +206,7 @@ function doSharedFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: nu
 
 /** `finish_fault()` for a page-cache page: map it (writable and dirtied for a shared write) unless the entry or the cache changed meanwhile. */
 function mapCachePage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean): void | Promise<void> {
-  return andThen(findGetPage(mem, task, vma, address), (pfn) =>
+  const map = (pfn: number): void | Promise<void> =>
     andThen(table.ptl.lock(task), () => {
       if (table.bits[i] !== 0 || truncated(vma, address, pfn)) mem.allocator.put(task, pfn);
       else {
@@ -171,8 +218,16 @@ function mapCachePage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: num
         vma.mm.rss++;
       }
       return table.ptl.unlock(task);
-    }),
-  );
+    });
+  return andThen(findGetPage(mem, task, vma, address), (pfn) => {
+    if (!write) return map(pfn);
+    // do_shared_fault: the page stays locked across mapping it writable and dirtying it (fault_dirty_shared_page).
+    mem.allocator.get(pfn);
+    return ensure(
+      () => andThen(mem.pageLock.lock(task, pfn), () => ensure(() => map(pfn), () => mem.pageLock.unlock(task, pfn))),
+      () => mem.allocator.put(task, pfn),
+    );
+  });
 }
 
 /**
@@ -184,6 +239,27 @@ function mapCachePage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: num
 function doWpPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
   const pfn = table.word[i]!;
   const bits = table.bits[i]!;
+  if ((bits & PTE.special) === 0 && !vma.isPrivate) {
+    // wp_page_shared: page_mkwrite returns the page locked; it stays locked until fault_dirty_shared_page.
+    mem.allocator.get(pfn);
+    return ensure(
+      () =>
+        andThen(mem.pageLock.lock(task, pfn), () =>
+          ensure(
+            () =>
+              andThen(table.ptl.lock(task), () => {
+                if (table.bits[i] === bits && table.word[i] === pfn) {
+                  updatePteBits(mem, vma.mm, table, i, bits | PTE.write | PTE.dirty | PTE.young, 'mkwrite');
+                  mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.dirty;
+                }
+                return table.ptl.unlock(task);
+              }),
+            () => mem.pageLock.unlock(task, pfn),
+          ),
+        ),
+      () => mem.allocator.put(task, pfn),
+    );
+  }
   if ((bits & PTE.special) === 0 && (!vma.isPrivate || canReuse(mem, pfn))) {
     return andThen(table.ptl.lock(task), () => {
       if (table.bits[i] === bits && table.word[i] === pfn) {

@@ -11,7 +11,8 @@ import { assertAlive, requireMm } from './mmap.js';
 import { notifierRange, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
 import type { PteTable } from './page-table.js';
 import { recordFrame, setPte, updatePteBits } from './pte-ops.js';
-import { PTE } from './pte.js';
+import { isSwapPte, PTE } from './pte.js';
+import { swapOf } from './swap.js';
 import { addNewAnonRmap, addRmap } from './rmap.js';
 import { linkVma } from './vma-ops.js';
 import { VM, VM_PROT_MASK, Vma } from './vma.js';
@@ -219,11 +220,16 @@ function copyPresentPage(mem: Memory, task: Task, dst: Vma, dt: PteTable, i: num
 }
 
 /**
- * `copy_nonpresent_pte()`: swap and migration entries are copied; a writable
- * migration entry of a COW mapping becomes readable on both sides. Swap-slot counts
- * (`swap_duplicate`) belong to the swap model.
+ * `copy_nonpresent_pte()`: swap and migration entries are copied. A swap entry's slot
+ * gains a use (`swap_duplicate`), so its count stays the number of entries naming it;
+ * a writable migration entry of a COW mapping becomes readable on both sides.
  */
 function copyNonPresent(mem: Memory, src: Vma, dst: Vma, dt: PteTable, st: PteTable, i: number, bits: number, cow: boolean): void {
+  if (isSwapPte(bits)) {
+    swapOf(mem).dupSlot(st.word[i]!);
+    setPte(mem, dst.mm, dt, i, st.word[i]!, bits, 'fork-copy');
+    return;
+  }
   let b = bits;
   if (cow && (bits & PTE.migrationWrite) !== 0) {
     b &= ~PTE.migrationWrite;

@@ -102,8 +102,11 @@ export class Reclaim {
       const before = this.mem.allocator.freeCount;
       return andThen(this.shrinkList(task, LRU.inactiveFile, target), () =>
         andThen(this.shrinkList(task, LRU.inactiveAnon, target), () =>
-          andThen(this.deactivate(task, LRU.activeFile), () =>
-            andThen(this.deactivate(task, LRU.activeAnon), () => (this.mem.allocator.freeCount === before && round > 0 ? this.mem.allocator.freeCount - start : pass(round + 1))),
+          andThen(this.deactivate(task, LRU.activeFile), (file) =>
+            andThen(this.deactivate(task, LRU.activeAnon), (anon) =>
+              // No progress: nothing freed and nothing aged onto an inactive list for the next pass.
+              this.mem.allocator.freeCount === before && file + anon === 0 && round > 0 ? this.mem.allocator.freeCount - start : pass(round + 1),
+            ),
           ),
         ),
       );
@@ -123,23 +126,27 @@ export class Reclaim {
     return step(0);
   }
 
-  /** `shrink_active_list`: move a batch from the active tail to the inactive list. */
-  private deactivate(task: Task, list: LruList): void | Promise<void> {
+  /** `shrink_active_list`: move a batch from the active tail to the inactive list; returns how many pages it deactivated. */
+  private deactivate(task: Task, list: LruList): number | Promise<number> {
     const mem = this.mem;
     const pages = mem.lru.oldestFirst(list).slice(0, this.batch);
     const keepReferenced = mem.era !== 'v6';
-    const step = (k: number): void | Promise<void> => {
+    let moved = 0;
+    const step = (k: number): number | Promise<number> => {
       for (; k < pages.length; k++) {
         const pfn = pages[k]!;
         if (!keepReferenced || mem.frames.mapcount[pfn] === 0) {
           mem.lru.move(pfn, false);
+          moved++;
           continue;
         }
         const r = andThen(pageReferenced(mem, task, pfn, this.combiner), (refs) => {
           mem.lru.move(pfn, refs > 0);
+          if (refs === 0) moved++;
         });
         if (r instanceof Promise) return r.then(() => step(k + 1));
       }
+      return moved;
     };
     return step(0);
   }

@@ -1,15 +1,16 @@
 import type { Task } from '../sched/task.js';
-import { andThen } from '../util/flow.js';
+import { andThen, ensure } from '../util/flow.js';
 import { PG } from './frames.js';
 import { PAGE_SIZE } from './layout.js';
 import type { Memory } from './memory.js';
 import { notifierRange, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
 import type { MmuNotifierRange } from './port.js';
 import { type AgingCombiner, clearFlushYoung } from './page-referenced.js';
-import { clearPte, recordFrame } from './pte-ops.js';
+import { clearPte, recordFrame, setPte } from './pte-ops.js';
 import { PTE } from './pte.js';
 import { removeRmap } from './rmap.js';
 import { rmapWalk } from './rmap-walk.js';
+import { swapOf, type SwapDevice } from './swap.js';
 import { VM } from './vma.js';
 
 /** `SWAP_SUCCESS` / `SWAP_FAIL` (`try_to_unmap()`'s answer). */
@@ -28,51 +29,85 @@ export type UnmapResult = 'success' | 'fail';
  *   bracketed by a CLEAR range begun before its PT lock, and the TLB flush reaches the
  *   secondary TLBs sharing the page table under the PT lock.
  *
- * A dirty PTE moves its dirty bit to the page. This step handles file pages; anonymous
- * pages need swap, which comes with the swap device.
+ * A dirty PTE moves its dirty bit to the page (`set_page_dirty`). A file page's entries
+ * just go (the page cache keeps the page). An anonymous page is swapped out: a slot is
+ * allocated before the walk (`add_to_swap`; none free: SWAP_FAIL, nothing touched),
+ * and each mapping's entry becomes a swap entry naming it (`swp_entry_to_pte`, cause
+ * `'swapout'`), one `swap_duplicate` per entry, with the page's content word written
+ * to the slot at each one — the last write follows the last entry that could change
+ * the page, which is what `pageout()` after the walk amounts to. The slot's own
+ * reference is dropped after the walk, so its count is the number of swap entries (0
+ * frees it when the walk converted none). The swap entry is set before the notifier
+ * call (the kernel sets it after `ptep_clear_flush`): under the PT lock nobody can
+ * tell, and a port that sleeps there (a reported bug in 2008) never exposes a
+ * `pte_none` that a fault would zero-fill.
+ *
+ * Pinned pages per era: v6 gives up on a pinned `PageAnonExclusive` page
+ * (`folio_try_share_anon_rmap_pte` fails on `folio_maybe_dma_pinned`) and clears
+ * `PageAnonExclusive` of one it swaps out; the 2008 eras unmap a pinned anonymous page
+ * like any other — the pin keeps the frame, and the process gets a copy from swap.
  */
 export function tryToUnmap(mem: Memory, task: Task, pfn: number, combiner: AgingCombiner = 'or'): UnmapResult | Promise<UnmapResult> {
-  if (mem.isAnon(pfn)) return 'fail';
+  const f = mem.frames;
   const v6 = mem.era === 'v6';
+  const anon = mem.isAnon(pfn);
+  const swap: SwapDevice | null = anon ? swapOf(mem) : null;
+  const slot = swap === null ? -1 : swap.allocSlot(); // add_to_swap
+  if (swap !== null && slot < 0) return 'fail';
   let result: UnmapResult = 'success';
-  const ranges = new Map<string, MmuNotifierRange>();
-  const walked = rmapWalk(mem, task, pfn, {
-    before: v6
-      ? (vma, address) => {
-          const range = notifierRange(vma.mm, address, address + PAGE_SIZE, 'clear');
-          ranges.set(`${vma.mm.id}:${address}`, range);
-          return andThen(notifyRangeStart(task, range), () => true);
-        }
-      : undefined,
-    mapped: ({ vma, address, table, index }) => {
-      if ((vma.flags & VM.locked) !== 0) {
-        result = 'fail';
-        return false;
-      }
-      const young = v6 ? false : clearFlushYoung(task, vma.mm, table, index, address, combiner);
-      return andThen(young, (y) => {
-        if (y) {
+  let range: MmuNotifierRange | null = null; // v6: the current mapping's (the walk visits one at a time)
+  const walk = (): boolean | Promise<boolean> =>
+    rmapWalk(mem, task, pfn, {
+      before: v6
+        ? (vma, address) => {
+            range = notifierRange(vma.mm, address, address + PAGE_SIZE, 'clear');
+            return andThen(notifyRangeStart(task, range), () => true);
+          }
+        : undefined,
+      mapped: ({ vma, address, table, index }) => {
+        if ((vma.flags & VM.locked) !== 0) {
           result = 'fail';
           return false;
         }
-        const old = clearPte(mem, vma.mm, table, index, 'reclaim');
-        if ((old & PTE.dirty) !== 0) mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.dirty;
-        removeRmap(mem, pfn);
-        recordFrame(mem, pfn, 'unmap', task);
-        vma.mm.rss--;
-        const told = v6 ? notifySecondaryTlbs(task, vma.mm, address, address + PAGE_SIZE) : notifyInvalidatePage(task, vma.mm, address);
-        return andThen(told, () => {
-          mem.allocator.put(task, pfn); // the mapping's reference
-          return true;
-        });
-      });
-    },
-    after: v6
-      ? (vma, address) => {
-          const range = ranges.get(`${vma.mm.id}:${address}`);
-          return range === undefined ? undefined : notifyRangeEnd(task, range);
+        if (v6 && anon && f.pincount[pfn]! > 0 && (f.flags[pfn]! & PG.anonExclusive) !== 0) {
+          result = 'fail'; // folio_try_share_anon_rmap_pte(): maybe DMA-pinned
+          return false;
         }
-      : undefined,
-  });
+        const young = v6 ? false : clearFlushYoung(task, vma.mm, table, index, address, combiner);
+        return andThen(young, (y) => {
+          if (y) {
+            result = 'fail';
+            return false;
+          }
+          let old: number;
+          if (swap !== null) {
+            old = table.bits[index]!;
+            swap.dupSlot(slot); // swap_duplicate: the entry's use
+            swap.write(slot, f.content[pfn]!);
+            setPte(mem, vma.mm, table, index, slot, PTE.swap, 'swapout');
+            f.flags[pfn] = f.flags[pfn]! & ~PG.anonExclusive;
+          } else {
+            old = clearPte(mem, vma.mm, table, index, 'reclaim');
+          }
+          if ((old & PTE.dirty) !== 0) f.flags[pfn] = f.flags[pfn]! | PG.dirty;
+          removeRmap(mem, pfn);
+          recordFrame(mem, pfn, 'unmap', task);
+          vma.mm.rss--;
+          const told = v6 ? notifySecondaryTlbs(task, vma.mm, address, address + PAGE_SIZE) : notifyInvalidatePage(task, vma.mm, address);
+          return andThen(told, () => {
+            mem.allocator.put(task, pfn); // the mapping's reference
+            return true;
+          });
+        });
+      },
+      after: v6
+        ? () => {
+            const r = range;
+            range = null;
+            return r === null ? undefined : notifyRangeEnd(task, r);
+          }
+        : undefined,
+    });
+  const walked = swap === null ? walk() : ensure(walk, () => swap.freeSlot(slot)); // the allocation's reference
   return andThen(walked, () => result);
 }

@@ -8,8 +8,9 @@ import { Inode } from './inode.js';
 import { hex, PAGE_SIZE, pageAligned, PTRS_PER_TABLE, TASK_SIZE } from './layout.js';
 import type { Memory } from './memory.js';
 import type { Mm } from './mm.js';
-import { describePte, PTE } from './pte.js';
+import { describePte, isSwapPte, PTE } from './pte.js';
 import { rmapHits } from './rmap.js';
+import { swapIfAny, type SwapDevice } from './swap.js';
 import { VM, VM_PROT_MASK, type Vma } from './vma.js';
 
 /** Options of {@link verify}. */
@@ -56,9 +57,14 @@ interface Finding {
  *   vmas and in-use anonymous frames) belongs to a live mm and is in that mm's vma
  *   tree — no vma of a dead or exited mm, no detached vma, stays in a reverse map;
  * - free frames have refcount, mapcount and pins 0, are off the LRU, in no page cache,
- *   and are exactly the frames the allocator's free list holds.
+ *   and are exactly the frames the allocator's free list holds;
+ * - swap: a swap entry names an allocated slot of the swap device, in a vma with an
+ *   anon_vma (swap-in maps an anonymous page); each slot's use count (`swap_map`)
+ *   equals the number of swap entries naming it across all live mms — more is a leaked
+ *   slot, fewer a slot that would be reused under an entry; the device's free list
+ *   holds exactly its slots with count 0.
  *
- * Cost O(frames + PTEs + cached pages + vmas + rmap tree sizes) with typed-array
+ * Cost O(frames + PTEs + cached pages + vmas + rmap tree sizes + swap slots) with typed-array
  * counters; an rmap walk per mapped frame. Returns the findings; unless `{ record: false }`, each is also
  * recorded in the machine's report as a violation of kind `invariant` (never thrown,
  * even on a strict machine). Messages name the pfn, address, mm and the numbers;
@@ -80,7 +86,10 @@ export function verify(machine: Machine, options: VerifyOptions = {}): Violation
   const mms = liveMms(mem);
   const mapped = new Int32Array(mem.frames.count);
   const writable = new Uint8Array(mem.frames.count);
-  for (const mm of mms) checkMm(mem, mm, mapped, writable, report);
+  const swap = swapIfAny(mem);
+  const swapped = swap === undefined ? null : new Int32Array(swap.slots);
+  for (const mm of mms) checkMm(mem, mm, mapped, writable, swap, swapped, report);
+  if (swap !== undefined) checkSwap(swap, swapped!, report);
   checkCowBreaches(mem, mms, mapped, writable, report);
   const inCache = checkPageCaches(mem, report);
   checkFrames(mem, mapped, inCache, report);
@@ -121,7 +130,7 @@ function inodes(mem: Memory): Inode[] {
  * in `writable`, saturating at 255, the writable entries of private vmas mapping an
  * anonymous frame, for {@link checkCowBreaches}).
  */
-function checkMm(mem: Memory, mm: Mm, mapped: Int32Array, writable: Uint8Array, report: Report): void {
+function checkMm(mem: Memory, mm: Mm, mapped: Int32Array, writable: Uint8Array, swap: SwapDevice | undefined, swapped: Int32Array | null, report: Report): void {
   const vmas = mm.vmas.all();
   let prevEnd = 0;
   for (const vma of vmas) {
@@ -155,7 +164,10 @@ function checkMm(mem: Memory, mm: Mm, mapped: Int32Array, writable: Uint8Array, 
       if (vma === undefined) {
         report(`PTE outside its VMA: mm ${mm.id} has an entry at ${hex(address)} (word ${word}, ${describePte(bits)}) but no vma covers that address`, (bits & PTE.present) !== 0 ? word : -1);
       }
-      if ((bits & PTE.present) === 0) continue;
+      if ((bits & PTE.present) === 0) {
+        if (isSwapPte(bits)) checkSwapEntry(mm, vma, address, word, swap, swapped, report);
+        continue;
+      }
       if (vma !== undefined) checkPermission(mem, mm, vma, address, word, bits, report);
       if (word >= f.count) {
         report(`mm ${mm.id}: PTE at ${hex(address)} maps pfn ${word}, beyond the ${f.count} frames of memory`);
@@ -188,6 +200,36 @@ function checkMm(mem: Memory, mm: Mm, mapped: Int32Array, writable: Uint8Array, 
     }
   }
   if (present !== mm.rss) report(`mm ${mm.id}: rss is ${mm.rss} but ${present} present non-special PTEs map frames`);
+}
+
+/** A swap entry names a slot in use and lies in a vma with an anon_vma; counted per slot in `swapped`. */
+function checkSwapEntry(mm: Mm, vma: Vma | undefined, address: number, slot: number, swap: SwapDevice | undefined, swapped: Int32Array | null, report: Report): void {
+  const where = `mm ${mm.id}: swap entry at ${hex(address)}`;
+  if (vma !== undefined && vma.anonVma === null) report(`${where} (slot ${slot}) lies in the vma ${vma.toString()}, which has no anon_vma: swap-in could not map an anonymous page there`);
+  if (swap === undefined || swapped === null) {
+    report(`${where} names swap slot ${slot}, but the machine has no swap device`);
+    return;
+  }
+  if (slot >= swap.slots) {
+    report(`${where} names swap slot ${slot}, beyond the device's ${swap.slots} slots`);
+    return;
+  }
+  if (swap.count[slot] === 0) report(`swap entry names a free slot: ${where} names slot ${slot}, whose count is 0 (the slot may be reused, and swap-in would read another page's content)`);
+  swapped[slot]!++;
+}
+
+/** Each slot's count equals the swap entries naming it; the free list holds the free slots. */
+function checkSwap(swap: SwapDevice, swapped: Int32Array, report: Report): void {
+  for (let slot = 0; slot < swap.slots; slot++) {
+    const count = swap.count[slot]!;
+    const n = swapped[slot]!;
+    if (count === n) continue;
+    if (count === 0) continue; // reported per entry: names a free slot
+    report(
+      `swap slot ${slot} has count ${count} but ${n} swap entr${n === 1 ? 'y names' : 'ies name'} it${count > n ? ' (a leaked use: the slot is never freed)' : ' (a missing use: the slot would be freed while entries still name it)'}`,
+    );
+  }
+  if (!swap.freeListConsistent()) report(`swap device: its free list does not hold exactly the ${swap.freeCount} slot(s) with count 0`);
 }
 
 /** A present entry grants no more than its vma: write needs `VM_WRITE`, user access some of `VM_READ | VM_WRITE | VM_EXEC`. */
@@ -398,7 +440,8 @@ function describeFlags(flags: number): string {
  * the machine unchanged": processes and their mms (rss, users), every vma (range,
  * flags, file, pgoff, anon_vma), every non-none PTE (address, word, bits), every
  * frame's flags, refcount, mapcount, pincount, mapping, index, generation and content
- * word, the free count, and each file's size, page cache and backing store. Identical
+ * word, the free count, every swap slot in use (count and content), and each file's
+ * size, page cache and backing store. Identical
  * histories give identical digests; any write (content, or a PTE's young/dirty bit)
  * changes it. Not for hot paths: it builds a text of the whole state.
  */
@@ -425,6 +468,10 @@ export function stateDigest(machine: Machine): string {
   const f = mem.frames;
   for (let pfn = 0; pfn < f.count; pfn++) {
     out.push(`${f.flags[pfn]} ${f.refcount[pfn]} ${f.mapcount[pfn]} ${f.pincount[pfn]} ${f.mapping[pfn]} ${f.index[pfn]} ${f.generation[pfn]} ${f.content[pfn]}`);
+  }
+  const swap = swapIfAny(mem);
+  if (swap !== undefined) {
+    for (let slot = 0; slot < swap.slots; slot++) if (swap.count[slot] !== 0) out.push(`swap ${slot} ${swap.count[slot]} ${swap.content[slot]}`);
   }
   for (const inode of inodes(mem)) {
     const cache = [...inode.pageCache].sort((a, b) => a[0] - b[0]);

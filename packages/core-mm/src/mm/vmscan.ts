@@ -20,11 +20,23 @@ export interface ShrinkOptions {
 
 /**
  * One pass of one page through `shrink_page_list()` (`shrink_folio_list()`): trylock
- * the page, check references, unmap, and — for a clean file page nobody maps any more —
- * drop it from the page cache so it is freed (`remove_mapping`). The verdict is an
- * observation-face `scan` event. Runs inside reclaim: `fs_reclaim` is held and the
- * task is `PF_MEMALLOC`. Anonymous pages (swap) and dirty pages (writeback) are kept
- * for now.
+ * the page, check references, unmap, and free what nobody needs any more. The verdict
+ * is an observation-face `scan` event. Runs inside reclaim: `fs_reclaim` is held and
+ * the task is `PF_MEMALLOC`.
+ *
+ * - A referenced page is activated; so is one `try_to_unmap()` could not unmap
+ *   completely (mlocked, young in 2008, swap full: `add_to_swap` failing).
+ * - A clean file page nobody maps any more is dropped from the page cache
+ *   (`remove_mapping`) and freed; a dirty one is kept for writeback.
+ * - An anonymous page is swapped out by `try_to_unmap()` (its content goes to a swap
+ *   slot, its entries become swap entries) and then freed: reclaim's reference is the
+ *   last one. Difference from the kernel: there is no swap cache, so the page is not
+ *   kept in one until `__remove_mapping`; the slot holds the content and the frame
+ *   goes at once. A page someone else still holds (a 2008 pin, a `get_user_pages`
+ *   reference) is unmapped and swapped out all the same but not freed: `'keep'`, as
+ *   `__remove_mapping`'s refcount check keeps it; the holder's reference frees it.
+ * - v6 keeps a pinned anonymous page before trying to swap it (`folio_maybe_dma_pinned`
+ *   in `shrink_folio_list`): `'keep'`, nothing unmapped. The 2008 eras had no such check.
  */
 export function shrinkPage(mem: Memory, task: Task, pfn: number, options: ShrinkOptions = {}): ScanVerdict | Promise<ScanVerdict> {
   const f = mem.frames;
@@ -42,9 +54,15 @@ export function shrinkPage(mem: Memory, task: Task, pfn: number, options: Shrink
     const referenced = options.walk === 'try-to-unmap' ? 0 : pageReferenced(mem, task, pfn, options.combiner);
     return andThen(referenced, (refs) => {
       if (refs > 0) return 'activate' as const;
+      const anon = mem.isAnon(pfn);
+      if (anon && mem.era === 'v6' && f.pincount[pfn]! > 0) return 'keep' as const;
       return andThen(tryToUnmap(mem, task, pfn, options.combiner), (result): ScanVerdict => {
         if (result === 'fail' || f.mapcount[pfn]! > 0) return 'activate';
-        if ((f.flags[pfn]! & (PG.dirty | PG.anon)) !== 0) return 'keep';
+        if (anon) {
+          f.flags[pfn] = f.flags[pfn]! & ~PG.dirty; // pageout(): the content is in swap
+          return f.refcount[pfn] === 1 ? 'freed' : 'keep'; // reclaim's reference is the last one, or someone holds the page
+        }
+        if ((f.flags[pfn]! & PG.dirty) !== 0) return 'keep';
         const owner = mem.ownerOf(pfn);
         if (owner === undefined || !('pageCache' in owner)) return 'keep';
         owner.pageCache.delete(f.index[pfn]!);

@@ -7,7 +7,8 @@ import { notifySecondaryTlbs } from './notify.js';
 import type { PteCause } from './observe.js';
 import type { PteTable } from './page-table.js';
 import { clearPte, recordFrame } from './pte-ops.js';
-import { PTE } from './pte.js';
+import { isSwapPte, PTE } from './pte.js';
+import { swapOf, type SwapDevice } from './swap.js';
 import { removeRmap } from './rmap.js';
 import type { Vma } from './vma.js';
 
@@ -21,7 +22,9 @@ export interface ZapDetails {
  * table by PTE table under each PT lock: clear the entries, move a dirty bit to the
  * page (`set_page_dirty`), drop the rmap and count, then flush the TLB (with the
  * secondary TLBs that share the page table, v6) and only then drop the page
- * references, as `tlb_finish_mmu` frees gathered pages after the flush. The caller
+ * references, as `tlb_finish_mmu` frees gathered pages after the flush. A swap entry
+ * is cleared and its slot use dropped (`free_swap_and_cache`) — unless `keepAnon`:
+ * a swapped-out COW copy is anonymous and stays, as a present one does. The caller
  * brackets the call with the era's notifier range.
  */
 export function zapRange(mem: Memory, task: Task, vma: Vma, start: number, end: number, cause: PteCause, details?: ZapDetails): void | Promise<void> {
@@ -42,11 +45,20 @@ function zapTable(mem: Memory, task: Task, vma: Vma, table: PteTable, start: num
     const to = Math.min(pageNumber(end), table.base + PTRS_PER_TABLE) - table.base;
     const gathered: number[] = [];
     const f = mem.frames;
+    let swap: SwapDevice | undefined;
     for (let i = from; i < to; i++) {
       const bits = table.bits[i]!;
       if (bits === 0) continue;
       if ((bits & PTE.present) === 0) {
-        clearPte(mem, vma.mm, table, i, cause); // swap and migration entries: their slots go with reclaim's model
+        if (isSwapPte(bits)) {
+          if (details?.keepAnon === true) continue; // a swapped-out COW copy stays (`should_zap_cows`)
+          const slot = table.word[i]!;
+          swap ??= swapOf(mem);
+          swap.freeSlot(slot); // free_swap_and_cache
+          clearPte(mem, vma.mm, table, i, cause);
+          continue;
+        }
+        clearPte(mem, vma.mm, table, i, cause); // migration entries
         continue;
       }
       const pfn = table.word[i]!;
