@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compact, ERAS, getUserPages, MAP, movePages, PG, PROT, unpinUserPage } from '../src/index.js';
+import { compact, ERAS, getUserPages, Machine, MAP, movePages, PG, PROT, unpinUserPage } from '../src/index.js';
 import { ANON, P, pteOf, RW, setup, v } from './support/mm-helpers.js';
 import { RecordingPort } from './support/recording-port.js';
 
@@ -78,6 +78,35 @@ describe('migration', () => {
       for (let i = 0; i < 8; i++) await v(m.mem.write(t, a + i * P, i + 1));
       expect(await v(compact(m.mem, t, 8))).toBe(8);
       for (let i = 0; i < 8; i++) expect(await v(m.mem.read(t, a + i * P))).toBe(i + 1);
+    });
+  }
+});
+
+describe('migration against concurrent CPU access', () => {
+  for (const era of ERAS) {
+    it(`${era}: a CPU access to a page being migrated waits on the migration entry and sees the content`, async () => {
+      for (let seed = 1; seed <= 20; seed++) {
+        const m = new Machine({ era, seed, schedule: { strategy: 'random', preempt: ['lock', 'spin', 'yield'] }, memory: { frames: 64 } });
+        const p = m.mem.createProcess('app');
+        const setupTask = p.task('setup');
+        const a = await v(m.mem.mmap(setupTask, { length: 2 * P, prot: RW, flags: ANON }));
+        await v(m.mem.write(setupTask, a, 41));
+        await v(m.mem.write(setupTask, a + P, 42));
+        const seen: number[] = [];
+        p.spawn('mover', async (t) => {
+          await v(movePages(m.mem, t, t.mm!, [a, a + P]));
+        });
+        p.spawn('cpu', async (t) => {
+          await m.sched.yield(t);
+          seen.push(await v(m.mem.read(t, a)));
+          await v(m.mem.write(t, a + P, 43));
+          seen.push(await v(m.mem.read(t, a + P)));
+        });
+        const r = await m.sched.run();
+        expect(r.violations, `seed ${seed}`).toEqual([]);
+        expect(seen).toEqual([41, 43]);
+        expect(await v(m.mem.read(setupTask, a + P))).toBe(43);
+      }
     });
   }
 });

@@ -9,7 +9,7 @@ import type { Mm } from './mm.js';
 import { notifierRange, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
 import type { PteTable } from './page-table.js';
 import { clearPte, recordFrame, setPte, updatePteBits } from './pte-ops.js';
-import { isSwapPte, PTE } from './pte.js';
+import { isMigrationPte, isSwapPte, PTE } from './pte.js';
 import { swapOf } from './swap.js';
 import { addNewAnonRmap, addRmap, anonVmaPrepare, removeRmap } from './rmap.js';
 import { VM, VM_PROT_MASK, type Vma } from './vma.js';
@@ -67,7 +67,8 @@ function handlePte(mem: Memory, task: Task, vma: Vma, table: PteTable, address: 
   }
   if ((bits & PTE.present) === 0) {
     if (isSwapPte(bits)) return doSwapPage(mem, task, vma, table, i, address, write);
-    throw new SmmuError('EFAULT', `${task.name}: fault at ${hex(address)} on a non-present entry (bits ${bits}) that no path of this model creates yet`);
+    if (isMigrationPte(bits)) return migrationEntryWait(mem, task, table.word[i]!);
+    throw new SmmuError('EFAULT', `${task.name}: fault at ${hex(address)} on a non-present entry (bits ${bits}) of no known kind (model bug)`);
   }
   if ((bits & PTE.user) === 0) {
     // PROT_NONE entries stay present for the kernel but not for the user.
@@ -79,6 +80,15 @@ function handlePte(mem: Memory, task: Task, vma: Vma, table: PteTable, address: 
     updatePteBits(mem, vma.mm, table, i, table.bits[i]! | PTE.young | (write ? PTE.dirty : 0), 'fault');
     return table.ptl.unlock(task);
   });
+}
+
+/**
+ * `migration_entry_wait()`: the page is being moved; wait until the migrating task
+ * unlocks it (taking and dropping the page lock), then the access retries and finds the
+ * PTE of the new frame.
+ */
+function migrationEntryWait(mem: Memory, task: Task, pfn: number): void | Promise<void> {
+  return andThen(mem.pageLock.lock(task, pfn), () => mem.pageLock.unlock(task, pfn));
 }
 
 /**
