@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERAS, LRU, Machine, MAP, PROT, Reclaim } from '../src/index.js';
+import { ERAS, LRU, Machine, MAP, PROT, Reclaim, shrinkPage } from '../src/index.js';
 import { P, v } from './support/mm-helpers.js';
 
 describe('reclaim under memory pressure', () => {
@@ -41,4 +41,22 @@ describe('reclaim under memory pressure', () => {
       expect(m.mem.lru.count(LRU.inactiveFile) + m.mem.lru.count(LRU.activeFile)).toBeLessThan(40);
     });
   }
+});
+
+describe('pageout from reclaim', () => {
+  it('v6: only a pass allowed to write (kswapd) writes a dirty file page back, then drops it', async () => {
+    const m = new Machine({ era: 'v6', memory: { frames: 32 } });
+    const t = m.mem.createProcess('w').task('w');
+    const file = m.mem.createFile('f', P);
+    const a = await v(m.mem.mmap(t, { length: P, prot: PROT.read | PROT.write, flags: MAP.shared, file }));
+    await v(m.mem.write(t, a, 77));
+    const pfn = file.pageCache.get(0)!;
+    const reclaimer = m.task('direct');
+    expect(await v(shrinkPage(m.mem, reclaimer, pfn))).toBe('activate');
+    expect(await v(shrinkPage(m.mem, reclaimer, pfn))).toBe('keep'); // dirty, not allowed to write
+    expect(file.backing.get(0)).toBeUndefined();
+    expect(await v(shrinkPage(m.mem, reclaimer, pfn, { writePage: true }))).toBe('freed');
+    expect(file.backing.get(0)).toBe(77);
+    expect(await v(m.mem.read(t, a))).toBe(77);
+  });
 });

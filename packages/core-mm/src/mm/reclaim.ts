@@ -119,7 +119,7 @@ export class Reclaim {
     const pages = this.mem.lru.oldestFirst(list).slice(0, this.batch);
     const step = (k: number): void | Promise<void> => {
       for (; k < pages.length && this.mem.allocator.freeCount < target; k++) {
-        const r = shrinkPage(this.mem, task, pages[k]!, { combiner: this.combiner });
+        const r = shrinkPage(this.mem, task, pages[k]!, { combiner: this.combiner, writePage: this.mem.era !== 'v6' || task === this.kswapd });
         if (r instanceof Promise) return r.then(() => step(k + 1));
       }
     };

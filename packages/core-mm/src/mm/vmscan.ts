@@ -5,6 +5,7 @@ import type { Memory } from './memory.js';
 import type { ScanVerdict } from './observe.js';
 import { type AgingCombiner, pageReferenced } from './page-referenced.js';
 import { tryToUnmap } from './try-to-unmap.js';
+import { writebackLocked } from './writeback.js';
 
 /** Options of one reclaim pass over a page. */
 export interface ShrinkOptions {
@@ -16,6 +17,11 @@ export interface ShrinkOptions {
    * `try_to_unmap()`, whose 2008 young check stops at the first young mapping.
    */
   readonly walk?: 'shrink-page-list' | 'try-to-unmap';
+  /**
+   * May this pass write a dirty file page back (`pageout`)? Default: yes in the 2008 eras,
+   * no in v6, where only kswapd writes file pages from reclaim.
+   */
+  readonly writePage?: boolean;
 }
 
 /**
@@ -56,19 +62,26 @@ export function shrinkPage(mem: Memory, task: Task, pfn: number, options: Shrink
       if (refs > 0) return 'activate' as const;
       const anon = mem.isAnon(pfn);
       if (anon && mem.era === 'v6' && f.pincount[pfn]! > 0) return 'keep' as const;
-      return andThen(tryToUnmap(mem, task, pfn, options.combiner), (result): ScanVerdict => {
+      return andThen(tryToUnmap(mem, task, pfn, options.combiner), (result): ScanVerdict | Promise<ScanVerdict> => {
         if (result === 'fail' || f.mapcount[pfn]! > 0) return 'activate';
         if (anon) {
           f.flags[pfn] = f.flags[pfn]! & ~PG.dirty; // pageout(): the content is in swap
           return f.refcount[pfn] === 1 ? 'freed' : 'keep'; // reclaim's reference is the last one, or someone holds the page
         }
-        if ((f.flags[pfn]! & PG.dirty) !== 0) return 'keep';
         const owner = mem.ownerOf(pfn);
         if (owner === undefined || !('pageCache' in owner)) return 'keep';
-        owner.pageCache.delete(f.index[pfn]!);
-        f.mapping[pfn] = 0;
-        mem.allocator.put(task, pfn); // the page cache's reference
-        return 'freed';
+        const drop = (): ScanVerdict => {
+          if ((f.flags[pfn]! & PG.dirty) !== 0) return 'keep';
+          owner.pageCache.delete(f.index[pfn]!);
+          f.mapping[pfn] = 0;
+          mem.allocator.put(task, pfn); // the page cache's reference
+          return 'freed';
+        };
+        // pageout(): a dirty file page is written before it can go. 2.6.2x wrote from any
+        // reclaimer; v6 lets only kswapd write file pages (options.writePage).
+        const mayWrite = mem.era === 'v6' ? options.writePage === true : options.writePage !== false;
+        if ((f.flags[pfn]! & PG.dirty) === 0 || owner.anonShared || !mayWrite) return drop();
+        return andThen(writebackLocked(mem, task, pfn), drop);
       });
     });
   };
