@@ -9,6 +9,7 @@ import { LruLists } from './lru.js';
 import { Mm, Process } from './mm.js';
 import { Observers } from './observe.js';
 import { PageAllocator } from './page-alloc.js';
+import type { ExternalRmapPort } from './port.js';
 import type { Task } from '../sched/task.js';
 import { cpuRead, cpuWrite } from './cpu.js';
 import { exitMm } from './exit.js';
@@ -42,6 +43,8 @@ export class Memory {
   readonly pageLock: BitLock;
   /** The LRU lists reclaim scans. */
   readonly lru: LruLists;
+  /** rfc-2008's external-rmap notifier, machine-wide (null: none registered). */
+  externalRmap: ExternalRmapPort | null = null;
   readonly processes: Process[] = [];
   private readonly owners: (AnonVma | Inode | undefined)[] = [undefined];
   private nextMm = 1;

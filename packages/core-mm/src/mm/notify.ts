@@ -1,4 +1,6 @@
 import type { Task } from '../sched/task.js';
+import { PG } from './frames.js';
+import type { Memory } from './memory.js';
 import type { Mm } from './mm.js';
 import type { MmuNotifierEvent, MmuNotifierRange } from './port.js';
 
@@ -55,6 +57,24 @@ export function notifyClearFlushYoung(task: Task, mm: Mm, start: number, end: nu
   const port = mm.secondary;
   if (port === null) return false;
   return call(task, mm, false, 'clear_flush_young', false, () => port.clearFlushYoung(task, mm, start, end));
+}
+
+/**
+ * rfc-2008: `mmu_rmap_notifier(invalidate_page, page)` for an exported page, after the
+ * rmap walk, page lock held and nothing else: no atomic context, so it may sleep.
+ */
+export function notifyExternalRmap(mem: Memory, task: Task, pfn: number): void | Promise<void> {
+  const port = mem.externalRmap;
+  if (port === null || mem.era !== 'rfc-2008' || (mem.frames.flags[pfn]! & PG.externalRmap) === 0) return;
+  const failed = (error: unknown): void => {
+    mem.machine.recordViolation(task, 'driver-error', `external rmap invalidate_page threw: ${error instanceof Error ? error.message : String(error)}`);
+  };
+  try {
+    const r = port.invalidatePage(task, pfn);
+    if (r instanceof Promise) return r.then(undefined, failed);
+  } catch (error) {
+    failed(error);
+  }
 }
 
 /** `mmu_notifier_release()`: first step of `exit_mmap`. */

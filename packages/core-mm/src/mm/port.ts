@@ -24,6 +24,17 @@ export interface MmuNotifierRange {
 }
 
 /**
+ * rfc-2008's external-rmap notifier (`mmu_rmap_notifier`): a machine-wide, page-keyed
+ * hook for pages a driver exported (`mmu_rmap_export_page`, `PageExternalRmap`), the
+ * hook SGI designed for XPMEM. `try_to_unmap()` and `page_mkclean()` call it after the
+ * Linux rmap walk, with only the page lock held, so it may sleep. The merged API had no
+ * such hook: it exists only in the `rfc-2008` era.
+ */
+export interface ExternalRmapPort {
+  invalidatePage(task: Task, pfn: number): void | Promise<void>;
+}
+
+/**
  * The secondary-MMU port: what core-mm calls at each notifier call site, after
  * establishing the kernel's calling context there (locks held, a non-block section
  * for non-blockable ranges, the RCU read side in `v2.6.27`). `@secondary-mmu/mmu-notifier`

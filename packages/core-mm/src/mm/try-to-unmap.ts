@@ -3,7 +3,7 @@ import { andThen, ensure } from '../util/flow.js';
 import { PG } from './frames.js';
 import { PAGE_SIZE } from './layout.js';
 import type { Memory } from './memory.js';
-import { notifierRange, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
+import { notifierRange, notifyExternalRmap, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
 import type { MmuNotifierRange } from './port.js';
 import { type AgingCombiner, clearFlushYoung } from './page-referenced.js';
 import { clearPte, recordFrame, setPte } from './pte-ops.js';
@@ -109,5 +109,6 @@ export function tryToUnmap(mem: Memory, task: Task, pfn: number, combiner: Aging
         : undefined,
     });
   const walked = swap === null ? walk() : ensure(walk, () => swap.freeSlot(slot)); // the allocation's reference
-  return andThen(walked, () => result);
+  // rfc-2008: the exported page's external rmap hears after the walk, page lock only.
+  return andThen(walked, () => (result === 'success' ? andThen(notifyExternalRmap(mem, task, pfn), () => result) : result));
 }

@@ -5,7 +5,7 @@ import { PG } from './frames.js';
 import { Inode } from './inode.js';
 import { PAGE_SIZE } from './layout.js';
 import type { Memory } from './memory.js';
-import { notifierRange, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart } from './notify.js';
+import { notifierRange, notifyExternalRmap, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart } from './notify.js';
 import type { MmuNotifierRange } from './port.js';
 import { clearPte, setPte, updatePteBits } from './pte-ops.js';
 import { PTE } from './pte.js';
@@ -96,7 +96,7 @@ export function pageMkclean(mem: Memory, task: Task, pfn: number): number | Prom
         }
       : undefined,
   });
-  return andThen(walked, () => cleaned);
+  return andThen(walked, () => andThen(notifyExternalRmap(mem, task, pfn), () => cleaned)); // rfc-2008, page lock only
 }
 
 /**
@@ -229,4 +229,15 @@ function cachedFilePage(mem: Memory, what: string, pfn: number): Inode {
   if (owner.anonShared) throw new SmmuError('EINVAL', `${what}: frame ${pfn} is a shmem page (${owner.name}): it has no file to be written to, reclaim swaps it`);
   if (owner.pageCache.get(mem.frames.index[pfn]!) !== pfn) throw new SmmuError('EINVAL', `${what}: frame ${pfn} is not in the page cache of ${owner.name}`);
   return owner;
+}
+
+/**
+ * rfc-2008's `mmu_rmap_export_page()`: a driver marks a page it exported
+ * (`PageExternalRmap`), with the page lock held, so reclaim and writeback call the
+ * external-rmap hook for it. EINVAL in the merged eras, which had no such hook.
+ */
+export function exportPage(mem: Memory, task: Task, pfn: number): void {
+  if (mem.era !== 'rfc-2008') throw new SmmuError('EINVAL', `mmu_rmap_export_page: the ${mem.era} era has no external-rmap notifier (only rfc-2008 had it)`);
+  if (mem.pageLock.holder(pfn) !== task) throw new SmmuError('EINVAL', `mmu_rmap_export_page: ${task.name} must hold the lock of page ${pfn}`);
+  mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.externalRmap;
 }
