@@ -38,7 +38,7 @@ const WRITE_OR_DIRTY = PTE.write | PTE.dirty;
  *
  * - 2008 eras (`page_mkclean_one`): with `i_mmap_lock` (a spinlock) held across the
  *   walk and the mapping's PT lock held, `entry = ptep_clear_flush(...)` (modelled as
- *   {@link clearPte}), then `invalidate_page(mm, address)` (`ptep_clear_flush_notify`
+ *   `clearPte`), then `invalidate_page(mm, address)` (`ptep_clear_flush_notify`
  *   in 2.6.27), then `set_pte_at()` of the write-protected, clean entry. Nothing the
  *   port does there may sleep.
  * - v6 (`page_vma_mkclean_one`): a `PROTECTION_PAGE` range per shared mapping, begun
