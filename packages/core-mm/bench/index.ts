@@ -7,7 +7,7 @@
  * (bench/kernel-ref.c) and prints `kernel.*` and `ratio.*` lines.
  */
 import { Bench } from 'tinybench';
-import { BitLock, isPromise, MAP, Machine, migratePage, Mutex, pageReferenced, PROT, RwSemaphore, shrinkPage, SpinLock, type Task } from '../src/index.js';
+import { BitLock, configureSwap, isPromise, MAP, Machine, migratePage, Mutex, pageReferenced, PROT, RwSemaphore, shrinkPage, SpinLock, type Task } from '../src/index.js';
 import { fork } from '../src/mm/fork.js';
 import { madvise } from '../src/mm/madvise.js';
 import { mprotect } from '../src/mm/mprotect.js';
@@ -296,6 +296,34 @@ function reclaim(): Rate[] {
   }
   {
     const { m, t } = machine();
+    configureSwap(m.mem, 2 * PAGES);
+    const kswapd = m.task('kswapd');
+    let a = 0;
+    let pfns: number[] = [];
+    rates.push({
+      name: 'reclaim.anon-swap',
+      unit: 'pages/s',
+      machine: m,
+      batch: PAGES,
+      note: `private anonymous pages swapped out by a reclaim pass (rmap walk, swap slot, swap entry, free), ${PAGES} per call; population and aging untimed`,
+      beforeEach: () => {
+        a = sync(m.mem.mmap(t, { length: PAGES * P, prot: RW, flags: ANON }));
+        populate(m, t, a);
+        pfns = [];
+        for (let k = 0; k < PAGES; k++) {
+          const vpn = Math.floor((a + k * P) / P);
+          pfns.push(t.mm!.pageTable.lookup(vpn)!.word[vpn % 512]!);
+        }
+        for (const pfn of pfns) sync(pageReferenced(m.mem, kswapd, pfn)); // the pages go idle
+      },
+      fn: () => {
+        for (const pfn of pfns) if (sync(shrinkPage(m.mem, kswapd, pfn)) !== 'freed') throw new Error('reclaim.anon-swap: a page was not swapped out');
+      },
+      afterEach: () => sync(m.mem.munmap(t, a, PAGES * P)),
+    });
+  }
+  {
+    const { m, t } = machine();
     let a = 0;
     let pfns: number[] = [];
     rates.push({
@@ -337,7 +365,10 @@ function reclaim(): Rate[] {
       fn: () => {
         if (sync(m.mem.fsync(t, file)) !== PAGES) throw new Error('writeback: not every page was written');
       },
-      afterEach: () => sync(m.mem.munmap(t, a, PAGES * P)),
+      afterEach: () => {
+        sync(m.mem.munmap(t, a, PAGES * P));
+        sync(m.mem.ftruncate(t, file, 0)); // free the page cache for the next call
+      },
     });
   }
   return rates;
