@@ -149,6 +149,16 @@ function machine(): { m: Machine; t: Task } {
   return { m, t: m.mem.createProcess('bench').task('cpu0') };
 }
 
+/** The frames mapped at the PAGES pages from `a`. */
+function mappedPfns(t: Task, a: number): number[] {
+  const pfns: number[] = [];
+  for (let k = 0; k < PAGES; k++) {
+    const vpn = Math.floor((a + k * P) / P);
+    pfns.push(t.mm!.pageTable.lookup(vpn)!.word[vpn % 512]!);
+  }
+  return pfns;
+}
+
 function populate(m: Machine, t: Task, a: number): void {
   for (let k = 0; k < PAGES; k++) sync(m.mem.write(t, a + k * P, k + 1));
 }
@@ -309,11 +319,7 @@ function reclaim(): Rate[] {
       beforeEach: () => {
         a = sync(m.mem.mmap(t, { length: PAGES * P, prot: RW, flags: ANON }));
         populate(m, t, a);
-        pfns = [];
-        for (let k = 0; k < PAGES; k++) {
-          const vpn = Math.floor((a + k * P) / P);
-          pfns.push(t.mm!.pageTable.lookup(vpn)!.word[vpn % 512]!);
-        }
+        pfns = mappedPfns(t, a);
         for (const pfn of pfns) sync(pageReferenced(m.mem, kswapd, pfn)); // the pages go idle
       },
       fn: () => {
@@ -335,11 +341,7 @@ function reclaim(): Rate[] {
       beforeEach: () => {
         a = sync(m.mem.mmap(t, { length: PAGES * P, prot: RW, flags: ANON }));
         populate(m, t, a);
-        pfns = [];
-        for (let k = 0; k < PAGES; k++) {
-          const vpn = Math.floor((a + k * P) / P);
-          pfns.push(t.mm!.pageTable.lookup(vpn)!.word[vpn % 512]!);
-        }
+        pfns = mappedPfns(t, a);
       },
       fn: () => {
         for (const pfn of pfns) sync(migratePage(m.mem, t, pfn));

@@ -3,22 +3,12 @@ import { ERAS, isSmmuError, Machine, MAP, Mutex, PG, PROT, PTE, SpinLock, type E
 import { ftruncate, pwrite } from '../src/mm/file-ops.js';
 import { allocDriverPage, freeDriverPage, getUserPages, hmmRangeFault, putPage, setPageDirty, unpinUserPage, walkPageTable } from '../src/mm/gup.js';
 import { stateDigest, verify } from '../src/mm/verify.js';
-import { ANON, code, P, RW, setup as setupWith, v } from './support/mm-helpers.js';
+import { ANON, code, P, RW, setup as setupWith, underMmapRead, v } from './support/mm-helpers.js';
 
 function setup(era: Era, frames = 128): { m: Machine; t: Task } {
   return setupWith(era, frames);
 }
 
-/** Run `body` with the task's mmap_lock held for reading, as a driver does. */
-async function underMmapRead<T>(t: Task, body: () => T | Promise<T>): Promise<T> {
-  const mm = t.mm!;
-  await v(mm.mmapLock.downRead(t));
-  try {
-    return await v(body());
-  } finally {
-    await v(mm.mmapLock.upRead(t));
-  }
-}
 
 for (const era of ERAS) {
   describe(`get_user_pages / pin_user_pages (${era})`, () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ERAS, isSwapPte, LRU, Machine, MAP, PG, PROT, PTE, Reclaim, shrinkPage, tryToUnmap, verify, type Era, type MmEvent, type ScanVerdict, type Task } from '../src/index.js';
 import { getUserPages, unpinUserPage } from '../src/mm/gup.js';
 import { configureSwap, DEFAULT_SWAP_SLOTS, SwapDevice, swapOf } from '../src/mm/swap.js';
-import { ANON, code, P, pteOf, RW, setup, v } from './support/mm-helpers.js';
+import { ANON, code, P, pteOf, RW, setup, underMmapRead, v } from './support/mm-helpers.js';
 import { RecordingPort } from './support/recording-port.js';
 
 /** Two passes of reclaim over `pfn`: the first clears the young bits, the second unmaps. */
@@ -11,16 +11,6 @@ async function reclaimTwice(m: Machine, pfn: number): Promise<ScanVerdict[]> {
   return [await v(shrinkPage(m.mem, k, pfn)), await v(shrinkPage(m.mem, k, pfn))];
 }
 
-/** Run `body` with the task's mmap_lock held for reading, as a driver does. */
-async function underMmapRead<T>(t: Task, body: () => T | Promise<T>): Promise<T> {
-  const mm = t.mm!;
-  await v(mm.mmapLock.downRead(t));
-  try {
-    return await v(body());
-  } finally {
-    await v(mm.mmapLock.upRead(t));
-  }
-}
 
 describe('swap device', () => {
   it('allocates LIFO, counts uses, frees at 0; misuse is EINVAL; full answers -1', () => {

@@ -33,3 +33,14 @@ export function pteOf(t: Task, address: number): { pfn: number; bits: number } {
   const table = t.mm!.pageTable.lookup(vpn);
   return table === undefined ? { pfn: -1, bits: 0 } : { pfn: table.word[vpn % 512]!, bits: table.bits[vpn % 512]! };
 }
+
+/** Run `body` with the task's mmap_lock held for reading, as a driver does around gup. */
+export async function underMmapRead<T>(t: Task, body: () => T | Promise<T>): Promise<T> {
+  const mm = t.mm!;
+  await v(mm.mmapLock.downRead(t));
+  try {
+    return await v(body());
+  } finally {
+    await v(mm.mmapLock.upRead(t));
+  }
+}
