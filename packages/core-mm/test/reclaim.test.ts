@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERAS, LRU, Machine, MAP, PROT, Reclaim, shrinkPage } from '../src/index.js';
 import { P, v } from './support/mm-helpers.js';
+import { RecordingPort } from './support/recording-port.js';
 
 describe('reclaim under memory pressure', () => {
   for (const era of ERAS) {
@@ -59,4 +60,28 @@ describe('pageout from reclaim', () => {
     expect(file.backing.get(0)).toBe(77);
     expect(await v(m.mem.read(t, a))).toBe(77);
   });
+});
+
+describe('shrink_active_list aging (recording port)', () => {
+  for (const era of ERAS) {
+    it(`${era}: an active mapped file page is aged ${era === 'v6' ? 'with the rmap lock only tried' : 'under a trylocked page lock'}, inside reclaim (fs_reclaim held)`, async () => {
+      const m = new Machine({ era, memory: { frames: 32 } });
+      const reclaim = new Reclaim(m.mem, { low: 1, high: 2 });
+      const t = m.mem.createProcess('p').task('p');
+      const file = m.mem.createFile('f', P);
+      const a = await v(m.mem.mmap(t, { length: P, prot: PROT.read, flags: MAP.shared, file }));
+      await v(m.mem.read(t, a));
+      const pfn = file.pageCache.get(0)!;
+      m.mem.lru.move(pfn, true); // on the active list
+      const port = new RecordingPort();
+      t.mm!.secondary = port;
+      await v(reclaim.shrink(m.task('kswapd'), m.mem.allocator.freeCount + 1));
+      const first = port.calls.find((c) => c.op === 'clear_flush_young')!;
+      const rmapLock = era === 'v6' ? 'i_mmap_rwsem (rwsem, read, trylock)' : 'i_mmap_lock (spinlock)';
+      const pageLock = era === 'v6' ? [] : [`PG_locked[${pfn}] (bit-lock, trylock)`];
+      const rcu = era === 'v2.6.27' ? ['rcu_read_lock (rcu, read)'] : [];
+      expect(first.held).toEqual(['fs_reclaim (pseudo)', ...pageLock, rmapLock, 'ptl (spinlock)', ...rcu]);
+      expect(m.report.violations).toEqual([]);
+    });
+  }
 });

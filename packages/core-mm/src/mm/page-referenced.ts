@@ -34,11 +34,17 @@ export function clearFlushYoung(task: Task, mm: Mm, table: PteTable, index: numb
  * walk, rmap lock held, each mapping under its PT lock) and count those accessed since
  * the last scan, testing and clearing each young bit with the era's aging hook combined
  * by `combiner`. A `VM_LOCKED` mapping counts as referenced and ends the walk (2008's
- * `*mapcount = 1`, v6's mlock of the folio). The caller may hold the page lock.
+ * `*mapcount = 1`, v6's mlock of the folio). The caller may hold the page lock. With
+ * `tryLock` (`rwc->try_lock`, v6's `shrink_active_list`) a contended rmap lock is not
+ * waited for and the page counts as referenced.
  */
-export function pageReferenced(mem: Memory, task: Task, pfn: number, combiner: AgingCombiner = 'or'): number | Promise<number> {
+export function pageReferenced(mem: Memory, task: Task, pfn: number, combiner: AgingCombiner = 'or', tryLock = false): number | Promise<number> {
   let referenced = 0;
-  const walked = rmapWalk(mem, task, pfn, {
+  const walked = rmapWalk(
+    mem,
+    task,
+    pfn,
+    {
     mapped: ({ vma, address, table, index }) => {
       if ((vma.flags & VM.locked) !== 0) {
         referenced++;
@@ -49,6 +55,9 @@ export function pageReferenced(mem: Memory, task: Task, pfn: number, combiner: A
         return true;
       });
     },
-  });
-  return andThen(walked, () => referenced);
+    },
+    tryLock,
+  );
+  // A contended rmap lock under `rwc->try_lock` counts as referenced: try again later.
+  return andThen(walked, (done) => (done ? referenced : 1));
 }

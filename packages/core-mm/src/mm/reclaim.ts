@@ -1,11 +1,14 @@
 import type { Task } from '../sched/task.js';
 import { WaitQueue } from '../locks/wait-queue.js';
-import { andThen } from '../util/flow.js';
+import { andThen, ensure } from '../util/flow.js';
+import { PG } from './frames.js';
 import { LRU, type LruList } from './lru.js';
 import type { Memory } from './memory.js';
 import type { Gfp } from './page-alloc.js';
 import { pageReferenced, type AgingCombiner } from './page-referenced.js';
 import { outOfMemory, type OomResult } from './oom.js';
+import { rmapHits } from './rmap.js';
+import { VM } from './vma.js';
 import { shrinkPage } from './vmscan.js';
 
 /** Reclaim's knobs: watermarks in frames and the aging combiner. */
@@ -96,6 +99,21 @@ export class Reclaim {
    * frames freed.
    */
   shrink(task: Task, target: number): number | Promise<number> {
+    // Reclaim runs with PF_MEMALLOC and the fs_reclaim pseudo-lock held throughout
+    // (__perform_reclaim), notifier calls included.
+    if (task.memalloc) return this.shrinkEntered(task, target);
+    task.memalloc = true;
+    this.mem.machine.fsReclaim.acquire(task);
+    return ensure(
+      () => this.shrinkEntered(task, target),
+      () => {
+        this.mem.machine.fsReclaim.release(task);
+        task.memalloc = false;
+      },
+    );
+  }
+
+  private shrinkEntered(task: Task, target: number): number | Promise<number> {
     const start = this.mem.allocator.freeCount;
     const pass = (round: number): number | Promise<number> => {
       if (this.mem.allocator.freeCount >= target || round >= 4) return this.mem.allocator.freeCount - start;
@@ -126,28 +144,57 @@ export class Reclaim {
     return step(0);
   }
 
-  /** `shrink_active_list`: move a batch from the active tail to the inactive list; returns how many pages it deactivated. */
+  /**
+   * `shrink_active_list`: age a batch from the active tail and move it to the inactive
+   * list; returns how many pages it deactivated. 2.6.2x: `page_referenced(page, 0)`
+   * without the page lock — a file page is only trylocked, and a failed trylock counts
+   * as referenced — and a mapped page still referenced stays active. v6:
+   * `folio_referenced` with `rwc->try_lock`; every page is deactivated except a
+   * referenced page of an executable file mapping.
+   */
   private deactivate(task: Task, list: LruList): number | Promise<number> {
     const mem = this.mem;
     const pages = mem.lru.oldestFirst(list).slice(0, this.batch);
-    const keepReferenced = mem.era !== 'v6';
+    const v6 = mem.era === 'v6';
     let moved = 0;
+    const place = (pfn: number, active: boolean): void => {
+      mem.lru.move(pfn, active);
+      if (!active) moved++;
+    };
     const step = (k: number): number | Promise<number> => {
       for (; k < pages.length; k++) {
         const pfn = pages[k]!;
-        if (!keepReferenced || mem.frames.mapcount[pfn] === 0) {
-          mem.lru.move(pfn, false);
-          moved++;
+        if ((mem.frames.flags[pfn]! & PG.lru) === 0) continue; // freed or moved meanwhile
+        if (mem.frames.mapcount[pfn] === 0) {
+          place(pfn, false);
           continue;
         }
-        const r = andThen(pageReferenced(mem, task, pfn, this.combiner), (refs) => {
-          mem.lru.move(pfn, refs > 0);
-          if (refs === 0) moved++;
-        });
+        const r = v6 ? this.ageV6(task, pfn, place) : this.age2008(task, pfn, place);
         if (r instanceof Promise) return r.then(() => step(k + 1));
       }
       return moved;
     };
     return step(0);
+  }
+
+  private age2008(task: Task, pfn: number, place: (pfn: number, active: boolean) => void): void | Promise<void> {
+    const mem = this.mem;
+    const file = !mem.isAnon(pfn);
+    if (file && !mem.pageLock.trylock(task, pfn)) return place(pfn, true); // contended: referenced
+    const aged = andThen(pageReferenced(mem, task, pfn, this.combiner), (refs) => place(pfn, refs > 0));
+    return file ? ensure(() => aged, () => mem.pageLock.unlock(task, pfn)) : aged;
+  }
+
+  private ageV6(task: Task, pfn: number, place: (pfn: number, active: boolean) => void): void | Promise<void> {
+    const mem = this.mem;
+    return andThen(pageReferenced(mem, task, pfn, this.combiner, true), (refs) => {
+      const exec = refs > 0 && !mem.isAnon(pfn) && this.mappedExec(pfn);
+      place(pfn, exec);
+    });
+  }
+
+  /** Whether some mapping of the file page is executable (`VM_EXEC`): v6 keeps those active when referenced. */
+  private mappedExec(pfn: number): boolean {
+    return rmapHits(this.mem, pfn).some((h) => (h.vma.flags & VM.exec) !== 0);
   }
 }

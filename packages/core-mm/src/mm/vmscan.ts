@@ -52,9 +52,12 @@ export function shrinkPage(mem: Memory, task: Task, pfn: number, options: Shrink
     return verdict;
   };
   if (!mem.pageLock.trylock(task, pfn)) return emit('keep');
-  const wasMemalloc = task.memalloc;
-  task.memalloc = true;
-  mem.machine.fsReclaim.acquire(task);
+  // Inside a reclaim that already entered (Reclaim.shrink), fs_reclaim is held and PF_MEMALLOC set.
+  const entered = !task.memalloc;
+  if (entered) {
+    task.memalloc = true;
+    mem.machine.fsReclaim.acquire(task);
+  }
   mem.allocator.get(pfn); // isolated: reclaim's own reference
   const pass = (): ScanVerdict | Promise<ScanVerdict> => {
     const referenced = options.walk === 'try-to-unmap' ? 0 : pageReferenced(mem, task, pfn, options.combiner);
@@ -89,8 +92,10 @@ export function shrinkPage(mem: Memory, task: Task, pfn: number, options: Shrink
     ensure(pass, () =>
       andThen(mem.pageLock.unlock(task, pfn), () => {
         mem.allocator.put(task, pfn); // reclaim's reference: the last one frees a dropped page
-        mem.machine.fsReclaim.release(task);
-        task.memalloc = wasMemalloc;
+        if (entered) {
+          mem.machine.fsReclaim.release(task);
+          task.memalloc = false;
+        }
       }),
     ),
     (verdict) => {
