@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compact, ERAS, getUserPages, Machine, MAP, movePages, PG, PROT, unpinUserPage } from '../src/index.js';
+import { compact, ERAS, getUserPages, Machine, MAP, movePages, PG, PROT, shrinkPage, unpinUserPage } from '../src/index.js';
 import { ANON, P, pteOf, RW, setup, v } from './support/mm-helpers.js';
 import { RecordingPort } from './support/recording-port.js';
 
@@ -109,4 +109,23 @@ describe('migration against concurrent CPU access', () => {
       }
     });
   }
+});
+
+describe('migration of a page in the swap cache', () => {
+  it('the swap-cache slot moves with the page; the other swap entry maps the new frame', async () => {
+    const { m, t } = setup('v6', 64);
+    const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: ANON }));
+    await v(m.mem.write(t, a, 7));
+    const child = await v(m.mem.fork(t, 'child'));
+    const c = child.task('c');
+    const k = m.task('kswapd');
+    const pfn = pteOf(t, a).pfn;
+    expect(await v(shrinkPage(m.mem, k, pfn))).toBe('activate');
+    expect(await v(shrinkPage(m.mem, k, pfn))).toBe('freed');
+    expect(await v(m.mem.read(t, a))).toBe(7); // swap-in: the page enters the swap cache (the child's entry remains)
+    const [moved] = await v(movePages(m.mem, t, t.mm!, [a]));
+    expect(typeof moved).toBe('number');
+    expect(await v(m.mem.read(c, a))).toBe(7);
+    expect(pteOf(c, a).pfn).toBe(moved); // found through the swap cache at its new frame
+  });
 });

@@ -131,8 +131,9 @@ for (const era of ERAS) {
 
       expect(await v(m.mem.read(t, a))).toBe(5);
       expect(pteOf(t, a).bits & PTE.write).toBe(0); // the slot had another user: not exclusive, read-only
-      expect(swap.count[slot]).toBe(1);
-      await v(m.mem.write(c, a, 9)); // the child's swap-in: now the only user
+      expect(swap.count[slot]).toBe(2); // the child's entry and the swap cache, which now holds the parent's frame
+      expect(swap.cache.get(slot)).toBe(pteOf(t, a).pfn);
+      await v(m.mem.write(c, a, 9)); // the child's swap-in maps the same frame, then COW copies it away
       expect(swap.usedCount).toBe(0);
       expect(await v(m.mem.read(t, a))).toBe(5);
       await v(m.mem.write(t, a, 6));
@@ -199,7 +200,7 @@ for (const era of ERAS) {
       expect(await v(m.mem.read(t, a + P))).toBe(2);
     });
 
-    it(`a pinned anonymous page: ${v6 ? 'v6 reclaim keeps it mapped' : 'reclaim swaps it out; the pin keeps the old frame'}`, async () => {
+    it(`a pinned anonymous page: ${v6 ? 'v6 reclaim keeps it mapped' : 'reclaim swaps it out; the swap cache brings the pinned frame back'}`, async () => {
       const { m, t } = setup(era, 64);
       const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: ANON }));
       await v(m.mem.write(t, a, 42));
@@ -219,17 +220,19 @@ for (const era of ERAS) {
         expect(f.content[pfn!]).toBe(43); // the pin and the process still share the frame
       } else {
         expect(isSwapPte(pteOf(t, a).bits)).toBe(true);
-        expect(f.flags[pfn!]! & PG.free).toBe(0); // the pin holds it
-        expect([f.refcount[pfn!], f.mapcount[pfn!], f.pincount[pfn!]]).toEqual([1, 0, 1]);
+        // The pin keeps the page from being freed: it stays in the swap cache (pin + cache).
+        expect(f.flags[pfn!]! & (PG.free | PG.swapcache)).toBe(PG.swapcache);
+        expect([f.refcount[pfn!], f.mapcount[pfn!], f.pincount[pfn!]]).toEqual([2, 0, 1]);
         expect(verify(m, { record: false })).toEqual([]);
         expect(await v(m.mem.read(t, a))).toBe(42);
+        expect(pteOf(t, a).pfn).toBe(pfn); // swap-in finds the pinned frame in the swap cache
         await v(m.mem.write(t, a, 43));
-        expect(pteOf(t, a).pfn).not.toBe(pfn); // the process has a copy from swap; the pinned frame is detached
-        expect(f.content[pfn!]).toBe(42);
+        expect(pteOf(t, a).pfn).toBe(pfn); // reuse_swap_page: the only user, so the write stays on the pinned frame
+        expect(f.content[pfn!]).toBe(43);
       }
       const generation = f.generation[pfn!]!;
       await v(unpinUserPage(m.mem, t, pfn!));
-      expect(f.generation[pfn!]).toBe(v6 ? generation : generation + 1); // 2008: the pin held the last reference
+      expect(f.generation[pfn!]).toBe(generation); // still mapped: the unpin frees nothing
       expect(await v(m.mem.read(t, a))).toBe(43);
     });
 

@@ -10,7 +10,7 @@ import { notifierRange, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, 
 import type { PteTable } from './page-table.js';
 import { clearPte, recordFrame, setPte, updatePteBits } from './pte-ops.js';
 import { isMigrationPte, isSwapPte, PTE } from './pte.js';
-import { swapOf } from './swap.js';
+import { addToSwapCache, dropSwapEntry, swapOf } from './swap.js';
 import { addNewAnonRmap, addRmap, anonVmaPrepare, removeRmap } from './rmap.js';
 import { VM, VM_PROT_MASK, type Vma } from './vma.js';
 import { assertAlive } from './mmap.js';
@@ -83,6 +83,30 @@ function handlePte(mem: Memory, task: Task, vma: Vma, table: PteTable, address: 
 }
 
 /**
+ * `do_swap_page()` on a page still in the swap cache (`swap_cache_get_folio`): map that
+ * very frame — a 2008 pinned page comes back to its pin — writable only if nothing else
+ * uses it (`reuse_swap_page`: this entry and the cache alone, not mapped elsewhere).
+ */
+function mapFromSwapCache(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean, slot: number, pfn: number): void | Promise<void> {
+  const swap = swapOf(mem);
+  return andThen(table.ptl.lock(task), () => {
+    if (isSwapPte(table.bits[i]!) && table.word[i] === slot && swap.cache.get(slot) === pfn) {
+      const f = mem.frames;
+      const exclusive = f.mapcount[pfn] === 0 && swap.count[slot] === 2;
+      const writable = exclusive && (vma.flags & VM.write) !== 0 && (write || mem.era === 'v6');
+      mem.allocator.get(pfn);
+      addRmap(mem, pfn);
+      setPte(mem, vma.mm, table, i, pfn, writable ? USER_WRITE : USER, 'swapin');
+      f.flags[pfn] = exclusive ? f.flags[pfn]! | PG.anonExclusive : f.flags[pfn]! & ~PG.anonExclusive;
+      recordFrame(mem, pfn, 'map', task);
+      vma.mm.rss++;
+      dropSwapEntry(mem, task, swap, slot);
+    }
+    return table.ptl.unlock(task);
+  });
+}
+
+/**
  * `migration_entry_wait()`: the page is being moved; wait until the migrating task
  * unlocks it (taking and dropping the page lock), then the access retries and finds the
  * PTE of the new frame.
@@ -150,6 +174,8 @@ function doSwapPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: numbe
   const slot = table.word[i]!;
   const swap = swapOf(mem);
   if (!swap.inUse(slot)) throw new SmmuError('EFAULT', `${task.name}: fault at ${hex(address)} on a swap entry for slot ${slot}, which is not in use (model bug)`);
+  const cached = swap.cache.get(slot);
+  if (cached !== undefined) return mapFromSwapCache(mem, task, vma, table, i, address, write, slot, cached);
   return andThen(anonVmaPrepare(mem, task, vma), () =>
     andThen(mem.allocator.alloc(task, 'user', false), (pfn) =>
       andThen(table.ptl.lock(task), () => {
@@ -161,7 +187,15 @@ function doSwapPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: numbe
           f.content[pfn] = swap.read(slot);
           mapNewAnon(mem, task, vma, table, i, address, pfn, 'swapin', writable ? USER_WRITE : USER | PTE.dirty);
           f.flags[pfn] = (f.flags[pfn]! | PG.dirty) & ~(exclusive ? 0 : PG.anonExclusive);
-          swap.freeSlot(slot);
+          if (!exclusive) {
+            // Other swap entries still name the slot: the page enters the swap cache, so they
+            // map this frame too (read_swap_cache_async), under the root anon_vma
+            // (__page_set_anon_rmap for a page that is not exclusive).
+            f.mapping[pfn] = vma.anonVma!.root.id;
+            swap.dupSlot(slot); // the cache's use (SWAP_HAS_CACHE)
+            addToSwapCache(mem, swap, slot, pfn);
+          }
+          dropSwapEntry(mem, task, swap, slot);
         }
         return table.ptl.unlock(task);
       }),
@@ -291,6 +325,12 @@ function doWpPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number,
 function canReuse(mem: Memory, pfn: number): boolean {
   const f = mem.frames;
   if ((f.flags[pfn]! & PG.anon) === 0 || f.mapcount[pfn] !== 1) return false;
+  if ((f.flags[pfn]! & PG.swapcache) !== 0) {
+    // reuse_swap_page(): swap entries still naming the page's slot are users too.
+    const swap = swapOf(mem);
+    const slot = swap.slotOfPage.get(pfn);
+    if (slot !== undefined && swap.count[slot]! - 1 > 0) return false;
+  }
   if (mem.era !== 'v6' || (f.flags[pfn]! & PG.anonExclusive) !== 0) return true;
   if (f.refcount[pfn] !== 1) return false;
   f.flags[pfn] = f.flags[pfn]! | PG.anonExclusive;

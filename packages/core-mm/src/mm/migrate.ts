@@ -12,6 +12,7 @@ import { clearPte, recordFrame, setPte } from './pte-ops.js';
 import { isMigrationPte, migrationPte, PTE } from './pte.js';
 import { addRmap, removeRmap } from './rmap.js';
 import { rmapWalk } from './rmap-walk.js';
+import { swapIfAny } from './swap.js';
 
 /** Flags a migrated page carries over to its new frame. */
 const MOVED_FLAGS = PG.dirty | PG.anon | PG.swapbacked | PG.anonExclusive | PG.referenced | PG.mlocked;
@@ -37,7 +38,8 @@ export function migratePage(mem: Memory, task: Task, pfn: number): number | Prom
   return andThen(mem.pageLock.lock(task, pfn), () => {
     const owner = mem.ownerOf(pfn);
     const cached = owner !== undefined && !(owner instanceof AnonVma) && owner.pageCache.get(f.index[pfn]!) === pfn ? 1 : 0;
-    const expected = f.mapcount[pfn]! + cached;
+    const inSwapCache = (f.flags[pfn]! & PG.swapcache) !== 0 ? 1 : 0;
+    const expected = f.mapcount[pfn]! + cached + inSwapCache;
     if (f.refcount[pfn]! !== expected || f.pincount[pfn]! > 0) {
       const busy = new SmmuError('EBUSY', `migrate: pfn ${pfn} has ${f.refcount[pfn]! - expected} reference(s) beyond its mappings and the page cache (pinned or in use)`);
       return andThen(mem.pageLock.unlock(task, pfn), () => Promise.reject(busy));
@@ -65,6 +67,18 @@ function migrateLocked(mem: Memory, task: Task, old: number, cached: boolean): n
             f.index[moved] = f.index[old]!;
             if (cached && owner !== undefined && !(owner instanceof AnonVma)) {
               owner.pageCache.set(f.index[old]!, moved); // the cache's reference moves with the slot
+              mem.allocator.get(moved);
+              mem.allocator.put(task, old);
+            }
+            const swap = swapIfAny(mem);
+            const slot = swap?.slotOfPage.get(old);
+            if (swap !== undefined && slot !== undefined) {
+              // The swap-cache slot moves with the page, its reference with it (migrate_folio_mapping).
+              swap.cache.set(slot, moved);
+              swap.slotOfPage.delete(old);
+              swap.slotOfPage.set(moved, slot);
+              f.flags[moved] = f.flags[moved] | PG.swapcache;
+              f.flags[old] = f.flags[old]! & ~PG.swapcache;
               mem.allocator.get(moved);
               mem.allocator.put(task, old);
             }

@@ -1,4 +1,6 @@
 import { SmmuError } from '../errors.js';
+import type { Task } from '../sched/task.js';
+import { PG } from './frames.js';
 import type { Memory } from './memory.js';
 
 /** Slots of the swap device a machine gets unless {@link configureSwap} says otherwise (16 MiB of swap). */
@@ -68,6 +70,16 @@ export class SwapDevice {
     this.count[slot] = 1;
     return slot;
   }
+
+  /**
+   * The swap cache (`swapper_spaces`): slot -> frame, for a page that is both in swap
+   * and in memory. The cached page holds one use of its slot (`SWAP_HAS_CACHE`) and the
+   * cache holds one reference to the page. A page stays cached while swap entries still
+   * name its slot, or while something (a 2008 pin) keeps reclaim from freeing it.
+   */
+  readonly cache = new Map<number, number>();
+  /** The slot of a cached page, by pfn. */
+  readonly slotOfPage = new Map<number, number>();
 
   /** `swap_duplicate()`: one more swap PTE names `slot` (fork, swap-out of another mapping). EINVAL for a slot not in use. */
   dupSlot(slot: number): void {
@@ -144,4 +156,38 @@ export function configureSwap(mem: Memory, slots: number): SwapDevice {
   if (old !== undefined && old.usedCount > 0) throw new SmmuError('EBUSY', `swapon: the current swap device has ${old.usedCount} slot(s) in use`);
   devices.set(mem, device);
   return device;
+}
+
+/**
+ * `add_to_swap_cache()`: `pfn` enters the swap cache under `slot`; the cache takes a
+ * page reference. The caller has given the cache its use of the slot (`SWAP_HAS_CACHE`:
+ * `allocSlot`'s first use, or a `dupSlot`).
+ */
+export function addToSwapCache(mem: Memory, swap: SwapDevice, slot: number, pfn: number): void {
+  swap.cache.set(slot, pfn);
+  swap.slotOfPage.set(pfn, slot);
+  mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.swapcache;
+  mem.allocator.get(pfn);
+}
+
+/** `delete_from_swap_cache()`: the page leaves the cache, with the slot use and page reference it held. */
+export function deleteFromSwapCache(mem: Memory, task: Task, swap: SwapDevice, slot: number): void {
+  const pfn = swap.cache.get(slot);
+  if (pfn === undefined) return;
+  swap.cache.delete(slot);
+  swap.slotOfPage.delete(pfn);
+  mem.frames.flags[pfn] = mem.frames.flags[pfn]! & ~PG.swapcache;
+  swap.freeSlot(slot);
+  mem.allocator.put(task, pfn);
+}
+
+/**
+ * `swap_free()` for a swap entry that went away (swap-in, zap): when only the swap
+ * cache still uses the slot, the cached page leaves it (`try_to_free_swap`,
+ * `free_swap_and_cache`) and becomes an ordinary anonymous page — or is freed, if
+ * nothing maps or holds it.
+ */
+export function dropSwapEntry(mem: Memory, task: Task, swap: SwapDevice, slot: number): void {
+  swap.freeSlot(slot);
+  if (swap.count[slot] === 1 && swap.cache.has(slot)) deleteFromSwapCache(mem, task, swap, slot);
 }

@@ -10,7 +10,7 @@ import { clearPte, recordFrame, setPte } from './pte-ops.js';
 import { PTE } from './pte.js';
 import { removeRmap } from './rmap.js';
 import { rmapWalk } from './rmap-walk.js';
-import { swapOf, type SwapDevice } from './swap.js';
+import { addToSwapCache, deleteFromSwapCache, type SwapDevice, swapOf } from './swap.js';
 import { VM } from './vma.js';
 
 /** `SWAP_SUCCESS` / `SWAP_FAIL` (`try_to_unmap()`'s answer). */
@@ -52,8 +52,11 @@ export function tryToUnmap(mem: Memory, task: Task, pfn: number, combiner: Aging
   const v6 = mem.era === 'v6';
   const anon = mem.isAnon(pfn);
   const swap: SwapDevice | null = anon ? swapOf(mem) : null;
-  const slot = swap === null ? -1 : swap.allocSlot(); // add_to_swap
+  // add_to_swap: a slot, and the page in the swap cache (it may be there already).
+  const cachedSlot = swap === null ? undefined : swap.slotOfPage.get(pfn);
+  const slot = swap === null ? -1 : (cachedSlot ?? swap.allocSlot());
   if (swap !== null && slot < 0) return 'fail';
+  if (swap !== null && cachedSlot === undefined) addToSwapCache(mem, swap, slot, pfn);
   let result: UnmapResult = 'success';
   let range: MmuNotifierRange | null = null; // v6: the current mapping's (the walk visits one at a time)
   const walk = (): boolean | Promise<boolean> =>
@@ -108,7 +111,8 @@ export function tryToUnmap(mem: Memory, task: Task, pfn: number, combiner: Aging
           }
         : undefined,
     });
-  const walked = swap === null ? walk() : ensure(walk, () => swap.freeSlot(slot)); // the allocation's reference
+  // A walk that made no swap entry leaves nothing for the swap cache to serve.
+  const walked = swap === null ? walk() : ensure(walk, () => (swap.count[slot] === 1 ? deleteFromSwapCache(mem, task, swap, slot) : undefined));
   // rfc-2008: the exported page's external rmap hears after the walk, page lock only.
   return andThen(walked, () => (result === 'success' ? andThen(notifyExternalRmap(mem, task, pfn), () => result) : result));
 }

@@ -222,7 +222,7 @@ function checkSwapEntry(mm: Mm, vma: Vma | undefined, address: number, slot: num
 function checkSwap(swap: SwapDevice, swapped: Int32Array, report: Report): void {
   for (let slot = 0; slot < swap.slots; slot++) {
     const count = swap.count[slot]!;
-    const n = swapped[slot]!;
+    const n = swapped[slot]! + (swap.cache.has(slot) ? 1 : 0); // the swap cache holds a use too
     if (count === n) continue;
     if (count === 0) continue; // reported per entry: names a free slot
     report(

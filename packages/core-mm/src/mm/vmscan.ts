@@ -4,6 +4,7 @@ import { PG } from './frames.js';
 import type { Memory } from './memory.js';
 import type { ScanVerdict } from './observe.js';
 import { type AgingCombiner, pageReferenced } from './page-referenced.js';
+import { deleteFromSwapCache, swapOf } from './swap.js';
 import { tryToUnmap } from './try-to-unmap.js';
 import { writebackLocked } from './writeback.js';
 
@@ -68,8 +69,16 @@ export function shrinkPage(mem: Memory, task: Task, pfn: number, options: Shrink
       return andThen(tryToUnmap(mem, task, pfn, options.combiner), (result): ScanVerdict | Promise<ScanVerdict> => {
         if (result === 'fail' || f.mapcount[pfn]! > 0) return 'activate';
         if (anon) {
-          f.flags[pfn] = f.flags[pfn]! & ~PG.dirty; // pageout(): the content is in swap
-          return f.refcount[pfn] === 1 ? 'freed' : 'keep'; // reclaim's reference is the last one, or someone holds the page
+          // pageout() to the slot, then __remove_mapping(): only the swap cache and reclaim
+          // may hold the page; otherwise (a 2008 pin, a gup reference) it stays in the cache.
+          const swap = swapOf(mem);
+          const slot = swap.slotOfPage.get(pfn);
+          if (slot === undefined) return f.refcount[pfn] === 1 ? 'freed' : 'keep';
+          swap.write(slot, f.content[pfn]!);
+          f.flags[pfn] = f.flags[pfn]! & ~PG.dirty;
+          if (f.refcount[pfn] !== 2) return 'keep';
+          deleteFromSwapCache(mem, task, swap, slot);
+          return 'freed';
         }
         const owner = mem.ownerOf(pfn);
         if (owner === undefined || !('pageCache' in owner)) return 'keep';

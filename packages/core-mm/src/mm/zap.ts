@@ -8,7 +8,7 @@ import type { PteCause } from './observe.js';
 import type { PteTable } from './page-table.js';
 import { clearPte, recordFrame } from './pte-ops.js';
 import { isSwapPte, PTE } from './pte.js';
-import { swapOf, type SwapDevice } from './swap.js';
+import { dropSwapEntry, swapOf, type SwapDevice } from './swap.js';
 import { removeRmap } from './rmap.js';
 import type { Vma } from './vma.js';
 
@@ -54,7 +54,7 @@ function zapTable(mem: Memory, task: Task, vma: Vma, table: PteTable, start: num
           if (details?.keepAnon === true) continue; // a swapped-out COW copy stays (`should_zap_cows`)
           const slot = table.word[i]!;
           swap ??= swapOf(mem);
-          swap.freeSlot(slot); // free_swap_and_cache
+          dropSwapEntry(mem, task, swap, slot); // free_swap_and_cache
           clearPte(mem, vma.mm, table, i, cause);
           continue;
         }
