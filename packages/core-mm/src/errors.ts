@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'ENOENT'
   | 'EPERM'
   | 'EEXIST'
+  | 'EOVERFLOW'
   | 'EDEADLK'
   | 'EVIOLATION'
   | 'SIGSEGV'

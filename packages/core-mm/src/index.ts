@@ -38,6 +38,7 @@ export { captureSite } from './check/site.js';
 
 export { Rng, RngStreams } from './util/rng.js';
 export { isPromise } from './util/is-promise.js';
+export { andThen, ensure } from './util/flow.js';
 
 // The primary MMU (step 2, in progress): frames, page tables, vmas, rmap.
 export { ERAS, rmapLocksSpin, type Era } from './mm/era.js';

@@ -54,6 +54,7 @@ export class Machine {
   readonly era: Era;
   private taskIds = 0;
   private memory: Memory | null = null;
+  private readonly extensions = new Map<string, unknown>();
   private readonly memoryOptions: MemoryOptions;
 
   constructor(options: MachineOptions = {}) {
@@ -84,6 +85,19 @@ export class Machine {
    */
   task(name: string): Task {
     return new Task(this, this.nextTaskId(), name, null, false);
+  }
+
+  /**
+   * Per-machine state of a layer above core-mm (mmu-notifier's SRCU, trace and
+   * oracle), created on first use. Keeping it on the machine, never at module level,
+   * lets an ESM and a CJS copy of a package share one state per machine. No kernel
+   * counterpart: in the kernel this state is global.
+   */
+  extension<T>(key: string, create: (machine: Machine) => T): T {
+    if (this.extensions.has(key)) return this.extensions.get(key) as T;
+    const value = create(this);
+    this.extensions.set(key, value);
+    return value;
   }
 
   /** @internal */

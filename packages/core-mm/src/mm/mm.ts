@@ -1,6 +1,7 @@
 import type { Machine } from '../machine.js';
 import { RwSemaphore } from '../locks/rwsem.js';
 import { SpinLock } from '../locks/spinlock.js';
+import { WaitQueue } from '../locks/wait-queue.js';
 import type { Task } from '../sched/task.js';
 import { PageTable } from './page-table.js';
 import type { SecondaryMmuPort } from './port.js';
@@ -28,6 +29,15 @@ export class Mm {
   rss = 0;
   /** Set once `exit_mmap` has torn the address space down. */
   dead = false;
+  /**
+   * Notifier brackets begun and not yet ended on this mm, counted whether or not a port
+   * is attached. Registration waits for zero ({@link Mm.rangesIdle}): the effect of
+   * `mm_take_all_locks()`, which excludes every in-flight bracket (they hold the mmap
+   * lock or an rmap lock of one of the mm's vmas) while a notifier is added.
+   */
+  rangesInFlight = 0;
+  /** Woken when {@link Mm.rangesInFlight} drops to zero. */
+  readonly rangesIdle: WaitQueue;
 
   constructor(machine: Machine, id: number) {
     this.machine = machine;
@@ -35,6 +45,7 @@ export class Mm {
     this.mmapLock = new RwSemaphore(machine, 'mmap_lock');
     this.pageTableLock = new SpinLock(machine, 'page_table_lock');
     this.pageTable = new PageTable(machine);
+    this.rangesIdle = new WaitQueue(machine, 'mm_take_all_locks');
   }
 }
 

@@ -24,18 +24,36 @@ export function notifierRange(mm: Mm, start: number, end: number, event: MmuNoti
   return { mm, start, end, event, blockable, owner: null };
 }
 
-/** `mmu_notifier_invalidate_range_start()`: 0, or `EAGAIN` from a non-blockable range. */
+/**
+ * `mmu_notifier_invalidate_range_start()`: 0, or `EAGAIN` from a non-blockable range.
+ * Every bracket is counted in `mm.rangesInFlight`, with or without a port, until its
+ * end (or until a v6 non-blockable start fails: its caller makes no end call).
+ */
 export function notifyRangeStart(task: Task, range: MmuNotifierRange): number | Promise<number> {
-  const port = range.mm.secondary;
+  const mm = range.mm;
+  mm.rangesInFlight++;
+  const port = mm.secondary;
   if (port === null) return 0;
-  return call(task, range.mm, !range.blockable, 'invalidate_range_start', 0, () => port.invalidateRangeStart(task, range));
+  const r = call(task, mm, !range.blockable, 'invalidate_range_start', 0, () => port.invalidateRangeStart(task, range));
+  const failed = !range.blockable && mm.machine.era === 'v6';
+  if (!failed) return r;
+  if (r instanceof Promise) return r.then((ret) => (ret !== 0 ? rangeDone(mm, ret) : ret));
+  return r !== 0 ? rangeDone(mm, r) : r;
 }
 
 /** `mmu_notifier_invalidate_range_end()`. */
 export function notifyRangeEnd(task: Task, range: MmuNotifierRange): void | Promise<void> {
-  const port = range.mm.secondary;
-  if (port === null) return;
-  return call(task, range.mm, !range.blockable, 'invalidate_range_end', undefined, () => port.invalidateRangeEnd(task, range));
+  const mm = range.mm;
+  const port = mm.secondary;
+  if (port === null) return void rangeDone(mm, 0);
+  const r = call(task, mm, !range.blockable, 'invalidate_range_end', undefined, () => port.invalidateRangeEnd(task, range));
+  if (r instanceof Promise) return r.then(() => void rangeDone(mm, 0));
+  rangeDone(mm, 0);
+}
+
+function rangeDone(mm: Mm, ret: number): number {
+  if (--mm.rangesInFlight === 0) mm.rangesIdle.wakeUp();
+  return ret;
 }
 
 /** 2008 eras: `mmu_notifier_invalidate_page(mm, address)`; the caller holds the PT lock. */
@@ -77,15 +95,20 @@ export function notifyExternalRmap(mem: Memory, task: Task, pfn: number): void |
   }
 }
 
-/** `mmu_notifier_release()`: first step of `exit_mmap`. */
+/**
+ * `mmu_notifier_release()`: first step of `exit_mmap`. Unlike the other hooks it is
+ * called without the `v2.6.27` RCU read side: 2.6.27's `__mmu_notifier_release` took
+ * `rcu_read_lock()` around each `->release` and then called `synchronize_rcu()`,
+ * which may not run inside it, so the notifier core takes the read side itself.
+ */
 export function notifyRelease(task: Task, mm: Mm): void | Promise<void> {
   const port = mm.secondary;
   if (port === null) return;
-  return call(task, mm, false, 'release', undefined, () => port.release(task, mm));
+  return call(task, mm, false, 'release', undefined, () => port.release(task, mm), false);
 }
 
-function call<T>(task: Task, mm: Mm, nonBlock: boolean, what: string, fallback: T, body: () => T | Promise<T>): T | Promise<T> {
-  const rcu = mm.machine.era === 'v2.6.27';
+function call<T>(task: Task, mm: Mm, nonBlock: boolean, what: string, fallback: T, body: () => T | Promise<T>, rcuEra = true): T | Promise<T> {
+  const rcu = rcuEra && mm.machine.era === 'v2.6.27';
   if (rcu) mm.machine.rcu.readLock(task);
   if (nonBlock && !rcu) task.enterNonBlock();
   const leave = (): void => {

@@ -10,6 +10,8 @@ export class IntervalTree<T> {
   private root: IntervalNode<T> | null = null;
   private serial = 0;
   private count = 0;
+  /** Nodes examined by queries so far: the deterministic cost measure of the O(log n + k) claim. */
+  nodeVisits = 0;
 
   /** Number of intervals. */
   get size(): number {
@@ -42,7 +44,17 @@ export class IntervalTree<T> {
 
   /** Visit every interval overlapping `[start, last]`, in (start, insertion) order; stop when `visit` returns false. */
   query(start: number, last: number, visit: (value: T, node: IntervalNode<T>) => boolean | void): void {
-    queryNode(this.root, start, last, visit);
+    this.queryNode(this.root, start, last, visit);
+  }
+
+  private queryNode(n: IntervalNode<T> | null, start: number, last: number, visit: (value: T, node: IntervalNode<T>) => boolean | void): boolean {
+    if (n === null) return true;
+    this.nodeVisits++;
+    if (n.max < start) return true;
+    if (!this.queryNode(n.left, start, last, visit)) return false;
+    if (n.start > last) return true;
+    if (n.last >= start && visit(n.value, n) === false) return false;
+    return this.queryNode(n.right, start, last, visit);
   }
 
   /** The values overlapping `[start, last]`, in order (allocates; for tests and cold paths). */
@@ -141,17 +153,4 @@ function merge<T>(a: IntervalNode<T> | null, b: IntervalNode<T> | null): Interva
   b.left = merge(a, b.left);
   update(b);
   return b;
-}
-
-function queryNode<T>(
-  n: IntervalNode<T> | null,
-  start: number,
-  last: number,
-  visit: (value: T, node: IntervalNode<T>) => boolean | void,
-): boolean {
-  if (n === null || n.max < start) return true;
-  if (!queryNode(n.left, start, last, visit)) return false;
-  if (n.start > last) return true;
-  if (n.last >= start && visit(n.value, n) === false) return false;
-  return queryNode(n.right, start, last, visit);
 }

@@ -1,0 +1,185 @@
+import { LockdepMap, SmmuError, Srcu, type Machine, type Mm, type MmuNotifierEvent, type Task } from '@secondary-mmu/core-mm';
+import type { CallbackCall, DeviceAccess, LifecycleStep, NotifierCallback, NotifierListener, Subscriber } from './events.js';
+import type { MmuNotifier } from './subscription.js';
+
+/** Where `release` unlists a subscription relative to calling `->release`. */
+export type ReleaseOrder = 'release-first' | 'unlist-first';
+
+/** Per-machine options of the notifier core. */
+export interface NotifierOptions {
+  /**
+   * Override the era's release ordering: `unlist-first` is the 2008–3.9 code (the race
+   * fixed in 3.10), `release-first` today's. Default: `unlist-first` in the 2008 eras,
+   * `release-first` in `v6`.
+   */
+  releaseOrder?: ReleaseOrder;
+}
+
+const KEY = '@secondary-mmu/mmu-notifier';
+
+/**
+ * The notifier core's per-machine state — what the kernel keeps globally in
+ * mm/mmu_notifier.c: the SRCU that keeps subscriptions alive (3.7+; RCU in `v2.6.27`),
+ * the `__mmu_notifier_invalidate_range_start_map` lockdep pseudo-lock, and the
+ * listeners (trace, oracle). It lives on the machine ({@link Machine.extension}), so an
+ * ESM and a CJS copy of this package share it.
+ *
+ * Deliberate difference: `rfc-2008` walked its list under `rcu_read_lock()`, so as coded
+ * no callback could sleep; the model follows the RFC's documented intent (range
+ * callbacks may sleep when not `atomic`, the external-rmap hook may sleep) and keeps
+ * subscriptions alive with SRCU there too.
+ */
+export class NotifierCore {
+  readonly machine: Machine;
+  /** The global `srcu` of mm/mmu_notifier.c. */
+  readonly srcu: Srcu;
+  /** `__mmu_notifier_invalidate_range_start_map` (`v6`). */
+  readonly startMap: LockdepMap;
+  releaseOrder: ReleaseOrder;
+  private readonly listeners: NotifierListener[] = [];
+  private calls = 0;
+  private pendingFrees: MmuNotifier[] = [];
+
+  constructor(machine: Machine) {
+    this.machine = machine;
+    this.srcu = new Srcu(machine, 'mmu_notifier_srcu');
+    this.startMap = new LockdepMap(machine, 'mmu_notifier_invalidate_range_start');
+    this.releaseOrder = machine.era === 'v6' ? 'release-first' : 'unlist-first';
+  }
+
+  /** True when the lifetime read side is RCU (`v2.6.27`), which makes the task atomic. */
+  get rcuLifetime(): boolean {
+    return this.machine.era === 'v2.6.27';
+  }
+
+  /** `srcu_read_lock(&srcu)` (`rcu_read_lock()` in `v2.6.27`). */
+  readLock(task: Task): number {
+    if (this.rcuLifetime) {
+      this.machine.rcu.readLock(task);
+      return -1;
+    }
+    return this.srcu.readLock(task);
+  }
+
+  /** `srcu_read_unlock(&srcu, id)` (`rcu_read_unlock()` in `v2.6.27`). */
+  readUnlock(task: Task, ticket: number): void {
+    if (this.rcuLifetime) this.machine.rcu.readUnlock(task);
+    else this.srcu.readUnlock(task, ticket);
+  }
+
+  /** `synchronize_srcu(&srcu)` (`synchronize_rcu()` in `v2.6.27`): waits for every callback begun before. */
+  synchronize(task: Task): void | Promise<void> {
+    return this.rcuLifetime ? this.machine.rcu.synchronize(task) : this.srcu.synchronize(task);
+  }
+
+  /** `call_srcu(mmu_notifier_free_rcu)`: free now when no callback runs, else at the next synchronize. */
+  deferFree(task: Task, subscription: MmuNotifier): void {
+    if (this.srcu.readers === 0) this.free(task, subscription);
+    else this.pendingFrees.push(subscription);
+  }
+
+  /** Run the frees `deferFree` queued (after a grace period). */
+  runDeferredFrees(task: Task): void {
+    const pending = this.pendingFrees;
+    this.pendingFrees = [];
+    for (const s of pending) this.free(task, s);
+  }
+
+  private free(task: Task, subscription: MmuNotifier): void {
+    subscription.freed = true;
+    const free = subscription.ops.freeNotifier;
+    try {
+      free?.call(subscription.ops, subscription);
+    } catch (error) {
+      this.machine.recordViolation(task, 'driver-error', `${subscription.name}: free_notifier threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.lifecycle('freed', subscription, subscription.mm, task);
+  }
+
+  /** Subscribe a listener; returns the unsubscribe function. */
+  listen(listener: NotifierListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Tell listeners a lifecycle step happened. */
+  lifecycle(step: LifecycleStep, subscriber: Subscriber, mm: Mm | null, task: Task | null): void {
+    for (const l of this.listeners) l.onLifecycle?.(step, subscriber, mm, task);
+  }
+
+  /** Tell listeners a device accessed memory through a translation handle. */
+  deviceAccess(access: DeviceAccess): void {
+    for (const l of this.listeners) l.onDeviceAccess?.(access);
+  }
+
+  /** True when someone listens (emitters skip building events otherwise). */
+  get listening(): boolean {
+    return this.listeners.length > 0;
+  }
+
+  /**
+   * Call one driver callback: tell listeners, catch a throw (a `driver-error` naming the
+   * driver; `fallback` is returned instead), and check the callback returned holding
+   * exactly the locks it was called with (lockdep's "lock held when returning").
+   */
+  invoke<T>(
+    task: Task,
+    subscriber: Subscriber,
+    callback: NotifierCallback,
+    where: { mm: Mm | null; start: number; end: number; pfn: number; event: MmuNotifierEvent | null; blockable: boolean },
+    fallback: T,
+    body: () => T | Promise<T>,
+  ): T | Promise<T> {
+    const held = task.heldLocks.length;
+    let call: CallbackCall | null = null;
+    if (this.listeners.length > 0) {
+      call = { id: this.calls++, callback, subscriber, task, ...where, time: this.machine.clock.now };
+      for (const l of this.listeners) l.onCall?.(call);
+    }
+    const done = (value: T, error: unknown): T => {
+      if (task.heldLocks.length !== held) this.heldAtReturn(task, subscriber, callback, held);
+      if (call !== null) for (const l of this.listeners) l.onReturn?.(call, value, error, this.machine.clock.now);
+      return value;
+    };
+    const failed = (error: unknown): T => {
+      this.machine.recordViolation(task, 'driver-error', `${subscriber.name}: ${callback} threw: ${error instanceof Error ? error.message : String(error)}`);
+      return done(fallback, error);
+    };
+    let result: T | Promise<T>;
+    try {
+      result = body();
+    } catch (error) {
+      return failed(error);
+    }
+    if (result instanceof Promise) return result.then((value) => done(value, undefined), failed);
+    return done(result, undefined);
+  }
+
+  /** A kernel `WARN_ON` in the notifier core: recorded as a `notifier-warn` violation. */
+  warn(task: Task | null, message: string): void {
+    this.machine.reportViolation(task, 'notifier-warn', message);
+  }
+
+  private heldAtReturn(task: Task, subscriber: Subscriber, callback: NotifierCallback, held: number): void {
+    const now = task.describeHeld();
+    const what = task.heldLocks.length > held ? `returned holding ${now.slice(held).join(', ')}` : `returned having released ${held - task.heldLocks.length} lock(s) its caller held`;
+    this.machine.reportViolation(task, 'held-at-return', `${subscriber.name}: ${callback} ${what}`, now);
+  }
+}
+
+/** The notifier core of `machine`, created on first use. */
+export function notifierCore(machine: Machine): NotifierCore {
+  return machine.extension(KEY, (m) => new NotifierCore(m));
+}
+
+/** Set the notifier core's options for `machine` (before any registration, normally). */
+export function configureNotifiers(machine: Machine, options: NotifierOptions): NotifierCore {
+  const order = options.releaseOrder;
+  if (order !== undefined && order !== 'release-first' && order !== 'unlist-first') throw new SmmuError('EINVAL', `releaseOrder must be "release-first" or "unlist-first", got "${String(order)}"`);
+  const core = notifierCore(machine);
+  if (order !== undefined) core.releaseOrder = order;
+  return core;
+}
