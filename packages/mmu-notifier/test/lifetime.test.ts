@@ -1,0 +1,262 @@
+import { andThen, ERAS, Machine, MAP, PROT, pageReferenced, shrinkPage, SpinLock, type Era, type Mm, type Task } from '@secondary-mmu/core-mm';
+import { describe, expect, it } from 'vitest';
+import {
+  configureNotifiers,
+  MmuNotifier,
+  mmuNotifierGet,
+  mmuNotifierPut,
+  mmuNotifierRegister,
+  mmuNotifierRegisterLocked,
+  mmuNotifierSynchronize,
+  mmuNotifierUnregister,
+  type MmuNotifierOps,
+  type ReleaseOrder,
+} from '../src/index.js';
+import { ANON, code, P, pfnAt, RW, setup, v } from './support/helpers.js';
+
+describe('registration', () => {
+  it('refuses bad registrations with EINVAL and changes nothing', async () => {
+    const { m, t } = setup('v6');
+    const mm = t.mm!;
+    const sub = new MmuNotifier({ invalidateRangeStart: () => 0 }, 'kvm');
+    // __mmu_notifier_register without the mmap write lock
+    expect(await code(() => mmuNotifierRegisterLocked(t, sub, mm))).toBe('EINVAL');
+    // both kinds of callbacks
+    const both = new MmuNotifier({ invalidateRangeEnd: () => undefined, archInvalidateSecondaryTlbs: () => undefined }, 'both');
+    expect(await code(() => mmuNotifierRegister(t, both, mm))).toBe('EINVAL');
+    expect(mm.secondary).toBeNull();
+    expect(mm.mmapLock.writeLocked).toBe(false);
+    await v(mmuNotifierRegister(t, sub, mm));
+    expect(await code(() => mmuNotifierRegister(t, sub, mm))).toBe('EINVAL');
+    expect(sub.users).toBe(1);
+    await v(m.mem.exit(t));
+    const late = new MmuNotifier({}, 'late');
+    expect(await code(() => mmuNotifierRegister(t, late, mm))).toBe('EINVAL');
+    expect(m.report.violations).toEqual([]);
+  });
+
+  it('waits for invalidation brackets in flight (mm_take_all_locks): no subscriber ever sees an end without its start', async () => {
+    const m = new Machine({ era: 'v6', memory: { frames: 64 } });
+    const proc = m.mem.createProcess('app');
+    const log: string[] = [];
+    const slow = new MmuNotifier({ invalidateRangeStart: (task) => andSleep(m, task, 5000, () => (log.push('slow:start'), 0)) }, 'slow');
+    const late = new MmuNotifier({ invalidateRangeStart: () => (log.push('late:start'), 0), invalidateRangeEnd: () => void log.push('late:end') }, 'late');
+    let a = 0;
+    proc.spawn('unmapper', async (task) => {
+      await v(mmuNotifierRegister(task, slow, task.mm!));
+      a = await v(m.mem.mmap(task, { length: P, prot: RW, flags: ANON }));
+      await v(m.mem.munmap(task, a, P));
+      log.push('munmap done');
+    });
+    proc.spawn('registrar', async (task) => {
+      await v(mmuNotifierRegister(task, late, task.mm!));
+      log.push('registered');
+    });
+    const r = await m.sched.run();
+    expect(r.violations).toEqual([]);
+    expect(log).toEqual(['slow:start', 'munmap done', 'registered']);
+  });
+});
+
+/** Run `then` after sleeping `ns` (a Promise only if the sleep suspended). */
+function andSleep<T>(m: Machine, task: Task, ns: number, then: () => T): T | Promise<T> {
+  const s = m.sched.sleep(task, ns);
+  return s instanceof Promise ? s.then(then) : then();
+}
+
+describe('unregister', () => {
+  for (const era of ['rfc-2008', 'v6'] as const) {
+    it(`${era}: racing an in-flight invalidation, it returns only after the callback ends`, async () => {
+      const m = new Machine({ era, memory: { frames: 64 } });
+      const proc = m.mem.createProcess('app');
+      const log: string[] = [];
+      const sub = new MmuNotifier(
+        {
+          invalidateRangeStart: (task) => (log.push('start begins'), andSleep(m, task, 5000, () => (log.push('start ends'), 0))),
+          release: () => void log.push('release'),
+        },
+        'xpmem',
+      );
+      const ready = { a: 0 };
+      proc.spawn('unmapper', async (task) => {
+        await v(mmuNotifierRegister(task, sub, task.mm!));
+        ready.a = await v(m.mem.mmap(task, { length: P, prot: RW, flags: ANON }));
+        await v(m.mem.munmap(task, ready.a, P));
+      });
+      proc.spawn('closer', async (task) => {
+        while (!log.includes('start begins')) await v(m.sched.yield(task));
+        await v(mmuNotifierUnregister(task, sub, task.mm!));
+        log.push('unregister returned');
+      });
+      const r = await m.sched.run();
+      expect(r.violations).toEqual([]);
+      expect(log).toEqual(['start begins', 'release', 'start ends', 'unregister returned']);
+    });
+  }
+
+  it('v2.6.27: unregister waits with synchronize_rcu; release runs under RCU', async () => {
+    const { m, t } = setup('v2.6.27');
+    let rcu = -1;
+    const sub = new MmuNotifier({ release: (task) => void (rcu = task.rcuDepth) }, 'kvm');
+    await v(mmuNotifierRegister(t, sub, t.mm!));
+    await v(mmuNotifierUnregister(t, sub, t.mm!));
+    expect(rcu).toBe(1);
+    expect(sub.listed).toBe(false);
+    expect(m.report.violations).toEqual([]);
+  });
+});
+
+describe('release at exit', () => {
+  for (const era of ERAS) {
+    it(`${era}: release runs before any page is freed, ${era === 'v6' ? 'still listed (3.10+)' : 'already unlisted (before 3.10)'}`, async () => {
+      const { m, t } = setup(era);
+      const a = await v(m.mem.mmap(t, { length: 2 * P, prot: RW, flags: ANON }));
+      await v(m.mem.write(t, a, 1));
+      const pfn = pfnAt(t, a);
+      const gen = m.mem.frames.generation[pfn];
+      const seen: { gen: number; listed: boolean }[] = [];
+      const sub = new MmuNotifier({ release: (_t, s) => void seen.push({ gen: m.mem.frames.generation[pfn]!, listed: s.listed }) }, 'kvm');
+      await v(mmuNotifierRegister(t, sub, t.mm!));
+      await v(m.mem.exit(t));
+      expect(seen).toEqual([{ gen, listed: era === 'v6' }]);
+      expect(sub.listed).toBe(false);
+    });
+  }
+
+  it('v6: release may run twice, from exit and from an unregister racing it', async () => {
+    const m = new Machine({ era: 'v6', memory: { frames: 64 } });
+    const proc = m.mem.createProcess('app');
+    let releases = 0;
+    const sub = new MmuNotifier({ release: (task) => (releases++, m.sched.sleep(task, 1000)) }, 'kvm');
+    const mm = proc.mm!;
+    proc.spawn('exit', async (task) => {
+      await v(mmuNotifierRegister(task, sub, mm));
+      await v(m.mem.exit(task));
+    });
+    m.sched.spawn('closer', async (task) => {
+      while (releases === 0) await v(m.sched.yield(task));
+      await v(mmuNotifierUnregister(task, sub, mm));
+    });
+    const r = await m.sched.run();
+    expect(r.violations).toEqual([]);
+    expect(releases).toBe(2);
+  });
+});
+
+/**
+ * Release against reclaim (KERNEL.md §10, 3.4–3.10): a KVM-like driver holding no page
+ * references mirrors a file page; its `->release` zaps the mirror under `mmu_lock`,
+ * which a vCPU holds on and off. The owner exits while kswapd reclaims the page. With
+ * today's order (`->release` while still listed) the page is never freed while the
+ * driver maps it. With the 2008–3.9 order (unlist, then `->release`) the driver hears
+ * nothing in the window and the page goes: the same exploration finds it.
+ */
+async function releaseRace(era: Era, order: ReleaseOrder | undefined, seed: number): Promise<number[]> {
+  const m = new Machine({ era, seed, memory: { frames: 64 }, schedule: { strategy: 'random', preempt: ['spin', 'yield'] } });
+  if (order !== undefined) configureNotifiers(m, { releaseOrder: order });
+  const owner = m.mem.createProcess('owner');
+  const t0 = owner.task('setup');
+  const file = m.mem.createFile('f', P);
+  const a = await v(m.mem.mmap(t0, { length: P, prot: PROT.read, flags: MAP.shared, file }));
+  await v(m.mem.read(t0, a));
+  const pfn = file.pageCache.get(0)!;
+  const mmuLock = new SpinLock(m, 'mmu_lock');
+  // The driver's mirror: address -> pfn, no reference held.
+  const mirror = new Map<number, number>();
+  const drop = (start: number, end: number): void => {
+    for (const addr of [...mirror.keys()]) if (addr >= start && addr < end) mirror.delete(addr);
+  };
+  const locked = (task: Task, body: () => void): void | Promise<void> => andThen(mmuLock.lock(task), () => (body(), mmuLock.unlock(task)));
+  const ops: MmuNotifierOps = {
+    invalidateRangeStart: (task, _s, r) => andThen(locked(task, () => drop(r.start, r.end)), () => 0),
+    invalidatePage: (task, _s, _mm, address) => locked(task, () => drop(address, address + P)),
+    release: (task) => locked(task, () => mirror.clear()),
+  };
+  const mm: Mm = t0.mm!;
+  await v(mmuNotifierRegister(t0, new MmuNotifier(ops, 'kvm'), mm));
+  mirror.set(a, pfn);
+  await v(pageReferenced(m.mem, m.task('aging'), pfn)); // clear the young bit: the next scan frees it
+  const freedWhileMapped: number[] = [];
+  m.mem.observers.subscribe((e) => {
+    if (e.kind === 'frame-free' && [...mirror.values()].includes(e.pfn)) freedWhileMapped.push(e.pfn);
+  });
+  let exited = false;
+  owner.spawn('exit', (task) => andThen(m.mem.exit(task), () => void (exited = true)));
+  m.sched.spawn('kswapd', (task) => shrinkPage(m.mem, task, pfn));
+  m.sched.spawn('vcpu', async (task) => {
+    while (!exited) {
+      await v(mmuLock.lock(task));
+      await v(m.sched.yield(task));
+      await v(mmuLock.unlock(task));
+    }
+  });
+  const r = await m.sched.run();
+  expect(r.violations).toEqual([]);
+  return freedWhileMapped;
+}
+
+describe('release vs reclaim: the 3.x race', () => {
+  const seeds = Array.from({ length: 30 }, (_, i) => i + 1);
+  it('v6 (release first): no seed frees a page the secondary still maps', async () => {
+    for (const seed of seeds) expect(await releaseRace('v6', undefined, seed)).toEqual([]);
+  });
+
+  it('v6 with the buggy unlist-first order: the same exploration catches it', async () => {
+    let caught = 0;
+    for (const seed of seeds) if ((await releaseRace('v6', 'unlist-first', seed)).length > 0) caught++;
+    expect(caught).toBeGreaterThan(0);
+  });
+
+  it('v2.6.27 (unlist first, as merged): a driver without references hits it — history reproduced', async () => {
+    let caught = 0;
+    for (const seed of seeds) if ((await releaseRace('v2.6.27', undefined, seed)).length > 0) caught++;
+    expect(caught).toBeGreaterThan(0);
+  });
+});
+
+describe('get / put (5.4+)', () => {
+  it('one subscription per (ops, mm); the last put unlists it and frees it after a grace period', async () => {
+    const { m, t } = setup('v6');
+    const freed: string[] = [];
+    const ops: MmuNotifierOps = {
+      allocNotifier: () => new MmuNotifier(ops, 'sva'),
+      freeNotifier: (s) => void freed.push(s.name),
+      invalidateRangeStart: () => 0,
+    };
+    const a = await v(mmuNotifierGet(t, ops, t.mm!));
+    const b = await v(mmuNotifierGet(t, ops, t.mm!));
+    expect(a).toBe(b);
+    expect(a.users).toBe(2);
+    await v(mmuNotifierPut(t, a));
+    expect(a.listed).toBe(true);
+    await v(mmuNotifierPut(t, a));
+    expect(a.listed).toBe(false);
+    expect(freed).toEqual(['sva']);
+    await v(mmuNotifierPut(t, a));
+    expect(m.report.violations.map((x) => x.kind)).toEqual(['notifier-warn']);
+  });
+
+  it('put from ->release defers the free to mmu_notifier_synchronize', async () => {
+    const { m, t } = setup('v6');
+    const freed: string[] = [];
+    const ops: MmuNotifierOps = {
+      allocNotifier: () => new MmuNotifier(ops, 'sva'),
+      freeNotifier: (s) => void freed.push(s.name),
+      release: (task, s) => mmuNotifierPut(task, s),
+    };
+    await v(mmuNotifierGet(t, ops, t.mm!));
+    const exiting = t;
+    await v(m.mem.exit(exiting));
+    expect(freed).toEqual([]);
+    await v(mmuNotifierSynchronize(m.task('module_exit'), m));
+    expect(freed).toEqual(['sva']);
+  });
+
+  it('2008 eras had no get/put', async () => {
+    for (const era of ['rfc-2008', 'v2.6.27'] as const) {
+      const { t } = setup(era);
+      const ops: MmuNotifierOps = { allocNotifier: () => new MmuNotifier(ops) };
+      expect(await code(() => mmuNotifierGet(t, ops, t.mm!))).toBe('EINVAL');
+    }
+  });
+});
