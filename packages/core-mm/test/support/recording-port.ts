@@ -22,9 +22,12 @@ export class RecordingPort implements SecondaryMmuPort {
     this.note(task, { op: 'release', mm: mm.id });
   }
 
+  /** What `invalidateRangeStart` answers (0, or `EAGAIN` to play a failing subscriber). */
+  startResult = 0;
+
   invalidateRangeStart(task: Task, range: MmuNotifierRange): number {
     this.note(task, { op: 'start', mm: range.mm.id, start: range.start, end: range.end, event: range.event, blockable: range.blockable });
-    return 0;
+    return this.startResult;
   }
 
   invalidateRangeEnd(task: Task, range: MmuNotifierRange): void {
