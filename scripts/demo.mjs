@@ -1,6 +1,7 @@
 // The `npm start` demo, until apps/sample exists: core-mm's scheduler and checkers on
-// three small kernel-shaped programs. Runs against the built package.
-import { Completion, Machine, Mutex, RwSemaphore, SpinLock, formatViolation } from '@secondary-mmu/core-mm';
+// two small kernel-shaped programs, then a notifier callback judged in each era. Runs against the built package.
+import { Completion, Machine, MAP, Mutex, PROT, RwSemaphore, formatViolation, pageReferenced, shrinkPage } from '@secondary-mmu/core-mm';
+import { MmuNotifier, mmuNotifierRegister } from '@secondary-mmu/mmu-notifier';
 
 const line = (s = '') => console.log(s);
 
@@ -49,18 +50,34 @@ const again = await program({ replay: found.r.token }).sched.run();
 line(`   replayed: ${again.violations.map((v) => v.kind).join(', ')} (same token: ${again.token === found.r.token})`);
 line();
 
-line("3. the seed thread's question: may invalidate_page() sleep under the PT lock?");
-const m = new Machine({ program: 'demo:sleeping-invalidate' });
-const ptl = new SpinLock(m, 'ptl');
-const ack = new Completion(m, 'remote_ack');
-m.sched.spawn('kswapd', async (t) => {
-  await ptl.lock(t); // try_to_unmap_one holds the PT lock around the hook
-  await ack.wait(t); // a message-passing driver waits for its remote acknowledgement
-  await ptl.unlock(t);
-});
-m.sched.spawn('remote-partition', (t) => {
-  void t;
-  ack.complete();
-});
-const slept = await m.sched.run();
-for (const v of slept.violations) line(formatViolation(v));
+line("3. the seed thread's question: may invalidate_page() sleep? The same driver callback");
+line('   (wait for a remote partition\'s acknowledgement) while kswapd reclaims a page it mirrors:');
+for (const era of ['rfc-2008', 'v2.6.27', 'v6']) {
+  const m = new Machine({ era, program: `demo:sleeping-invalidate:${era}`, memory: { frames: 64 } });
+  const app = m.mem.createProcess('app').task('app');
+  const file = m.mem.createFile('shared', 4096);
+  const a = m.mem.mmap(app, { length: 4096, prot: PROT.read, flags: MAP.shared, file });
+  m.mem.read(app, a);
+  const pfn = file.pageCache.get(0);
+  const heard = [];
+  const waitForAck = (t, what) => {
+    heard.push(what);
+    const ack = new Completion(m, 'remote_ack');
+    m.sched.spawn('remote-partition', () => ack.complete());
+    const waited = ack.wait(t);
+    return waited instanceof Promise ? waited : Promise.resolve();
+  };
+  const xpmem = new MmuNotifier(
+    {
+      invalidatePage: (t) => waitForAck(t, 'invalidate_page'),
+      invalidateRangeStart: (t, _s, range) => waitForAck(t, `invalidate_range_start(${range.event})`).then(() => 0),
+    },
+    'xpmem',
+  );
+  mmuNotifierRegister(app, xpmem, app.mm);
+  pageReferenced(m.mem, m.task('aging'), pfn);
+  m.sched.spawn('kswapd', (t) => shrinkPage(m.mem, t, pfn));
+  const r = await m.sched.run();
+  const splat = r.violations.find((v) => v.kind === 'might-sleep');
+  line(`   ${era.padEnd(9)} ${heard.join(', ')}: ${splat ? `BUG: ${splat.message}` : 'waited for the acknowledgement in a blockable range: fine'}`);
+}
