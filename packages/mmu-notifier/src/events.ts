@@ -60,8 +60,8 @@ export interface DeviceAccess {
 
 /**
  * A listener on the notifier core: the event trace and the coherence oracle. `onReturn`
- * gets the callback's value (or `undefined` and the error when it threw) and the
- * virtual time it returned at.
+ * gets the callback's value (when it threw: the value the core used in its place —
+ * 0, false or undefined — and the error) and the virtual time it returned at.
  */
 export interface NotifierListener {
   onCall?(call: CallbackCall): void;
