@@ -21,7 +21,7 @@ const KEY = '@secondary-mmu/mmu-notifier';
  * The notifier core's per-machine state — what the kernel keeps globally in
  * mm/mmu_notifier.c: the SRCU that keeps subscriptions alive (3.7+; RCU in `v2.6.27`),
  * the `__mmu_notifier_invalidate_range_start_map` lockdep pseudo-lock, and the
- * listeners (trace, oracle). It lives on the machine ({@link Machine.extension}), so an
+ * listeners (trace, oracle). It lives on the machine (`machine.extension`), so an
  * ESM and a CJS copy of this package share it.
  *
  * Deliberate difference: `rfc-2008` walked its list under `rcu_read_lock()`, so as coded

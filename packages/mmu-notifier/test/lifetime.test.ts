@@ -173,7 +173,8 @@ async function releaseRace(era: Era, order: ReleaseOrder | undefined, seed: numb
     release: (task) => locked(task, () => mirror.clear()),
   };
   const mm: Mm = t0.mm!;
-  await v(mmuNotifierRegister(t0, new MmuNotifier(ops, 'kvm'), mm));
+  const sub = new MmuNotifier(ops, 'kvm');
+  await v(mmuNotifierRegister(t0, sub, mm));
   mirror.set(a, pfn);
   await v(pageReferenced(m.mem, m.task('aging'), pfn)); // clear the young bit: the next scan frees it
   const freedWhileMapped: number[] = [];
@@ -183,6 +184,12 @@ async function releaseRace(era: Era, order: ReleaseOrder | undefined, seed: numb
   let exited = false;
   owner.spawn('exit', (task) => andThen(m.mem.exit(task), () => void (exited = true)));
   m.sched.spawn('kswapd', (task) => shrinkPage(m.mem, task, pfn));
+  m.sched.spawn('close', (task) =>
+    andThen(mmuNotifierUnregister(task, sub, mm), () => {
+      // When unregister returns, ->release has run (here or in exit) and nothing is mirrored.
+      if (mirror.size !== 0) freedWhileMapped.push(-1);
+    }),
+  );
   m.sched.spawn('vcpu', async (task) => {
     while (!exited) {
       await v(mmuLock.lock(task));
