@@ -78,11 +78,19 @@ export class NotifierCore {
     else this.pendingFrees.push(subscription);
   }
 
-  /** Run the frees `deferFree` queued (after a grace period). */
-  runDeferredFrees(task: Task): void {
+  /**
+   * Take the frees `deferFree` has queued so far: their grace period starts now, so
+   * free them (with {@link NotifierCore.runFrees}) after one `synchronize` begun now.
+   */
+  takeDeferredFrees(): MmuNotifier[] {
     const pending = this.pendingFrees;
     this.pendingFrees = [];
-    for (const s of pending) this.free(task, s);
+    return pending;
+  }
+
+  /** Free subscriptions whose grace period has passed. */
+  runFrees(task: Task, subscriptions: readonly MmuNotifier[]): void {
+    for (const s of subscriptions) this.free(task, s);
   }
 
   private free(task: Task, subscription: MmuNotifier): void {
@@ -134,13 +142,14 @@ export class NotifierCore {
     body: () => T | Promise<T>,
   ): T | Promise<T> {
     const held = task.heldLocks.length;
+    const top = held > 0 ? task.heldLocks[held - 1] : undefined;
     let call: CallbackCall | null = null;
     if (this.listeners.length > 0) {
       call = { id: this.calls++, callback, subscriber, task, ...where, time: this.machine.clock.now };
       for (const l of this.listeners) l.onCall?.(call);
     }
     const done = (value: T, error: unknown): T => {
-      if (task.heldLocks.length !== held) this.heldAtReturn(task, subscriber, callback, held);
+      if (task.heldLocks.length !== held || (held > 0 && task.heldLocks[held - 1] !== top)) this.heldAtReturn(task, subscriber, callback, held);
       if (call !== null) for (const l of this.listeners) l.onReturn?.(call, value, error, this.machine.clock.now);
       return value;
     };
@@ -165,7 +174,12 @@ export class NotifierCore {
 
   private heldAtReturn(task: Task, subscriber: Subscriber, callback: NotifierCallback, held: number): void {
     const now = task.describeHeld();
-    const what = task.heldLocks.length > held ? `returned holding ${now.slice(held).join(', ')}` : `returned having released ${held - task.heldLocks.length} lock(s) its caller held`;
+    const what =
+      task.heldLocks.length > held
+        ? `returned holding ${now.slice(held).join(', ')}`
+        : task.heldLocks.length < held
+          ? `returned having released ${held - task.heldLocks.length} lock(s) its caller held`
+          : `returned with a different lock on top (${now[held - 1] ?? '-'}) than its caller held`;
     this.machine.reportViolation(task, 'held-at-return', `${subscriber.name}: ${callback} ${what}`, now);
   }
 }

@@ -29,8 +29,13 @@ export class MmuRmapNotifier {
   }
 }
 
+const KEY = '@secondary-mmu/mmu-notifier:rmap';
+const RMAP_BRAND = '@secondary-mmu/mmu-notifier:rmap-list';
+
 /** The machine's `mmu_rmap_notifier_list`, installed as core-mm's external-rmap port. */
 class RmapNotifierList implements ExternalRmapPort {
+  /** Identifies the list on `mem.externalRmap` across copies of this package (no `instanceof`). */
+  readonly brand = RMAP_BRAND;
   readonly list: MmuRmapNotifier[] = [];
   constructor(readonly core: NotifierCore) {}
 
@@ -47,9 +52,13 @@ class RmapNotifierList implements ExternalRmapPort {
   }
 }
 
-function rmapList(machine: Machine, what: string): RmapNotifierList {
+function requireEra(machine: Machine, what: string): void {
   if (machine.era !== 'rfc-2008') throw new SmmuError('EINVAL', `${what}: the ${machine.era} era has no external-rmap notifier (only the rfc-2008 series had it)`);
-  return machine.extension('@secondary-mmu/mmu-notifier:rmap', (m) => {
+}
+
+/** The machine's list, installed as core-mm's external-rmap port on first use (after the caller validated). */
+function rmapList(machine: Machine): RmapNotifierList {
+  return machine.extension(KEY, (m) => {
     const list = new RmapNotifierList(notifierCore(m));
     m.mem.externalRmap = list;
     return list;
@@ -58,28 +67,37 @@ function rmapList(machine: Machine, what: string): RmapNotifierList {
 
 /** `mmu_rmap_notifier_register()`: add `notifier` to the machine's list (rfc-2008 only; `EINVAL` elsewhere or if already listed). */
 export function mmuRmapNotifierRegister(machine: Machine, notifier: MmuRmapNotifier): void {
-  const list = rmapList(machine, 'mmu_rmap_notifier_register');
+  requireEra(machine, 'mmu_rmap_notifier_register');
   if (notifier.listed) throw new SmmuError('EINVAL', `mmu_rmap_notifier_register: ${notifier.name} is already registered`);
+  const list = rmapList(machine);
   notifier.listed = true;
   list.list.unshift(notifier);
   list.core.lifecycle('registered', notifier, null, null);
 }
 
-/** `mmu_rmap_notifier_unregister()`: unlist, then wait until no `invalidatePage` of it runs. A sleeping call. */
+/**
+ * `mmu_rmap_notifier_unregister()`: unlist, then wait until no `invalidatePage` of it
+ * runs. A sleeping call. `EINVAL` (nothing changed) if it is not registered on `machine`.
+ */
 export function mmuRmapNotifierUnregister(task: Task, machine: Machine, notifier: MmuRmapNotifier): void | Promise<void> {
-  const list = rmapList(machine, 'mmu_rmap_notifier_unregister');
-  if (!notifier.listed) throw new SmmuError('EINVAL', `mmu_rmap_notifier_unregister: ${notifier.name} is not registered`);
+  requireEra(machine, 'mmu_rmap_notifier_unregister');
+  const port = machine.mem.externalRmap as Partial<RmapNotifierList> | null;
+  const list = port !== null && port.brand === RMAP_BRAND ? (port as RmapNotifierList) : null;
+  const i = list === null ? -1 : list.list.indexOf(notifier);
+  if (list === null || i < 0) throw new SmmuError('EINVAL', `mmu_rmap_notifier_unregister: ${notifier.name} is not registered on this machine`);
   notifier.listed = false;
-  list.list.splice(list.list.indexOf(notifier), 1);
+  list.list.splice(i, 1);
   list.core.lifecycle('unlisted', notifier, null, task);
   return andThen(list.core.synchronize(task), () => list.core.lifecycle('unregistered', notifier, null, task));
 }
 
 /**
  * `mmu_rmap_export_page()`: mark page `pfn` exported (`PageExternalRmap`) so reclaim and
- * writeback call the external-rmap notifiers for it. The caller holds the page lock.
+ * writeback call the external-rmap notifiers for it. The caller holds the page lock
+ * (`EINVAL` otherwise, nothing changed).
  */
 export function mmuRmapExportPage(task: Task, machine: Machine, pfn: number): void {
-  rmapList(machine, 'mmu_rmap_export_page');
+  requireEra(machine, 'mmu_rmap_export_page');
   exportPage(machine.mem, task, pfn);
+  rmapList(machine);
 }

@@ -1,4 +1,4 @@
-import { andThen, SmmuError, type Mm, type Task } from '@secondary-mmu/core-mm';
+import { andThen, ensure, mightSleep, SmmuError, type Mm, type Task } from '@secondary-mmu/core-mm';
 import type { MmuIntervalNotifierOps } from './ops.js';
 import { MmuIntervalNotifier } from './interval-subscription.js';
 import { mmuNotifierRegisterLocked } from './register.js';
@@ -73,21 +73,20 @@ export function mmuIntervalNotifierInsert(task: Task, isub: MmuIntervalNotifier,
   if (isub.state !== 'removed') throw new SmmuError('EINVAL', `mmu_interval_notifier_insert: ${isub.name} is already inserted`);
   const subs = subscriptionsOf(mm);
   if (subs !== null && subs.hasItree) return insert(task, isub, mm, subs, start, length);
-  return andThen(mm.mmapLock.downWrite(task), () => {
-    let registered: void | Promise<void>;
-    try {
-      registered = mmuNotifierRegisterLocked(task, null, mm);
-    } catch (error) {
-      return andThen(mm.mmapLock.upWrite(task), () => Promise.reject(error as Error));
-    }
-    return andThen(registered, () => andThen(mm.mmapLock.upWrite(task), () => insert(task, isub, mm, subscriptionsOf(mm)!, start, length)));
-  });
+  const registered = andThen(mm.mmapLock.downWrite(task), () =>
+    ensure(
+      () => mmuNotifierRegisterLocked(task, null, mm),
+      () => mm.mmapLock.upWrite(task),
+    ),
+  );
+  return andThen(registered, () => insert(task, isub, mm, subscriptionsOf(mm)!, start, length));
 }
 
 /** `mmu_interval_notifier_insert_locked()`: as {@link mmuIntervalNotifierInsert}, the caller holding the mmap write lock. */
 export function mmuIntervalNotifierInsertLocked(task: Task, isub: MmuIntervalNotifier, mm: Mm, start: number, length: number): void | Promise<void> {
   insertChecked(mm, start, length, 'mmu_interval_notifier_insert_locked');
   if (isub.state !== 'removed') throw new SmmuError('EINVAL', `mmu_interval_notifier_insert_locked: ${isub.name} is already inserted`);
+  if (!(mm.mmapLock.writeLocked && mm.mmapLock.holders().includes(task))) throw new SmmuError('EINVAL', `mmu_interval_notifier_insert_locked: ${task.name} must hold mm ${mm.id}'s mmap_lock for writing`);
   const subs = subscriptionsOf(mm);
   if (subs !== null && subs.hasItree) return insert(task, isub, mm, subs, start, length);
   return andThen(mmuNotifierRegisterLocked(task, null, mm), () => insert(task, isub, mm, subscriptionsOf(mm)!, start, length));
@@ -103,6 +102,7 @@ export function mmuIntervalNotifierRemove(task: Task, isub: MmuIntervalNotifier)
   const mm = isub.mm;
   if (mm === null || isub.state === 'removed') throw new SmmuError('EINVAL', `mmu_interval_notifier_remove: ${isub.name} is not inserted`);
   const subs = subscriptionsOf(mm)!;
+  mightSleep(task, 'mmu_interval_notifier_remove');
   let seq = 0;
   return andThen(subs.lock.lock(task), () => {
     if (subs.itreeInvalidating) {
@@ -121,7 +121,7 @@ export function mmuIntervalNotifierRemove(task: Task, isub: MmuIntervalNotifier)
     }
     return andThen(subs.lock.unlock(task), () => {
       subs.core.startMap.touch(task);
-      const waited = seq !== 0 ? subs.wq.waitEvent(task, () => subs.invalidateSeq !== seq) : undefined;
+      const waited = seq !== 0 ? subs.wq.waitUntil(task, () => subs.invalidateSeq !== seq) : undefined;
       return andThen(waited, () => subs.core.lifecycle('unregistered', isub, mm, task));
     });
   });

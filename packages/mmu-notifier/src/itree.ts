@@ -50,7 +50,8 @@ export function itreeInvalidate(task: Task, subs: MmuNotifierSubscriptions, rang
 }
 
 function callInvalidate(task: Task, subs: MmuNotifierSubscriptions, isub: MmuIntervalNotifier, range: MmuNotifierRange, seq: number): boolean | Promise<boolean> {
-  return subs.core.invoke(task, isub, 'interval_invalidate', rangeWhere(range), false, () => isub.ops.invalidate(task, isub, range, seq));
+  // A throwing driver is reported (driver-error) and counted as done, so the pass goes on to the others.
+  return subs.core.invoke(task, isub, 'interval_invalidate', rangeWhere(range), true, () => isub.ops.invalidate(task, isub, range, seq));
 }
 
 /** `mn_itree_inv_end()`: the last active range makes the seq even, applies deferred inserts/removes and wakes waiters. */

@@ -19,7 +19,7 @@ function writeLocked(task: Task, mm: Mm): boolean {
 function check(task: Task, subscription: MmuNotifier | null, mm: Mm, what: string): NotifierCore {
   if (mm.dead) throw new SmmuError('EINVAL', `${what}: mm ${mm.id} has exited (mm_users is 0)`);
   if (subscription !== null) {
-    if (subscription.listed || subscription.mm !== null) throw new SmmuError('EINVAL', `${what}: ${subscription.name} is already registered (on mm ${subscription.mm?.id ?? '-'})`);
+    if (subscription.listed) throw new SmmuError('EINVAL', `${what}: ${subscription.name} is already registered (on mm ${subscription.mm?.id ?? '-'})`);
     const ops = subscription.ops;
     if (ops.archInvalidateSecondaryTlbs !== undefined && (ops.invalidateRangeStart !== undefined || ops.invalidateRangeEnd !== undefined))
       throw new SmmuError('EINVAL', `${what}: ${subscription.name} implements both arch_invalidate_secondary_tlbs and invalidate_range_start/end`);
@@ -177,5 +177,6 @@ export function mmuNotifierPut(task: Task, subscription: MmuNotifier): void | Pr
 /** `mmu_notifier_synchronize()`: wait for a grace period, then run every free that `put` deferred. */
 export function mmuNotifierSynchronize(task: Task, machine: Mm['machine']): void | Promise<void> {
   const core = notifierCore(machine);
-  return andThen(core.synchronize(task), () => core.runDeferredFrees(task));
+  const batch = core.takeDeferredFrees();
+  return andThen(core.synchronize(task), () => core.runFrees(task, batch));
 }

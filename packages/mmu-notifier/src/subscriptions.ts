@@ -68,7 +68,10 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
   /** `__mmu_notifier_release()`: interval subscribers first (`v6`), then the list, in the era's order. */
   release(task: Task, mm: Mm): void | Promise<void> {
     const itree = this.hasItree ? itreeRelease(task, this) : undefined;
-    return andThen(itree, () => (this.list.length === 0 ? undefined : this.core.releaseOrder === 'release-first' ? this.releaseFirst(task, mm) : this.unlistFirst(task, mm)));
+    // Today's `__mmu_notifier_release` skips an empty list; the 2008 code always ended
+    // with `synchronize_rcu()`, so exit waits for a `->release` a racing unregister runs.
+    if (this.core.releaseOrder === 'unlist-first') return andThen(itree, () => this.unlistFirst(task, mm));
+    return andThen(itree, () => (this.list.length === 0 ? undefined : this.releaseFirst(task, mm)));
   }
 
   /** `mn_hlist_release()` (3.10+): `->release` for every listed subscription under SRCU, then unlist all, then wait for SRCU. */
@@ -79,8 +82,7 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
       () => {
         const locked = this.lock.lock(task);
         return andThen(locked, () => {
-          for (const sub of this.list) this.unlist(task, sub);
-          this.list.length = 0;
+          while (this.list.length > 0) this.unlist(task, this.list[0]!);
           return andThen(this.lock.unlock(task), () => this.core.readUnlock(task, ticket));
         });
       },

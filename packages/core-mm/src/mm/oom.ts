@@ -5,7 +5,6 @@ import { exitMmap } from './exit.js';
 import type { Memory } from './memory.js';
 import type { Mm, Process } from './mm.js';
 import { notifierRange, notifyRangeEnd, notifyRangeStart } from './notify.js';
-import { EAGAIN } from './port.js';
 import { VM } from './vma.js';
 import { zapRange } from './zap.js';
 
@@ -92,7 +91,7 @@ function reapWithRetries(mem: Memory, task: Task, mm: Mm): { attempts: number; s
 /**
  * `__oom_reap_task_mm()` under `mmap_read_trylock` (false: try again later): unmap every
  * anonymous or private vma inside a non-blockable UNMAP range; a vma whose range start
- * fails with `-EAGAIN` is left for the next attempt (no end call: the notifier core
+ * fails (`-EAGAIN`, or any error: the kernel checks for non-zero) is left for the next attempt (no end call: the notifier core
  * pairs what it started).
  */
 export function reapOnce(mem: Memory, task: Task, mm: Mm): boolean | Promise<boolean> {
@@ -105,7 +104,7 @@ export function reapOnce(mem: Memory, task: Task, mm: Mm): boolean | Promise<boo
       const vma = vmas[k]!;
       const range = notifierRange(mm, vma.start, vma.end, 'unmap', { nonBlock: true });
       const r = andThen(notifyRangeStart(task, range), (ret) => {
-        if (ret === EAGAIN) {
+        if (ret !== 0) {
           complete = false;
           return;
         }
