@@ -9,6 +9,7 @@ import { LruLists } from './lru.js';
 import { Mm, Process } from './mm.js';
 import { Observers } from './observe.js';
 import { PageAllocator } from './page-alloc.js';
+import type { SwapDevice } from './swap.js';
 import type { ExternalRmapPort } from './port.js';
 import type { Task } from '../sched/task.js';
 import { cpuRead, cpuWrite } from './cpu.js';
@@ -45,6 +46,8 @@ export class Memory {
   readonly lru: LruLists;
   /** rfc-2008's external-rmap notifier, machine-wide (null: none registered). */
   externalRmap: ExternalRmapPort | null = null;
+  /** @internal The swap device (`swapOf`, `configureSwap`): per machine, never at module level. */
+  swapDevice: SwapDevice | null = null;
   readonly processes: Process[] = [];
   private readonly owners: (AnonVma | Inode | undefined)[] = [undefined];
   private nextMm = 1;

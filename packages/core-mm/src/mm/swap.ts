@@ -125,24 +125,17 @@ export class SwapDevice {
   }
 }
 
-const devices = new WeakMap<Memory, SwapDevice>();
-
 /**
  * The machine's swap device (`swap_info[0]`), created with {@link DEFAULT_SWAP_SLOTS}
  * slots on first use. Per machine: a device belongs to one {@link Memory}.
  */
 export function swapOf(mem: Memory): SwapDevice {
-  let device = devices.get(mem);
-  if (device === undefined) {
-    device = new SwapDevice(DEFAULT_SWAP_SLOTS);
-    devices.set(mem, device);
-  }
-  return device;
+  return (mem.swapDevice ??= new SwapDevice(DEFAULT_SWAP_SLOTS));
 }
 
 /** The machine's swap device if one was created, without creating it (for audits). */
 export function swapIfAny(mem: Memory): SwapDevice | undefined {
-  return devices.get(mem);
+  return mem.swapDevice ?? undefined;
 }
 
 /**
@@ -152,9 +145,9 @@ export function swapIfAny(mem: Memory): SwapDevice | undefined {
  */
 export function configureSwap(mem: Memory, slots: number): SwapDevice {
   const device = new SwapDevice(slots);
-  const old = devices.get(mem);
-  if (old !== undefined && old.usedCount > 0) throw new SmmuError('EBUSY', `swapon: the current swap device has ${old.usedCount} slot(s) in use`);
-  devices.set(mem, device);
+  const old = mem.swapDevice;
+  if (old !== null && old.usedCount > 0) throw new SmmuError('EBUSY', `swapon: the current swap device has ${old.usedCount} slot(s) in use`);
+  mem.swapDevice = device;
   return device;
 }
 

@@ -5,7 +5,7 @@ import { PG } from './frames.js';
 import { Inode } from './inode.js';
 import { PAGE_SIZE } from './layout.js';
 import type { Memory } from './memory.js';
-import { notifierRange, notifyExternalRmap, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart } from './notify.js';
+import { notifierRange, notifyExternalRmap, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
 import type { MmuNotifierRange } from './port.js';
 import { clearPte, setPte, updatePteBits } from './pte-ops.js';
 import { PTE } from './pte.js';
@@ -43,8 +43,9 @@ const WRITE_OR_DIRTY = PTE.write | PTE.dirty;
  *   port does there may sleep.
  * - v6 (`page_vma_mkclean_one`): a `PROTECTION_PAGE` range per shared mapping, begun
  *   before the PT lock (page lock and `i_mmap_rwsem` held, blockable), then under the
- *   PT lock the entry loses write and dirty. A write-protect is a downgrade: no
- *   secondary TLB flush is needed under the PT lock, `end` suffices.
+ *   PT lock the entry loses write and dirty; the flush of `ptep_clear_flush` reaches
+ *   `arch_invalidate_secondary_tlbs` there (a downgrade: start/end drivers may wait for
+ *   `end`, but a TLB sharing the CPU page table is flushed with the CPU's).
  *
  * A dirty entry's bit goes to the page (`PG_dirty`) here already; the kernel leaves
  * that to the caller, `folio_clear_dirty_for_io()`, which re-dirties the page whenever
@@ -77,8 +78,9 @@ export function pageMkclean(mem: Memory, task: Task, pfn: number): number | Prom
       if ((bits & PTE.dirty) !== 0) f.flags[pfn] = f.flags[pfn]! | PG.dirty;
       const clean = bits & ~WRITE_OR_DIRTY;
       if (v6) {
+        // ptep_clear_flush + set_pte_at: the TLB flush reaches arch_invalidate_secondary_tlbs under the PT lock.
         updatePteBits(mem, vma.mm, table, index, clean, 'mkclean');
-        return true;
+        return andThen(notifySecondaryTlbs(task, vma.mm, address, address + PAGE_SIZE), () => true);
       }
       const word = table.word[index]!;
       clearPte(mem, vma.mm, table, index, 'mkclean'); // ptep_clear_flush

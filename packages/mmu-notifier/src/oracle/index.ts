@@ -1,1 +1,11 @@
-export {};
+/*
+ * The coherence oracle (DESIGN.md, "Secondary accesses and the coherence oracle"):
+ * device memory is reachable only through translation handles a DeviceMmu issues, and
+ * every access is judged by outcome and by the rules of the driver's class.
+ */
+export { DeviceMmu, type DeviceMmuOptions, type DeviceSubscription } from './device-mmu.js';
+export { DeviceTranslation } from './translation.js';
+export { DRIVER_CLASSES, isDriverClass, type DriverClass } from './driver-class.js';
+export type { PageHold } from './page-hold.js';
+export { CoherenceOracle, coherenceOracle } from './oracle.js';
+export { ORACLE_VIOLATION_KINDS, type OracleViolationKind } from './kinds.js';

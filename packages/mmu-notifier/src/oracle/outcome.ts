@@ -1,0 +1,78 @@
+import { isMigrationPte, isSwapPte, PG, PTE, swapOf, type Task } from '@secondary-mmu/core-mm';
+import type { CoherenceOracle } from './oracle.js';
+import { hex } from './page-map.js';
+import { primaryBits, primaryWord, USER_WRITABLE } from './primary.js';
+import type { DeviceTranslation } from './translation.js';
+
+/**
+ * @internal The outcome rules for one device access through `h`, judged against the
+ * primary MMU at that instant — every driver class, every era. At most one outcome is
+ * reported per access, the first that holds:
+ *
+ * 1. `use-after-free`: the frame's generation is no longer the handle's (it was freed,
+ *    maybe reused), or it was free when the handle was made, or it is free now.
+ * 2. A read is a `stale-read` when the primary's PTE at the handle's address is present
+ *    and maps another frame Q, Q's content word differs from the word the device just
+ *    read, and Q's word has changed since the oracle saw Q arrive there while the handle
+ *    was live (its baseline: see `baselineOnPte`; a handle established while Q was
+ *    already there has none, and any difference counts). That is the model's "the CPU
+ *    has written there since": with one word per page, a write of the same value is
+ *    invisible, and a write to Q by another device through a current translation counts
+ *    as well. A PTE that maps nothing (none, swap or migration entry) is never stale:
+ *    the CPU cannot write there without mapping a frame first, and the next read judges
+ *    that frame.
+ * 3. A write is a `lost-write` when the primary maps another frame there, maps nothing
+ *    (or the mm exited); when the PTE is a swap entry whose swap-cache page is the
+ *    handle's frame, or a migration entry naming it, the verdict waits for the next
+ *    mapping (`PendingWrites`).
+ * 4. A write is `write-through-read-only` when the primary maps the handle's frame
+ *    there but the CPU could not write through that PTE (read-only or PROT_NONE).
+ */
+export function judgeOutcome(oracle: CoherenceOracle, task: Task, h: DeviceTranslation, write: boolean, value: number): void {
+  const mem = oracle.machine.mem;
+  const f = mem.frames;
+  const pfn = h.pfn;
+  const access = write ? `write of ${hex(value)}` : 'read';
+  if (h.state.bornFree || f.generation[pfn] !== h.generation || (f.flags[pfn]! & PG.free) !== 0) {
+    const now = (f.flags[pfn]! & PG.free) !== 0 ? 'free' : `in use at generation ${f.generation[pfn]}`;
+    const why = h.state.bornFree ? 'the frame was already free when the translation was established' : `the frame was freed since (now ${now})`;
+    oracle.report(task, 'use-after-free', `${h.device.name}: ${access} at ${hex(h.address)} (mm ${h.mm.id}) through pfn ${pfn} generation ${h.generation}: ${why}`, [h.toString(), ...history(oracle, pfn)]);
+    return;
+  }
+  const mm = h.mm;
+  const bits = primaryBits(mm, h.address);
+  const word = primaryWord(mm, h.address);
+  const present = (bits & PTE.present) !== 0;
+  if (!write) {
+    if (!present || word === pfn) return;
+    const now = f.content[word]!;
+    const seen = f.content[pfn]!;
+    if (now === seen || (h.state.baselinePfn === word && h.state.baselineContent === now)) return;
+    oracle.report(
+      task,
+      'stale-read',
+      `${h.device.name}: read at ${hex(h.address)} (mm ${mm.id}) through pfn ${pfn} returned ${hex(seen)}, but the process maps pfn ${word} there, written since to ${hex(now)}`,
+      [h.toString()],
+    );
+    return;
+  }
+  if (present) {
+    if (word !== pfn) {
+      oracle.report(task, 'lost-write', `${h.device.name}: ${access} at ${hex(h.address)} (mm ${mm.id}) went to pfn ${pfn}, which the process no longer maps there (it maps pfn ${word}): the process will never see it`, [h.toString()]);
+    } else if ((bits & USER_WRITABLE) !== USER_WRITABLE) {
+      const prot = (bits & PTE.user) === 0 ? 'PROT_NONE' : 'read-only';
+      oracle.report(task, 'write-through-read-only', `${h.device.name}: ${access} at ${hex(h.address)} (mm ${mm.id}, pfn ${pfn}) where the primary mapping is ${prot}: the CPU could not have written there`, [h.toString()]);
+    }
+    return;
+  }
+  if (!mm.dead && ((isSwapPte(bits) && swapOf(mem).cache.get(word) === pfn) || (isMigrationPte(bits) && word === pfn))) {
+    oracle.pending.add(task, h, value);
+    return;
+  }
+  const nothing = mm.dead ? 'the address space has exited' : isSwapPte(bits) ? `the page was swapped out (slot ${word}) and pfn ${pfn} is not its swap-cache page` : 'the process maps nothing there';
+  oracle.report(task, 'lost-write', `${h.device.name}: ${access} at ${hex(h.address)} (mm ${mm.id}) went to pfn ${pfn}, but ${nothing}: the process will never see it`, [h.toString()]);
+}
+
+function history(oracle: CoherenceOracle, pfn: number): string[] {
+  return oracle.machine.mem.frames.history(pfn).map((e) => `pfn ${pfn} history: ${e.event} (generation ${e.generation}, task ${e.task}, ${e.time} ns)`);
+}

@@ -1,0 +1,57 @@
+import type { MmEvent, Task } from '@secondary-mmu/core-mm';
+import type { CoherenceOracle } from './oracle.js';
+import { hex, PageMap } from './page-map.js';
+import type { DeviceTranslation } from './translation.js';
+
+interface PendingWrite {
+  readonly task: Task;
+  readonly handle: string;
+  readonly device: string;
+  readonly pfn: number;
+  readonly value: number;
+  readonly time: number;
+}
+
+/**
+ * @internal Device writes whose lost-write verdict waits for the primary: the write
+ * went to the frame a swap entry (its swap-cache page) or a migration entry still
+ * names, so whether the process will see it depends on what the PTE becomes. When a
+ * frame is mapped there again: the same frame, or one whose content word equals the
+ * value written (a migration copy made after the write), keeps the write; any other
+ * frame is a `lost-write`. If the entry is zapped instead, the process discarded the
+ * page and nothing is reported. Kernel counterpart: none.
+ */
+export class PendingWrites {
+  private readonly pending = new PageMap<PendingWrite[]>();
+  /** Pending writes in all. */
+  size = 0;
+
+  constructor(private readonly oracle: CoherenceOracle) {}
+
+  add(task: Task, h: DeviceTranslation, value: number): void {
+    let list = this.pending.get(h.mm.id, h.address);
+    if (list === undefined) this.pending.set(h.mm.id, h.address, (list = []));
+    list.push({ task, handle: h.toString(), device: h.device.name, pfn: h.pfn, value, time: this.oracle.machine.clock.now });
+    this.size++;
+  }
+
+  onPte(e: Extract<MmEvent, { kind: 'pte' }>): void {
+    const list = this.pending.get(e.mm, e.address);
+    if (list === undefined) return;
+    const q = e.newPfn;
+    if (q < 0 && (e.cause === 'swapout' || e.cause === 'migrate')) return; // still an entry naming the frame
+    this.pending.delete(e.mm, e.address);
+    this.size -= list.length;
+    if (q < 0) return; // zapped: the process threw the page away
+    const content = this.oracle.machine.mem.frames.content;
+    for (const w of list) {
+      if (q === w.pfn || content[q] === w.value) continue;
+      this.oracle.report(
+        w.task,
+        'lost-write',
+        `${w.device}: write of ${hex(w.value)} at ${hex(e.address)} (mm ${e.mm}) to pfn ${w.pfn} at ${w.time} ns, while the primary had a ${e.cause === 'swapin' ? 'swap' : 'swap or migration'} entry there, is lost: the process now maps pfn ${q} (${e.cause}) holding ${hex(content[q]!)}`,
+        [w.handle],
+      );
+    }
+  }
+}
