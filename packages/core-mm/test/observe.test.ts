@@ -54,3 +54,23 @@ describe('observation face', () => {
     expect(m.mem.observers.active).toBe(false);
   });
 });
+
+describe('CPU stores', () => {
+  it('report user writes (after the fault that made them possible) and pwrite, never reads', async () => {
+    const m = new Machine({ memory: { frames: 16 } });
+    const t = m.mem.createProcess('app').task('cpu0');
+    const stores: MmEvent[] = [];
+    m.mem.observers.subscribe((e) => {
+      if (e.kind === 'store') stores.push(e);
+    });
+    const a = await v(m.mem.mmap(t, { length: P, prot: PROT.read | PROT.write, flags: MAP.private | MAP.anonymous }));
+    await v(m.mem.read(t, a));
+    await v(m.mem.write(t, a + 8, 7));
+    const file = m.mem.createFile('f', 2 * P);
+    await v(m.mem.pwrite(t, file, P, [9]));
+    expect(stores).toEqual([
+      { kind: 'store', mm: t.mm!.id, address: a + 8, pfn: expect.any(Number) as number, value: 7, time: 0 },
+      { kind: 'store', mm: -1, address: P, pfn: file.pageCache.get(1)!, value: 9, time: 0 },
+    ]);
+  });
+});

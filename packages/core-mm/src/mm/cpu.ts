@@ -48,7 +48,9 @@ export function cpuWrite(mem: Memory, task: Task, address: number, value: number
     const bits = table.bits[i]!;
     if ((bits & WRITABLE) === WRITABLE) {
       table.bits[i] = bits | PTE.young | PTE.dirty;
-      mem.frames.content[table.word[i]!] = value;
+      const pfn = table.word[i]!;
+      mem.frames.content[pfn] = value;
+      if (mem.observers.active) mem.observers.emit({ kind: 'store', mm: mm.id, address, pfn, value, time: mem.machine.clock.now });
       return;
     }
   }

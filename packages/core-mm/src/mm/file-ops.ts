@@ -62,6 +62,7 @@ export function pwrite(mem: Memory, task: Task, inode: Inode, offset: number, wo
     andThen(getCachePage(mem, task, inode, first + k), (pfn) => {
       const f = mem.frames;
       f.content[pfn] = words[k]!;
+      if (mem.observers.active) mem.observers.emit({ kind: 'store', mm: -1, address: (first + k) * PAGE_SIZE, pfn, value: words[k]!, time: mem.machine.clock.now });
       f.flags[pfn] = f.flags[pfn]! | PG.dirty;
       recordFrame(mem, pfn, 'dirty', task);
       mem.allocator.put(task, pfn);

@@ -21,7 +21,7 @@ export type PteCause =
 /**
  * What the observation face reports: every PTE change (with old and new frame and
  * permission, and why), frame allocations (noting reuse of a frame freed before),
- * frees, pins and unpins. The coherence oracle and the event trace subscribe here.
+ * frees, pins and unpins, CPU stores, reclaim scans and clean epochs. The coherence oracle and the event trace subscribe here.
  */
 export type MmEvent =
   | {
@@ -39,6 +39,12 @@ export type MmEvent =
   | { readonly kind: 'frame-free'; readonly pfn: number; readonly generation: number; readonly time: number }
   | { readonly kind: 'pin' | 'unpin'; readonly pfn: number; readonly generation: number; readonly longterm: boolean; readonly time: number }
   | { readonly kind: 'scan'; readonly pfn: number; readonly generation: number; readonly verdict: ScanVerdict; readonly time: number }
+  /**
+   * A store into a frame by the CPU: a user write through the page table (`mm` and
+   * `address` set) or a `pwrite` into the page cache (`mm` -1, `address` the file
+   * offset). Device writes are not CPU stores and are not reported here.
+   */
+  | { readonly kind: 'store'; readonly mm: number; readonly address: number; readonly pfn: number; readonly value: number; readonly time: number }
   /** Writeback cleaned the page: every mapping write-protected and clean, its content stored (a clean epoch). */
   | { readonly kind: 'clean'; readonly pfn: number; readonly generation: number; readonly content: number; readonly time: number };
 
