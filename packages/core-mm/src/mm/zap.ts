@@ -46,6 +46,7 @@ function zapTable(mem: Memory, task: Task, vma: Vma, table: PteTable, start: num
     const gathered: number[] = [];
     const f = mem.frames;
     let swap: SwapDevice | undefined;
+    let flush = false; // a present entry was cleared: the TLB must be flushed (zero page included)
     for (let i = from; i < to; i++) {
       const bits = table.bits[i]!;
       if (bits === 0) continue;
@@ -64,6 +65,7 @@ function zapTable(mem: Memory, task: Task, vma: Vma, table: PteTable, start: num
       const pfn = table.word[i]!;
       if (details?.keepAnon === true && (f.flags[pfn]! & PG.anon) !== 0) continue;
       clearPte(mem, vma.mm, table, i, cause);
+      flush = true;
       if ((bits & PTE.special) !== 0) continue;
       if ((bits & PTE.dirty) !== 0 && (f.flags[pfn]! & PG.anon) === 0) f.flags[pfn] = f.flags[pfn]! | PG.dirty;
       removeRmap(mem, pfn);
@@ -74,7 +76,7 @@ function zapTable(mem: Memory, task: Task, vma: Vma, table: PteTable, start: num
     }
     const flushStart = (table.base + from) * PAGE_SIZE;
     const flushEnd = (table.base + to) * PAGE_SIZE;
-    return andThen(gathered.length > 0 ? notifySecondaryTlbs(task, vma.mm, flushStart, flushEnd) : undefined, () =>
+    return andThen(flush ? notifySecondaryTlbs(task, vma.mm, flushStart, flushEnd) : undefined, () =>
       andThen(table.ptl.unlock(task), () => {
         for (const pfn of gathered) mem.allocator.put(task, pfn);
       }),
