@@ -1,7 +1,10 @@
 // The `npm start` demo, until apps/sample exists: core-mm's scheduler and checkers on
 // two small kernel-shaped programs, then a notifier callback judged in each era. Runs against the built package.
 import { Completion, Machine, MAP, Mutex, PROT, RwSemaphore, formatViolation, pageReferenced, shrinkPage } from '@secondary-mmu/core-mm';
-import { MmuNotifier, mmuNotifierRegister } from '@secondary-mmu/mmu-notifier';
+import { MmuNotifier, mmuNotifierRegister, NotifierTrace } from '@secondary-mmu/mmu-notifier';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const line = (s = '') => console.log(s);
 
@@ -51,7 +54,8 @@ line(`   replayed: ${again.violations.map((v) => v.kind).join(', ')} (same token
 line();
 
 line("3. the seed thread's question: may invalidate_page() sleep? The same driver callback");
-line('   (wait for a remote partition\'s acknowledgement) while kswapd reclaims a page it mirrors:');
+line('   (wait 2 us for a remote partition\'s acknowledgement) while kswapd reclaims a page it mirrors:');
+const traces = [];
 for (const era of ['rfc-2008', 'v2.6.27', 'v6']) {
   const m = new Machine({ era, program: `demo:sleeping-invalidate:${era}`, memory: { frames: 64 } });
   const app = m.mem.createProcess('app').task('app');
@@ -63,7 +67,10 @@ for (const era of ['rfc-2008', 'v2.6.27', 'v6']) {
   const waitForAck = (t, what) => {
     heard.push(what);
     const ack = new Completion(m, 'remote_ack');
-    m.sched.spawn('remote-partition', () => ack.complete());
+    m.sched.spawn('remote-partition', async (r) => {
+      await m.sched.sleep(r, 2000); // the fabric's round trip
+      ack.complete();
+    });
     const waited = ack.wait(t);
     return waited instanceof Promise ? waited : Promise.resolve();
   };
@@ -75,9 +82,19 @@ for (const era of ['rfc-2008', 'v2.6.27', 'v6']) {
     'xpmem',
   );
   mmuNotifierRegister(app, xpmem, app.mm);
+  const trace = NotifierTrace.attach(m);
   pageReferenced(m.mem, m.task('aging'), pfn);
   m.sched.spawn('kswapd', (t) => shrinkPage(m.mem, t, pfn));
   const r = await m.sched.run();
   const splat = r.violations.find((v) => v.kind === 'might-sleep');
   line(`   ${era.padEnd(9)} ${heard.join(', ')}: ${splat ? `BUG: ${splat.message}` : 'waited for the acknowledgement in a blockable range: fine'}`);
+  traces.push([era, trace]);
+}
+line();
+line('4. the event trace of those runs, in Chrome trace-event format (open in https://ui.perfetto.dev):');
+for (const [era, trace] of traces) {
+  const file = path.join(os.tmpdir(), `secondary-mmu-demo-${era}.trace.json`);
+  writeFileSync(file, JSON.stringify(trace.toChromeTrace()));
+  const c = trace.callbacks[0];
+  line(`   ${era.padEnd(9)} ${file}  (${c.callback} by ${c.task}: ${c.duration} ns)`);
 }
