@@ -51,7 +51,7 @@ export function mmuNotifierRegisterLocked(task: Task, subscription: MmuNotifier 
           subscription.users = 1;
           subscription.listed = true;
           subscription.freed = false;
-          subs.list.unshift(subscription);
+          subs.add(subscription);
           core.lifecycle('registered', subscription, mm, task);
         }
         return subs.lock.unlock(task);

@@ -32,8 +32,12 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
   readonly brand = SUBSCRIPTIONS_BRAND;
   readonly mm: Mm;
   readonly core: NotifierCore;
-  /** `subscriptions->list`. */
-  readonly list: MmuNotifier[] = [];
+  /**
+   * `subscriptions->list`, newest first. Copy-on-write: changes (rare) replace the
+   * array, so a walk keeps the array it started with and allocates nothing — as an RCU
+   * walker keeps following the entries it reached.
+   */
+  list: readonly MmuNotifier[] = EMPTY;
   /** `subscriptions->has_itree`. */
   hasItree = false;
   /** `subscriptions->lock`: serialises list changes and the interval sequence. */
@@ -60,9 +64,14 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
     return (this.invalidateSeq & 1) === 1;
   }
 
-  /** The listed subscriptions now (`hlist_for_each_entry_rcu` sees entries unlisted later as gone). */
+  /** The listed subscriptions now; walkers skip entries unlisted meanwhile (`hlist_for_each_entry_rcu`). */
   private snapshot(): readonly MmuNotifier[] {
-    return this.list.length === 0 ? EMPTY : this.list.slice();
+    return this.list;
+  }
+
+  /** `hlist_add_head_rcu()`; the caller holds the lock. */
+  add(sub: MmuNotifier): void {
+    this.list = [sub, ...this.list];
   }
 
   /** `__mmu_notifier_release()`: interval subscribers first (`v6`), then the list, in the era's order. */
@@ -101,7 +110,6 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
       andThen(this.lock.lock(task), () => {
         const sub = this.list[0];
         if (sub === undefined) return this.lock.unlock(task);
-        this.list.shift();
         this.unlist(task, sub);
         const ticket = this.core.readLock(task);
         return andThen(this.lock.unlock(task), () => andThen(ensure(() => this.callRelease(task, sub, mm), () => this.core.readUnlock(task, ticket)), next));
@@ -113,8 +121,7 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
   unlist(task: Task | null, sub: MmuNotifier): void {
     if (!sub.listed) return;
     sub.listed = false;
-    const i = this.list.indexOf(sub);
-    if (i >= 0) this.list.splice(i, 1);
+    this.list = this.list.length === 1 ? EMPTY : this.list.filter((s) => s !== sub);
     this.core.lifecycle('unlisted', sub, this.mm, task);
   }
 
