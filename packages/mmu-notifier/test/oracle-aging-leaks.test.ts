@@ -1,6 +1,6 @@
 import { ERAS, MAP, PROT, shrinkPage, TASK_SIZE, walkPageTable, type Machine } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
-import { mmuIntervalNotifierRemove, mmuNotifierClearYoung, mmuNotifierTestYoung, mmuNotifierUnregister } from '../src/index.js';
+import { coherenceOracle, mmuIntervalNotifierRemove, mmuNotifierClearYoung, mmuNotifierTestYoung, mmuNotifierUnregister } from '../src/index.js';
 import { P, setup, v } from './support/helpers.js';
 import { HoldsRefDriver, IntervalDriver, NoRefDriver, register } from './support/oracle-drivers.js';
 import { anonPages, kinds, messages } from './support/oracle-helpers.js';
@@ -110,6 +110,25 @@ describe('aging: clear_young and test_young (v6)', () => {
     expect(messages(m, 'aging')[1]).toContain('clear_young');
     expect(await v(mmuNotifierTestYoung(t, mm, a))).toBe(false); // cleared since: right
     expect(kinds(m)).toEqual(['aging', 'aging']);
+  });
+});
+
+describe('aging: state goes with the address space', () => {
+  it('keeps nothing for a subscription its mm released at exit (classic and interval)', async () => {
+    const { m, t } = setup('v6');
+    const drv = new NoRefDriver(m, t.mm!, 'none', 'kvm');
+    await register(t, drv);
+    const mirror = new IntervalDriver(m, t.mm!);
+    await mirror.insert(t);
+    const a = await anonPages(m, t, 2);
+    await drv.read(t, a);
+    await mirror.read(t, a + P);
+    await v(mmuNotifierClearYoung(t, t.mm!, a, a + 2 * P));
+    const aging = (coherenceOracle(m) as unknown as { aging: { bySub: Map<unknown, unknown> } }).aging;
+    expect([...aging.bySub.keys()]).toEqual(expect.arrayContaining([drv.sub, mirror.sub]));
+    await v(m.mem.exit(t));
+    expect(kinds(m)).toEqual([]);
+    expect(aging.bySub.size).toBe(0);
   });
 });
 

@@ -2,7 +2,7 @@ import { configureSwap, MAP, migratePage, PROT, walkPageTable } from '@secondary
 import { describe, expect, it } from 'vitest';
 import { DeviceMmu, mmuNotifierRegister, type DeviceTranslation } from '../src/index.js';
 import { code, P, RW, setup, v } from './support/helpers.js';
-import { HoldsRefDriver, NoRefDriver, register, spy } from './support/oracle-drivers.js';
+import { HoldsRefDriver, NoRefDriver, register, SharedTlbDriver, spy } from './support/oracle-drivers.js';
 import { anonPages, frameAt, kinds, messages, reclaim } from './support/oracle-helpers.js';
 
 /*
@@ -106,6 +106,39 @@ describe('stale read', () => {
     expect(kinds(m)).toEqual(['stale-read']);
     dev.drop(h);
     dev.putPage(t, pfn!);
+  });
+
+  it('fires for a pwrite into the page the process maps now (a hole punch replaced the device\'s page)', async () => {
+    const { m, t } = setup('v6');
+    const drv = new HoldsRefDriver(m, t.mm!, 'never-tears-down');
+    await register(t, drv);
+    const file = m.mem.createFile('f', P);
+    const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: MAP.shared, file }));
+    await v(m.mem.write(t, a, 5));
+    expect(await drv.read(t, a)).toBe(5);
+    await v(m.mem.punchHole(t, file, 0, P)); // the reference keeps the device's page; the file drops it
+    expect(await v(m.mem.read(t, a))).toBe(0); // a new page cache page, never stored to
+    expect(await drv.read(t, a)).toBe(5);
+    expect(kinds(m)).toEqual([]);
+    await v(m.mem.pwrite(t, file, 0, [9])); // a store into the page the process maps
+    expect(await drv.read(t, a)).toBe(5);
+    expect(kinds(m)).toEqual(['stale-read']);
+    expect(messages(m, 'stale-read')[0]).toMatch(/returned 0x5, but the process maps pfn \d+ there, written since to 0x9$/);
+  });
+
+  it('counts a write by another device, which the process sees, as a store there', async () => {
+    const { m, t } = setup('v6');
+    const drv = new HoldsRefDriver(m, t.mm!, 'never-tears-down');
+    await register(t, drv);
+    const other = new HoldsRefDriver(m, t.mm!, 'none', false, 'other');
+    await register(t, other);
+    const a = await anonPages(m, t);
+    expect(await drv.read(t, a)).toBe(100);
+    await v(m.mem.madvise(t, a, P, 'dontneed')); // the process drops its page; drv's reference keeps it
+    await other.write(t, a, 7); // faults a new page in and writes it: no CPU store
+    expect(await v(m.mem.read(t, a))).toBe(7);
+    expect(await drv.read(t, a)).toBe(100);
+    expect(kinds(m)).toEqual(['stale-read']);
   });
 
   it('stays quiet for the correct driver (teardown in end, fault again)', async () => {
@@ -233,6 +266,20 @@ describe('write through a read-only primary', () => {
     await drv.write(t, a, 2);
     expect(messages(m, 'write-through-read-only')).toHaveLength(1);
     expect(messages(m, 'write-through-read-only')[0]).toContain('PROT_NONE');
+  });
+
+  it('lets a TLB sharing the CPU page table write only until its flush: an entry its driver kept writable past it is reported', async () => {
+    const { m, t } = setup('v6');
+    const drv = new SharedTlbDriver(m, t.mm!, 'defers-flush');
+    await register(t, drv);
+    const a = await anonPages(m, t);
+    await drv.write(t, a, 1);
+    await v(m.mem.mprotect(t, a, P, PROT.read)); // write-protect, then arch_invalidate_secondary_tlbs: the driver ignores it
+    const h = drv.device.lookup(t.mm!, a)!;
+    expect(h.writable).toBe(true);
+    await v(drv.device.write(t, h, 2));
+    expect(kinds(m)).toEqual(['write-through-read-only']);
+    drv.device.dropAll();
   });
 
   it('stays quiet for the correct driver: the fault for write is refused', async () => {

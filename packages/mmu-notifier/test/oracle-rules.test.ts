@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mmuNotifierRegister, type DeviceTranslation } from '../src/index.js';
 import { ANON, P, RW, setup, v } from './support/helpers.js';
 import { HoldsRefDriver, IntervalDriver, NoRefDriver, register, SharedTlbDriver, spy } from './support/oracle-drivers.js';
-import { anonPages, frameAt, kinds, messages } from './support/oracle-helpers.js';
+import { anonPages, frameAt, kinds, messages, reclaim } from './support/oracle-helpers.js';
 
 /*
  * The rules by driver class: reported even on a schedule where nothing was harmed yet.
@@ -239,20 +239,61 @@ describe('sharing the CPU page table: the flush under the PT lock', () => {
     await drv.write(t, a + 2 * P, 7);
     await v(m.mem.mprotect(t, a + 2 * P, P, PROT.read));
     expect(await drv.read(t, a + 2 * P)).toBe(7);
+    expect(drv.device.lookup(t.mm!, a + P)).toBeDefined();
+    expect((await reclaim(m, frameAt(t, a + P))).at(-1)).toBe('freed'); // swapped out and freed: the flush came first
+    expect(drv.device.translations(t.mm!).map((h) => h.address)).toEqual([a + 2 * P]);
+    expect(await drv.read(t, a + P)).toBe(200); // faulted back from swap
     expect(kinds(m)).toEqual([]);
   });
 });
 
 describe('classes are judged only by their own rules', () => {
-  it('a holds-references driver keeping translations across an invalidation window breaks no rule until an outcome goes wrong', async () => {
-    const { m, t } = setup('v6');
-    const drv = new HoldsRefDriver(m, t.mm!, 'never-tears-down');
+  /**
+   * A driver keeps its writable translation across fork's PROTECTION_PAGE window; another
+   * engine of the device reads through it inside the window; then the process writes
+   * the page (COW) and the device reads again.
+   */
+  async function keepAcrossFork(drv: NoRefDriver | HoldsRefDriver, t: Task): Promise<{ inWindow: number; afterCow: number }> {
+    const m = drv.m;
+    const engine = m.task('engine');
+    let inWindow = -1;
+    const inside = spy({
+      onStart: (range) => {
+        const h = drv.device.lookup(t.mm!, range.start);
+        if (range.event !== 'protection-page' || h === undefined) return;
+        const r = drv.device.read(engine, h);
+        if (r instanceof Promise) throw new Error('a direct device access suspended');
+        inWindow = r;
+      },
+    });
+    // Registered first, so called after the driver's start has returned: inside its window.
+    await v(mmuNotifierRegister(t, inside, t.mm!));
     await register(t, drv);
     const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: ANON }));
     await drv.write(t, a, 1);
     await v(m.mem.mprotect(t, a, P, PROT.read | PROT.write)); // no change: no window
     await v(m.mem.fork(t, 'child')); // PROTECTION_PAGE window on the parent
-    expect(await drv.read(t, a)).toBe(1); // nothing moved yet
-    expect(kinds(m)).toEqual([]);
+    const kept = drv.device.lookup(t.mm!, a)!;
+    expect(kept.writable).toBe(true);
+    await v(m.mem.write(t, a, 2)); // COW: the parent's page moves
+    return { inWindow, afterCow: await v(drv.device.read(t, kept)) };
+  }
+
+  it('a holds-references driver keeping translations across an invalidation window breaks no rule until an outcome goes wrong', async () => {
+    const { m, t } = setup('v6');
+    const drv = new HoldsRefDriver(m, t.mm!, 'never-tears-down');
+    const { inWindow, afterCow } = await keepAcrossFork(drv, t);
+    expect(inWindow).toBe(1); // the access inside the window: no rule for this class
+    expect(afterCow).toBe(1);
+    expect(kinds(m)).toEqual(['stale-read']); // only the outcome, once the process moved on
+  });
+
+  it('the same access by a no-references driver breaks its rule', async () => {
+    const { m, t } = setup('v6');
+    const drv = new NoRefDriver(m, t.mm!, 'keeps-translations');
+    const { inWindow, afterCow } = await keepAcrossFork(drv, t);
+    expect(inWindow).toBe(1);
+    expect(afterCow).toBe(1);
+    expect(kinds(m)).toEqual(['access-in-invalidation', 'stale-read']);
   });
 });

@@ -215,11 +215,6 @@ export class DeviceMmu {
     return out;
   }
 
-  /** @internal The live handles themselves (no copy), for the oracle's rules. */
-  liveSet(): ReadonlySet<DeviceTranslation> {
-    return this.live;
-  }
-
   /** Test and clear the device's accessed bit of `h` (the driver's aging). EINVAL for a handle not live on this device. Kernel counterpart: KVM's `kvm_age_gfn` on one spte. */
   testAndClearAccessed(h: DeviceTranslation): boolean {
     this.requireLive(h, 'testAndClearAccessed');

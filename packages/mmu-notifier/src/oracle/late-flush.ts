@@ -16,12 +16,32 @@ import type { DeviceTranslation } from './translation.js';
  *   new pfn —
  *
  * the device still holds a live translation of the old frame (at that address, for
- * the second). Permission-only changes (write-protect) are not checked. Reported once
- * per translation, as `late-secondary-flush`. Kernel counterpart: none; it checks the
- * rule of `Documentation/mm/mmu_notifier.rst`.
+ * the second). Permission-only changes (write-protect) are not checked: they may wait
+ * (`DeferredDowngrades`). Reported once per translation, as `late-secondary-flush`.
+ * Kernel counterpart: none; it checks the rule of `Documentation/mm/mmu_notifier.rst`.
  */
 export class LateFlushRule {
+  /** The live handles of such devices, by frame. */
+  private readonly byPfn = new Map<number, DeviceTranslation[]>();
+
   constructor(private readonly oracle: CoherenceOracle) {}
+
+  /** A handle was made. */
+  onEstablished(h: DeviceTranslation): void {
+    if (h.device.driverClass !== 'shares-cpu-page-table') return;
+    const list = this.byPfn.get(h.pfn);
+    if (list === undefined) this.byPfn.set(h.pfn, [h]);
+    else list.push(h);
+  }
+
+  /** A handle was dropped. */
+  onDropped(h: DeviceTranslation): void {
+    const list = h.device.driverClass === 'shares-cpu-page-table' ? this.byPfn.get(h.pfn) : undefined;
+    if (list === undefined) return;
+    const i = list.indexOf(h);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.byPfn.delete(h.pfn);
+  }
 
   onPte(e: Extract<MmEvent, { kind: 'pte' }>, handles: readonly DeviceTranslation[]): void {
     const q = e.newPfn;
@@ -39,18 +59,17 @@ export class LateFlushRule {
   }
 
   onFrameFree(e: Extract<MmEvent, { kind: 'frame-free' }>): void {
-    for (const device of this.oracle.devices) {
-      if (device.driverClass !== 'shares-cpu-page-table') continue;
-      for (const h of device.liveSet()) {
-        if (h.pfn !== e.pfn || h.generation !== e.generation || h.state.lateFlushReported) continue;
-        h.state.lateFlushReported = true;
-        this.oracle.report(
-          null,
-          'late-secondary-flush',
-          `${h.device.name}: pfn ${e.pfn} was freed while the device TLB still held it for ${hex(h.address)} (mm ${h.mm.id}): the flush must come under the PT lock, before the page is freed`,
-          [h.toString()],
-        );
-      }
+    const list = this.byPfn.get(e.pfn);
+    if (list === undefined) return;
+    for (const h of list) {
+      if (h.generation !== e.generation || h.state.lateFlushReported) continue;
+      h.state.lateFlushReported = true;
+      this.oracle.report(
+        null,
+        'late-secondary-flush',
+        `${h.device.name}: pfn ${e.pfn} was freed while the device TLB still held it for ${hex(h.address)} (mm ${h.mm.id}): the flush must come under the PT lock, before the page is freed`,
+        [h.toString()],
+      );
     }
   }
 }

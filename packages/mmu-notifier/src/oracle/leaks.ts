@@ -5,21 +5,24 @@ import type { PageHold } from './page-hold.js';
 import { hex } from './page-map.js';
 
 /**
- * @internal The leak rule: when a subscription's `release` returns, or
+ * @internal The leak rule: when a subscription's `release` returns, an interval
+ * subscription's RELEASE invalidate returns (its `release` at exit),
  * `mmuNotifierUnregister` (an interval notifier's remove) returns — the lifecycle step
- * `unregistered` — every device answering for it must hold no translation of that mm
- * and no page reference or pin taken for it. Each leaked translation, reference or pin
- * is reported once (one `leak` per device and occasion, listing them). Kernel
- * counterpart: none; `->release` "must tear everything down"
- * (`include/linux/mmu_notifier.h`), and a leaked pin shows up in the kernel only as
- * memory that never comes back.
+ * `unregistered` — or its last `mmuNotifierPut` unlists it, every device answering for
+ * it must hold no translation of that mm and no page reference or pin taken for it.
+ * Each leaked translation, reference or pin is reported once (one `leak` per device and
+ * occasion, listing them). Kernel counterpart: none; `->release` "must tear everything
+ * down" (`include/linux/mmu_notifier.h`), `mmu_notifier_put` requires every spte
+ * dropped before it is called (no `->release` follows it), and a leaked pin shows up in
+ * the kernel only as memory that never comes back.
  */
 export class LeakRule {
   private readonly reportedHolds = new WeakSet<PageHold>();
 
   constructor(private readonly oracle: CoherenceOracle) {}
 
-  check(sub: Subscriber, mm: Mm, task: Task | null, after: string): void {
+  /** Check the devices of `sub` for `mm`; `when` ends the message (`after noref's release returned`). */
+  check(sub: Subscriber, mm: Mm, task: Task | null, when: string): void {
     for (const device of this.oracle.devicesFor(sub)) {
       const details: string[] = [];
       let translations = 0;
@@ -40,7 +43,7 @@ export class LeakRule {
       }
       if (details.length === 0) continue;
       const what = [translations > 0 ? `${translations} translation(s)` : '', pins > 0 ? `${pins} pin(s)` : '', refs > 0 ? `${refs} page reference(s)` : ''].filter((s) => s !== '').join(', ');
-      this.oracle.report(task, 'leak', `${device.name}: still holds ${what} of mm ${mm.id} after ${sub.name}'s ${after} returned`, details);
+      this.oracle.report(task, 'leak', `${device.name}: still holds ${what} of mm ${mm.id} ${when}`, details);
     }
   }
 }

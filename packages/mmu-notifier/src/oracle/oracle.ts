@@ -2,6 +2,7 @@ import type { Machine, MmEvent, Task, Violation } from '@secondary-mmu/core-mm';
 import { notifierCore } from '../core.js';
 import type { CallbackCall, LifecycleStep, Subscriber } from '../events.js';
 import { AgingRule } from './aging.js';
+import { DeferredDowngrades } from './deferred-downgrade.js';
 import type { DeviceMmu } from './device-mmu.js';
 import { ORACLE_VIOLATION_KINDS, type OracleViolationKind } from './kinds.js';
 import { LateFlushRule } from './late-flush.js';
@@ -9,7 +10,8 @@ import { LeakRule } from './leaks.js';
 import { judgeOutcome } from './outcome.js';
 import { hex, PageMap } from './page-map.js';
 import { PendingWrites } from './pending-writes.js';
-import { baselineOnPte } from './stale-baseline.js';
+import { primaryPfn } from './primary.js';
+import { baselineOnEstablish, baselineOnPte, baselineOnStore } from './stale-baseline.js';
 import type { DeviceTranslation } from './translation.js';
 import { UnsyncedWrites } from './unsynced-writes.js';
 import { InvalidationWindows } from './windows.js';
@@ -26,8 +28,8 @@ const KINDS: ReadonlySet<string> = new Set(ORACLE_VIOLATION_KINDS);
  * sharing the CPU page table) — and reports each finding as a machine violation of a
  * stable kind ({@link ORACLE_VIOLATION_KINDS}) naming the device, address, pfn and
  * what happened. It listens to the notifier core (callbacks and their returns,
- * lifecycle) and to core-mm's observation face (PTE changes, frame frees and
- * allocations, clean epochs, reclaim scans). Made on first use by
+ * lifecycle) and to core-mm's observation face (PTE changes, CPU stores, frame frees
+ * and allocations, clean epochs, reclaim scans). Made on first use by
  * {@link coherenceOracle}; its state lives on the machine.
  *
  * Every finding goes through `machine.reportViolation`, so a strict machine throws at
@@ -44,6 +46,8 @@ export class CoherenceOracle {
   nextId = 0;
   /** @internal Deferred lost-write verdicts. */
   readonly pending: PendingWrites;
+  /** @internal Write-protected handles of TLBs sharing the CPU page table, still waiting for their flush. */
+  readonly downgrades: DeferredDowngrades;
   private readonly deviceList: DeviceMmu[] = [];
   private readonly bySub = new Map<Subscriber, DeviceMmu[]>();
   private readonly index = new PageMap<DeviceTranslation[]>();
@@ -57,13 +61,14 @@ export class CoherenceOracle {
   constructor(machine: Machine) {
     this.machine = machine;
     this.pending = new PendingWrites(this);
+    this.downgrades = new DeferredDowngrades(this);
     this.windows = new InvalidationWindows(this);
     this.unsynced = new UnsyncedWrites(this);
     this.aging = new AgingRule(this);
     this.leaks = new LeakRule(this);
     this.lateFlush = new LateFlushRule(this);
     notifierCore(machine).listen({
-      onCall: (call) => this.windows.onCall(call),
+      onCall: (call) => this.onCall(call),
       onReturn: (call, result, error, time) => this.onReturn(call, result, error, time),
       onLifecycle: (step, sub, mm, task) => this.onLifecycle(step, sub, mm, task),
     });
@@ -128,6 +133,8 @@ export class CoherenceOracle {
     if (list === undefined) this.index.set(h.mm.id, h.address, [h]);
     else list.push(h);
     this.liveCount++;
+    this.lateFlush.onEstablished(h);
+    baselineOnEstablish(this, h);
     if (h.state.bornFree) {
       this.report(task, 'use-after-free', `${h.device.name}: translation of ${hex(h.address)} (mm ${h.mm.id}) established to pfn ${h.pfn}, a free frame`, [h.toString()]);
     }
@@ -143,6 +150,9 @@ export class CoherenceOracle {
       if (list.length === 0) this.index.delete(h.mm.id, h.address);
     }
     this.liveCount--;
+    this.lateFlush.onDropped(h);
+    this.downgrades.onDropped(h);
+    this.aging.onDropped(h);
   }
 
   /** @internal Judge one access through `h`, before it happens. */
@@ -150,7 +160,10 @@ export class CoherenceOracle {
     if (h.device.driverClass === 'no-references') this.windows.checkAccess(task, h, write);
     judgeOutcome(this, task, h, write, value);
     this.aging.onAccess(h);
-    if (write) this.unsynced.onWrite(task, h, value);
+    if (!write) return;
+    this.unsynced.onWrite(task, h, value);
+    // A write the process sees (the primary maps the handle's frame there) is a store for the other handles of the page.
+    if (primaryPfn(h.mm, h.address) === h.pfn) baselineOnStore(this, h.pfn, h.mm.id, h.address);
   }
 
   /** @internal Report a finding (`machine.reportViolation`: a strict machine throws). */
@@ -158,29 +171,50 @@ export class CoherenceOracle {
     this.machine.reportViolation(task, kind, message, details);
   }
 
+  private onCall(call: CallbackCall): void {
+    this.windows.onCall(call);
+    this.aging.onCall(call);
+  }
+
   private onReturn(call: CallbackCall, result: unknown, error: unknown, time: number): void {
     this.windows.onReturn(call, result, time);
     this.aging.onReturn(call, result, error);
-    if (call.callback === 'release' && call.mm !== null) this.leaks.check(call.subscriber, call.mm, call.task, 'release');
+    this.downgrades.onReturn(call);
+    const mm = call.mm;
+    if (mm === null) return;
+    const sub = call.subscriber;
+    if (call.callback === 'release') this.leaks.check(sub, mm, call.task, `after ${sub.name}'s release returned`);
+    else if (call.callback === 'interval_invalidate' && call.event === 'release') this.leaks.check(sub, mm, call.task, `after ${sub.name}'s RELEASE invalidate returned (exit)`);
   }
 
   private onLifecycle(step: LifecycleStep, sub: Subscriber, mm: CallbackCall['mm'], task: Task | null): void {
-    if (step === 'unregistered' && mm !== null) this.leaks.check(sub, mm, task, 'unregister');
+    if (step === 'registered') return;
+    this.aging.forget(sub);
+    if (mm === null) return;
+    if (step === 'unregistered') this.leaks.check(sub, mm, task, `after ${sub.name}'s unregister returned`);
+    else if (step === 'unlisted' && lastPut(sub)) this.leaks.check(sub, mm, task, `when its last mmu_notifier_put unlisted ${sub.name}`);
   }
 
   private observe(e: MmEvent): void {
     switch (e.kind) {
       case 'pte': {
         if (this.pending.size > 0) this.pending.onPte(e);
-        if (this.liveCount === 0 || e.newPfn === e.oldPfn) return;
+        if (this.liveCount === 0) return;
         const handles = this.index.get(e.mm, e.address);
         if (handles === undefined) return;
+        if (e.newPfn === e.oldPfn) {
+          this.downgrades.onPte(e, handles);
+          return;
+        }
         this.lateFlush.onPte(e, handles);
-        baselineOnPte(this, e, handles);
+        baselineOnPte(e, handles);
         return;
       }
+      case 'store':
+        if (this.liveCount > 0) baselineOnStore(this, e.pfn, e.mm, e.address);
+        return;
       case 'frame-free':
-        if (this.liveCount > 0) this.lateFlush.onFrameFree(e);
+        this.lateFlush.onFrameFree(e);
         return;
       case 'frame-alloc':
       case 'clean':
@@ -194,6 +228,11 @@ export class CoherenceOracle {
 }
 
 const NONE: readonly DeviceMmu[] = [];
+
+/** `sub` was unlisted by its last `mmuNotifierPut` (no users left; unregister and exit unlist with users). */
+function lastPut(sub: Subscriber): boolean {
+  return (sub as { users?: unknown }).users === 0;
+}
 
 /** The coherence oracle of `machine`, made (and listening) on first use. Kernel counterpart: none. */
 export function coherenceOracle(machine: Machine): CoherenceOracle {

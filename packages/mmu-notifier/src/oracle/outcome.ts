@@ -1,7 +1,7 @@
 import { isMigrationPte, isSwapPte, PG, PTE, swapOf, type Task } from '@secondary-mmu/core-mm';
 import type { CoherenceOracle } from './oracle.js';
 import { hex } from './page-map.js';
-import { primaryBits, primaryWord, USER_WRITABLE } from './primary.js';
+import { contentElsewhere, primaryBits, primaryWord, USER_WRITABLE } from './primary.js';
 import type { DeviceTranslation } from './translation.js';
 
 /**
@@ -11,22 +11,24 @@ import type { DeviceTranslation } from './translation.js';
  *
  * 1. `use-after-free`: the frame's generation is no longer the handle's (it was freed,
  *    maybe reused), or it was free when the handle was made, or it is free now.
- * 2. A read is a `stale-read` when the primary's PTE at the handle's address is present
- *    and maps another frame Q, Q's content word differs from the word the device just
- *    read, and Q's word has changed since the oracle saw Q arrive there while the handle
- *    was live (its baseline: see `baselineOnPte`; a handle established while Q was
- *    already there has none, and any difference counts). That is the model's "the CPU
- *    has written there since": with one word per page, a write of the same value is
- *    invisible, and a write to Q by another device through a current translation counts
- *    as well. A PTE that maps nothing (none, swap or migration entry) is never stale:
- *    the CPU cannot write there without mapping a frame first, and the next read judges
- *    that frame.
+ * 2. A read is a `stale-read` when the CPU has written there since: the process's page
+ *    at the handle's address was stored to while it lived in another frame than the
+ *    handle's (`storedSince`, see `stale-baseline.ts`: a CPU store or `pwrite` — core-mm's
+ *    `store` event — or a write by another device the process sees; a handle
+ *    established while the page already lived elsewhere counts from the start), and
+ *    the page's content word now — in the frame the primary maps there (PROT_NONE
+ *    included) or a migration entry names, or, swapped out, in its swap-cache page or
+ *    its slot — differs from the word the device just read (a store of that same word
+ *    did no harm). A PTE that maps nothing is never stale: the process has no data
+ *    there until a frame is mapped, and the next read judges that frame.
  * 3. A write is a `lost-write` when the primary maps another frame there, maps nothing
  *    (or the mm exited); when the PTE is a swap entry whose swap-cache page is the
  *    handle's frame, or a migration entry naming it, the verdict waits for the next
  *    mapping (`PendingWrites`).
  * 4. A write is `write-through-read-only` when the primary maps the handle's frame
- *    there but the CPU could not write through that PTE (read-only or PROT_NONE).
+ *    there but the CPU could not write through that PTE (read-only or PROT_NONE) —
+ *    unless the handle's downgrade may still wait for its flush (`DeferredDowngrades`:
+ *    a TLB sharing the CPU page table, between the write-protect and the flush).
  */
 export function judgeOutcome(oracle: CoherenceOracle, task: Task, h: DeviceTranslation, write: boolean, value: number): void {
   const mem = oracle.machine.mem;
@@ -44,14 +46,15 @@ export function judgeOutcome(oracle: CoherenceOracle, task: Task, h: DeviceTrans
   const word = primaryWord(mm, h.address);
   const present = (bits & PTE.present) !== 0;
   if (!write) {
-    if (!present || word === pfn) return;
-    const now = f.content[word]!;
+    if (!h.state.storedSince) return;
+    const now = contentElsewhere(mem, mm, h.address, pfn);
     const seen = f.content[pfn]!;
-    if (now === seen || (h.state.baselinePfn === word && h.state.baselineContent === now)) return;
+    if (now < 0 || now === seen) return;
+    const where = present ? `maps pfn ${word} there` : isSwapPte(bits) ? `swapped its page there out (slot ${word})` : `is migrating its page there (pfn ${word})`;
     oracle.report(
       task,
       'stale-read',
-      `${h.device.name}: read at ${hex(h.address)} (mm ${mm.id}) through pfn ${pfn} returned ${hex(seen)}, but the process maps pfn ${word} there, written since to ${hex(now)}`,
+      `${h.device.name}: read at ${hex(h.address)} (mm ${mm.id}) through pfn ${pfn} returned ${hex(seen)}, but the process ${where}, written since to ${hex(now)}`,
       [h.toString()],
     );
     return;
@@ -59,7 +62,7 @@ export function judgeOutcome(oracle: CoherenceOracle, task: Task, h: DeviceTrans
   if (present) {
     if (word !== pfn) {
       oracle.report(task, 'lost-write', `${h.device.name}: ${access} at ${hex(h.address)} (mm ${mm.id}) went to pfn ${pfn}, which the process no longer maps there (it maps pfn ${word}): the process will never see it`, [h.toString()]);
-    } else if ((bits & USER_WRITABLE) !== USER_WRITABLE) {
+    } else if ((bits & USER_WRITABLE) !== USER_WRITABLE && !oracle.downgrades.waits(h)) {
       const prot = (bits & PTE.user) === 0 ? 'PROT_NONE' : 'read-only';
       oracle.report(task, 'write-through-read-only', `${h.device.name}: ${access} at ${hex(h.address)} (mm ${mm.id}, pfn ${pfn}) where the primary mapping is ${prot}: the CPU could not have written there`, [h.toString()]);
     }

@@ -15,11 +15,13 @@ interface PendingWrite {
 /**
  * @internal Device writes whose lost-write verdict waits for the primary: the write
  * went to the frame a swap entry (its swap-cache page) or a migration entry still
- * names, so whether the process will see it depends on what the PTE becomes. When a
- * frame is mapped there again: the same frame, or one whose content word equals the
- * value written (a migration copy made after the write), keeps the write; any other
- * frame is a `lost-write`. If the entry is zapped instead, the process discarded the
- * page and nothing is reported. Kernel counterpart: none.
+ * names, so whether the process will see it depends on what the PTE becomes. Only the
+ * latest such write per page and frame waits: an earlier one was overwritten in the
+ * frame itself, not lost. When a frame is mapped there again: the same frame, or one
+ * whose content word equals the value written (a migration copy made after the
+ * write), keeps the write; any other frame is a `lost-write`. If the entry is zapped
+ * instead, the process discarded the page and nothing is reported. Kernel counterpart:
+ * none.
  */
 export class PendingWrites {
   private readonly pending = new PageMap<PendingWrite[]>();
@@ -28,11 +30,21 @@ export class PendingWrites {
 
   constructor(private readonly oracle: CoherenceOracle) {}
 
+  /** A write through `h` waits for its verdict; it supersedes an earlier pending write to the same page and frame (the frame now holds this one's word). */
   add(task: Task, h: DeviceTranslation, value: number): void {
-    let list = this.pending.get(h.mm.id, h.address);
-    if (list === undefined) this.pending.set(h.mm.id, h.address, (list = []));
-    list.push({ task, handle: h.toString(), device: h.device.name, pfn: h.pfn, value, time: this.oracle.machine.clock.now });
-    this.size++;
+    const w: PendingWrite = { task, handle: h.toString(), device: h.device.name, pfn: h.pfn, value, time: this.oracle.machine.clock.now };
+    const list = this.pending.get(h.mm.id, h.address);
+    if (list === undefined) {
+      this.pending.set(h.mm.id, h.address, [w]);
+      this.size++;
+      return;
+    }
+    const i = list.findIndex((p) => p.pfn === h.pfn);
+    if (i >= 0) list[i] = w;
+    else {
+      list.push(w);
+      this.size++;
+    }
   }
 
   onPte(e: Extract<MmEvent, { kind: 'pte' }>): void {

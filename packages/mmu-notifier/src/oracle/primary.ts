@@ -1,4 +1,4 @@
-import { PAGE_SIZE, PTE, PTRS_PER_TABLE, type Mm } from '@secondary-mmu/core-mm';
+import { isMigrationPte, isSwapPte, PAGE_SIZE, PTE, PTRS_PER_TABLE, swapOf, type Memory, type Mm } from '@secondary-mmu/core-mm';
 
 /*
  * @internal What the primary MMU has at an address right now, read straight from the
@@ -29,4 +29,22 @@ export function primaryWord(mm: Mm, address: number): number {
 /** @internal The frame the primary maps at `address` (present entry, PROT_NONE included), or -1. */
 export function primaryPfn(mm: Mm, address: number): number {
   return (primaryBits(mm, address) & PTE.present) !== 0 ? primaryWord(mm, address) : -1;
+}
+
+/**
+ * @internal The content word of the process's page at `address` when it lives elsewhere
+ * than in frame `pfn`: in the frame a present entry maps (PROT_NONE included) or a
+ * migration entry names, or — swapped out — in its swap-cache page or else its slot.
+ * -1 when it lives in `pfn`, or there is none (no entry, an exited mm).
+ */
+export function contentElsewhere(mem: Memory, mm: Mm, address: number, pfn: number): number {
+  const bits = primaryBits(mm, address);
+  if (bits === 0) return -1;
+  const word = primaryWord(mm, address);
+  if ((bits & PTE.present) !== 0 || isMigrationPte(bits)) return word === pfn ? -1 : mem.frames.content[word]!;
+  if (!isSwapPte(bits)) return -1;
+  const swap = swapOf(mem);
+  const cached = swap.cache.get(word);
+  if (cached === undefined) return swap.content[word]!;
+  return cached === pfn ? -1 : mem.frames.content[cached]!;
 }

@@ -34,10 +34,12 @@ export class DeviceTranslation {
     dirty: false,
     /** The frame was already free when the handle was made (every access is a use-after-free). */
     bornFree: false,
-    /** The frame the primary maps instead of `pfn`, when the oracle last saw it change, or -1. */
-    baselinePfn: -1,
-    /** That frame's content word then. */
-    baselineContent: 0,
+    /**
+     * The process's page at `address` was stored to while it lived elsewhere than `pfn`
+     * (since the primary last mapped `pfn` there), or already lived elsewhere when the
+     * handle was made (`stale-baseline.ts`).
+     */
+    storedSince: false,
     /** Set when an `invalidate_page` that began after this handle was made returned. */
     revokedBy: null as string | null,
     leakReported: false,

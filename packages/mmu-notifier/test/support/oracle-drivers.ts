@@ -260,13 +260,14 @@ export class SharedTlbDriver extends TestDriver {
     this.device.answerFor(this.sub);
   }
 
+  /** Walk the CPU page table; on a miss fault the page in and walk again (a zap may run between the fault and the walk). */
   async fault(task: Task, address: number, write: boolean): Promise<DeviceTranslation> {
-    let pte = walkPageTable(this.mm, address);
-    if (pte === null || (write && !pte.write)) {
+    for (let tries = 0; ; tries++) {
+      const pte = walkPageTable(this.mm, address);
+      if (pte !== null && (!write || pte.write)) return this.device.establish(task, this.mm, address, pte.pfn, { writable: pte.write });
+      if (tries > 100) throw new Error(`${this.device.name}: fault at ${address} keeps racing invalidations`);
       await underRead(task, this.mm, () => hmmRangeFault(this.m.mem, task, this.mm, address, address + P, { write }));
-      pte = walkPageTable(this.mm, address)!;
     }
-    return this.device.establish(task, this.mm, address, pte.pfn, { writable: pte.write });
   }
 }
 
