@@ -155,7 +155,8 @@ export class NotifierCore {
     };
     const failed = (error: unknown): T => {
       this.machine.recordViolation(task, 'driver-error', `${subscriber.name}: ${callback} threw: ${error instanceof Error ? error.message : String(error)}`);
-      return done(fallback, error);
+      // Listeners read "threw" as error !== undefined: a throw of undefined or null still counts.
+      return done(fallback, error ?? new Error(`${callback} threw ${String(error)}`));
     };
     let result: T | Promise<T>;
     try {

@@ -161,6 +161,7 @@ export function mmuNotifierGet(task: Task, ops: MmuNotifierOps, mm: Mm): MmuNoti
 export function mmuNotifierPut(task: Task, subscription: MmuNotifier): void | Promise<void> {
   const mm = subscription.mm;
   if (mm === null) throw new SmmuError('EINVAL', `mmu_notifier_put: ${subscription.name} was never registered`);
+  if (mm.machine.era !== 'v6') throw new SmmuError('EINVAL', `mmu_notifier_put: the ${mm.machine.era} era has no get/put (added in 5.4)`);
   const subs = subscriptionsOf(mm)!;
   const core = subs.core;
   return andThen(subs.lock.lock(task), () => {
@@ -176,6 +177,7 @@ export function mmuNotifierPut(task: Task, subscription: MmuNotifier): void | Pr
 
 /** `mmu_notifier_synchronize()`: wait for a grace period, then run every free that `put` deferred. */
 export function mmuNotifierSynchronize(task: Task, machine: Mm['machine']): void | Promise<void> {
+  if (machine.era !== 'v6') throw new SmmuError('EINVAL', `mmu_notifier_synchronize: the ${machine.era} era has no get/put (added in 5.4)`);
   const core = notifierCore(machine);
   const batch = core.takeDeferredFrees();
   return andThen(core.synchronize(task), () => core.runFrees(task, batch));

@@ -284,7 +284,7 @@ describe('determinism', () => {
     const parsed = JSON.parse(first.json) as ReturnType<NotifierTrace['toJSON']>;
     expect(parsed).toEqual(first.trace.toJSON());
     expect(parsed).toMatchObject({ format: 'secondary-mmu/notifier-trace', version: 1, era: 'v6', seed: 7 });
-    const seqs = [...parsed.callbacks, ...parsed.accesses, ...parsed.lifecycle, ...parsed.scans].map((r) => r.seq).sort((x, y) => x - y);
+    const seqs = [...parsed.callbacks, ...parsed.accesses, ...parsed.lifecycle, ...parsed.scans, ...parsed.allocs].map((r) => r.seq).sort((x, y) => x - y);
     expect(seqs).toEqual(seqs.map((_, i) => i));
   });
 

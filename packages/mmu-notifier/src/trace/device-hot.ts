@@ -30,19 +30,30 @@ export interface DeviceHotEviction {
  * not time, so accesses and scans at the same virtual instant still fall on the right
  * side of each other. Needs scan records: a trace attached with `scans: false` finds none.
  */
-export function deviceHotEvictions(trace: Pick<TraceData, 'accesses' | 'scans'>): DeviceHotEviction[] {
+export function deviceHotEvictions(trace: Pick<TraceData, 'accesses' | 'scans' | 'allocs'>): DeviceHotEviction[] {
   const found: DeviceHotEviction[] = [];
   const pending = new Map<string, DeviceAccessRecord[]>();
   const previous = new Map<string, ScanRecord>();
-  const { accesses, scans } = trace;
+  const { accesses, scans, allocs } = trace;
   let a = 0;
+  let b = 0;
   for (const scan of scans) {
-    for (; a < accesses.length && accesses[a]!.seq < scan.seq; a++) {
-      const access = accesses[a]!;
-      const key = `${access.pfn}:${access.generation}`;
+    // Accesses and allocations before this scan, merged in seq order: an allocation starts the page afresh.
+    while ((a < accesses.length && accesses[a]!.seq < scan.seq) || (b < allocs.length && allocs[b]!.seq < scan.seq)) {
+      const access = accesses[a];
+      const alloc = allocs[b];
+      if (alloc !== undefined && alloc.seq < scan.seq && (access === undefined || access.seq >= scan.seq || alloc.seq < access.seq)) {
+        const key = `${alloc.pfn}:${alloc.generation}`;
+        pending.delete(key);
+        previous.delete(key);
+        b++;
+        continue;
+      }
+      const key = `${access!.pfn}:${access!.generation}`;
       const list = pending.get(key);
-      if (list === undefined) pending.set(key, [access]);
-      else list.push(access);
+      if (list === undefined) pending.set(key, [access!]);
+      else list.push(access!);
+      a++;
     }
     const key = `${scan.pfn}:${scan.generation}`;
     const hot = pending.get(key);

@@ -1,6 +1,6 @@
 import type { Era } from '@secondary-mmu/core-mm';
 import { deviceHotEvictions } from './device-hot.js';
-import type { CallbackRecord, DeviceAccessRecord, LifecycleRecord, ScanRecord, TraceData } from './records.js';
+import type { AllocRecord, CallbackRecord, DeviceAccessRecord, LifecycleRecord, ScanRecord, TraceData } from './records.js';
 
 /** A device-hot eviction in a {@link TraceJson}: records named by `seq` (scan) and `id` (accesses), not repeated. */
 export interface DeviceHotEvictionJson {
@@ -31,6 +31,7 @@ export interface TraceJson extends TraceData {
   readonly accesses: readonly DeviceAccessRecord[];
   readonly lifecycle: readonly LifecycleRecord[];
   readonly scans: readonly ScanRecord[];
+  readonly allocs: readonly AllocRecord[];
   /** {@link deviceHotEvictions} of the records, for readers that do not recompute it. */
   readonly deviceHot: readonly DeviceHotEvictionJson[];
 }
@@ -46,6 +47,7 @@ export function traceToJSON(trace: TraceData, machine: { readonly era: Era; read
     accesses: trace.accesses.map((r) => ({ ...r })),
     lifecycle: trace.lifecycle.map((r) => ({ ...r })),
     scans: trace.scans.map((r) => ({ ...r })),
+    allocs: trace.allocs.map((r) => ({ ...r })),
     deviceHot: deviceHotEvictions(trace).map((e) => ({
       pfn: e.pfn,
       generation: e.generation,

@@ -5,11 +5,11 @@ import { toChromeTrace, type ChromeTrace } from './chrome.js';
 import { deviceHotEvictions, type DeviceHotEviction } from './device-hot.js';
 import { traceToJSON, type TraceJson } from './json.js';
 import { matchCallback, matchDeviceAccess, type CallbackQuery, type DeviceAccessQuery } from './query.js';
-import type { CallbackRecord, CallbackResult, DeviceAccessRecord, LifecycleRecord, ScanRecord, TraceData } from './records.js';
+import type { AllocRecord, CallbackRecord, CallbackResult, DeviceAccessRecord, LifecycleRecord, ScanRecord, TraceData } from './records.js';
 
 /** How a {@link NotifierTrace} records. */
 export interface NotifierTraceOptions {
-  /** Record reclaim scans from core-mm's observation face (default true). Device-hot evictions need them. */
+  /** Record reclaim scans and frame allocations from core-mm's observation face (default true). Device-hot evictions need them. */
   readonly scans?: boolean;
 }
 
@@ -59,6 +59,7 @@ export class NotifierTrace implements TraceData {
   private readonly accessList: DeviceAccessRecord[] = [];
   private readonly lifecycleList: LifecycleRecord[] = [];
   private readonly scanList: ScanRecord[] = [];
+  private readonly allocList: AllocRecord[] = [];
   private readonly running = new Map<CallbackCall, Open<CallbackRecord>>();
   private readonly stops: (() => void)[] = [];
   private seq = 0;
@@ -105,6 +106,11 @@ export class NotifierTrace implements TraceData {
   /** Subscription lifecycle steps, in order. */
   get lifecycle(): readonly LifecycleRecord[] {
     return this.lifecycleList;
+  }
+
+  /** Frame allocations, in order (empty when attached with `scans: false`): where each page's life begins. */
+  get allocs(): readonly AllocRecord[] {
+    return this.allocList;
   }
 
   /** Reclaim scans, in order (empty when attached with `scans: false`). */
@@ -193,5 +199,6 @@ export class NotifierTrace implements TraceData {
 
   private observe(event: MmEvent): void {
     if (event.kind === 'scan') this.scanList.push({ seq: this.seq++, pfn: event.pfn, generation: event.generation, verdict: event.verdict, time: event.time });
+    else if (event.kind === 'frame-alloc') this.allocList.push({ seq: this.seq++, pfn: event.pfn, generation: event.generation, time: event.time });
   }
 }

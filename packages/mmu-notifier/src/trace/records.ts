@@ -92,10 +92,24 @@ export interface ScanRecord {
   readonly time: number;
 }
 
+/**
+ * A frame handed out by the allocator (core-mm's `frame-alloc` event): a new page
+ * begins, with the generation the frame already carries (generations move on at free).
+ * Device-hot eviction needs it so that accesses made while the frame was free (already
+ * use-after-free) are not charged to the page it holds next.
+ */
+export interface AllocRecord {
+  readonly seq: number;
+  readonly pfn: number;
+  readonly generation: number;
+  readonly time: number;
+}
+
 /** The records of a trace, each list in `seq` order: what queries, device-hot eviction and the Chrome export read. */
 export interface TraceData {
   readonly callbacks: readonly CallbackRecord[];
   readonly accesses: readonly DeviceAccessRecord[];
   readonly lifecycle: readonly LifecycleRecord[];
   readonly scans: readonly ScanRecord[];
+  readonly allocs: readonly AllocRecord[];
 }
