@@ -1,0 +1,13 @@
+/**
+ * `@secondary-mmu/testkit`: what a secondary-MMU driver author runs — the driver
+ * contract, reference drivers (dmirror after the kernel's lib/test_hmm.c, and a classic
+ * start/end mirror for every era), and (next) scenarios, the conformance suite and the
+ * schedule explorer. The vitest integration is on the ESM-only subpath
+ * `@secondary-mmu/testkit/vitest`; this entry works from ESM and CJS without vitest.
+ *
+ * @packageDocumentation
+ */
+export { NO_CAPABILITIES, type DriverCapabilities } from './capabilities.js';
+export type { DriverFactory, DriverInstance } from './contract.js';
+export * from './dmirror/index.js';
+export * from './classic-mirror/index.js';

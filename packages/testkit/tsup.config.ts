@@ -1,0 +1,11 @@
+import { defineConfig } from 'tsup';
+import { baseTsupOptions } from '../../tsup.config.base.ts';
+
+// Two entries: the main one (ESM and CJS, no vitest) and the ESM-only vitest
+// integration on the `./vitest` subpath, which keeps vitest external.
+// The build script empties dist first: two configs cleaning in parallel would race.
+const base = { ...baseTsupOptions(), clean: false };
+export default defineConfig([
+  { ...base, entry: { index: 'src/index.ts' } },
+  { ...base, entry: { vitest: 'src/vitest/index.ts' }, format: ['esm'], external: ['vitest'] },
+]);
