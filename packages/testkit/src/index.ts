@@ -11,3 +11,4 @@ export { NO_CAPABILITIES, type DriverCapabilities } from './capabilities.js';
 export type { DriverFactory, DriverInstance } from './contract.js';
 export * from './dmirror/index.js';
 export * from './classic-mirror/index.js';
+export * from './scenario/index.js';

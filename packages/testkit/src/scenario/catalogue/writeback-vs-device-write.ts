@@ -1,0 +1,65 @@
+/**
+ * Writeback of a shared file page the device writes: writeback cleans the page
+ * (\`page_mkclean\`, which write-protects every mapping and tells the mirrors), so a
+ * device write after it must fault a writable translation again (dirtying the page)
+ * rather than write through a stale one; the CPU then reads the device's value.
+ * Window: writeback's clean callback covered the page, then the device wrote it.
+ */
+export const WRITEBACK_VS_DEVICE_WRITE = `name: writeback-vs-device-write
+description: the device writes f[0] around an fsync of its file
+schedule:
+  strategy: random
+  preempt: [device, yield, lock]
+processes:
+  - name: app
+mappings:
+  - name: f
+    process: app
+    pages: 1
+    prot: rw
+    kind: file-shared
+    file: data
+    fill: 10
+drivers:
+  - name: gpu
+    process: app
+tasks:
+  - name: cpu
+    process: app
+    steps:
+      - op: write
+        at: f[0]
+        value: 11
+      - op: sleep
+        ns: 10
+      - op: writeback
+        mapping: f
+      - op: sleep
+        ns: 1000
+      - op: writeback
+        mapping: f
+      - op: read
+        at: f[0]
+        expect: 12
+  - name: engine
+    driver: gpu
+    steps:
+      - op: sleep
+        ns: 10
+      - op: device-read
+        at: f[0]
+      - op: yield
+      - op: device-write
+        at: f[0]
+        value: 12
+windows:
+  - name: clean-then-device-write
+    pattern:
+      - kind: callback
+        callback: [invalidate_range_start, invalidate_page]
+        covers: f[0]
+      - kind: access
+        device: gpu
+        at: f[0]
+        write: true
+`;

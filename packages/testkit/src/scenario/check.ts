@@ -1,0 +1,107 @@
+import { parseAddress } from './address.js';
+import { DEVICE_OPS, type Scenario, type ScenarioMapping } from './schema.js';
+
+/** An issue found by {@link checkReferences}, its path still as keys. */
+export interface RawIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/**
+ * The checks a schema cannot make: unique names, cross-references (a mapping's process,
+ * a task's process or driver, a window's driver), addresses inside their mapping and
+ * in the task's own address space, steps that fit their task. Returns every issue.
+ */
+export function checkReferences(s: Scenario): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const add = (path: readonly PropertyKey[], message: string): void => void issues.push({ path, message });
+  const unique = (list: readonly { name: string }[], key: string, what: string): void => {
+    const seen = new Set<string>();
+    list.forEach((x, i) => {
+      if (seen.has(x.name)) add([key, i, 'name'], `duplicate ${what} name "${x.name}"`);
+      seen.add(x.name);
+    });
+  };
+  unique(s.processes, 'processes', 'process');
+  unique(s.mappings, 'mappings', 'mapping');
+  unique(s.drivers, 'drivers', 'driver');
+  unique(s.tasks, 'tasks', 'task');
+  unique(s.windows ?? [], 'windows', 'window');
+
+  const processes = new Set(s.processes.map((p) => p.name));
+  const mappings = new Map(s.mappings.map((m) => [m.name, m]));
+  const drivers = new Map(s.drivers.map((d) => [d.name, d]));
+  const known = (set: { has(k: string): boolean }, value: string, path: readonly PropertyKey[], what: string): boolean => {
+    if (set.has(value)) return true;
+    add(path, `unknown ${what} "${value}"`);
+    return false;
+  };
+
+  s.mappings.forEach((m, i) => {
+    known(processes, m.process, ['mappings', i, 'process'], 'process');
+    const fileKind = m.kind.startsWith('file-');
+    if (fileKind && m.file === undefined) add(['mappings', i, 'kind'], `a ${m.kind} mapping needs a file`);
+    if (!fileKind && m.file !== undefined) add(['mappings', i, 'file'], `an ${m.kind} mapping takes no file (got "${m.file}")`);
+  });
+  s.drivers.forEach((d, i) => known(processes, d.process, ['drivers', i, 'process'], 'process'));
+
+  /** Check `text` names a page (and `pages` more) of a mapping of `owner` (when given). */
+  const addressOk = (text: string, path: readonly PropertyKey[], owner: string | undefined, pages = 1): ScenarioMapping | undefined => {
+    const a = parseAddress(text);
+    const m = mappings.get(a.mapping);
+    if (m === undefined) {
+      add(path, `unknown mapping "${a.mapping}" in address "${text}"`);
+      return undefined;
+    }
+    if (a.page + pages > m.pages) {
+      add(path, pages === 1 ? `page ${a.page} of "${text}" is beyond mapping "${m.name}" (${m.pages} pages)` : `"${text}" + ${pages} pages runs beyond mapping "${m.name}" (${m.pages} pages)`);
+    }
+    if (owner !== undefined && m.process !== owner) add(path, `"${text}" is in process "${m.process}", not this task's "${owner}"`);
+    return m;
+  };
+
+  s.tasks.forEach((t, i) => {
+    const hasP = t.process !== undefined;
+    const hasD = t.driver !== undefined;
+    if (hasP === hasD) {
+      add(['tasks', i], `task "${t.name}" needs exactly one of process (a CPU task) and driver (a device task)`);
+      return;
+    }
+    let owner: string | undefined;
+    if (t.process !== undefined) {
+      if (known(processes, t.process, ['tasks', i, 'process'], 'process')) owner = t.process;
+    } else if (t.driver !== undefined) {
+      const d = drivers.get(t.driver);
+      if (known(drivers, t.driver, ['tasks', i, 'driver'], 'driver')) owner = d?.process;
+    }
+    t.steps.forEach((st, j) => {
+      const path = ['tasks', i, 'steps', j];
+      const deviceOp = (DEVICE_OPS as readonly string[]).includes(st.op);
+      if (hasD && !deviceOp && st.op !== 'sleep' && st.op !== 'yield') add([...path, 'op'], `"${st.op}" is a CPU step; task "${t.name}" is a device task`);
+      if (hasP && deviceOp) add([...path, 'op'], `"${st.op}" is a device step; task "${t.name}" is a CPU task`);
+      if ('at' in st) addressOk(st.at, [...path, 'at'], owner, 'pages' in st ? st.pages : 1);
+      if (st.op === 'writeback') {
+        const m = mappings.get(st.mapping);
+        if (known(mappings, st.mapping, [...path, 'mapping'], 'mapping') && m !== undefined) {
+          if (m.file === undefined) add([...path, 'mapping'], `mapping "${m.name}" has no file to write back`);
+          if (owner !== undefined && m.process !== owner) add([...path, 'mapping'], `mapping "${m.name}" is in process "${m.process}", not "${owner}"`);
+        }
+      }
+      if (st.op === 'fork' && processes.has(st.child)) add([...path, 'child'], `child "${st.child}" is already a process name`);
+    });
+  });
+
+  (s.windows ?? []).forEach((w, i) => {
+    w.pattern.forEach((e, j) => {
+      const path = ['windows', i, 'pattern', j];
+      if (e.kind === 'access') {
+        if (e.device !== undefined) known(drivers, e.device, [...path, 'device'], 'driver');
+        if (e.at !== undefined) addressOk(e.at, [...path, 'at'], undefined);
+      } else if (e.kind === 'callback') {
+        if (e.driver !== undefined) known(drivers, e.driver, [...path, 'driver'], 'driver');
+        if (e.covers !== undefined) addressOk(e.covers, [...path, 'covers'], undefined);
+      } else if (e.at !== undefined) addressOk(e.at, [...path, 'at'], undefined);
+    });
+  });
+  return issues;
+}

@@ -1,0 +1,147 @@
+import { ERAS, PREEMPT_CLASSES } from '@secondary-mmu/core-mm';
+import { z } from 'zod';
+import { ADDRESS_PATTERN } from './address.js';
+
+const NAME = /^[A-Za-z_][\w.-]*$/;
+
+/** A name: a letter or `_`, then letters, digits, `_`, `.`, `-`. */
+const name = z.string().regex(NAME, { message: 'expected a name (a letter or _, then letters, digits, _ . -)' });
+/** An address `mapping[page]`. */
+const address = z.string().regex(ADDRESS_PATTERN, { message: 'expected an address mapping[page], e.g. buf[2]' });
+const pages = z.number().int().positive();
+const word = z.number().int();
+
+/** Error codes a step may be allowed to end with. */
+export const STEP_ERROR_CODES = ['EFAULT', 'EPERM', 'SIGSEGV', 'SIGBUS', 'ENOMEM', 'EINVAL', 'EAGAIN', 'EBUSY', 'ENOENT'] as const;
+/** A mapping's protection. */
+export const SCENARIO_PROTS = ['r', 'rw', 'none'] as const;
+/** A mapping's kind. */
+export const MAPPING_KINDS = ['anon-private', 'anon-shared', 'file-shared', 'file-private'] as const;
+/** The notifier callbacks a window can name (the trace's names). */
+export const WINDOW_CALLBACKS = [
+  'release',
+  'invalidate_range_start',
+  'invalidate_range_end',
+  'invalidate_page',
+  'clear_flush_young',
+  'clear_young',
+  'test_young',
+  'arch_invalidate_secondary_tlbs',
+  'interval_invalidate',
+  'rmap_invalidate_page',
+] as const;
+/** The notifier range events a window can name. */
+export const WINDOW_EVENTS = ['unmap', 'clear', 'protection-vma', 'protection-page', 'soft-dirty', 'release', 'migrate', 'exclusive'] as const;
+
+const allow = z.array(z.enum(STEP_ERROR_CODES)).optional();
+const prot = z.enum(SCENARIO_PROTS);
+const step = <O extends string, T extends z.ZodRawShape>(op: O, shape: T) => z.strictObject({ op: z.literal(op), ...shape, allow });
+
+/** Every step. CPU steps run in a task with `process`, device steps (`device-*`, `detach`) in one with `driver`; `sleep` and `yield` in both. */
+export const stepSchema = z.discriminatedUnion('op', [
+  step('read', { at: address, expect: word.optional() }),
+  step('write', { at: address, value: word }),
+  step('munmap', { at: address, pages }),
+  step('mprotect', { at: address, pages, prot }),
+  step('madvise-dontneed', { at: address, pages }),
+  step('fork', { child: name }),
+  step('exit', {}),
+  step('reclaim', { at: address, passes: z.number().int().positive().max(16).optional() }),
+  step('writeback', { mapping: name }),
+  step('sleep', { ns: z.number().int().nonnegative() }),
+  step('yield', {}),
+  step('device-read', { at: address, expect: word.optional() }),
+  step('device-write', { at: address, value: word }),
+  step('device-prefetch', { at: address, pages }),
+  step('detach', {}),
+]);
+
+/** The ops of device steps. */
+export const DEVICE_OPS = ['device-read', 'device-write', 'device-prefetch', 'detach'] as const;
+/** The ops both kinds of task may use. */
+export const SHARED_OPS = ['sleep', 'yield'] as const;
+
+const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]);
+
+/** One element of a window's pattern: a trace event it matches. */
+export const windowElementSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('access'),
+    /** A scenario driver entry's name. */
+    device: name.optional(),
+    task: name.optional(),
+    at: address.optional(),
+    write: z.boolean().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('callback'),
+    callback: oneOrMany(z.enum(WINDOW_CALLBACKS)).optional(),
+    driver: name.optional(),
+    task: name.optional(),
+    covers: address.optional(),
+    event: oneOrMany(z.enum(WINDOW_EVENTS)).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('scan'),
+    at: address.optional(),
+    verdict: z.enum(['activate', 'keep', 'freed']).optional(),
+  }),
+]);
+
+/** The whole scenario document. */
+export const scenarioSchema = z.strictObject({
+  name,
+  description: z.string().optional(),
+  eras: z.array(z.enum(ERAS)).min(1).optional(),
+  memory: z.strictObject({ frames: z.number().int().min(16).max(1 << 20) }).optional(),
+  schedule: z
+    .strictObject({
+      strategy: z.enum(['fifo', 'random', 'pct']),
+      preempt: z.array(z.enum(PREEMPT_CLASSES as readonly ['sleep', 'spin', 'lock', 'device', 'yield'])).optional(),
+      depth: z.number().int().positive().optional(),
+    })
+    .optional(),
+  processes: z.array(z.strictObject({ name })).min(1),
+  mappings: z.array(
+    z.strictObject({
+      name,
+      process: name,
+      pages: pages.max(4096),
+      prot,
+      kind: z.enum(MAPPING_KINDS),
+      file: name.optional(),
+      /** When set, page i is filled with `fill + i` at setup (which also makes it resident). */
+      fill: word.optional(),
+    }),
+  ),
+  drivers: z.array(z.strictObject({ name, process: name })),
+  tasks: z
+    .array(
+      /** Exactly one of `process` (a CPU task) and `driver` (a device task); checked with the cross-references. */
+      z.strictObject({ name, process: name.optional(), driver: name.optional(), steps: z.array(stepSchema) }),
+    )
+    .min(1),
+  windows: z.array(z.strictObject({ name, pattern: z.array(windowElementSchema).min(1) })).optional(),
+  expect: z.strictObject({ violations: z.array(z.string().min(1)).optional() }).optional(),
+});
+
+/** A validated scenario (what {@link loadScenario} returns and {@link runScenario} runs). */
+export type Scenario = z.infer<typeof scenarioSchema>;
+/** A process entry. */
+export type ScenarioProcess = Scenario['processes'][number];
+/** A mapping entry. */
+export type ScenarioMapping = Scenario['mappings'][number];
+/** A driver entry: one instance of the factory under test, attached to its process's mm. */
+export type ScenarioDriver = Scenario['drivers'][number];
+/** A task entry: a CPU task of a process, or a device task of a driver. */
+export type ScenarioTask = Scenario['tasks'][number];
+/** Any step. */
+export type ScenarioStep = z.infer<typeof stepSchema>;
+/** A device step. */
+export type DeviceStep = Extract<ScenarioStep, { op: (typeof DEVICE_OPS)[number] | (typeof SHARED_OPS)[number] }>;
+/** A CPU step. */
+export type CpuStep = Exclude<ScenarioStep, { op: (typeof DEVICE_OPS)[number] }>;
+/** A race window: an ordered pattern matched as a subsequence of the run's trace. */
+export type ScenarioWindow = NonNullable<Scenario['windows']>[number];
+/** One element of a window's pattern. */
+export type WindowElement = z.infer<typeof windowElementSchema>;

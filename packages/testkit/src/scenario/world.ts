@@ -1,0 +1,114 @@
+import { MAP, PAGE_SIZE, PROT, type Inode, type Machine, type Process } from '@secondary-mmu/core-mm';
+import type { NotifierTrace } from '@secondary-mmu/mmu-notifier';
+import type { DriverFactory, DriverInstance } from '../contract.js';
+import { parseAddress } from './address.js';
+import type { Scenario, ScenarioDriver, ScenarioMapping } from './schema.js';
+
+/** A mapping as built: where it is and what backs it. */
+export interface BuiltMapping {
+  readonly spec: ScenarioMapping;
+  readonly process: Process;
+  /** Its start address. */
+  readonly base: number;
+  readonly file: Inode | null;
+}
+
+/** A driver entry as built: the instance and the names its notifier callbacks carry in the trace. */
+export interface BuiltDriver {
+  readonly spec: ScenarioDriver;
+  readonly instance: DriverInstance;
+  /** Subscriber names its attach registered (the trace's `driver` field); the device's name when none was seen. */
+  readonly subscribers: readonly string[];
+}
+
+/** A page a `reclaim` step scanned: lets a window's `scan { at }` name it by address. */
+export interface ReclaimTarget {
+  readonly mm: number;
+  readonly address: number;
+  readonly pfn: number;
+}
+
+/** Everything a scenario run built on its machine, and what its steps record. */
+export interface ScenarioWorld {
+  readonly machine: Machine;
+  readonly trace: NotifierTrace;
+  readonly processes: Map<string, Process>;
+  readonly mappings: ReadonlyMap<string, BuiltMapping>;
+  readonly drivers: ReadonlyMap<string, BuiltDriver>;
+  readonly reclaimed: ReclaimTarget[];
+  /** Steps that failed unexpectedly (an error not allowed, a value not expected). */
+  readonly failures: string[];
+  /** Steps skipped (e.g. a prefetch the driver does not implement). */
+  readonly skipped: string[];
+}
+
+/** The address of `text` (`buf[2]`) in `world`. */
+export function resolveAddress(world: Pick<ScenarioWorld, 'mappings'>, text: string): { address: number; mapping: BuiltMapping } {
+  const a = parseAddress(text);
+  const mapping = world.mappings.get(a.mapping)!; // checked at load
+  return { address: mapping.base + a.page * PAGE_SIZE, mapping };
+}
+
+const PROTS = { r: PROT.read, rw: PROT.read | PROT.write, none: PROT.none } as const;
+
+/** `r`/`rw`/`none` → `PROT_*` bits. */
+export function protBits(prot: keyof typeof PROTS): number {
+  return PROTS[prot];
+}
+
+const FLAGS = {
+  'anon-private': MAP.private | MAP.anonymous,
+  'anon-shared': MAP.shared | MAP.anonymous,
+  'file-shared': MAP.shared,
+  'file-private': MAP.private,
+} as const;
+
+/**
+ * Build a scenario's processes, files, mappings and driver instances on `machine`
+ * with direct tasks (one `setup` task per process), before any scheduled task exists.
+ * Files are created on demand, sized to the largest mapping of them. A mapping with
+ * `fill` is mapped read-write, page i written (anon) or backed (file) with `fill + i`
+ * and faulted in, then given its protection.
+ */
+export async function buildWorld(machine: Machine, trace: NotifierTrace, scenario: Scenario, driver: DriverFactory): Promise<ScenarioWorld> {
+  const mem = machine.mem;
+  const processes = new Map<string, Process>();
+  for (const p of scenario.processes) processes.set(p.name, mem.createProcess(p.name));
+  const setup = new Map([...processes].map(([name, proc]) => [name, proc.task(`${name}:setup`)]));
+
+  const sizes = new Map<string, number>();
+  for (const m of scenario.mappings) if (m.file !== undefined) sizes.set(m.file, Math.max(sizes.get(m.file) ?? 0, m.pages));
+  const files = new Map([...sizes].map(([name, pages]) => [name, mem.createFile(name, pages * PAGE_SIZE)]));
+
+  const mappings = new Map<string, BuiltMapping>();
+  for (const m of scenario.mappings) {
+    const process = processes.get(m.process)!;
+    const t = setup.get(m.process)!;
+    const file = m.file === undefined ? null : files.get(m.file)!;
+    const fill = m.fill;
+    const prot = fill === undefined ? protBits(m.prot) : protBits('rw');
+    if (file !== null && fill !== undefined) for (let i = 0; i < m.pages; i++) file.backing.set(i, fill + i);
+    const base = await mem.mmap(t, { length: m.pages * PAGE_SIZE, prot, flags: FLAGS[m.kind], ...(file === null ? {} : { file }) });
+    if (fill !== undefined) {
+      for (let i = 0; i < m.pages; i++) {
+        if (file === null) await mem.write(t, base + i * PAGE_SIZE, fill + i);
+        else await mem.read(t, base + i * PAGE_SIZE);
+      }
+      if (m.prot !== 'rw') await mem.mprotect(t, base, m.pages * PAGE_SIZE, protBits(m.prot));
+    }
+    mappings.set(m.name, { spec: m, process, base, file });
+  }
+
+  const drivers = new Map<string, BuiltDriver>();
+  for (const d of scenario.drivers) {
+    const proc = processes.get(d.process)!;
+    const before = trace.lifecycle.length;
+    const instance = await driver.attach(setup.get(d.process)!, machine, proc.mm!);
+    const subscribers = trace.lifecycle
+      .slice(before)
+      .filter((l) => l.step === 'registered' && l.mm === instance.mm.id)
+      .map((l) => l.driver);
+    drivers.set(d.name, { spec: d, instance, subscribers: subscribers.length > 0 ? subscribers : [instance.device.name] });
+  }
+  return { machine, trace, processes, mappings, drivers, reclaimed: [], failures: [], skipped: [] };
+}
