@@ -7,7 +7,7 @@ import type { DriverCapabilities } from './capabilities.js';
  * scenarios and the explorer drive. The required surface is small — a device access
  * in each direction and a detach; everything the driver does to the kernel (notifier
  * registration, get_user_pages, locks) happens behind it, and every device access
- * goes through the {@link DeviceMmu}'s translation handles, so the coherence oracle
+ * goes through the `DeviceMmu`'s translation handles, so the coherence oracle
  * judges it.
  *
  * Kernel counterpart: a device file descriptor bound to an mm (test_hmm's

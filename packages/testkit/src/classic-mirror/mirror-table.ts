@@ -3,7 +3,7 @@ import type { DeviceMmu, DeviceTranslation } from '@secondary-mmu/mmu-notifier';
 
 /**
  * The classic mirror's secondary page table: page-aligned virtual address → the live
- * {@link DeviceTranslation} the device uses for it (at most one per page). Every method
+ * `DeviceTranslation` the device uses for it (at most one per page). Every method
  * is called with the driver's `mmu_lock` held, except {@link ClassicMirrorTable.get} (the
  * device's own lookup, as hardware walks sptes without the lock). Translations hold no
  * page reference (`driverClass: 'no-references'`), so teardown must be complete before

@@ -8,13 +8,13 @@ import { MirrorTable } from './mirror-table.js';
 
 /** How to open a dmirror. */
 export interface DmirrorOptions {
-  /** The device's name (its {@link DeviceMmu} and interval notifier); default `dmirror`. */
+  /** The device's name (its `DeviceMmu` and interval notifier); default `dmirror`. */
   readonly name?: string;
 }
 
 /**
  * One open dmirror device mirroring one mm (v6 only: interval notifiers came in 5.5):
- * one {@link MmuIntervalNotifier} over `[0, TASK_SIZE)`, a {@link MirrorTable} of
+ * one `MmuIntervalNotifier` over `[0, TASK_SIZE)`, a {@link MirrorTable} of
  * translations holding no page references, and `dmirror->mutex` serialising the
  * mirror-table users — device accesses, the fault's commit step and `invalidate`.
  * Open it with {@link DmirrorInstance.open} (or the `dmirror` factory).

@@ -3,7 +3,7 @@ import type { DeviceMmu, DeviceTranslation } from '@secondary-mmu/mmu-notifier';
 
 /**
  * dmirror's mirror page table: page address → the device's translation of it, holding
- * no page reference. Every entry is a handle of one {@link DeviceMmu}, so the coherence
+ * no page reference. Every entry is a handle of one `DeviceMmu`, so the coherence
  * oracle sees exactly what the table maps. Call every method under `dmirror->mutex`
  * (the kernel's xarray has its own lock, but dmirror serialises on the mutex anyway).
  *

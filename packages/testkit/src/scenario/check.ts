@@ -1,7 +1,7 @@
 import { parseAddress } from './address.js';
 import { DEVICE_OPS, type Scenario, type ScenarioMapping } from './schema.js';
 
-/** An issue found by {@link checkReferences}, its path still as keys. */
+/** An issue found by `checkReferences`, its path still as keys. */
 export interface RawIssue {
   readonly path: readonly PropertyKey[];
   readonly message: string;

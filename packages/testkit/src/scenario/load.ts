@@ -17,7 +17,7 @@ export interface LoadScenarioOptions {
  * Parse and validate a scenario (YAML or JSON text). Every problem is collected and
  * thrown at once as a {@link ScenarioError} (`EINVAL`) whose issues name the field path,
  * the line, and the offending value: syntax errors, schema errors (zod), then
- * cross-reference errors ({@link checkReferences}).
+ * cross-reference errors (`checkReferences`).
  */
 export function loadScenario(text: string, options: LoadScenarioOptions = {}): Scenario {
   const source = options.source ?? '<scenario>';
