@@ -15,6 +15,8 @@ export default defineProject({
     root: packageDir,
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    // A hang guard, not a speed check: CI runs three packages' tests and lint on two cores at once.
+    testTimeout: 60_000,
     setupFiles: ['test/support/verify-after-each.ts'],
     // The JSON report feeds scripts/test-summary.mjs, the gate's closing line.
     reporters: ['default', 'json'],
