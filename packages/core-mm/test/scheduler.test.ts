@@ -305,3 +305,33 @@ describe('uncontrolled await', () => {
     expect((await m.sched.run()).violations).toEqual([]);
   });
 });
+
+describe('steer (guided runs)', () => {
+  /** Two tasks that log each step and yield between steps. */
+  function program(m: Machine, log: string[]): void {
+    for (const name of ['a', 'b']) {
+      m.sched.spawn(name, async (t) => {
+        for (let i = 0; i < 3; i++) {
+          log.push(`${name}${i}`);
+          await m.sched.yield(t);
+        }
+      });
+    }
+  }
+
+  it('a guide decides instead of the strategy, and the recorded token replays the guided run', async () => {
+    const guided = new Machine({ schedule: { strategy: 'random', preempt: ['yield'] } });
+    const log: string[] = [];
+    program(guided, log);
+    // Always prefer b when it can run.
+    guided.sched.steer((runnable) => runnable.find((t) => t.name === 'b') ?? runnable[0]!);
+    const r = await guided.sched.run();
+    expect(log).toEqual(['b0', 'b1', 'b2', 'a0', 'a1', 'a2']);
+    const replayed: string[] = [];
+    const again = new Machine({ replay: r.token });
+    program(again, replayed);
+    const r2 = await again.sched.run();
+    expect(replayed).toEqual(log);
+    expect(r2.violations).toEqual([]);
+  });
+});

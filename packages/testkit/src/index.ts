@@ -12,3 +12,4 @@ export type { DriverFactory, DriverInstance } from './contract.js';
 export * from './dmirror/index.js';
 export * from './classic-mirror/index.js';
 export * from './scenario/index.js';
+export * from './explore/index.js';

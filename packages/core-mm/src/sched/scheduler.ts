@@ -68,6 +68,7 @@ interface Sleeper extends Waitable {
  */
 export class Scheduler {
   readonly strategy: Strategy;
+  private guide: ((runnable: readonly Task[], current: Task | null) => Task | null) | null = null;
   /** The running task (the kernel's `current`), or null outside a run. */
   current: Task | null = null;
 
@@ -277,6 +278,18 @@ export class Scheduler {
     return this.block(task, sleeper);
   }
 
+  /**
+   * Decide the scheduling points with `guide` instead of the strategy (null: back to
+   * the strategy) — a shrinker's guided re-run. `guide` gets what a strategy's `nextTask`
+   * gets and must return one of `runnable`. Choices are still recorded, so the run's
+   * replay token reproduces it with the plain replay strategy. Call it before `run()`,
+   * on a machine made from a replay token with no choices (so the replay strategy has
+   * none left over). No kernel counterpart.
+   */
+  steer(guide: ((runnable: readonly Task[], current: Task | null) => Task | null) | null): void {
+    this.guide = guide;
+  }
+
   /** Tasks spawned on this machine, in spawn order. */
   get allTasks(): readonly Task[] {
     return this.tasks;
@@ -302,7 +315,7 @@ export class Scheduler {
     if (current !== null) runnable[0] = current;
     for (let i = 0; i < queue.length; i++) runnable[i + offset] = queue[i]!;
     runnable.length = queue.length + offset;
-    const next = this.strategy.nextTask(runnable, current);
+    const next = this.guide !== null ? this.guide(runnable, current) : this.strategy.nextTask(runnable, current);
     if (next === null) {
       this.stop('divergence', current, `replay diverged: ${this.strategy.divergence ?? 'no choice fits'}`);
       return null;

@@ -1,0 +1,57 @@
+import type { Scenario } from '../scenario/schema.js';
+import { parseScenario } from '../scenario/load.js';
+import { runScenario, type ScenarioResult } from '../scenario/run.js';
+import { plannedChoices } from './guided.js';
+import { scheduleSeed } from './seeds.js';
+import { shrink } from './shrink.js';
+import type { ExploreOptions, ExploreResult, FailingSchedule } from './types.js';
+
+/** Default bound on the shrinker's runs. */
+export const DEFAULT_SHRINK_BUDGET = 200;
+
+/**
+ * Explore schedules of `scenario` with `options.driver`: run up to `options.schedules`
+ * schedules under `random` (default) or `pct`, schedule i with the seed
+ * {@link scheduleSeed}(seed, i); stop at the first one the runner judges `fail` and
+ * shrink it (fewer preemptions, shorter deciding prefix; see `shrink`). Count, per
+ * declared window, the schedules that hit it. Verdict: `fail` if a schedule failed;
+ * else `inconclusive` if the scenario declares windows and none was ever hit (or it
+ * declares none and no schedule passed); else `pass`. Deterministic: the same options
+ * give the same result. Invalid scenario or era throws as the runner does.
+ */
+export async function explore(scenario: Scenario, options: ExploreOptions): Promise<ExploreResult> {
+  if (!Number.isSafeInteger(options.schedules) || options.schedules < 1) throw new RangeError(`schedules must be a positive integer, got ${options.schedules}`);
+  const parsed = parseScenario(scenario, scenario.name);
+  const strategy = options.strategy ?? 'random';
+  const s: Scenario = options.depth === undefined ? parsed : { ...parsed, schedule: { strategy, ...parsed.schedule, depth: options.depth } };
+  const base = options.seed ?? 1;
+  const windows = (s.windows ?? []).map((w) => w.name);
+  const windowHits: Record<string, number> = Object.fromEntries(windows.map((w) => [w, 0]));
+  let passed = 0;
+  let run = 0;
+  let failed: { seed: number; result: ScenarioResult } | null = null;
+  while (run < options.schedules && failed === null) {
+    const seed = scheduleSeed(base, run++);
+    const result = await runScenario(s, options.driver, { era: options.era, seed, strategy });
+    for (const w of windows) if ((result.windowHits[w] ?? 0) > 0) windowHits[w]!++;
+    if (result.verdict === 'fail') failed = { seed, result };
+    else if (result.verdict === 'pass') passed++;
+  }
+  if (failed !== null) {
+    const { result, seed } = failed;
+    const { shrunk, originalPreemptions } = await shrink({ scenario: s, driver: options.driver, era: options.era, failing: result, budget: options.shrinkBudget ?? DEFAULT_SHRINK_BUDGET });
+    const failing: FailingSchedule = {
+      seed,
+      token: result.token,
+      violations: result.violations,
+      reasons: result.reasons,
+      trace: result.trace,
+      preemptions: originalPreemptions,
+      steps: plannedChoices(result.token).length,
+    };
+    return { schedules: run, windowHits, verdict: 'fail', failing, shrunk, scenario: s };
+  }
+  const hit = windows.some((w) => windowHits[w]! > 0);
+  const verdict = (windows.length > 0 ? hit : passed > 0) ? 'pass' : 'inconclusive';
+  return { schedules: run, windowHits, verdict, failing: null, shrunk: null, scenario: s };
+}

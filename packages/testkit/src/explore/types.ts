@@ -1,0 +1,80 @@
+import type { Era, Violation } from '@secondary-mmu/core-mm';
+import type { NotifierTrace } from '@secondary-mmu/mmu-notifier';
+import type { DriverFactory } from '../contract.js';
+import type { Scenario } from '../scenario/schema.js';
+
+/** How {@link explore} searches schedules. */
+export interface ExploreOptions {
+  /** The driver under test. */
+  readonly driver: DriverFactory;
+  /** The kernel modelled. */
+  readonly era: Era;
+  /** Strategy of every schedule (default `random`); the scenario's preemption classes are kept. */
+  readonly strategy?: 'random' | 'pct';
+  /** How many schedules to run at most (a positive integer). */
+  readonly schedules: number;
+  /** Base seed: schedule i runs with a seed derived from it and i (default 1). */
+  readonly seed?: number;
+  /**
+   * PCT depth: overrides the scenario's `schedule.depth`. The effective scenario (see
+   * {@link ExploreResult.scenario}) is then the one whose fingerprint the tokens carry.
+   */
+  readonly depth?: number;
+  /** Bound on the runs the shrinker may spend (default 200). */
+  readonly shrinkBudget?: number;
+}
+
+/** The first schedule that failed, as the runner reported it. */
+export interface FailingSchedule {
+  /** The seed it ran with. */
+  readonly seed: number;
+  /** Its replay token. */
+  readonly token: string;
+  /** Every violation recorded. */
+  readonly violations: readonly Violation[];
+  /** Why the runner judged it `fail`. */
+  readonly reasons: readonly string[];
+  /** Its event trace. */
+  readonly trace: NotifierTrace;
+  /** Scheduling choices that switched away from a still-runnable current task. */
+  readonly preemptions: number;
+  /** Scheduling decisions (points with more than one runnable task) the token records. */
+  readonly steps: number;
+}
+
+/** The smallest failing schedule the shrinker found (possibly the original). */
+export interface ShrunkSchedule {
+  /** A replay token that still fails with the original violation kinds. */
+  readonly token: string;
+  /** The violations its replay records. */
+  readonly violations: readonly Violation[];
+  /** Scheduling choices that switched away from a still-runnable current task. */
+  readonly preemptions: number;
+  /** Scheduling decisions the token records. */
+  readonly steps: number;
+  /** Decisions up to and including the last preemption (the rest stay with the current task). */
+  readonly prefix: number;
+  /** The replay's event trace. */
+  readonly trace: NotifierTrace;
+  /** Scenario runs the shrinker spent. */
+  readonly runs: number;
+}
+
+/** What {@link explore} found. */
+export interface ExploreResult {
+  /** Schedules run (stops at the first failing one). */
+  readonly schedules: number;
+  /** For each declared window: how many schedules hit it at least once. */
+  readonly windowHits: Record<string, number>;
+  /**
+   * `fail`: some schedule failed; `inconclusive`: none failed, but no declared window
+   * was ever hit (or, with no windows, no schedule passed); `pass` otherwise.
+   */
+  readonly verdict: 'pass' | 'fail' | 'inconclusive';
+  /** The first failing schedule, or null. */
+  readonly failing: FailingSchedule | null;
+  /** The shrunk failing schedule, or null when nothing failed. */
+  readonly shrunk: ShrunkSchedule | null;
+  /** The scenario the schedules ran (with `depth` applied): replay tokens against it. */
+  readonly scenario: Scenario;
+}
