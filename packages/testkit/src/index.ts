@@ -13,3 +13,4 @@ export * from './dmirror/index.js';
 export * from './classic-mirror/index.js';
 export * from './scenario/index.js';
 export * from './explore/index.js';
+export * from './conformance/index.js';

@@ -1,8 +1,8 @@
 /**
  * `@secondary-mmu/testkit/vitest`: the conformance suite as vitest tests (ESM only;
- * vitest is a peer). Filled in by the conformance step; for now it re-exports the
- * contract so the subpath resolves.
+ * vitest is a peer). `describeDriverConformance` registers one test per scenario × era.
  *
  * @packageDocumentation
  */
 export type { DriverFactory, DriverInstance } from '../contract.js';
+export { describeDriverConformance, type DescribeDriverConformanceOptions } from './describe-conformance.js';

@@ -1,0 +1,16 @@
+/*
+ * The conformance suite: every scenario × era for a driver, skipped only by a declared
+ * era or capability, judged over several seeds with replay tokens for every violation.
+ * Runner-free (ESM and CJS); the vitest form is on the `/vitest` subpath.
+ */
+export { checkDriver } from './check-driver.js';
+export { DEFAULT_CONFORMANCE_SEEDS, type CheckDriverOptions } from './options.js';
+export { planConformance, type ConformancePlan, type PlannedCase } from './plan.js';
+export { runConformanceCase } from './run-case.js';
+export { formatConformanceCase, formatConformanceReport } from './format.js';
+export { CONFORMANCE_SCENARIOS } from './catalogue.js';
+export { loadConformanceScenario, type ConformanceScenario, type LoadedConformanceScenario } from './scenario.js';
+export { missingCapability, type ConformanceCapability, type ConformanceCapabilities } from './capability.js';
+export { withIntervalCallbacks } from './interval-windows.js';
+export type { ConformanceCase, ConformanceReport, ConformanceRun, ConformanceSkip, ConformanceStatus, ConformanceViolation } from './report.js';
+export { CONFORMANCE_ONLY_SCENARIOS, DONTNEED_VS_DEVICE_FAULT, EXIT_VS_DEVICE_ACCESS, FORK_COW_VS_DEVICE_WRITE, MPROTECT_VS_DEVICE_READ } from './scenarios/index.js';

@@ -1,0 +1,25 @@
+import type { Era } from '@secondary-mmu/core-mm';
+import type { ConformanceCapabilities } from './capability.js';
+import type { ConformanceScenario } from './scenario.js';
+
+/** The seeds each case runs with by default: enough that every scenario hits its window with the reference drivers. */
+export const DEFAULT_CONFORMANCE_SEEDS: readonly number[] = Object.freeze([1, 2, 3, 4, 5, 6, 7, 8]);
+
+/** How to run the conformance suite. */
+export interface CheckDriverOptions {
+  /** The eras to report on (default: every era); those the driver does not declare are skipped. */
+  readonly eras?: readonly Era[];
+  /** The seeds each scenario × era runs with (default `DEFAULT_CONFORMANCE_SEEDS`). */
+  readonly seeds?: readonly number[];
+  /**
+   * The scenarios (default `CONFORMANCE_SCENARIOS`): a name picks one of those, an
+   * object adds one of your own.
+   */
+  readonly scenarios?: readonly (string | ConformanceScenario)[];
+  /** Override every scenario's schedule strategy. */
+  readonly strategy?: 'fifo' | 'random' | 'pct';
+  /** Inconclusive cases do not make the report not `ok` (default false). */
+  readonly allowInconclusive?: boolean;
+  /** Override what the factory declares (and say whether its instances prefetch). */
+  readonly capabilities?: Partial<ConformanceCapabilities>;
+}

@@ -1,0 +1,72 @@
+/**
+ * `fork` write-protecting a private page for copy-on-write while the device writes it,
+ * then the parent breaking COW by writing: the mirror must drop its writable
+ * translation in fork's `protection-page` invalidation (a device write through it would
+ * reach a page the child shares) and again when the parent's write moves the mapping
+ * to a new page. Window: the device wrote the page, fork's invalidation covered it, and
+ * the device wrote it again.
+ */
+export const FORK_COW_VS_DEVICE_WRITE = `name: fork-cow-vs-device-write
+description: the CPU forks (COW) and writes buf[0] while the device writes it
+schedule:
+  strategy: random
+  preempt: [device, yield, lock, spin]
+processes:
+  - name: app
+mappings:
+  - name: buf
+    process: app
+    pages: 2
+    prot: rw
+    kind: anon-private
+    fill: 10
+drivers:
+  - name: gpu
+    process: app
+tasks:
+  - name: cpu
+    process: app
+    steps:
+      - op: yield
+      - op: fork
+        child: kid
+      - op: write
+        at: buf[0]
+        value: 20
+      - op: read
+        at: buf[1]
+        expect: 11
+  - name: engine
+    driver: gpu
+    steps:
+      - op: device-write
+        at: buf[0]
+        value: 30
+      - op: yield
+      - op: device-write
+        at: buf[0]
+        value: 31
+      - op: sleep
+        ns: 1000
+      - op: device-write
+        at: buf[0]
+        value: 32
+      - op: device-read
+        at: buf[0]
+        expect: 32
+windows:
+  - name: write-fork-write
+    pattern:
+      - kind: access
+        device: gpu
+        at: buf[0]
+        write: true
+      - kind: callback
+        driver: gpu
+        covers: buf[0]
+        event: protection-page
+      - kind: access
+        device: gpu
+        at: buf[0]
+        write: true
+`;

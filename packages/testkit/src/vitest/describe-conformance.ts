@@ -1,0 +1,59 @@
+import { describe, it } from 'vitest';
+import type { DriverFactory } from '../contract.js';
+import type { ConformanceCapabilities } from '../conformance/capability.js';
+import { formatConformanceCase } from '../conformance/format.js';
+import type { CheckDriverOptions } from '../conformance/options.js';
+import { planConformance } from '../conformance/plan.js';
+import { runConformanceCase } from '../conformance/run-case.js';
+
+/** What `describeDriverConformance` needs: the driver, and the suite's options. */
+export interface DescribeDriverConformanceOptions {
+  /** The suite's name (the `describe` title is `conformance: <name>`). */
+  readonly name: string;
+  /** Make the factory under test; called once, when the suite is collected. */
+  readonly create: () => DriverFactory;
+  /** Override what the factory declares (and say whether its instances prefetch). */
+  readonly capabilities?: Partial<ConformanceCapabilities>;
+  /** The eras to test (default every era; those the driver does not declare are skipped tests). */
+  readonly eras?: CheckDriverOptions['eras'];
+  /** The seeds each test runs (default `DEFAULT_CONFORMANCE_SEEDS`). */
+  readonly seeds?: CheckDriverOptions['seeds'];
+  /** The scenarios (default `CONFORMANCE_SCENARIOS`). */
+  readonly scenarios?: CheckDriverOptions['scenarios'];
+  /** Override every scenario's schedule strategy. */
+  readonly strategy?: CheckDriverOptions['strategy'];
+  /** An inconclusive case passes instead of failing (default false). */
+  readonly allowInconclusive?: boolean;
+}
+
+/**
+ * Register the conformance suite as vitest tests: one `describe`, one `it` per scenario
+ * × era. A case skipped by an undeclared era or capability is an `it.skip` whose title
+ * gives the reason (one found only while running — no `prefetch` — skips from inside
+ * the test); a failing case fails with its violations and their replay tokens; an
+ * inconclusive one fails unless `allowInconclusive`. Call it at a test file's top level.
+ */
+export function describeDriverConformance(options: DescribeDriverConformanceOptions): void {
+  describe(`conformance: ${options.name}`, () => {
+    const factory = options.create();
+    const plan = planConformance(factory, {
+      ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
+      ...(options.eras === undefined ? {} : { eras: options.eras }),
+      ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
+      ...(options.scenarios === undefined ? {} : { scenarios: options.scenarios }),
+      ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
+    });
+    for (const c of plan.cases) {
+      const title = `${c.scenario.name} [${c.era}]`;
+      if (c.skip !== undefined) {
+        it.skip(`${title} — skipped: ${c.skip.reason}`);
+        continue;
+      }
+      it(title, async (ctx) => {
+        const result = await runConformanceCase(factory, c, plan);
+        if (result.status === 'skipped') ctx.skip(result.skip?.reason);
+        if (result.status === 'fail' || (result.status === 'inconclusive' && options.allowInconclusive !== true)) throw new Error(formatConformanceCase(result));
+      });
+    }
+  });
+}
