@@ -68,10 +68,9 @@ class TinyMirror implements DriverInstance {
       const seq = this.seq;
       const { pfn, writable } = await this.resolve(task, page, write); // may sleep: no lock held
       await this.lock.lock(task);
-      let stale = false;
+      // An invalidation ran or runs since `seq` was read: the pfn may be stale.
+      const stale = this.inProgress > 0 || this.seq !== seq;
       try {
-        // An invalidation ran or runs since `seq` was read: the pfn may be stale.
-        stale = this.inProgress > 0 || this.seq !== seq;
         if (!stale) {
           const old = this.table.get(page);
           if (old?.live === true) this.device.drop(old);
