@@ -2,7 +2,8 @@
 // a device that mirrors pages of one address space without holding page references.
 import { getUserPages, PAGE_SIZE, putPage, SmmuError, SpinLock, VM, walkPageTable, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
 import { DeviceMmu, MmuNotifier, mmuNotifierRegister, mmuNotifierUnregister, type DeviceTranslation } from '@secondary-mmu/mmu-notifier';
-import type { DriverFactory, DriverInstance } from '@secondary-mmu/testkit';
+// In your own package: import type { DriverFactory, DriverInstance } from '@secondary-mmu/testkit';
+import type { DriverFactory, DriverInstance } from '../../src/index.js';
 
 class TinyMirror implements DriverInstance {
   readonly device: DeviceMmu;
