@@ -1,0 +1,159 @@
+import { andThen, EAGAIN } from '@secondary-mmu/core-mm';
+import { withMmuLock } from '../classic-mirror/locked.js';
+import { faultIgnoringInProgress, faultWithoutRetry } from './buggy-faults.js';
+import { classicVariant } from './classic-variant.js';
+import { dmirrorAllocUnderMutex } from './dmirror-variant.js';
+import type { KillMatrixVariant } from './types.js';
+
+/** (1) The fault installs without the sequence / in-progress retry check. */
+export const NO_RETRY_CHECK: KillMatrixVariant = {
+  name: 'no-retry-check',
+  bug: 'the device fault installs what it resolved without the sequence / in-progress retry check',
+  driver: classicVariant('no-retry-check', { fault: faultWithoutRetry }),
+  scenario: 'dontneed-vs-device-fault',
+  era: 'v6',
+  expectedKinds: ['map-in-invalidation', 'use-after-free', 'stale-read'],
+  schedules: 20,
+};
+
+/** (2) The fault checks the sequence but not `inProgress`, so it installs between start and end. */
+export const INSTALLS_IN_WINDOW: KillMatrixVariant = {
+  name: 'installs-in-window',
+  bug: 'the device fault checks only the sequence, not inProgress, and installs between invalidate_range_start and _end',
+  driver: classicVariant('installs-in-window', { fault: faultIgnoringInProgress }),
+  scenario: 'fault-vs-munmap',
+  era: 'v6',
+  expectedKinds: ['map-in-invalidation'],
+  schedules: 40,
+};
+
+/** (3) `invalidate_range_start` only counts; the zap moved to `invalidate_range_end`. */
+export const NO_TEARDOWN_IN_START: KillMatrixVariant = {
+  name: 'no-teardown-in-start',
+  bug: 'invalidate_range_start only counts the invalidation; translations are zapped in invalidate_range_end, after the pages may be gone',
+  driver: classicVariant('no-teardown-in-start', {
+    ops(ops, state) {
+      ops.invalidateRangeStart = (task) => andThen(withMmuLock(state.mmuLock, task, () => void state.inProgress++), () => 0);
+      ops.invalidateRangeEnd = (task, _sub, range) =>
+        withMmuLock(state.mmuLock, task, () => {
+          state.table.zapRange(range.start, range.end);
+          state.invalidateSeq++;
+          state.inProgress--;
+        });
+    },
+  }),
+  scenario: 'fault-vs-munmap',
+  era: 'v6',
+  expectedKinds: ['use-after-free', 'access-in-invalidation'],
+  schedules: 20,
+};
+
+/** (4) The invalidation callbacks sleep (wait for a device acknowledgement) where the era forbids it. */
+export const SLEEPS_IN_ATOMIC: KillMatrixVariant = {
+  name: 'sleeps-in-atomic',
+  bug: 'invalidate_range_start / invalidate_page sleep (wait for the device) although v2.6.27 calls them under rcu_read_lock()',
+  driver: classicVariant('sleeps-in-atomic', {
+    ops(ops, _state, machine) {
+      const start = ops.invalidateRangeStart!;
+      ops.invalidateRangeStart = (task, sub, range) => andThen(machine.sched.sleep(task, 100), () => start(task, sub, range));
+      const page = ops.invalidatePage;
+      if (page !== undefined) ops.invalidatePage = (task, sub, mm, address) => andThen(machine.sched.sleep(task, 100), () => page(task, sub, mm, address));
+    },
+  }),
+  scenario: 'fault-vs-munmap',
+  era: 'v2.6.27',
+  expectedKinds: ['might-sleep'],
+  schedules: 20,
+};
+
+/** (5) `invalidate_range_start` answers -EAGAIN while the device is busy, and the notifier implements `invalidate_range_end`. */
+export const FAILS_START_WITH_END: KillMatrixVariant = {
+  name: 'fails-start-with-end',
+  bug: 'invalidate_range_start fails with -EAGAIN while the device holds translations (even when blockable), and the notifier implements invalidate_range_end',
+  driver: classicVariant('fails-start-with-end', {
+    ops(ops, state) {
+      const start = ops.invalidateRangeStart!;
+      ops.invalidateRangeStart = (task, sub, range) => (state.table.size > 0 ? EAGAIN : start(task, sub, range));
+    },
+  }),
+  scenario: 'fault-vs-munmap',
+  era: 'v6',
+  expectedKinds: ['notifier-warn'],
+  schedules: 20,
+};
+
+/** (6) `release` closes the mirror but keeps its translations. */
+export const KEEPS_AFTER_RELEASE: KillMatrixVariant = {
+  name: 'keeps-after-release',
+  bug: 'release marks the mirror closed but does not zap its translations',
+  driver: classicVariant('keeps-after-release', {
+    ops(ops, state) {
+      ops.release = (task) => withMmuLock(state.mmuLock, task, () => void (state.closed = true));
+    },
+  }),
+  scenario: 'exit-vs-device-access',
+  era: 'v6',
+  expectedKinds: ['leak'],
+  schedules: 20,
+};
+
+/** (7) Aging clears the device accessed bits, then answers from the bits it has just cleared. */
+export const AGING_ANSWERS_AFTER_CLEAR: KillMatrixVariant = {
+  name: 'aging-answers-after-clear',
+  bug: 'clear_flush_young / clear_young clear the device accessed bits, then answer from the cleared bits (never young)',
+  driver: classicVariant('aging-answers-after-clear', {
+    ops(ops, state) {
+      const clearThenTest = (start: number, end: number): boolean => {
+        state.table.testAndClearYoung(start, end);
+        return state.table.testYoung(start);
+      };
+      ops.clearFlushYoung = (task, _sub, _mm, start, end) => withMmuLock(state.mmuLock, task, () => clearThenTest(start, end));
+      ops.clearYoung = ops.clearFlushYoung;
+    },
+  }),
+  scenario: 'access-vs-reclaim',
+  era: 'v6',
+  expectedKinds: ['aging'],
+  schedules: 20,
+};
+
+/** (8) `page_mkclean`'s invalidation (`protection-page`) leaves the writable translation in place. */
+export const WRITABLE_ACROSS_WRITEBACK: KillMatrixVariant = {
+  name: 'writable-across-writeback',
+  bug: 'invalidate_range_start ignores protection-page ranges (page_mkclean), so the device keeps writing through its writable translation after writeback cleaned the page',
+  driver: classicVariant('writable-across-writeback', {
+    ops(ops, state) {
+      const start = ops.invalidateRangeStart!;
+      ops.invalidateRangeStart = (task, sub, range) =>
+        range.event === 'protection-page' ? andThen(withMmuLock(state.mmuLock, task, () => void state.inProgress++), () => 0) : start(task, sub, range);
+    },
+  }),
+  scenario: 'writeback-vs-device-write',
+  era: 'v6',
+  expectedKinds: ['lost-write', 'write-through-read-only'],
+  schedules: 20,
+};
+
+/** (9) dmirror allocates with `GFP_KERNEL` under `dmirror->mutex`, which its invalidate takes too. */
+export const ALLOC_UNDER_NOTIFIER_LOCK: KillMatrixVariant = {
+  name: 'alloc-under-notifier-lock',
+  bug: "dmirror's fault allocates a page with allocDriverPage(…, 'kernel') under dmirror->mutex, the lock its invalidate takes (from reclaim too)",
+  driver: dmirrorAllocUnderMutex,
+  scenario: 'access-vs-reclaim',
+  era: 'v6',
+  expectedKinds: ['lock-inversion'],
+  schedules: 20,
+};
+
+/** Every kill-matrix variant, in the issue's order. */
+export const KILL_MATRIX: readonly KillMatrixVariant[] = [
+  NO_RETRY_CHECK,
+  INSTALLS_IN_WINDOW,
+  NO_TEARDOWN_IN_START,
+  SLEEPS_IN_ATOMIC,
+  FAILS_START_WITH_END,
+  KEEPS_AFTER_RELEASE,
+  AGING_ANSWERS_AFTER_CLEAR,
+  WRITABLE_ACROSS_WRITEBACK,
+  ALLOC_UNDER_NOTIFIER_LOCK,
+];
