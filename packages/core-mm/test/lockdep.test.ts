@@ -12,18 +12,10 @@ import {
   RwSemaphore,
   SpinLock,
   Srcu,
-  type RunResult,
   type Task,
   type Violation,
 } from '../src/index.js';
-
-function sync(result: void | Promise<void>): void {
-  expect(result).toBeUndefined();
-}
-
-function kinds(vs: readonly Violation[]): string[] {
-  return vs.map((v) => v.kind);
-}
+import { kinds, sync } from './support/lock-helpers.js';
 
 /** A lock of any type, behind one interface, so patterns run over every type. */
 interface AnyLock {
@@ -34,14 +26,9 @@ interface AnyLock {
 
 type Maker = (m: Machine, name: string) => AnyLock;
 
-const spin: Maker = (m, name) => {
-  const l = new SpinLock(m, name);
-  return { name, lock: (t) => l.lock(t), unlock: (t) => l.unlock(t) };
-};
-const mutex: Maker = (m, name) => {
-  const l = new Mutex(m, name);
-  return { name, lock: (t) => l.lock(t), unlock: (t) => l.unlock(t) };
-};
+// Spinlocks and mutexes have that interface already; rwsems and bit locks are adapted.
+const spin: Maker = (m, name) => new SpinLock(m, name);
+const mutex: Maker = (m, name) => new Mutex(m, name);
 const rwRead: Maker = (m, name) => {
   const l = new RwSemaphore(m, name);
   return { name, lock: (t) => l.downRead(t), unlock: (t) => l.upRead(t) };
@@ -63,9 +50,24 @@ function nest(m: Machine, name: string, locks: readonly AnyLock[]): void {
   });
 }
 
-function expectNoDeadlock(r: RunResult): void {
+/** The same on a direct task, where each operation must complete at once. */
+function nestNow(t: Task, locks: readonly AnyLock[]): void {
+  for (const l of locks) sync(l.lock(t));
+  for (const l of [...locks].reverse()) sync(l.unlock(t));
+}
+
+/** Expect `vs` to be exactly one violation, of `kind`, and return it. */
+function only(vs: readonly Violation[], kind: string): Violation {
+  expect(kinds(vs)).toEqual([kind]);
+  return vs[0]!;
+}
+
+/** Run `m`'s tasks: no deadlock happens, and the one report is a lock inversion, returned. */
+async function runToInversion(m: Machine): Promise<Violation> {
+  const r = await m.sched.run();
   expect(r.aborted).toBe(false);
   expect(kinds(r.violations)).not.toContain('deadlock');
+  return only(r.violations, 'lock-inversion');
 }
 
 describe('lockdep: AB-BA inversion', () => {
@@ -89,10 +91,7 @@ describe('lockdep: AB-BA inversion', () => {
       // Repeat both orders: still one report.
       nest(m, 't3', [a, b]);
       nest(m, 't4', [b, a]);
-      const r = await m.sched.run();
-      expectNoDeadlock(r);
-      expect(kinds(r.violations)).toEqual(['lock-inversion']);
-      const v = r.violations[0]!;
+      const v = await runToInversion(m);
       expect(v.task).toBe('t2');
       expect(v.message).toContain('possible circular locking dependency detected');
       expect(v.message).toContain('t2 acquires A while holding B, but A -> B was seen before');
@@ -127,17 +126,10 @@ describe('lockdep: AB-BA inversion', () => {
     const a = new Mutex(m, 'A');
     const b = new Mutex(m, 'B');
     const t = m.task('t');
-    sync(a.lock(t));
-    sync(b.lock(t));
-    sync(b.unlock(t));
-    sync(a.unlock(t));
+    nestNow(t, [a, b]);
     expect(m.report.violations).toEqual([]);
-    sync(b.lock(t));
-    sync(a.lock(t));
-    sync(a.unlock(t));
-    sync(b.unlock(t));
-    expect(kinds(m.report.violations)).toEqual(['lock-inversion']);
-    expect(m.report.violations[0]!.heldLocks).toEqual(['B (mutex)']);
+    nestNow(t, [b, a]);
+    expect(only(m.report.violations, 'lock-inversion').heldLocks).toEqual(['B (mutex)']);
   });
 
   it('three-lock cycle A -> B, B -> C, C -> A is reported with the whole chain', async () => {
@@ -148,10 +140,7 @@ describe('lockdep: AB-BA inversion', () => {
     nest(m, 't1', [a, b]);
     nest(m, 't2', [b, c]);
     nest(m, 't3', [c, a]);
-    const r = await m.sched.run();
-    expectNoDeadlock(r);
-    expect(kinds(r.violations)).toEqual(['lock-inversion']);
-    const v = r.violations[0]!;
+    const v = await runToInversion(m);
     expect(v.task).toBe('t3');
     expect(v.message).toContain('t3 acquires A while holding C, but A -> C was seen before');
     expect(v.details).toContain('existing dependency chain A -> B -> C:');
@@ -183,7 +172,7 @@ describe('lockdep: AB-BA inversion', () => {
       if (got) await b.unlock(t);
       await a.unlock(t);
     });
-    nest(m, 't2', [{ name: 'B', lock: (t) => b.lock(t), unlock: (t) => b.unlock(t) }, { name: 'A', lock: (t) => a.lock(t), unlock: (t) => a.unlock(t) }]);
+    nest(m, 't2', [b, a]);
     const r = await m.sched.run();
     expect(got).toBe(true);
     expect(r.violations).toEqual([]);
@@ -194,10 +183,7 @@ describe('lockdep: AB-BA inversion', () => {
     const a = new SpinLock(m, 'A');
     const b = new SpinLock(m, 'B');
     const t = m.task('t');
-    sync(a.lock(t));
-    sync(b.lock(t));
-    sync(b.unlock(t));
-    sync(a.unlock(t));
+    nestNow(t, [a, b]);
     sync(b.lock(t));
     expect(a.trylock(t)).toBe(true);
     sync(a.unlock(t));
@@ -283,8 +269,7 @@ describe('lockdep: recursion', () => {
     const t = m.task('t');
     sync(parent.lock(t));
     sync(child.lock(t));
-    expect(kinds(m.report.violations)).toEqual(['lock-recursion']);
-    const v = m.report.violations[0]!;
+    const v = only(m.report.violations, 'lock-recursion');
     expect(v.message).toContain('possible recursive locking detected: t acquires i_rwsem (mutex) while holding another lock of class i_rwsem');
     expect(v.message).toContain('nested subclass');
     expect(v.heldLocks).toEqual(['i_rwsem (mutex)']);
@@ -358,8 +343,7 @@ describe('lockdep: bad unlock balance', () => {
     const thief = m.task('thief');
     sync(mu.lock(owner));
     sync(mu.unlock(thief));
-    expect(kinds(m.report.violations)).toEqual(['bad-unlock']);
-    const v = m.report.violations[0]!;
+    const v = only(m.report.violations, 'bad-unlock');
     expect(v.message).toContain('bad unlock balance detected: thief is trying to release mu (mutex) but holds no such lock');
     expect(v.task).toBe('thief');
     expect(mu.locked).toBe(true);
@@ -389,8 +373,7 @@ describe('lockdep: bad unlock balance', () => {
     const thief = m.task('thief');
     sync(s.lock(owner));
     sync(s.unlock(thief));
-    expect(kinds(m.report.violations)).toEqual(['bad-unlock']);
-    expect(m.report.violations[0]!.message).toContain('thief is trying to release s (spinlock)');
+    expect(only(m.report.violations, 'bad-unlock').message).toContain('thief is trying to release s (spinlock)');
     expect(s.holder).toBe(owner);
     expect(thief.preemptCount).toBe(0);
     expect(owner.preemptCount).toBe(1);
@@ -462,8 +445,7 @@ describe('lockdep: bad unlock balance', () => {
     const io = m.task('end_io');
     sync(pg.lock(owner, 2));
     sync(pg.unlock(owner, 3)); // a different page: not locked
-    expect(kinds(m.report.violations)).toEqual(['bad-unlock']);
-    expect(m.report.violations[0]!.message).toContain('owner is trying to release PG_locked[3] (bit-lock) but the page is not locked');
+    expect(only(m.report.violations, 'bad-unlock').message).toContain('owner is trying to release PG_locked[3] (bit-lock) but the page is not locked');
     expect(words[3]).toBe(0);
     expect(pg.holder(2)).toBe(owner);
     sync(pg.unlock(io, 2)); // unlock_page() from I/O completion: legal
@@ -522,10 +504,10 @@ describe('lockdep: held at exit', () => {
       await mu.lock(t);
     });
     const r = await m.sched.run();
-    expect(kinds(r.violations)).toEqual(['held-at-exit']);
-    expect(r.violations[0]!.task).toBe('leaker');
-    expect(r.violations[0]!.message).toBe('task leaker ended with 1 lock(s) held');
-    expect(r.violations[0]!.heldLocks).toEqual(['mu (mutex)']);
+    const v = only(r.violations, 'held-at-exit');
+    expect(v.task).toBe('leaker');
+    expect(v.message).toBe('task leaker ended with 1 lock(s) held');
+    expect(v.heldLocks).toEqual(['mu (mutex)']);
     expect(r.aborted).toBe(false);
   });
 
@@ -533,27 +515,24 @@ describe('lockdep: held at exit', () => {
     const m = new Machine();
     const s = new SpinLock(m, 's');
     m.sched.spawn('leaker', (t) => s.lock(t));
-    const r = await m.sched.run();
-    expect(kinds(r.violations)).toEqual(['held-at-exit']);
-    expect(r.violations[0]!.message).toBe('task leaker ended with 1 lock(s) held, preempt count 1');
-    expect(r.violations[0]!.heldLocks).toEqual(['s (spinlock)']);
+    const v = only((await m.sched.run()).violations, 'held-at-exit');
+    expect(v.message).toBe('task leaker ended with 1 lock(s) held, preempt count 1');
+    expect(v.heldLocks).toEqual(['s (spinlock)']);
   });
 
   it('a task ending inside an RCU read-side section is reported', async () => {
     const m = new Machine();
     m.sched.spawn('reader', (t) => m.rcu.readLock(t));
-    const r = await m.sched.run();
-    expect(kinds(r.violations)).toEqual(['held-at-exit']);
-    expect(r.violations[0]!.message).toContain('RCU read-side depth 1');
-    expect(r.violations[0]!.heldLocks).toEqual(['rcu_read_lock (rcu, read)']);
+    const v = only((await m.sched.run()).violations, 'held-at-exit');
+    expect(v.message).toContain('RCU read-side depth 1');
+    expect(v.heldLocks).toEqual(['rcu_read_lock (rcu, read)']);
   });
 
   it('a task ending inside a non-blockable section is reported', async () => {
     const m = new Machine();
     m.sched.spawn('notifier', (t) => t.enterNonBlock());
-    const r = await m.sched.run();
-    expect(kinds(r.violations)).toEqual(['held-at-exit']);
-    expect(r.violations[0]!.message).toBe('task notifier ended with non-block depth 1');
+    const v = only((await m.sched.run()).violations, 'held-at-exit');
+    expect(v.message).toBe('task notifier ended with non-block depth 1');
   });
 
   it('tasks that release everything end quietly', async () => {
@@ -574,6 +553,16 @@ describe('lockdep: held at exit', () => {
 });
 
 describe('lockdep: pseudo-locks', () => {
+  /** kswapd: reclaim runs (fs_reclaim held) and takes `l`. */
+  function kswapdTaking(m: Machine, l: Mutex): void {
+    m.sched.spawn('kswapd', async (t) => {
+      m.fsReclaim.acquire(t);
+      await l.lock(t);
+      await l.unlock(t);
+      m.fsReclaim.release(t);
+    });
+  }
+
   it('fs_reclaim: a lock held around an allocation and taken inside reclaim is an inversion', async () => {
     const m = new Machine();
     const l = new Mutex(m, 'L');
@@ -582,16 +571,8 @@ describe('lockdep: pseudo-locks', () => {
       m.fsReclaim.touch(t); // a GFP_KERNEL allocation under L
       await l.unlock(t);
     });
-    m.sched.spawn('kswapd', async (t) => {
-      m.fsReclaim.acquire(t); // reclaim runs
-      await l.lock(t);
-      await l.unlock(t);
-      m.fsReclaim.release(t);
-    });
-    const r = await m.sched.run();
-    expectNoDeadlock(r);
-    expect(kinds(r.violations)).toEqual(['lock-inversion']);
-    const v = r.violations[0]!;
+    kswapdTaking(m, l);
+    const v = await runToInversion(m);
     expect(v.task).toBe('kswapd');
     expect(v.message).toContain('kswapd acquires L while holding fs_reclaim, but L -> fs_reclaim was seen before');
     expect(v.heldLocks).toEqual(['fs_reclaim (pseudo)']);
@@ -606,18 +587,38 @@ describe('lockdep: pseudo-locks', () => {
       await l.lock(t);
       await l.unlock(t);
     });
-    m.sched.spawn('kswapd', async (t) => {
-      m.fsReclaim.acquire(t);
-      await l.lock(t);
-      await l.unlock(t);
-      m.fsReclaim.release(t);
-    });
+    kswapdTaking(m, l);
     const r = await m.sched.run();
     expect(r.violations).toEqual([]);
   });
 });
 
 describe('lockdep: SRCU', () => {
+  /** A machine with SRCU `srcu` and mutex `M`, and the two tasks the tests combine. */
+  function srcuAndM() {
+    const m = new Machine();
+    const srcu = new Srcu(m, 'srcu');
+    const mu = new Mutex(m, 'M');
+    /** Takes M inside its read section. */
+    const reader = (name = 'reader'): void => {
+      m.sched.spawn(name, async (t) => {
+        const idx = srcu.readLock(t);
+        await mu.lock(t);
+        await mu.unlock(t);
+        srcu.readUnlock(t, idx);
+      });
+    };
+    /** Calls synchronize_srcu with M held. */
+    const updaterUnderM = (): void => {
+      m.sched.spawn('updater', async (t) => {
+        await mu.lock(t);
+        await srcu.synchronize(t);
+        await mu.unlock(t);
+      });
+    };
+    return { m, srcu, mu, reader, updaterUnderM };
+  }
+
   it('synchronize_srcu inside its own read section is recursion (a self-deadlock)', async () => {
     const m = new Machine();
     const srcu = new Srcu(m, 'srcu');
@@ -633,60 +634,25 @@ describe('lockdep: SRCU', () => {
   });
 
   it('synchronize_srcu under a mutex a reader takes is an inversion', async () => {
-    const m = new Machine();
-    const srcu = new Srcu(m, 'srcu');
-    const mu = new Mutex(m, 'M');
-    m.sched.spawn('reader', async (t) => {
-      const idx = srcu.readLock(t);
-      await mu.lock(t);
-      await mu.unlock(t);
-      srcu.readUnlock(t, idx);
-    });
-    m.sched.spawn('updater', async (t) => {
-      await mu.lock(t);
-      await srcu.synchronize(t);
-      await mu.unlock(t);
-    });
-    const r = await m.sched.run();
-    expectNoDeadlock(r);
-    expect(kinds(r.violations)).toEqual(['lock-inversion']);
-    const v = r.violations[0]!;
+    const { m, reader, updaterUnderM } = srcuAndM();
+    reader();
+    updaterUnderM();
+    const v = await runToInversion(m);
     expect(v.task).toBe('updater');
     expect(v.message).toContain('updater acquires srcu while holding M, but srcu -> M was seen before');
     expect(v.heldLocks).toEqual(['M (mutex)']);
   });
 
   it('the same inversion is found with the updater first', async () => {
-    const m = new Machine();
-    const srcu = new Srcu(m, 'srcu');
-    const mu = new Mutex(m, 'M');
-    m.sched.spawn('updater', async (t) => {
-      await mu.lock(t);
-      await srcu.synchronize(t);
-      await mu.unlock(t);
-    });
-    m.sched.spawn('reader', async (t) => {
-      const idx = srcu.readLock(t);
-      await mu.lock(t);
-      await mu.unlock(t);
-      srcu.readUnlock(t, idx);
-    });
-    const r = await m.sched.run();
-    expectNoDeadlock(r);
-    expect(kinds(r.violations)).toEqual(['lock-inversion']);
-    expect(r.violations[0]!.message).toContain('reader acquires M while holding srcu, but M -> srcu was seen before');
+    const { m, reader, updaterUnderM } = srcuAndM();
+    updaterUnderM();
+    reader();
+    expect((await runToInversion(m)).message).toContain('reader acquires M while holding srcu, but M -> srcu was seen before');
   });
 
   it('two readers taking M in opposite orders relative to the read side are quiet (readers never block)', async () => {
-    const m = new Machine();
-    const srcu = new Srcu(m, 'srcu');
-    const mu = new Mutex(m, 'M');
-    m.sched.spawn('r1', async (t) => {
-      const idx = srcu.readLock(t);
-      await mu.lock(t);
-      await mu.unlock(t);
-      srcu.readUnlock(t, idx);
-    });
+    const { m, srcu, mu, reader } = srcuAndM();
+    reader('r1');
     m.sched.spawn('r2', async (t) => {
       await mu.lock(t);
       const idx = srcu.readLock(t);
@@ -698,15 +664,8 @@ describe('lockdep: SRCU', () => {
   });
 
   it('synchronize_srcu outside any lock, with a reader taking M, is quiet', async () => {
-    const m = new Machine();
-    const srcu = new Srcu(m, 'srcu');
-    const mu = new Mutex(m, 'M');
-    m.sched.spawn('reader', async (t) => {
-      const idx = srcu.readLock(t);
-      await mu.lock(t);
-      await mu.unlock(t);
-      srcu.readUnlock(t, idx);
-    });
+    const { m, srcu, mu, reader } = srcuAndM();
+    reader();
     m.sched.spawn('updater', async (t) => {
       await mu.lock(t);
       await mu.unlock(t);

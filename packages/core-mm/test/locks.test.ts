@@ -16,19 +16,7 @@ import {
   isSmmuError,
   type Task,
 } from '../src/index.js';
-
-function sync(result: void | Promise<void>): void {
-  expect(result).toBeUndefined();
-}
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
+import { caught, sync } from './support/lock-helpers.js';
 
 interface Guard {
   lock(t: Task): void | Promise<void>;

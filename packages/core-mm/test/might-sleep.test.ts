@@ -16,27 +16,9 @@ import {
   WaitQueue,
   isSmmuError,
   type Task,
-  type Violation,
   type ViolationError,
 } from '../src/index.js';
-
-/** A lock operation on a direct task must complete synchronously. */
-function sync(result: void | Promise<void>): void {
-  expect(result).toBeUndefined();
-}
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
-function kinds(vs: readonly Violation[]): string[] {
-  return vs.map((v) => v.kind);
-}
+import { caught, kinds, sync } from './support/lock-helpers.js';
 
 describe('might-sleep: sleeping primitives in atomic context are reported', () => {
   it('mutex_lock under a spinlock: one splat naming the mutex, the held spinlock and the test site', () => {

@@ -1,8 +1,8 @@
-import { configureSwap, MAP, migratePage, PROT, walkPageTable } from '@secondary-mmu/core-mm';
+import { configureSwap, MAP, migratePage, PROT, walkPageTable, type Era, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
 import { DeviceMmu, mmuNotifierRegister, type DeviceTranslation } from '../src/index.js';
 import { code, P, RW, setup, v } from './support/helpers.js';
-import { HoldsRefDriver, NoRefDriver, register, SharedTlbDriver, spy } from './support/oracle-drivers.js';
+import { HoldsRefDriver, NoRefDriver, register, SharedTlbDriver, spy, type HoldsRefBug } from './support/oracle-drivers.js';
 import { anonPages, frameAt, kinds, messages, reclaim } from './support/oracle-helpers.js';
 
 /*
@@ -11,12 +11,25 @@ import { anonPages, frameAt, kinds, messages, reclaim } from './support/oracle-h
  * workload, stays quiet.
  */
 
+/**
+ * The usual workload's start: a machine of `era` (v6 unless given, with `swapSlots` of
+ * swap if any), the driver `make` builds registered on the process, then `pages`
+ * anonymous pages at `a` holding 100, 101, …
+ */
+async function withDriver<D extends NoRefDriver | HoldsRefDriver | SharedTlbDriver>(
+  make: (m: Machine, mm: Mm) => D,
+  { era = 'v6', swapSlots = 0, pages = 1 }: { era?: Era; swapSlots?: number; pages?: number } = {},
+): Promise<{ m: Machine; t: Task; drv: D; a: number }> {
+  const { m, t } = setup(era);
+  if (swapSlots > 0) configureSwap(m.mem, swapSlots);
+  const drv = make(m, t.mm!);
+  await register(t, drv);
+  return { m, t, drv, a: await anonPages(m, t, pages) };
+}
+
 describe('use-after-free', () => {
   it('fires for a device read through a translation whose frame was freed (start left it in place) and names device, address and pfn', async () => {
-    const { m, t } = setup('v6');
-    const drv = new NoRefDriver(m, t.mm!, 'keeps-translations');
-    await register(t, drv);
-    const a = await anonPages(m, t);
+    const { m, t, drv, a } = await withDriver((m, mm) => new NoRefDriver(m, mm, 'keeps-translations'));
     await drv.write(t, a, 100);
     const pfn = frameAt(t, a);
     await v(m.mem.munmap(t, a, P));
@@ -35,10 +48,7 @@ describe('use-after-free', () => {
   });
 
   it('stays quiet for the correct driver: start dropped the translation, the device faults again', async () => {
-    const { m, t } = setup('v6');
-    const drv = new NoRefDriver(m, t.mm!);
-    await register(t, drv);
-    const a = await anonPages(m, t);
+    const { m, t, drv, a } = await withDriver((m, mm) => new NoRefDriver(m, mm));
     expect(await drv.read(t, a)).toBe(100);
     await v(m.mem.munmap(t, a, P));
     expect(drv.device.lookup(t.mm!, a)).toBeUndefined();
@@ -61,24 +71,24 @@ describe('use-after-free', () => {
 });
 
 describe('stale read', () => {
-  it('fires when the process maps a new frame (COW after fork) and the CPU wrote it, while the device still reads the old one', async () => {
-    const { m, t } = setup('v6');
-    const drv = new HoldsRefDriver(m, t.mm!, 'never-tears-down');
-    await register(t, drv);
-    const a = await anonPages(m, t);
+  /** The device reads the page (100), the process forks and writes 200 to it, then the device reads it again: what it sees. */
+  async function readAcrossCow(bug: HoldsRefBug): Promise<{ m: Machine; seen: number }> {
+    const { m, t, drv, a } = await withDriver((m, mm) => new HoldsRefDriver(m, mm, bug));
     expect(await drv.read(t, a)).toBe(100);
     await v(m.mem.fork(t, 'child'));
     await v(m.mem.write(t, a, 200)); // COW: the parent gets a copy, then writes it
-    expect(await drv.read(t, a)).toBe(100);
+    return { m, seen: await drv.read(t, a) };
+  }
+
+  it('fires when the process maps a new frame (COW after fork) and the CPU wrote it, while the device still reads the old one', async () => {
+    const { m, seen } = await readAcrossCow('never-tears-down');
+    expect(seen).toBe(100);
     expect(kinds(m)).toEqual(['stale-read']);
     expect(messages(m, 'stale-read')[0]).toMatch(/holdsref: read at 0x[0-9a-f]+ \(mm \d+\) through pfn \d+ returned 0x64, but the process maps pfn \d+ there, written since to 0xc8/);
   });
 
   it('stays quiet while the CPU has not written the new frame, and when the child (not the device\'s process) gets the copy', async () => {
-    const { m, t } = setup('v6');
-    const drv = new HoldsRefDriver(m, t.mm!, 'never-tears-down');
-    await register(t, drv);
-    const a = await anonPages(m, t, 2);
+    const { m, t, drv, a } = await withDriver((m, mm) => new HoldsRefDriver(m, mm, 'never-tears-down'), { pages: 2 });
     expect(await drv.read(t, a)).toBe(100);
     expect(await drv.read(t, a + P)).toBe(101);
     const child = await v(m.mem.fork(t, 'child'));
@@ -142,38 +152,32 @@ describe('stale read', () => {
   });
 
   it('stays quiet for the correct driver (teardown in end, fault again)', async () => {
-    const { m, t } = setup('v6');
-    const drv = new HoldsRefDriver(m, t.mm!);
-    await register(t, drv);
-    const a = await anonPages(m, t);
-    expect(await drv.read(t, a)).toBe(100);
-    await v(m.mem.fork(t, 'child'));
-    await v(m.mem.write(t, a, 200));
-    expect(await drv.read(t, a)).toBe(200);
+    const { m, seen } = await readAcrossCow('none');
+    expect(seen).toBe(200);
     expect(kinds(m)).toEqual([]);
   });
 });
 
 describe('lost write', () => {
-  it('fires for a device write to the frame the process left behind at COW', async () => {
-    const { m, t } = setup('v6');
-    const drv = new HoldsRefDriver(m, t.mm!, 'never-tears-down');
-    await register(t, drv);
-    const a = await anonPages(m, t);
+  /** The device writes 1, the process forks and writes 2 (COW), the device writes 3: what the process reads then. */
+  async function writeAcrossCow(bug: HoldsRefBug): Promise<{ m: Machine; seen: number }> {
+    const { m, t, drv, a } = await withDriver((m, mm) => new HoldsRefDriver(m, mm, bug));
     await drv.write(t, a, 1);
     await v(m.mem.fork(t, 'child'));
     await v(m.mem.write(t, a, 2));
     await drv.write(t, a, 3);
-    expect(await v(m.mem.read(t, a))).toBe(2);
+    return { m, seen: await v(m.mem.read(t, a)) };
+  }
+
+  it('fires for a device write to the frame the process left behind at COW', async () => {
+    const { m, seen } = await writeAcrossCow('never-tears-down');
+    expect(seen).toBe(2);
     expect(kinds(m)).toEqual(['lost-write']);
     expect(messages(m, 'lost-write')[0]).toMatch(/write of 0x3 at .* went to pfn \d+, which the process no longer maps there \(it maps pfn \d+\)/);
   });
 
   it('fires for a device write after munmap (the reference kept the page, the process is gone from it)', async () => {
-    const { m, t } = setup('v6');
-    const drv = new HoldsRefDriver(m, t.mm!, 'never-tears-down', true);
-    await register(t, drv);
-    const a = await anonPages(m, t);
+    const { m, t, drv, a } = await withDriver((m, mm) => new HoldsRefDriver(m, mm, 'never-tears-down', true));
     await drv.write(t, a, 1);
     await v(m.mem.munmap(t, a, P));
     await drv.write(t, a, 2);
@@ -182,24 +186,13 @@ describe('lost write', () => {
   });
 
   it('stays quiet for the correct driver: the write lands where the process sees it', async () => {
-    const { m, t } = setup('v6');
-    const drv = new HoldsRefDriver(m, t.mm!);
-    await register(t, drv);
-    const a = await anonPages(m, t);
-    await drv.write(t, a, 1);
-    await v(m.mem.fork(t, 'child'));
-    await v(m.mem.write(t, a, 2));
-    await drv.write(t, a, 3);
-    expect(await v(m.mem.read(t, a))).toBe(3);
+    const { m, seen } = await writeAcrossCow('none');
+    expect(seen).toBe(3);
     expect(kinds(m)).toEqual([]);
   });
 
   it('waits for the verdict behind a swap entry: a 2008 pinned page swapped out comes back with the device write', async () => {
-    const { m, t } = setup('v2.6.27');
-    configureSwap(m.mem, 16);
-    const drv = new HoldsRefDriver(m, t.mm!, 'never-tears-down', true);
-    await register(t, drv);
-    const a = await anonPages(m, t);
+    const { m, t, drv, a } = await withDriver((m, mm) => new HoldsRefDriver(m, mm, 'never-tears-down', true), { era: 'v2.6.27', swapSlots: 16 });
     await drv.write(t, a, 1);
     const pfn = frameAt(t, a);
     expect((await reclaim(m, pfn)).at(-1)).toBe('keep'); // swapped out, the pin keeps the frame in the swap cache
@@ -212,11 +205,7 @@ describe('lost write', () => {
   });
 
   it('drops the verdict when the process throws the swapped-out page away', async () => {
-    const { m, t } = setup('v2.6.27');
-    configureSwap(m.mem, 16);
-    const drv = new HoldsRefDriver(m, t.mm!, 'never-tears-down', true);
-    await register(t, drv);
-    const a = await anonPages(m, t);
+    const { m, t, drv, a } = await withDriver((m, mm) => new HoldsRefDriver(m, mm, 'never-tears-down', true), { era: 'v2.6.27', swapSlots: 16 });
     await drv.write(t, a, 1);
     expect((await reclaim(m, frameAt(t, a))).at(-1)).toBe('keep');
     await drv.write(t, a, 5);
@@ -245,10 +234,7 @@ describe('lost write', () => {
 
 describe('write through a read-only primary', () => {
   it('fires for a device write where the CPU mapping is read-only (the driver ignored the CPU permission)', async () => {
-    const { m, t } = setup('v6');
-    const drv = new NoRefDriver(m, t.mm!, 'ignores-permission');
-    await register(t, drv);
-    const a = await anonPages(m, t);
+    const { m, t, drv, a } = await withDriver((m, mm) => new NoRefDriver(m, mm, 'ignores-permission'));
     await v(m.mem.mprotect(t, a, P, PROT.read));
     expect(await drv.read(t, a)).toBe(100); // faulted in for read, established writable
     await drv.write(t, a, 1);
@@ -257,10 +243,7 @@ describe('write through a read-only primary', () => {
   });
 
   it('fires for a driver keeping a writable translation across mprotect(PROT_NONE)', async () => {
-    const { m, t } = setup('v6');
-    const drv = new HoldsRefDriver(m, t.mm!, 'no-downgrade');
-    await register(t, drv);
-    const a = await anonPages(m, t);
+    const { m, t, drv, a } = await withDriver((m, mm) => new HoldsRefDriver(m, mm, 'no-downgrade'));
     await drv.write(t, a, 1);
     await v(m.mem.mprotect(t, a, P, PROT.none));
     await drv.write(t, a, 2);
@@ -269,10 +252,7 @@ describe('write through a read-only primary', () => {
   });
 
   it('lets a TLB sharing the CPU page table write only until its flush: an entry its driver kept writable past it is reported', async () => {
-    const { m, t } = setup('v6');
-    const drv = new SharedTlbDriver(m, t.mm!, 'defers-flush');
-    await register(t, drv);
-    const a = await anonPages(m, t);
+    const { m, t, drv, a } = await withDriver((m, mm) => new SharedTlbDriver(m, mm, 'defers-flush'));
     await drv.write(t, a, 1);
     await v(m.mem.mprotect(t, a, P, PROT.read)); // write-protect, then arch_invalidate_secondary_tlbs: the driver ignores it
     const h = drv.device.lookup(t.mm!, a)!;
@@ -283,10 +263,7 @@ describe('write through a read-only primary', () => {
   });
 
   it('stays quiet for the correct driver: the fault for write is refused', async () => {
-    const { m, t } = setup('v6');
-    const drv = new NoRefDriver(m, t.mm!);
-    await register(t, drv);
-    const a = await anonPages(m, t);
+    const { m, t, drv, a } = await withDriver((m, mm) => new NoRefDriver(m, mm));
     await v(m.mem.mprotect(t, a, P, PROT.read));
     expect(await drv.read(t, a)).toBe(100);
     expect(await code(() => drv.write(t, a, 1))).toBe('EPERM');

@@ -5,23 +5,8 @@ import { ClassicMirrorInstance, ClassicMirrorState, classicMirror, classicMirror
 import type { DriverFactory } from '../src/contract.js';
 import { explore, replay, scheduleSeed } from '../src/explore/index.js';
 import { loadScenario, SCENARIO_CATALOGUE } from '../src/scenario/index.js';
-
-/** A classic mirror whose `invalidate_range_start` does not drop translations (only counts). */
-const lazyMirror: DriverFactory = {
-  name: 'lazy-mirror',
-  capabilities: classicMirror.capabilities,
-  eras: classicMirror.eras,
-  async attach(task: Task, machine: Machine, mm: Mm) {
-    const device = new DeviceMmu(machine, { name: 'lazy-mirror', driverClass: 'no-references' });
-    const state = new ClassicMirrorState(machine, mm, device);
-    const ops = classicMirrorOps(state, machine.era);
-    ops.invalidateRangeStart = (t) => withMmuLock(state.mmuLock, t, () => void state.inProgress++) as never;
-    const sub = new MmuNotifier(ops, 'lazy-mirror');
-    device.answerFor(sub);
-    await mmuNotifierRegister(task, sub, mm);
-    return new ClassicMirrorInstance(state, sub);
-  },
-};
+import { BASE } from './support/base-scenario.js';
+import { lazyMirror } from './support/lazy-mirror.js';
 
 /** A classic mirror without the in-progress / sequence retry: its fault can install a translation an invalidation raced. */
 const noRetryMirror: DriverFactory = {
@@ -101,28 +86,8 @@ describe('explore', () => {
   });
 
   it('is inconclusive when no schedule can hit the window', async () => {
-    const s = loadScenario(`name: impossible
-schedule:
-  strategy: random
-processes:
-  - name: app
-mappings:
-  - name: buf
-    process: app
-    pages: 2
-    prot: rw
-    kind: anon-private
-drivers:
-  - name: gpu
-    process: app
-tasks:
-  - name: cpu
-    process: app
-    steps:
-      - op: write
-        at: buf[0]
-        value: 1
-  - name: engine
+    // BASE plus a device read, and a window that waits for an unmap no step causes.
+    const s = loadScenario(`${BASE}  - name: engine
     driver: gpu
     steps:
       - op: device-read

@@ -1,7 +1,9 @@
 // The test docs/writing-a-driver.md ends with: the whole conformance suite for the
 // tiny driver built there, plus the programmatic report.
+import { readFileSync } from 'node:fs';
+import { ERAS, Machine, MAP, PROT } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
-import { checkDriver } from '../src/index.js';
+import { checkDriver, MirrorDriver, NO_CAPABILITIES } from '../src/index.js';
 import { describeDriverConformance } from '../src/vitest/index.js';
 import { tinyMirror } from './examples/tiny-mirror.js';
 
@@ -12,5 +14,40 @@ describe('tiny: the programmatic report', () => {
     const report = await checkDriver(tinyMirror, { seeds: [1, 2, 3] });
     expect(report.cases.filter((c) => c.status === 'fail')).toEqual([]);
     expect(report.counts.pass).toBeGreaterThan(0);
+  });
+});
+
+describe('tiny: what defineDriver and MirrorDriver give it', () => {
+  it('declares no capabilities and every era, frozen', () => {
+    expect(tinyMirror.name).toBe('tiny');
+    expect(tinyMirror.capabilities).toEqual(NO_CAPABILITIES);
+    expect([...tinyMirror.eras]).toEqual([...ERAS]);
+    expect(Object.isFrozen(tinyMirror)).toBe(true);
+  });
+
+  it.each(ERAS)('attach, device read and write, detach in %s: coherent, and nothing left behind', async (era) => {
+    const m = new Machine({ era, memory: { frames: 64 } });
+    const t = m.mem.createProcess('app').task('cpu0');
+    const a = await m.mem.mmap(t, { length: 4096, prot: PROT.read | PROT.write, flags: MAP.private | MAP.anonymous });
+    await m.mem.write(t, a, 100);
+    const d = await tinyMirror.attach(t, m, t.mm!);
+    expect(d).toBeInstanceOf(MirrorDriver);
+    expect(await d.read(t, a)).toBe(100);
+    await d.write(t, a, 7);
+    expect(await m.mem.read(t, a)).toBe(7);
+    await d.detach(t);
+    expect(d.device.translations()).toEqual([]);
+    expect(m.report.violations.map((x) => `${x.kind}: ${x.message}`)).toEqual([]);
+  });
+});
+
+describe('docs/writing-a-driver.md', () => {
+  it('quotes tiny-mirror.ts verbatim in its walkthrough', () => {
+    const doc = readFileSync(new URL('../../../docs/writing-a-driver.md', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('./examples/tiny-mirror.ts', import.meta.url), 'utf8');
+    const walkthrough = doc.slice(doc.indexOf('## 3.'), doc.indexOf('## 4.'));
+    const blocks = [...walkthrough.matchAll(/```ts\n([\s\S]*?)```/g)].map((b) => b[1]!);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const block of blocks) expect(source).toContain(block);
   });
 });

@@ -11,3 +11,4 @@ export { classicMirrorFault, CLASSIC_MIRROR_MAX_FAULT_ATTEMPTS, CLASSIC_MIRROR_R
 export { classicMirrorResolve, type ClassicMirrorResolved } from './resolve.js';
 export { ClassicMirrorTable } from './mirror-table.js';
 export { withMmuLock } from './locked.js';
+export { ackingMirror, ACKING_MIRROR_NAME, ACKING_MIRROR_ACK_NS, ACKING_MIRROR_CAPABILITIES } from './acking.js';

@@ -10,6 +10,8 @@ import { MirrorTable } from './mirror-table.js';
 export interface DmirrorOptions {
   /** The device's name (its `DeviceMmu` and interval notifier); default `dmirror`. */
   readonly name?: string;
+  /** Replace the interval `invalidate` (default {@link dmirrorIntervalInvalidate}): for mutants that test the testkit. */
+  readonly invalidate?: typeof dmirrorIntervalInvalidate;
 }
 
 /**
@@ -43,11 +45,11 @@ export class DmirrorInstance implements DriverInstance {
   /** Set (under the mutex) by {@link DmirrorInstance.detach}: nothing is installed afterwards. */
   closed = false;
 
-  private constructor(machine: Machine, mm: Mm, name: string) {
+  private constructor(machine: Machine, mm: Mm, name: string, invalidate = dmirrorIntervalInvalidate) {
     this.machine = machine;
     this.mm = mm;
     this.name = name;
-    this.notifier = new MmuIntervalNotifier({ invalidate: (task, isub, range, curSeq) => dmirrorIntervalInvalidate(this, task, isub, range, curSeq) }, name);
+    this.notifier = new MmuIntervalNotifier({ invalidate: (task, isub, range, curSeq) => invalidate(this, task, isub, range, curSeq) }, name);
     this.device = new DeviceMmu(machine, { name, driverClass: 'no-references', subscription: this.notifier });
     this.mutex = new Mutex(machine, 'dmirror->mutex');
     this.table = new MirrorTable(this.device, mm);
@@ -62,7 +64,7 @@ export class DmirrorInstance implements DriverInstance {
    * current->mm, 0, ULONG_MAX & PAGE_MASK, &dmirror_min_ops)`).
    */
   static open(task: Task, machine: Machine, mm: Mm, options: DmirrorOptions = {}): DmirrorInstance | Promise<DmirrorInstance> {
-    const dm = new DmirrorInstance(machine, mm, options.name ?? 'dmirror');
+    const dm = new DmirrorInstance(machine, mm, options.name ?? 'dmirror', options.invalidate);
     return andThen(mmuIntervalNotifierInsert(task, dm.notifier, mm, 0, TASK_SIZE), () => dm);
   }
 

@@ -22,7 +22,7 @@ export const DEFAULT_SHRINK_BUDGET = 200;
 export async function explore(scenario: Scenario, options: ExploreOptions): Promise<ExploreResult> {
   if (!Number.isSafeInteger(options.schedules) || options.schedules < 1) throw new RangeError(`schedules must be a positive integer, got ${options.schedules}`);
   const parsed = parseScenario(scenario, scenario.name);
-  const strategy = options.strategy ?? 'random';
+  const strategy = options.strategy ?? (parsed.schedule?.strategy === 'pct' ? 'pct' : 'random');
   const s: Scenario = options.depth === undefined ? parsed : { ...parsed, schedule: { strategy, ...parsed.schedule, depth: options.depth } };
   const base = options.seed ?? 1;
   const windows = (s.windows ?? []).map((w) => w.name);

@@ -9,7 +9,7 @@ export interface ExploreOptions {
   readonly driver: DriverFactory;
   /** The kernel modelled. */
   readonly era: Era;
-  /** Strategy of every schedule (default `random`); the scenario's preemption classes are kept. */
+  /** Strategy of every schedule (default: the scenario's when it is `pct`, else `random`); the scenario's preemption classes are kept. */
   readonly strategy?: 'random' | 'pct';
   /** How many schedules to run at most (a positive integer). */
   readonly schedules: number;

@@ -1,5 +1,5 @@
-import { allocDriverPage, freeDriverPage, PAGE_SIZE, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
-import type { DeviceMmu } from '@secondary-mmu/mmu-notifier';
+import { allocDriverPage, andThen, freeDriverPage, PAGE_SIZE, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
+import { mmuIntervalSetSeq, type DeviceMmu } from '@secondary-mmu/mmu-notifier';
 import { DMIRROR_CAPABILITIES } from '../dmirror/capabilities.js';
 import { DmirrorInstance } from '../dmirror/instance.js';
 import type { DriverFactory, DriverInstance } from '../contract.js';
@@ -59,5 +59,29 @@ export const dmirrorAllocUnderMutex: DriverFactory = {
   async attach(task: Task, machine: Machine, mm: Mm) {
     const dm = await DmirrorInstance.open(task, machine, mm, { name: 'dmirror-alloc-under-mutex' });
     return new AllocUnderMutexDmirror(dm, machine);
+  },
+};
+
+/**
+ * BUG (kill matrix): a dmirror whose `invalidate` takes `dmirror->mutex` with a
+ * sleeping `lock` even when the range is not blockable (the OOM reaper), instead of
+ * `trylock` and answering false. Kernel counterpart: `mutex_lock()` inside
+ * `non_block_start()`/`non_block_end()` — "sleeping function called from invalid
+ * context" under `CONFIG_DEBUG_ATOMIC_SLEEP`.
+ */
+export const dmirrorLocksWhenNonBlockable: DriverFactory = {
+  name: 'dmirror-locks-when-non-blockable',
+  capabilities: DMIRROR_CAPABILITIES,
+  eras: ['v6'],
+  attach(task: Task, machine: Machine, mm: Mm) {
+    return DmirrorInstance.open(task, machine, mm, {
+      name: 'dmirror-locks-when-non-blockable',
+      invalidate: (dm, t, isub, range, curSeq) =>
+        andThen(dm.mutex.lock(t), () => {
+          mmuIntervalSetSeq(isub, curSeq);
+          dm.table.eraseRange(range.start, range.end);
+          return andThen(dm.mutex.unlock(t), () => true);
+        }),
+    });
   },
 };

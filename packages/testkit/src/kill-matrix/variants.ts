@@ -2,7 +2,7 @@ import { andThen, EAGAIN } from '@secondary-mmu/core-mm';
 import { withMmuLock } from '../classic-mirror/locked.js';
 import { faultIgnoringInProgress, faultWithoutRetry } from './buggy-faults.js';
 import { classicVariant } from './classic-variant.js';
-import { dmirrorAllocUnderMutex } from './dmirror-variant.js';
+import { dmirrorAllocUnderMutex, dmirrorLocksWhenNonBlockable } from './dmirror-variant.js';
 import type { KillMatrixVariant } from './types.js';
 
 /** (1) The fault installs without the sequence / in-progress retry check. */
@@ -145,7 +145,29 @@ export const ALLOC_UNDER_NOTIFIER_LOCK: KillMatrixVariant = {
   schedules: 20,
 };
 
-/** Every kill-matrix variant, in the issue's order. */
+/** (10) The same sleeping classic mirror in `v6`: caught only where a range is not blockable (the OOM reaper). */
+export const SLEEPS_WHEN_NON_BLOCKABLE: KillMatrixVariant = {
+  name: 'sleeps-when-non-blockable',
+  bug: 'invalidate_range_start sleeps without checking mmu_notifier_range_blockable(), so it sleeps in the OOM reaper\'s non-blockable unmap',
+  driver: SLEEPS_IN_ATOMIC.driver,
+  scenario: 'oom-kill-vs-device-access',
+  era: 'v6',
+  expectedKinds: ['might-sleep'],
+  schedules: 20,
+};
+
+/** (11) dmirror takes its mutex with a sleeping lock in a non-blockable invalidation, instead of trylock. */
+export const LOCKS_WHEN_NON_BLOCKABLE: KillMatrixVariant = {
+  name: 'locks-when-non-blockable',
+  bug: "dmirror's invalidate takes dmirror->mutex with mutex_lock even when the range is not blockable (the OOM reaper), instead of trylock and answering false",
+  driver: dmirrorLocksWhenNonBlockable,
+  scenario: 'oom-kill-vs-device-access',
+  era: 'v6',
+  expectedKinds: ['might-sleep'],
+  schedules: 20,
+};
+
+/** Every kill-matrix variant, in the issue's order, then the non-blockable forms. */
 export const KILL_MATRIX: readonly KillMatrixVariant[] = [
   NO_RETRY_CHECK,
   INSTALLS_IN_WINDOW,
@@ -156,4 +178,6 @@ export const KILL_MATRIX: readonly KillMatrixVariant[] = [
   AGING_ANSWERS_AFTER_CLEAR,
   WRITABLE_ACROSS_WRITEBACK,
   ALLOC_UNDER_NOTIFIER_LOCK,
+  SLEEPS_WHEN_NON_BLOCKABLE,
+  LOCKS_WHEN_NON_BLOCKABLE,
 ];

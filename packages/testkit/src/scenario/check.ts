@@ -60,6 +60,7 @@ export function checkReferences(s: Scenario): RawIssue[] {
     return m;
   };
 
+  const children = new Set(s.tasks.flatMap((t) => t.steps.flatMap((st) => (st.op === 'fork' ? [st.child] : []))));
   s.tasks.forEach((t, i) => {
     const hasP = t.process !== undefined;
     const hasD = t.driver !== undefined;
@@ -79,7 +80,9 @@ export function checkReferences(s: Scenario): RawIssue[] {
       const deviceOp = (DEVICE_OPS as readonly string[]).includes(st.op);
       if (hasD && !deviceOp && st.op !== 'sleep' && st.op !== 'yield') add([...path, 'op'], `"${st.op}" is a CPU step; task "${t.name}" is a device task`);
       if (hasP && deviceOp) add([...path, 'op'], `"${st.op}" is a device step; task "${t.name}" is a CPU task`);
-      if ('at' in st) addressOk(st.at, [...path, 'at'], owner, 'pages' in st ? st.pages : 1);
+      // reclaim and age scan any process's pages (kswapd's view); other steps their own.
+      const anyProcess = st.op === 'reclaim' || st.op === 'age';
+      if ('at' in st) addressOk(st.at, [...path, 'at'], anyProcess ? undefined : owner, 'pages' in st ? st.pages : 1);
       if (st.op === 'writeback') {
         const m = mappings.get(st.mapping);
         if (known(mappings, st.mapping, [...path, 'mapping'], 'mapping') && m !== undefined) {
@@ -87,6 +90,7 @@ export function checkReferences(s: Scenario): RawIssue[] {
           if (owner !== undefined && m.process !== owner) add([...path, 'mapping'], `mapping "${m.name}" is in process "${m.process}", not "${owner}"`);
         }
       }
+      if (st.op === 'oom-kill' && st.victim !== undefined && !processes.has(st.victim) && !children.has(st.victim)) add([...path, 'victim'], `unknown process "${st.victim}"`);
       if (st.op === 'fork' && processes.has(st.child)) add([...path, 'child'], `child "${st.child}" is already a process name`);
     });
   });

@@ -1,5 +1,5 @@
-import { Machine, type Era, type ScheduleOptions, type Violation } from '@secondary-mmu/core-mm';
-import { NotifierTrace } from '@secondary-mmu/mmu-notifier';
+import { Machine, verify, type Era, type ScheduleOptions, type Violation } from '@secondary-mmu/core-mm';
+import { configureNotifiers, NotifierTrace } from '@secondary-mmu/mmu-notifier';
 import type { DriverFactory } from '../contract.js';
 import { ScenarioError } from './errors.js';
 import { parseScenario } from './load.js';
@@ -47,8 +47,9 @@ export interface ScenarioResult {
  * value throws a {@link ScenarioError} (`EINVAL`) before anything is built — then build
  * the machine (`program` is the scenario, so the token's fingerprint names it), the
  * processes, mappings and driver instances with direct tasks, spawn one scheduled task
- * per scenario task (CPU tasks in their process, device tasks as bare tasks), run, match
- * the windows and judge. Deterministic: the same seed gives the same result and trace.
+ * per scenario task (CPU tasks in their process, device tasks as bare tasks), run,
+ * `verify` the machine's invariants (findings are `invariant` violations), match the
+ * windows and judge. Deterministic: the same seed gives the same result and trace.
  */
 export async function runScenario(scenario: Scenario, driver: DriverFactory, options: RunScenarioOptions): Promise<ScenarioResult> {
   const s = parseScenario(scenario, scenario.name);
@@ -68,6 +69,7 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
     ...(options.replay === undefined ? { seed: options.seed ?? 1 } : { replay: options.replay }),
     ...(s.memory === undefined ? {} : { memory: { frames: s.memory.frames } }),
   });
+  if (s.kernel?.releaseOrder !== undefined) configureNotifiers(machine, { releaseOrder: s.kernel.releaseOrder });
   const trace = NotifierTrace.attach(machine);
   const world = await buildWorld(machine, trace, s, driver);
 
@@ -80,12 +82,15 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
     }
   }
   const run = await machine.sched.run();
+  // The kernel model's own invariants (frame counts, rmap, page tables) after every run:
+  // a driver that corrupts them fails as an `invariant` violation, not silently.
+  if (!run.violations.some((v) => v.kind === 'deadlock' || v.kind === 'livelock' || v.kind === 'task-error')) verify(machine);
   const windowHits = matchWindows(world, s.windows ?? []);
-  return { ...judge(s, machine.report.violations, world.failures, world.skipped, windowHits), violations: machine.report.violations.slice(), token: run.token, windowHits, trace, machine };
+  return { ...judge(s, era, machine.report.violations, world.failures, world.skipped, windowHits), violations: machine.report.violations.slice(), token: run.token, windowHits, trace, machine };
 }
 
-function judge(s: Scenario, violations: readonly Violation[], failures: readonly string[], skipped: readonly string[], hits: Record<string, number>): Pick<ScenarioResult, 'verdict' | 'reasons'> {
-  const expected = s.expect?.violations ?? [];
+function judge(s: Scenario, era: Era, violations: readonly Violation[], failures: readonly string[], skipped: readonly string[], hits: Record<string, number>): Pick<ScenarioResult, 'verdict' | 'reasons'> {
+  const expected = s.expect?.eras?.[era]?.violations ?? s.expect?.violations ?? [];
   const fail = [
     ...violations.filter((v) => !expected.includes(v.kind)).map((v) => `unexpected violation ${v.kind}: ${v.message}`),
     ...expected.filter((k) => !violations.some((v) => v.kind === k)).map((k) => `expected violation ${k} did not occur`),

@@ -48,6 +48,8 @@ export const stepSchema = z.discriminatedUnion('op', [
   step('exit', {}),
   step('reclaim', { at: address, passes: z.number().int().positive().max(16).optional() }),
   step('writeback', { mapping: name }),
+  step('age', { at: address }),
+  step('oom-kill', { victim: name.optional() }),
   step('sleep', { ns: z.number().int().nonnegative() }),
   step('yield', {}),
   step('device-read', { at: address, expect: word.optional() }),
@@ -61,6 +63,7 @@ export const DEVICE_OPS = ['device-read', 'device-write', 'device-prefetch', 'de
 /** The ops both kinds of task may use. */
 export const SHARED_OPS = ['sleep', 'yield'] as const;
 
+const violationKinds = z.array(z.string().min(1));
 const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]);
 
 /** One element of a window's pattern: a trace event it matches. */
@@ -80,6 +83,10 @@ export const windowElementSchema = z.discriminatedUnion('kind', [
     task: name.optional(),
     covers: address.optional(),
     event: oneOrMany(z.enum(WINDOW_EVENTS)).optional(),
+    /** Only calls whose range may (true) or may not (false) block. */
+    blockable: z.boolean().optional(),
+    /** Only calls that answered a failure (`-EAGAIN`, an error code, false from an interval callback) or threw (true), or succeeded (false). */
+    failed: z.boolean().optional(),
   }),
   z.strictObject({
     kind: z.literal('scan'),
@@ -122,7 +129,15 @@ export const scenarioSchema = z.strictObject({
     )
     .min(1),
   windows: z.array(z.strictObject({ name, pattern: z.array(windowElementSchema).min(1) })).optional(),
-  expect: z.strictObject({ violations: z.array(z.string().min(1)).optional() }).optional(),
+  /** Kernel knobs: how the modelled kernel deviates from its era's default (to replay a historical bug). */
+  kernel: z.strictObject({ releaseOrder: z.enum(['release-first', 'unlist-first']).optional() }).optional(),
+  expect: z
+    .strictObject({
+      violations: violationKinds.optional(),
+      /** Per-era expectations, replacing `violations` in that era. */
+      eras: z.partialRecord(z.enum(ERAS), z.strictObject({ violations: violationKinds })).optional(),
+    })
+    .optional(),
 });
 
 /** A validated scenario (what {@link loadScenario} returns and {@link runScenario} runs). */

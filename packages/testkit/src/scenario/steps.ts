@@ -1,4 +1,4 @@
-import { isSmmuError, PAGE_SIZE, pageReferenced, shrinkPage, walkPageTable, type Task } from '@secondary-mmu/core-mm';
+import { isSmmuError, outOfMemory, PAGE_SIZE, pageReferenced, shrinkPage, SmmuError, walkPageTable, type Task } from '@secondary-mmu/core-mm';
 import type { ScenarioStep, ScenarioTask } from './schema.js';
 import { protBits, resolveAddress, type BuiltDriver, type ScenarioWorld } from './world.js';
 
@@ -52,12 +52,20 @@ async function runStep(world: ScenarioWorld, step: ScenarioStep, task: Task, dri
     case 'exit':
       return mem.exit(task);
     case 'reclaim':
-      return reclaim(world, task, at(step.at), step.passes ?? 2);
+      return reclaim(world, task, step.at, step.passes ?? 2);
     case 'writeback': {
       const file = world.mappings.get(step.mapping)!.file!;
       await mem.fsync(task, file);
       return;
     }
+    case 'age': {
+      // One page_referenced pass (clear_flush_young on every mapping, devices' included).
+      const pfn = mappedPage(world, step.at)?.pfn;
+      if (pfn !== undefined) await pageReferenced(mem, task, pfn);
+      return;
+    }
+    case 'oom-kill':
+      return oomKill(world, task, step.victim);
     case 'sleep':
       return m.sched.sleep(task, step.ns);
     case 'yield':
@@ -80,19 +88,46 @@ async function runStep(world: ScenarioWorld, step: ScenarioStep, task: Task, dri
 }
 
 /**
- * Reclaim the page mapped at `address` now: up to `passes` rounds of aging
+ * The page mapped at `text` in its mapping's own process (reclaim and aging scan any
+ * process's memory, as kswapd does), or undefined when none is (or the process exited).
+ */
+function mappedPage(world: ScenarioWorld, text: string): { mm: number; address: number; pfn: number } | undefined {
+  const { address, mapping } = resolveAddress(world, text);
+  const mm = mapping.process.mm;
+  const pfn = mm === null ? undefined : walkPageTable(mm, address)?.pfn;
+  return mm === null || pfn === undefined ? undefined : { mm: mm.id, address, pfn };
+}
+
+/**
+ * Reclaim the page mapped at `text` now: up to `passes` rounds of aging
  * (`page_referenced`, clearing young bits, the device's included) then `shrinkPage`
  * (allowed to write a dirty page back), until the page is freed. Nothing when no page
  * is mapped there.
  */
-async function reclaim(world: ScenarioWorld, task: Task, address: number, passes: number): Promise<void> {
-  const mm = task.mm!;
-  const pfn = walkPageTable(mm, address)?.pfn;
-  if (pfn === undefined) return;
-  world.reclaimed.push({ mm: mm.id, address, pfn });
+async function reclaim(world: ScenarioWorld, task: Task, text: string, passes: number): Promise<void> {
+  const target = mappedPage(world, text);
+  if (target === undefined) return;
+  world.reclaimed.push(target);
   const mem = world.machine.mem;
+  const generation = mem.frames.generation[target.pfn];
   for (let i = 0; i < passes; i++) {
-    await pageReferenced(mem, task, pfn);
-    if ((await shrinkPage(mem, task, pfn, { writePage: true })) === 'freed') return;
+    // The step holds no reference between passes: once the frame was freed (by exit,
+    // say) it may be someone else's page, and kswapd would not be scanning it for us.
+    if (mem.frames.generation[target.pfn] !== generation) return;
+    await pageReferenced(mem, task, target.pfn);
+    if ((await shrinkPage(mem, task, target.pfn, { writePage: true })) === 'freed') return;
   }
+}
+
+/**
+ * `out_of_memory()` from `task`: kill the process with the most resident memory other
+ * than the task's own (in v6 the OOM reaper first unmaps its private memory with
+ * non-blockable ranges). ENOMEM when there is nobody to kill; a mismatch when `victim`
+ * names another process than the one picked.
+ */
+async function oomKill(world: ScenarioWorld, task: Task, victim: string | undefined): Promise<void> {
+  const expected = victim === undefined ? undefined : world.processes.get(victim);
+  const r = await outOfMemory(world.machine.mem, task);
+  if (r.victim === null) throw new SmmuError('ENOMEM', 'oom-kill: no process to kill (every other process has no resident memory)');
+  if (victim !== undefined && r.victim !== expected) throw new StepMismatch(`oom-kill killed "${r.victim.name}", expected "${victim}"`);
 }

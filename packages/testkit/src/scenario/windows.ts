@@ -8,12 +8,15 @@ type TraceEvent = { readonly kind: 'callback'; readonly r: CallbackRecord } | { 
 
 const list = <T>(x: T | readonly T[] | undefined): readonly T[] | undefined => (x === undefined ? undefined : Array.isArray(x) ? (x as readonly T[]) : [x as T]);
 
+/** The call threw, answered a nonzero code, or (an interval callback) answered false: the invalidation must retry or skip. */
+const failed = (r: CallbackRecord): boolean => r.error !== null || (typeof r.result === 'number' && r.result !== 0) || (r.callback === 'interval_invalidate' && r.result === false);
+
 /** A predicate over trace events for one pattern element, its names resolved in `world`. */
 function matcher(world: ScenarioWorld, e: WindowElement): (ev: TraceEvent) => boolean {
   const addr = (text: string | undefined): { mm: number; address: number } | undefined => {
     if (text === undefined) return undefined;
     const { address, mapping } = resolveAddress(world, text);
-    return { mm: mapping.process.mm?.id ?? -1, address };
+    return { mm: mapping.mmId, address };
   };
   switch (e.kind) {
     case 'access': {
@@ -40,6 +43,8 @@ function matcher(world: ScenarioWorld, e: WindowElement): (ev: TraceEvent) => bo
         if (d !== undefined && (!d.subscribers.includes(r.driver) || (r.mm !== null && r.mm !== d.instance.mm.id))) return false;
         if (e.task !== undefined && r.task !== e.task) return false;
         if (events !== undefined && (r.event === null || !events.includes(r.event))) return false;
+        if (e.blockable !== undefined && r.blockable !== e.blockable) return false;
+        if (e.failed !== undefined && failed(r) !== e.failed) return false;
         return at === undefined || (r.mm === at.mm && r.start <= at.address && at.address < r.end);
       };
     }

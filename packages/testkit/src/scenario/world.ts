@@ -10,6 +10,8 @@ export interface BuiltMapping {
   readonly process: Process;
   /** Its start address. */
   readonly base: number;
+  /** Id of the mm it was made in: windows still name it after the process exited. */
+  readonly mmId: number;
   readonly file: Inode | null;
 }
 
@@ -96,7 +98,7 @@ export async function buildWorld(machine: Machine, trace: NotifierTrace, scenari
       }
       if (m.prot !== 'rw') await mem.mprotect(t, base, m.pages * PAGE_SIZE, protBits(m.prot));
     }
-    mappings.set(m.name, { spec: m, process, base, file });
+    mappings.set(m.name, { spec: m, process, base, mmId: process.mm!.id, file });
   }
 
   const drivers = new Map<string, BuiltDriver>();

@@ -1,27 +1,10 @@
-import { isSmmuError, Machine, MAP, PROT, walkPageTable, type Era, type Process, type Task } from '@secondary-mmu/core-mm';
+import { Machine, walkPageTable, type Era, type Process, type Task } from '@secondary-mmu/core-mm';
 import { NotifierTrace, type NotifierCallback } from '@secondary-mmu/mmu-notifier';
 import { classicMirror, type ClassicMirrorInstance } from '../../src/index.js';
+import { ANON, P, RW, v } from './model-helpers.js';
 
 /** Shared helpers of the classic-mirror tests. */
-export const P = 4096;
-export const RW = PROT.read | PROT.write;
-export const ANON = MAP.private | MAP.anonymous;
-
-/** Await a `T | Promise<T>`. */
-export async function v<T>(x: T | Promise<T>): Promise<T> {
-  return x instanceof Promise ? await x : x;
-}
-
-/** The model error code a call failed with, or 'ok'. */
-export async function code(f: () => unknown): Promise<string> {
-  try {
-    await f();
-  } catch (e) {
-    if (isSmmuError(e)) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
+export { ANON, code, P, RW, v } from './model-helpers.js';
 
 /** A machine of `era` with process `app`, its task `cpu0`, a device task, and a trace. */
 export interface Rig {

@@ -1,26 +1,9 @@
-import { isSmmuError, Machine, MAP, PROT, type Task } from '@secondary-mmu/core-mm';
+import { Machine, type Task } from '@secondary-mmu/core-mm';
 import { DmirrorInstance, type DmirrorOptions } from '../../src/index.js';
+import { ANON, P, RW, v } from './model-helpers.js';
 
 /** Shared helpers of the dmirror tests (hmm-tests.c's fixture, in the model). */
-export const P = 4096;
-export const RW = PROT.read | PROT.write;
-export const ANON = MAP.private | MAP.anonymous;
-
-/** Await a `T | Promise<T>`. */
-export async function v<T>(x: T | Promise<T>): Promise<T> {
-  return x instanceof Promise ? await x : x;
-}
-
-/** The model error code a call failed with, or 'ok'. */
-export async function code(f: () => unknown): Promise<string> {
-  try {
-    await f();
-  } catch (e) {
-    if (isSmmuError(e)) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
+export { ANON, code, P, RW, v } from './model-helpers.js';
 
 /** A `v6` machine with one process `app` and its task `cpu0`. */
 export function setup(frames = 256, options: { seed?: number; random?: boolean } = {}): { m: Machine; t: Task } {

@@ -1,15 +1,30 @@
+import { ACCESS_VS_AGING } from './access-vs-aging.js';
 import { ACCESS_VS_RECLAIM } from './access-vs-reclaim.js';
 import { FAULT_VS_MUNMAP } from './fault-vs-munmap.js';
+import { OOM_KILL_VS_DEVICE_ACCESS } from './oom-kill-vs-device-access.js';
+import { RELEASE_VS_UNREGISTER } from './release-vs-unregister.js';
+import { SLEEPING_INVALIDATE } from './sleeping-invalidate.js';
 import { WRITEBACK_VS_DEVICE_WRITE } from './writeback-vs-device-write.js';
 
-export { ACCESS_VS_RECLAIM, FAULT_VS_MUNMAP, WRITEBACK_VS_DEVICE_WRITE };
+export { ACCESS_VS_AGING, ACCESS_VS_RECLAIM, FAULT_VS_MUNMAP, OOM_KILL_VS_DEVICE_ACCESS, RELEASE_VS_UNREGISTER, SLEEPING_INVALIDATE, WRITEBACK_VS_DEVICE_WRITE };
 
 /**
- * The scenario catalogue: YAML texts by name, for `loadScenario`. Each passes with a
- * correct driver in every era and hits its window on some seeds of the random strategy.
+ * The scenario catalogue: YAML texts by name, for `loadScenario` (and the CLI). Each
+ * race scenario passes with a correct driver in every era it allows and hits a window on
+ * some seeds of the random strategy; `sleeping-invalidate` is a demonstration whose
+ * expected violations differ by era.
+ *
+ * Where they come from: the seed thread (device access during aging and during
+ * reclaim's unmap, writeback's page_mkclean, a sleeping invalidate) and KERNEL.md §10
+ * (the KVM get_user_pages → spte window is `fault-vs-munmap`; release vs unregister;
+ * the OOM reaper's non-blockable unmap).
  */
 export const SCENARIO_CATALOGUE: Readonly<Record<string, string>> = {
   'fault-vs-munmap': FAULT_VS_MUNMAP,
   'access-vs-reclaim': ACCESS_VS_RECLAIM,
+  'access-vs-aging': ACCESS_VS_AGING,
   'writeback-vs-device-write': WRITEBACK_VS_DEVICE_WRITE,
+  'oom-kill-vs-device-access': OOM_KILL_VS_DEVICE_ACCESS,
+  'release-vs-unregister': RELEASE_VS_UNREGISTER,
+  'sleeping-invalidate': SLEEPING_INVALIDATE,
 };

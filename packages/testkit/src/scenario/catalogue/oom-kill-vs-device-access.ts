@@ -1,0 +1,74 @@
+/**
+ * The OOM killer picks the process a device mirrors (KERNEL.md §10: the OOM reaper once
+ * unmapped without telling secondary MMUs and corrupted KVM guests). In `v6` the reaper
+ * unmaps the victim's private memory first with **non-blockable** ranges: a driver must
+ * not sleep there — take its lock with a trylock and answer `-EAGAIN` (then the reaper
+ * retries HZ/10 later), or only take spinlocks. Then the victim exits (`release`); the
+ * 2008 eras had no reaper, the victim just exits. Reads only, values unchecked: after
+ * the reap a device fault finds fresh zero pages until the exit. Windows: the device
+ * accessed the mapping, then the reaper's non-blockable unmap reached the driver; or
+ * a teardown did (`release`, an interval invalidation; every era).
+ */
+export const OOM_KILL_VS_DEVICE_ACCESS = `name: oom-kill-vs-device-access
+description: the OOM killer reaps and kills app while the device reads its memory
+schedule:
+  strategy: random
+  preempt: [device, yield, lock, spin]
+processes:
+  - name: app
+  - name: allocator
+mappings:
+  - name: buf
+    process: app
+    pages: 2
+    prot: rw
+    kind: anon-private
+    fill: 90
+drivers:
+  - name: gpu
+    process: app
+tasks:
+  - name: oom
+    process: allocator
+    steps:
+      - op: yield
+      - op: yield
+      - op: oom-kill
+        victim: app
+  - name: engine
+    driver: gpu
+    steps:
+      - op: device-read
+        at: buf[0]
+        allow: [EFAULT, EINVAL]
+      - op: device-read
+        at: buf[1]
+        allow: [EFAULT, EINVAL]
+      - op: yield
+      - op: device-read
+        at: buf[0]
+        allow: [EFAULT, EINVAL]
+      - op: sleep
+        ns: 1000
+      - op: device-read
+        at: buf[1]
+        allow: [EFAULT, EINVAL]
+      - op: detach
+windows:
+  - name: access-then-reap
+    pattern:
+      - kind: access
+        device: gpu
+      - kind: callback
+        callback: [invalidate_range_start, interval_invalidate]
+        driver: gpu
+        event: unmap
+        blockable: false
+  - name: access-then-exit
+    pattern:
+      - kind: access
+        device: gpu
+      - kind: callback
+        callback: [release, interval_invalidate]
+        driver: gpu
+`;

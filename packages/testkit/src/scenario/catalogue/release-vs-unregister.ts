@@ -1,0 +1,85 @@
+/**
+ * The process exits while its driver unregisters and kswapd reclaims the page the
+ * device mirrors (KERNEL.md §10, 3.4–3.10): `->release` must reach the driver before the
+ * subscription leaves the list, or reclaim's invalidation misses a driver that still
+ * maps the page and frees it under the device. `v6` only, where the kernel is right;
+ * with `kernel: { releaseOrder: unlist-first }` (or in `v2.6.27`, as merged) the same
+ * scenario reproduces the historical use-after-free (PCT finds it within a few hundred
+ * schedules; random schedules rarely do, hence `pct`). Reads only (a device write racing
+ * exit is lost by design). Windows: the device accessed the page, then a teardown reached
+ * the driver; or reclaim freed the page after a device access.
+ */
+export const RELEASE_VS_UNREGISTER = `name: release-vs-unregister
+description: app exits while the driver unregisters and kswapd reclaims buf[0]
+eras: [v6]
+schedule:
+  strategy: pct
+  preempt: [device, yield, lock, spin]
+processes:
+  - name: app
+  - name: kswapd
+mappings:
+  - name: buf
+    process: app
+    pages: 1
+    prot: rw
+    kind: anon-private
+    fill: 30
+drivers:
+  - name: gpu
+    process: app
+tasks:
+  - name: exit
+    process: app
+    steps:
+      - op: sleep
+        ns: 1
+      - op: exit
+  - name: kswapd
+    process: kswapd
+    steps:
+      - op: sleep
+        ns: 1
+      - op: reclaim
+        at: buf[0]
+        passes: 3
+  - name: close
+    driver: gpu
+    steps:
+      - op: sleep
+        ns: 1
+      - op: yield
+      - op: detach
+  - name: engine
+    driver: gpu
+    steps:
+      - op: device-read
+        at: buf[0]
+        expect: 30
+      - op: sleep
+        ns: 1
+      - op: device-read
+        at: buf[0]
+        allow: [EFAULT, EINVAL]
+      - op: yield
+      - op: device-read
+        at: buf[0]
+        allow: [EFAULT, EINVAL]
+windows:
+  - name: access-then-teardown
+    pattern:
+      - kind: access
+        device: gpu
+        at: buf[0]
+      - kind: callback
+        callback: [release, interval_invalidate]
+        driver: gpu
+  - name: access-then-freed
+    pattern:
+      - kind: access
+        device: gpu
+        at: buf[0]
+      - kind: scan
+        at: buf[0]
+        verdict: freed
+`;
