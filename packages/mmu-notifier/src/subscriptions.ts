@@ -125,11 +125,11 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
     this.core.lifecycle('unlisted', sub, this.mm, task);
   }
 
-  /** Call `->release` of one subscription, if it has one. */
+  /** Call `->release` of one subscription, if it has one (blockable but in `v2.6.27`, which calls it under `rcu_read_lock()`). */
   callRelease(task: Task, sub: MmuNotifier, mm: Mm): void | Promise<void> {
     const release = sub.ops.release;
     if (release === undefined) return;
-    return this.core.invoke(task, sub, 'release', { mm, start: -1, end: -1, pfn: -1, event: null, blockable: true }, undefined, () => release.call(sub.ops, task, sub, mm));
+    return this.core.invoke(task, sub, 'release', { mm, start: -1, end: -1, pfn: -1, event: null, blockable: !this.core.rcuLifetime }, undefined, () => release.call(sub.ops, task, sub, mm));
   }
 
   /**

@@ -39,11 +39,18 @@ describe('sleeping-invalidate: the seed question, answered per era', () => {
 
 describe('release-vs-unregister: the 3.4–3.10 release race', () => {
   const scenario = load('release-vs-unregister');
-  it('v6 (release while listed): PCT finds nothing and hits both windows', async () => {
+  it('v6 (release while listed): PCT finds nothing, and hits the release-then-freed window', async () => {
     const r = await explore(scenario, { driver: classicMirror, era: 'v6', schedules: 300, seed: 1 });
     expect(r.failing).toBeNull();
     expect(r.verdict).toBe('pass');
-    expect(r.windowHits['access-then-freed']).toBeGreaterThan(0);
+    expect(r.windowHits['release-then-freed']).toBeGreaterThan(0);
+  });
+
+  it('the window needs the race: without the reclaim task it is never hit', async () => {
+    const calm: Scenario = { ...scenario, tasks: scenario.tasks.filter((t) => t.name !== 'kswapd') };
+    const r = await explore(calm, { driver: classicMirror, era: 'v6', schedules: 100, seed: 1 });
+    expect(r.windowHits).toEqual({ 'release-then-freed': 0, 'itree-release-then-freed': 0 });
+    expect(r.verdict).toBe('inconclusive');
   });
 
   it('kernel.releaseOrder unlist-first reproduces the use-after-free; the shrunk token replays to it', async () => {
@@ -70,7 +77,13 @@ describe('oom-kill-vs-device-access: the OOM reaper', () => {
     const old = await explore(scenario, { driver: classicMirror, era: 'v2.6.27', schedules: 40, seed: 1 });
     expect(old.verdict).toBe('pass');
     expect(old.windowHits['access-then-reap']).toBe(0);
-    expect(old.windowHits['access-then-exit']).toBeGreaterThan(0);
+    expect(old.windowHits['access-then-kill']).toBeGreaterThan(0);
+  });
+
+  it('the windows need the kill: the driver’s own detach (which calls release) does not hit them', async () => {
+    const calm: Scenario = { ...scenario, tasks: scenario.tasks.filter((t) => t.name !== 'oom') };
+    const r = await explore(calm, { driver: classicMirror, era: 'v6', schedules: 40, seed: 1 });
+    expect(r.windowHits).toEqual({ 'access-then-reap': 0, 'access-then-kill': 0 });
   });
 
   it('dmirror: a device access holding dmirror->mutex makes the reaper’s trylock fail; the reaper retries and nothing breaks', async () => {
@@ -83,13 +96,18 @@ describe('oom-kill-vs-device-access: the OOM reaper', () => {
     expect(r.windowHits['reap-refused']).toBeGreaterThan(0);
   });
 
-  it('oom-kill with nobody to kill is ENOMEM; naming the wrong victim is a step failure', async () => {
+  it('oom-kill with nobody to kill is ENOMEM; naming a victim it did not pick is a step failure', async () => {
     const lonely: Scenario = { ...scenario, mappings: [], drivers: [], tasks: [{ name: 'oom', process: 'allocator', steps: [{ op: 'oom-kill' }] }], windows: [] };
     const a = await runScenario(lonely, classicMirror, { era: 'v6' });
     expect(a.reasons.join()).toMatch(/ENOMEM: oom-kill: no process to kill/);
-    const wrong: Scenario = { ...scenario, tasks: [{ name: 'oom', process: 'allocator', steps: [{ op: 'oom-kill', victim: 'allocator' }] }], windows: [] };
+    const wrong: Scenario = {
+      ...scenario,
+      processes: [...scenario.processes, { name: 'bystander' }],
+      tasks: [{ name: 'oom', process: 'allocator', steps: [{ op: 'oom-kill', victim: 'bystander' }] }],
+      windows: [],
+    };
     const b = await runScenario(wrong, classicMirror, { era: 'v6' });
-    expect(b.reasons.join()).toMatch(/killed "app", expected "allocator"/);
+    expect(b.reasons.join()).toMatch(/killed "app", expected "bystander"/);
   });
 
   it('an unknown victim is rejected at load, naming the field and the value', () => {
@@ -123,5 +141,23 @@ describe('access-vs-aging: device accesses between aging passes', () => {
     const r = await runScenario(other, classicMirror, { era: 'v6', seed: 2 });
     expect(r.reasons.filter((x) => !x.startsWith('no window'))).toEqual([]);
     expect(r.trace.callbacks.some((c) => c.callback === 'clear_flush_young' && c.task === 'aging')).toBe(true);
+  });
+});
+
+describe('checks a schema cannot make', () => {
+  const issues = (text: string): { path: string; message: string }[] => {
+    try {
+      loadScenario(text, { source: 'x.yaml' });
+    } catch (e) {
+      return (e as ScenarioError).issues.map((i) => ({ path: i.path, message: i.message }));
+    }
+    return [];
+  };
+
+  it('an oom-kill naming its own process, and per-era expectations for an era the scenario is not for, are rejected', () => {
+    const own = SCENARIO_CATALOGUE['oom-kill-vs-device-access']!.replace('victim: app', 'victim: allocator');
+    expect(issues(own)).toEqual([{ path: 'tasks[0].steps[2].victim', message: `"allocator" is the task's own process, which the OOM killer never picks here` }]);
+    const wrongEra = SCENARIO_CATALOGUE['release-vs-unregister']!.replace('windows:\n', 'expect:\n  eras:\n    rfc-2008:\n      violations: [use-after-free]\nwindows:\n');
+    expect(issues(wrongEra)).toEqual([{ path: 'expect.eras.rfc-2008', message: 'era "rfc-2008" is not one of the scenario\'s (v6)' }]);
   });
 });

@@ -18,16 +18,23 @@ export const ACKING_MIRROR_CAPABILITIES: DriverCapabilities = { ...CLASSIC_MIRRO
 
 /**
  * The classic mirror's ops, each invalidation then waiting (sleeping, outside
- * `mmu_lock`) for the remote side to acknowledge its TLB flush — in `v6` only when the
- * range is blockable; the 2008 drivers had no way to tell, so they always waited.
- * `release` waits too (it may sleep in every era).
+ * `mmu_lock`) for the remote side to acknowledge its TLB flush — only when the range may
+ * block where the era says so (`v6`'s `mmu_notifier_range_blockable()`, `rfc-2008`'s
+ * `atomic` argument); `v2.6.27` gave drivers no way to tell, so there it always waits.
+ * `invalidate_page` never had a flag: it always waits. `release` waits too (legal in
+ * `rfc-2008` and `v6`; `v2.6.27` calls it under `rcu_read_lock()`).
+ *
+ * In a non-blockable range it returns without the acknowledgement: safe here only
+ * because the modelled acknowledgement is pure latency. A real remote-ack driver must
+ * not call an unacknowledged flush complete — it answers `-EAGAIN` (and so has no
+ * `invalidate_range_end`) or uses an interval notifier answering false.
  */
 function ackingOps(state: ClassicMirrorState, machine: Machine): MmuNotifierOps {
   const ops = classicMirrorOps(state, machine.era);
   const ack = (task: Task): void | Promise<void> => machine.sched.sleep(task, ACKING_MIRROR_ACK_NS);
+  const knowsBlockable = machine.era !== 'v2.6.27';
   const start = ops.invalidateRangeStart!;
-  ops.invalidateRangeStart = (task, sub, range) =>
-    andThen(start(task, sub, range), (ret) => (machine.era === 'v6' && !range.blockable ? ret : andThen(ack(task), () => ret)));
+  ops.invalidateRangeStart = (task, sub, range) => andThen(start(task, sub, range), (ret) => (knowsBlockable && !range.blockable ? ret : andThen(ack(task), () => ret)));
   const page = ops.invalidatePage;
   if (page !== undefined) ops.invalidatePage = (task, sub, mm, address) => andThen(page(task, sub, mm, address), () => ack(task));
   const release = ops.release!;

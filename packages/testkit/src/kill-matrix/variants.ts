@@ -1,7 +1,7 @@
 import { andThen, EAGAIN } from '@secondary-mmu/core-mm';
 import { withMmuLock } from '../classic-mirror/locked.js';
 import { faultIgnoringInProgress, faultWithoutRetry } from './buggy-faults.js';
-import { classicVariant } from './classic-variant.js';
+import { classicVariant, type ClassicChange } from './classic-variant.js';
 import { dmirrorAllocUnderMutex, dmirrorLocksWhenNonBlockable } from './dmirror-variant.js';
 import type { KillMatrixVariant } from './types.js';
 
@@ -48,18 +48,21 @@ export const NO_TEARDOWN_IN_START: KillMatrixVariant = {
   schedules: 20,
 };
 
+/** Make the invalidation callbacks sleep (wait for a device acknowledgement) whatever the context. */
+const sleepInInvalidations: ClassicChange = {
+  ops(ops, _state, machine) {
+    const start = ops.invalidateRangeStart!;
+    ops.invalidateRangeStart = (task, sub, range) => andThen(machine.sched.sleep(task, 100), () => start(task, sub, range));
+    const page = ops.invalidatePage;
+    if (page !== undefined) ops.invalidatePage = (task, sub, mm, address) => andThen(machine.sched.sleep(task, 100), () => page(task, sub, mm, address));
+  },
+};
+
 /** (4) The invalidation callbacks sleep (wait for a device acknowledgement) where the era forbids it. */
 export const SLEEPS_IN_ATOMIC: KillMatrixVariant = {
   name: 'sleeps-in-atomic',
   bug: 'invalidate_range_start / invalidate_page sleep (wait for the device) although v2.6.27 calls them under rcu_read_lock()',
-  driver: classicVariant('sleeps-in-atomic', {
-    ops(ops, _state, machine) {
-      const start = ops.invalidateRangeStart!;
-      ops.invalidateRangeStart = (task, sub, range) => andThen(machine.sched.sleep(task, 100), () => start(task, sub, range));
-      const page = ops.invalidatePage;
-      if (page !== undefined) ops.invalidatePage = (task, sub, mm, address) => andThen(machine.sched.sleep(task, 100), () => page(task, sub, mm, address));
-    },
-  }),
+  driver: classicVariant('sleeps-in-atomic', sleepInInvalidations),
   scenario: 'fault-vs-munmap',
   era: 'v2.6.27',
   expectedKinds: ['might-sleep'],
@@ -149,7 +152,7 @@ export const ALLOC_UNDER_NOTIFIER_LOCK: KillMatrixVariant = {
 export const SLEEPS_WHEN_NON_BLOCKABLE: KillMatrixVariant = {
   name: 'sleeps-when-non-blockable',
   bug: 'invalidate_range_start sleeps without checking mmu_notifier_range_blockable(), so it sleeps in the OOM reaper\'s non-blockable unmap',
-  driver: SLEEPS_IN_ATOMIC.driver,
+  driver: classicVariant('sleeps-when-non-blockable', sleepInInvalidations),
   scenario: 'oom-kill-vs-device-access',
   era: 'v6',
   expectedKinds: ['might-sleep'],

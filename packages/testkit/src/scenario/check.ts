@@ -90,10 +90,18 @@ export function checkReferences(s: Scenario): RawIssue[] {
           if (owner !== undefined && m.process !== owner) add([...path, 'mapping'], `mapping "${m.name}" is in process "${m.process}", not "${owner}"`);
         }
       }
-      if (st.op === 'oom-kill' && st.victim !== undefined && !processes.has(st.victim) && !children.has(st.victim)) add([...path, 'victim'], `unknown process "${st.victim}"`);
+      if (st.op === 'oom-kill' && st.victim !== undefined) {
+        if (!processes.has(st.victim) && !children.has(st.victim)) add([...path, 'victim'], `unknown process "${st.victim}"`);
+        // out_of_memory() here never picks the allocating process (see outOfMemory).
+        else if (st.victim === t.process) add([...path, 'victim'], `"${st.victim}" is the task's own process, which the OOM killer never picks here`);
+      }
       if (st.op === 'fork' && processes.has(st.child)) add([...path, 'child'], `child "${st.child}" is already a process name`);
     });
   });
+
+  for (const era of Object.keys(s.expect?.eras ?? {})) {
+    if (s.eras !== undefined && !(s.eras as readonly string[]).includes(era)) add(['expect', 'eras', era], `era "${era}" is not one of the scenario's (${s.eras.join(', ')})`);
+  }
 
   (s.windows ?? []).forEach((w, i) => {
     w.pattern.forEach((e, j) => {

@@ -100,9 +100,10 @@ function mappedPage(world: ScenarioWorld, text: string): { mm: number; address: 
 
 /**
  * Reclaim the page mapped at `text` now: up to `passes` rounds of aging
- * (`page_referenced`, clearing young bits, the device's included) then `shrinkPage`
- * (allowed to write a dirty page back), until the page is freed. Nothing when no page
- * is mapped there.
+ * (`page_referenced`, clearing young bits, the device's included: `shrink_active_list`
+ * deactivating it) then `shrinkPage` (`shrink_folio_list`, which checks the bits again
+ * and may write a dirty page back), until the page is freed — so a page is evicted when
+ * nobody used it between the two scans. Nothing when no page is mapped there.
  */
 async function reclaim(world: ScenarioWorld, task: Task, text: string, passes: number): Promise<void> {
   const target = mappedPage(world, text);

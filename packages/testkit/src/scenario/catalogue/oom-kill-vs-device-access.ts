@@ -7,7 +7,12 @@
  * 2008 eras had no reaper, the victim just exits. Reads only, values unchecked: after
  * the reap a device fault finds fresh zero pages until the exit. Windows: the device
  * accessed the mapping, then the reaper's non-blockable unmap reached the driver; or
- * a teardown did (`release`, an interval invalidation; every era).
+ * the kill's teardown did (`release` or an interval invalidation from the `oom_reaper`
+ * task, every era — not the driver's own `detach`, whose unregister calls `release` too).
+ *
+ * Deliberate differences from mainline (see `outOfMemory`): the reaper runs at once
+ * (not after `OOM_REAPER_DELAY`) and before the victim's exit, so the reap always races
+ * the device; the victim's own tasks, had it any, would find no mm (EINVAL).
  */
 export const OOM_KILL_VS_DEVICE_ACCESS = `name: oom-kill-vs-device-access
 description: the OOM killer reaps and kills app while the device reads its memory
@@ -64,11 +69,13 @@ windows:
         driver: gpu
         event: unmap
         blockable: false
-  - name: access-then-exit
+        task: oom_reaper
+  - name: access-then-kill
     pattern:
       - kind: access
         device: gpu
       - kind: callback
         callback: [release, interval_invalidate]
         driver: gpu
+        task: oom_reaper
 `;

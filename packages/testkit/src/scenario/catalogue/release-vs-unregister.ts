@@ -3,11 +3,13 @@
  * device mirrors (KERNEL.md §10, 3.4–3.10): `->release` must reach the driver before the
  * subscription leaves the list, or reclaim's invalidation misses a driver that still
  * maps the page and frees it under the device. `v6` only, where the kernel is right;
- * with `kernel: { releaseOrder: unlist-first }` (or in `v2.6.27`, as merged) the same
- * scenario reproduces the historical use-after-free (PCT finds it within a few hundred
- * schedules; random schedules rarely do, hence `pct`). Reads only (a device write racing
- * exit is lost by design). Windows: the device accessed the page, then a teardown reached
- * the driver; or reclaim freed the page after a device access.
+ * with `kernel: { releaseOrder: unlist-first }` (or in `v2.6.27`, as merged, once `eras`
+ * allows it) the same scenario reproduces the historical use-after-free (PCT finds it
+ * within 20–1 500 schedules depending on the seed; random schedules rarely do, hence
+ * `pct`). Reads only (a device write racing exit is lost by design). Windows: the device
+ * accessed the page, a release reached the driver (`->release`, or an interval
+ * notifier's RELEASE invalidation), and only then did reclaim free the page — the
+ * interleaving where the order of unlisting and `->release` decides.
  */
 export const RELEASE_VS_UNREGISTER = `name: release-vs-unregister
 description: app exits while the driver unregisters and kswapd reclaims buf[0]
@@ -66,19 +68,26 @@ tasks:
         at: buf[0]
         allow: [EFAULT, EINVAL]
 windows:
-  - name: access-then-teardown
+  - name: release-then-freed
     pattern:
       - kind: access
         device: gpu
         at: buf[0]
       - kind: callback
-        callback: [release, interval_invalidate]
+        callback: release
         driver: gpu
-  - name: access-then-freed
+      - kind: scan
+        at: buf[0]
+        verdict: freed
+  - name: itree-release-then-freed
     pattern:
       - kind: access
         device: gpu
         at: buf[0]
+      - kind: callback
+        callback: interval_invalidate
+        driver: gpu
+        event: release
       - kind: scan
         at: buf[0]
         verdict: freed
