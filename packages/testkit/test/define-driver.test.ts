@@ -1,5 +1,17 @@
-import { ERAS, getUserPages, isSmmuError, Machine, MAP, PAGE_SIZE, PROT, putPage, SmmuError, walkPageTable, type Mm, type Process, type Task } from '@secondary-mmu/core-mm';
-import { DeviceMmu, MmuNotifier, mmuNotifierRegister, mmuNotifierUnregister, type DeviceTranslation } from '@secondary-mmu/mmu-notifier';
+import { ERAS, getUserPages, isSmmuError, Machine, MAP, PAGE_SIZE, PROT, putPage, SmmuError, SpinLock, TASK_SIZE, walkPageTable, type Mm, type Process, type Task } from '@secondary-mmu/core-mm';
+import {
+  DeviceMmu,
+  MmuIntervalNotifier,
+  mmuIntervalNotifierInsert,
+  mmuIntervalNotifierRemove,
+  mmuIntervalReadBegin,
+  mmuIntervalReadRetry,
+  mmuIntervalSetSeq,
+  MmuNotifier,
+  mmuNotifierRegister,
+  mmuNotifierUnregister,
+  type DeviceTranslation,
+} from '@secondary-mmu/mmu-notifier';
 import { describe, expect, it } from 'vitest';
 import { defineDriver, DriverSpecError, MirrorDriver, NO_CAPABILITIES, type DriverSpec, type DriverSpecProblem } from '../src/index.js';
 import { code, v, violations } from './support/classic-mirror-helpers.js';
@@ -199,19 +211,26 @@ class Scripted extends MirrorDriver {
   constructor(
     machine: Machine,
     mm: Mm,
-    private readonly fault: (self: Scripted, address: number, write: boolean) => DeviceTranslation | Promise<DeviceTranslation>,
+    private readonly fault: (self: Scripted, address: number, write: boolean, task: Task) => DeviceTranslation | Promise<DeviceTranslation>,
     attempts?: number,
   ) {
     super(new DeviceMmu(machine, { name: 'scripted', driverClass: 'no-references' }), mm);
     this.maxFaultAttempts = attempts ?? 1000;
   }
 
-  protected translate(_task: Task, address: number, write: boolean): DeviceTranslation | Promise<DeviceTranslation> {
+  /** What `unregister` does (default: nothing); counted in `unregisters`. */
+  onUnregister: (task: Task) => void | Promise<void> = () => {};
+  unregisters = 0;
+
+  protected translate(task: Task, address: number, write: boolean): DeviceTranslation | Promise<DeviceTranslation> {
     this.calls++;
-    return this.fault(this, address, write);
+    return this.fault(this, address, write, task);
   }
 
-  protected unregister(): void {}
+  protected unregister(task: Task): void | Promise<void> {
+    this.unregisters++;
+    return this.onUnregister(task);
+  }
 }
 
 describe('MirrorDriver: errors', () => {
@@ -236,41 +255,60 @@ describe('MirrorDriver: errors', () => {
     expect(rejected.calls).toBe(1);
   });
 
-  it('the access\'s own error propagates: a read-only translation for a write is EPERM, not a retry', async () => {
-    const { m, t, a } = await world();
-    await v(m.mem.write(t, a, 3));
-    const pfn = walkPageTable(t.mm!, a)?.pfn;
-    expect(pfn).toBeDefined();
-    const ro = new Scripted(m, t.mm!, (self) => self.device.lookup(self.mm, a) ?? self.device.establish(t, self.mm, a, pfn!));
-    expect(await code(() => ro.write(t, a, 4))).toBe('EPERM');
-    expect(ro.calls).toBe(1);
-    expect(await ro.read(t, a)).toBe(3);
-    await ro.detach(t);
-  });
-
-  it('gives up with EAGAIN after maxFaultAttempts lost translations', async () => {
+  it('a translation translate returns unusable is EINVAL naming translate and the address, with no second fault', async () => {
     const { m, t, a } = await world();
     await v(m.mem.write(t, a, 3));
     const pfn = walkPageTable(t.mm!, a)!.pfn;
-    const dead = new Scripted(
-      m,
-      t.mm!,
-      (self) => {
+    const other = new DeviceMmu(m, { name: 'other', driverClass: 'no-references' });
+    const cases: [string, boolean, (self: Scripted) => DeviceTranslation, string][] = [
+      // [what, write, the fault, text the message must contain]
+      ['already dropped', false, (self) => {
         const h = self.device.establish(t, self.mm, a, pfn);
         self.device.drop(h);
         return h;
-      },
-      3,
-    );
-    const e = await dead.read(t, a).catch((x: unknown) => x);
-    expect(isSmmuError(e, 'EAGAIN')).toBe(true);
-    expect((e as Error).message).toContain('scripted: read at 0x');
-    expect(dead.calls).toBe(3);
+      }, 'already dropped'],
+      ['read-only for a write', true, (self) => self.device.establish(t, self.mm, a, pfn), 'translate returned read-only scripted at'],
+      ['another device\'s', false, () => other.establish(t, t.mm!, a, pfn), 'not a translation of this device'],
+      ['another page\'s', false, (self) => self.device.establish(t, self.mm, a + P, pfn), `not one of the page 0x${a.toString(16)}`],
+      ['not a translation', false, () => undefined as unknown as DeviceTranslation, 'translate returned undefined'],
+    ];
+    for (const [what, write, fault, text] of cases) {
+      const d = new Scripted(m, t.mm!, fault, 5);
+      const e = await (write ? d.write(t, a + 8, 4) : d.read(t, a + 8)).catch((x: unknown) => x);
+      expect(isSmmuError(e, 'EINVAL'), what).toBe(true);
+      expect((e as Error).message, what).toContain(`scripted: ${write ? 'write' : 'read'} at 0x${(a + 8).toString(16)}: translate returned`);
+      expect((e as Error).message, what).toContain(text);
+      expect(d.calls, what).toBe(1); // no retry: the old loop retried a dead handle up to maxFaultAttempts times
+      d.device.dropAll();
+      other.dropAll();
+    }
+    expect(await v(m.mem.read(t, a))).toBe(3);
+  });
+
+  it('gives up with EAGAIN after maxFaultAttempts translations lost while the access waited', async () => {
+    const m = new Machine({ era: 'v6', memory: { frames: 32 }, schedule: { strategy: 'random', preempt: ['device'] } });
+    const proc = m.mem.createProcess('app');
+    const t = proc.task('cpu0');
+    const a = await v(m.mem.mmap(t, { length: P, prot: PROT.read | PROT.write, flags: MAP.private | MAP.anonymous }));
+    await v(m.mem.write(t, a, 3));
+    const pfn = walkPageTable(t.mm!, a)!.pfn;
+    const d = new Scripted(m, t.mm!, (self) => self.device.establish(t, self.mm, a, pfn), 3);
+    let error: unknown;
+    m.sched.spawn('device', async (task) => {
+      error = await d.read(task, a).catch((x: unknown) => x);
+    });
+    // Whenever the device waits at an access, a zapper drops its translations.
+    for (let i = 0; i < 4; i++) m.sched.spawn(`zap${i}`, () => void d.device.dropAll());
+    m.sched.steer((runnable, current) => (current?.name === 'device' ? runnable.find((x) => x.name.startsWith('zap')) : undefined) ?? runnable.find((x) => x.name === 'device') ?? runnable[0]!);
+    await m.sched.run();
+    expect(isSmmuError(error, 'EAGAIN')).toBe(true);
+    expect((error as Error).message).toContain(`scripted: read at 0x${a.toString(16)} lost its translation 3 times in a row`);
+    expect(d.calls).toBe(3);
   });
 });
 
 describe('MirrorDriver: detach', () => {
-  it('unregisters, then drops every translation; once; later accesses are EFAULT without a fault', async () => {
+  it('drops every translation, then unregisters; once; later accesses are EFAULT without a fault', async () => {
     const { t, a, probe } = await setup();
     await probe.write(t, a, 9);
     expect(probe.device.translations()).toHaveLength(1);
@@ -278,7 +316,7 @@ describe('MirrorDriver: detach', () => {
     await probe.detach(t);
     expect(probe.detached).toBe(true);
     expect(probe.notifier.listed).toBe(false);
-    expect(probe.steps).toEqual(['unregister with 1 translation(s)', 'drop']);
+    expect(probe.steps).toEqual(['drop', 'unregister with 0 translation(s)']);
     expect(probe.device.translations()).toEqual([]);
     await probe.detach(t);
     expect(probe.steps).toHaveLength(2);
@@ -286,5 +324,187 @@ describe('MirrorDriver: detach', () => {
     expect(await code(() => probe.read(t, a))).toBe('EFAULT');
     expect(await code(() => probe.write(t, a, 1))).toBe('EFAULT');
     expect(probe.faults).toHaveLength(faults);
+  });
+});
+
+/**
+ * The smallest interval-notifier `MirrorDriver`, shaped like dmirror: `invalidate`
+ * publishes the sequence and zaps under the lock; `translate` installs under the lock
+ * unless detached or an invalidation ran meanwhile; `unregister` is
+ * `mmuIntervalNotifierRemove`, which never calls `->release`.
+ */
+class Ranged extends MirrorDriver {
+  readonly notifier: MmuIntervalNotifier;
+  readonly steps: string[] = [];
+  private readonly lock: SpinLock;
+
+  constructor(machine: Machine, mm: Mm) {
+    super(new DeviceMmu(machine, { name: 'ranged', driverClass: 'no-references' }), mm);
+    this.lock = new SpinLock(machine, 'ranged->lock');
+    this.notifier = new MmuIntervalNotifier(
+      {
+        invalidate: async (task, isub, range, curSeq) => {
+          await this.lock.lock(task);
+          mmuIntervalSetSeq(isub, curSeq);
+          this.device.dropRange(this.mm, range.start, range.end);
+          await this.lock.unlock(task);
+          return true;
+        },
+      },
+      'ranged',
+    );
+    this.device.answerFor(this.notifier);
+  }
+
+  protected async translate(task: Task, address: number, write: boolean): Promise<DeviceTranslation> {
+    const page = address - (address % P);
+    const mem = this.device.machine.mem;
+    for (;;) {
+      const found = this.device.lookup(this.mm, page);
+      if (found !== undefined && (!write || found.writable)) return found;
+      const seq = await mmuIntervalReadBegin(task, this.notifier);
+      await this.mm.mmapLock.downRead(task);
+      let pfn: number;
+      try {
+        [pfn] = (await getUserPages(mem, task, this.mm, page, 1, { write })) as [number];
+        putPage(mem, task, pfn);
+      } finally {
+        await this.mm.mmapLock.upRead(task);
+      }
+      await this.lock.lock(task);
+      try {
+        if (this.detached) throw new SmmuError('EFAULT', 'ranged: detached');
+        if (!mmuIntervalReadRetry(this.notifier, seq)) this.device.establish(task, this.mm, page, pfn, { writable: write });
+      } finally {
+        await this.lock.unlock(task);
+      }
+    }
+  }
+
+  protected override async dropTranslations(task: Task): Promise<void> {
+    await this.lock.lock(task);
+    this.steps.push(`drop ${this.device.dropAll(this.mm)}`);
+    await this.lock.unlock(task);
+  }
+
+  protected unregister(task: Task): void | Promise<void> {
+    this.steps.push(`remove with ${this.device.translations().length} translation(s)`);
+    return mmuIntervalNotifierRemove(task, this.notifier);
+  }
+}
+
+describe('MirrorDriver: detach of an interval-notifier driver', () => {
+  it('drops the translations before the remove: no leak when remove returns (which calls no ->release)', async () => {
+    const m = new Machine({ era: 'v6', memory: { frames: 64 } });
+    const t = m.mem.createProcess('app').task('cpu0');
+    const a = await v(m.mem.mmap(t, { length: 2 * P, prot: PROT.read | PROT.write, flags: MAP.private | MAP.anonymous }));
+    await v(m.mem.write(t, a, 100));
+    const d = new Ranged(m, t.mm!);
+    await v(mmuIntervalNotifierInsert(t, d.notifier, t.mm!, 0, TASK_SIZE));
+    expect(await d.read(t, a)).toBe(100);
+    await d.write(t, a + P, 5);
+    expect(d.device.translations()).toHaveLength(2);
+    await d.detach(t);
+    expect(violations(m)).toEqual([]); // was: "leak: … still holds 2 translation(s) … after ranged's unregister returned"
+    expect(d.steps).toEqual(['drop 2', 'remove with 0 translation(s)']);
+    expect(d.notifier.state).toBe('removed');
+    expect(d.device.translations()).toEqual([]);
+    expect(await code(() => d.read(t, a))).toBe('EFAULT');
+  });
+});
+
+describe('MirrorDriver: an access in flight during detach', () => {
+  it('a translation translate returns after detach began is dropped, and the access is EFAULT', async () => {
+    const m = new Machine({ era: 'v6', memory: { frames: 32 } });
+    const t = m.mem.createProcess('app').task('cpu0');
+    const a = await v(m.mem.mmap(t, { length: P, prot: PROT.read | PROT.write, flags: MAP.private | MAP.anonymous }));
+    await v(m.mem.write(t, a, 3));
+    const pfn = walkPageTable(t.mm!, a)!.pfn;
+    // A slow fault that does not check `detached`: it installs at t = 1000 ns.
+    const d = new Scripted(m, t.mm!, async (self, _address, _write, task) => {
+      await m.sched.sleep(task, 1000);
+      return self.device.establish(task, self.mm, a, pfn);
+    });
+    let result: unknown;
+    let detachedAt = -1;
+    m.sched.spawn('device', async (task) => {
+      result = await d.read(task, a).then(
+        (value) => ({ value, at: m.clock.now }),
+        (e: unknown) => e,
+      );
+    });
+    m.sched.spawn('closer', async (task) => {
+      await m.sched.sleep(task, 10);
+      await d.detach(task);
+      detachedAt = m.clock.now;
+    });
+    const r = await m.sched.run();
+    expect(r.ok).toBe(true);
+    expect(detachedAt).toBe(10);
+    expect(isSmmuError(result, 'EFAULT')).toBe(true); // was: { value: 3, at: 1000 }
+    expect((result as Error).message).toContain('after detach');
+    expect(d.calls).toBe(1);
+    expect(d.device.translations()).toEqual([]); // was: the late translation, live after detach
+  });
+});
+
+describe('MirrorDriver: a detach that fails', () => {
+  const world = async (): Promise<{ m: Machine; t: Task; a: number; d: Scripted }> => {
+    const m = new Machine({ era: 'v6', memory: { frames: 32 } });
+    const t = m.mem.createProcess('app').task('cpu0');
+    const a = await v(m.mem.mmap(t, { length: P, prot: PROT.read | PROT.write, flags: MAP.private | MAP.anonymous }));
+    await v(m.mem.write(t, a, 3));
+    const pfn = walkPageTable(t.mm!, a)!.pfn;
+    const d = new Scripted(m, t.mm!, (self) => self.device.lookup(self.mm, a) ?? self.device.establish(t, self.mm, a, pfn));
+    return { m, t, a, d };
+  };
+
+  it('rejects with unregister\'s error and leaves the instance open, so detach can be retried', async () => {
+    const { t, a, d } = await world();
+    expect(await d.read(t, a)).toBe(3);
+    const busy = new SmmuError('EBUSY', 'scripted: unregister failed');
+    d.onUnregister = () => {
+      throw busy;
+    };
+    await expect(d.detach(t)).rejects.toBe(busy);
+    expect(d.detached).toBe(false); // was: true, and a second detach did nothing
+    expect(d.device.translations()).toEqual([]); // dropped before the unregister
+    expect(await d.read(t, a)).toBe(3); // open: the device faults again
+    expect(d.calls).toBe(2);
+    d.onUnregister = () => {};
+    await d.detach(t);
+    expect(d.unregisters).toBe(2);
+    expect(d.detached).toBe(true);
+    expect(d.device.translations()).toEqual([]);
+    await d.detach(t);
+    expect(d.unregisters).toBe(2);
+  });
+
+  it('a detach while another is in flight waits for its outcome and, when that one failed, detaches itself', async () => {
+    const { m, t, a, d } = await world();
+    expect(await d.read(t, a)).toBe(3);
+    // The first unregister sleeps, then fails; the second caller waits for it, then detaches itself.
+    d.onUnregister = async (task) => {
+      await m.sched.sleep(task, 50);
+      if (d.unregisters === 1) throw new SmmuError('EBUSY', 'scripted: busy');
+    };
+    const log: string[] = [];
+    m.sched.spawn('first', async (task) => {
+      await d.detach(task).then(
+        () => log.push(`first ok at ${m.clock.now}`),
+        (e: unknown) => log.push(`first ${(e as SmmuError).code} at ${m.clock.now}`),
+      );
+    });
+    m.sched.spawn('second', async (task) => {
+      await m.sched.sleep(task, 10);
+      expect(d.detached).toBe(true);
+      await d.detach(task);
+      log.push(`second ok at ${m.clock.now}`);
+    });
+    const r = await m.sched.run();
+    expect(r.ok).toBe(true);
+    expect(log).toEqual(['first EBUSY at 50', 'second ok at 100']);
+    expect(d.unregisters).toBe(2);
+    expect(d.detached).toBe(true);
   });
 });

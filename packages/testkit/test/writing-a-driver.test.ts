@@ -1,7 +1,7 @@
 // The test docs/writing-a-driver.md ends with: the whole conformance suite for the
 // tiny driver built there, plus the programmatic report.
 import { readFileSync } from 'node:fs';
-import { ERAS, Machine, MAP, PROT } from '@secondary-mmu/core-mm';
+import { ERAS, isSmmuError, Machine, MAP, PROT } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
 import { checkDriver, MirrorDriver, NO_CAPABILITIES } from '../src/index.js';
 import { describeDriverConformance } from '../src/vitest/index.js';
@@ -38,6 +38,33 @@ describe('tiny: what defineDriver and MirrorDriver give it', () => {
     await d.detach(t);
     expect(d.device.translations()).toEqual([]);
     expect(m.report.violations.map((x) => `${x.kind}: ${x.message}`)).toEqual([]);
+  });
+});
+
+describe('tiny: a device access in flight when detach runs', () => {
+  it.each(ERAS)('%s: the fault, past its lookup when detach ran, installs nothing and the access is EFAULT', async (era) => {
+    const m = new Machine({ era, memory: { frames: 64 }, schedule: { strategy: 'random', preempt: ['lock'] } });
+    const proc = m.mem.createProcess('app');
+    const t = proc.task('cpu0');
+    const a = await m.mem.mmap(t, { length: 4096, prot: PROT.read | PROT.write, flags: MAP.private | MAP.anonymous });
+    await m.mem.write(t, a, 100);
+    const d = await tinyMirror.attach(t, m, t.mm!);
+    let result: unknown;
+    m.sched.spawn('device', async (task) => {
+      result = await Promise.resolve(d.read(task, a)).catch((e: unknown) => e);
+    });
+    proc.spawn('closer', (task) => d.detach(task));
+    // The device runs first; at its first lock (mmap_lock, in the fault) the closer runs detach to its end.
+    m.sched.steer((runnable, current) => {
+      if (current?.name === 'closer') return current;
+      if (current?.name === 'device') return runnable.find((x) => x.name === 'closer') ?? current;
+      return runnable.find((x) => x.name === 'device') ?? runnable[0]!;
+    });
+    const r = await m.sched.run();
+    expect(r.violations.map((x) => `${x.kind}: ${x.message}`)).toEqual([]);
+    expect(isSmmuError(result, 'EFAULT')).toBe(true);
+    expect((result as Error).message).toContain('tiny: mm');
+    expect(d.device.translations()).toEqual([]);
   });
 });
 

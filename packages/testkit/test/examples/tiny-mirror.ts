@@ -6,8 +6,8 @@ import { DeviceMmu, MmuNotifier, mmuNotifierRegister, mmuNotifierUnregister, typ
 import { defineDriver, MirrorDriver } from '../../src/index.js';
 
 // MirrorDriver gives read/write (retrying a translation zapped mid-access) and detach
-// (unregister, then drop every translation). The device's translations are the mirror
-// table: `device.lookup` finds one, `device.dropRange` zaps.
+// (mark detached, drop every translation, then unregister). The device's translations
+// are the mirror table: `device.lookup` finds one, `device.dropRange` zaps.
 class TinyMirror extends MirrorDriver {
   private readonly lock: SpinLock; // like KVM's mmu_lock: legal under the PT lock
   private seq = 0; // bumped by every invalidation's end
@@ -40,6 +40,11 @@ class TinyMirror extends MirrorDriver {
     return mmuNotifierUnregister(task, this.notifier, this.mm);
   }
 
+  /** detach's drop, before unregister: under the lock `translate` installs under. */
+  protected override dropTranslations(task: Task): void | Promise<void> {
+    return this.locked(task, () => this.zap(0, Number.MAX_SAFE_INTEGER));
+  }
+
   /** A live translation for the page, faulting one in: the seq/in-progress retry. */
   protected async translate(task: Task, address: number, write: boolean): Promise<DeviceTranslation> {
     const page = address - (address % PAGE_SIZE);
@@ -49,15 +54,17 @@ class TinyMirror extends MirrorDriver {
       const seq = this.seq;
       const { pfn, writable } = await this.resolve(task, page, write); // may sleep: no lock held
       const installed = await this.locked(task, () => {
-        if (this.released) throw new SmmuError('EFAULT', `tiny: mm ${this.mm.id} is going away`);
+        // Closed (detach or release began): an install now would outlive the drop.
+        if (this.detached || this.released) throw new SmmuError('EFAULT', `tiny: mm ${this.mm.id} is detached or going away`);
         // An invalidation ran or runs since `seq` was read: the pfn may be stale.
         if (this.inProgress > 0 || this.seq !== seq) return undefined;
         const old = this.device.lookup(this.mm, page); // e.g. the read-only one a write replaces
         if (old !== undefined) this.device.drop(old);
         return this.device.establish(task, this.mm, page, pfn, { writable });
       });
-      if (installed !== undefined) return installed;
-      await this.device.machine.sched.sleep(task, 100);
+      // Unlocking is a preemption point: an invalidation may have zapped it already.
+      if (installed?.live === true) return installed;
+      if (installed === undefined) await this.device.machine.sched.sleep(task, 100);
     }
   }
 
