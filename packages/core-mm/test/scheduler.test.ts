@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Completion, isSmmuError, Machine, Mutex, SpinLock, WaitQueue } from '../src/index.js';
+import { armedWatchdogs } from '../src/sched/watchdog.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -288,6 +289,19 @@ describe('uncontrolled await', () => {
     for (let i = 0; i < 20; i++) {
       expect(await once()).toEqual(['uncontrolled-await']);
       expect(await new Promise<string[]>((resolve) => setImmediate(() => void once().then(resolve)))).toEqual(['uncontrolled-await']);
+    }
+  });
+
+  it('a settled run disarms its watchdog: runs awaited back to back in microtasks retain nothing', async () => {
+    // Regression: an exploration awaits thousands of runs without reaching a macrotask;
+    // armed timers held every machine until the loop ended (gigabytes at 10 000 runs).
+    const before = armedWatchdogs();
+    for (let i = 0; i < 50; i++) {
+      const m = new Machine({ seed: i, schedule: { strategy: 'random' } });
+      m.sched.spawn('a', (t) => m.sched.yield(t));
+      m.sched.spawn('b', (t) => m.sched.yield(t));
+      await m.sched.run();
+      expect(armedWatchdogs()).toBe(before);
     }
   });
 

@@ -30,6 +30,16 @@ export type ViolationKind =
   | 'driver-error'
   /** an invariant of the memory model does not hold (`verify`, DEBUG_VM). */
   | 'invariant'
+  /**
+   * the page allocator: a reference taken on a frame whose last reference is gone, or a
+   * frame put when it has none left (a double free). Kernel counterpart: `bad_page()`
+   * ("BUG: Bad page state") from `free_pages_prepare()`, and DEBUG_VM's
+   * `VM_BUG_ON_FOLIO(folio_ref_zero_or_close_to_overflow(folio))` in `folio_get()` /
+   * `get_page()` and `VM_BUG_ON_PAGE(page_ref_count(page) == 0)` in `put_page_testzero()`.
+   * The model refuses the corrupting step (see `PageAllocator.get` / `put`), so `verify`
+   * stays quiet after one.
+   */
+  | 'bad-page'
   /** kinds later layers add (the notifier core, the coherence oracle): any string. */
   | (string & {});
 

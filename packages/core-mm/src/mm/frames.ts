@@ -121,4 +121,21 @@ export class FrameTable {
     }
     return out;
   }
+
+  /**
+   * The frame's state and recorded history, one line each, oldest event first: the
+   * details of a report about the frame (`dump_page()`).
+   */
+  describe(pfn: number): string[] {
+    const head = `pfn ${pfn}: flags ${describeFlags(this.flags[pfn]!)}, refcount ${this.refcount[pfn]}, mapcount ${this.mapcount[pfn]}, pincount ${this.pincount[pfn]}, mapping ${this.mapping[pfn]}, index ${this.index[pfn]}, generation ${this.generation[pfn]}`;
+    return [head, ...this.history(pfn).map((h) => `  ${h.event} (generation ${h.generation}) by task ${h.task} at ${h.time} ns`)];
+  }
+}
+
+/** Page flags as `name|name`, or `0`. */
+function describeFlags(flags: number): string {
+  const names = Object.entries(PG)
+    .filter(([, bit]) => (flags & bit) !== 0)
+    .map(([name]) => name);
+  return names.length === 0 ? '0' : names.join('|');
 }

@@ -25,8 +25,10 @@ export type ReclaimHook = (task: Task, gfp: Gfp) => void | Promise<void>;
  * out, which makes use-after-free visible quickly). Frame 0 is the shared zero page,
  * reserved. A sleeping allocation checks might-sleep and touches the `fs_reclaim`
  * pseudo-lock (`might_alloc()`), so lockdep learns that the caller's locks nest
- * outside reclaim. Kernel counterpart: `alloc_pages()` / `__free_pages()`,
- * `get_page()` / `put_page()`; difference: no zones, orders or per-cpu lists.
+ * outside reclaim. `get` and `put` check the frame still has a reference (`bad-page`
+ * violations: a reference raised from 0, a double free), and neither corrupts the
+ * allocator when they find one. Kernel counterpart: `alloc_pages()` / `__free_pages()`,
+ * `get_page()` / `put_page()`, `bad_page()`; difference: no zones, orders or per-cpu lists.
  */
 export class PageAllocator {
   /** The shared zero page (`ZERO_PAGE(0)`, `my_zero_pfn`). */
@@ -80,16 +82,107 @@ export class PageAllocator {
     });
   }
 
-  /** `get_page()`. */
+  /**
+   * `get_page()`: the caller already holds a reference (a mapping, the page cache, its own).
+   * A frame with no reference left — flagged free, or at refcount 0 or below — is a
+   * `bad-page` violation, the kernel's `VM_BUG_ON_FOLIO(folio_ref_zero_or_close_to_overflow(folio))`
+   * in `folio_get()`: the caller found the page without holding a reference and lost the
+   * race with its last put (it needed {@link tryGet}). After the report (unless a strict
+   * machine threw, leaving everything as it was) the model stays consistent:
+   *
+   * - a free frame is taken off the free list and handed to the caller with refcount 1,
+   *   as if just allocated (an `alloc` in its history, a `frame-alloc` event), so the
+   *   caller's matching put frees it once and nothing else is handed the frame meanwhile.
+   *   Raising the count of a frame left on the free list — what the kernel does without
+   *   DEBUG_VM — would make that put free it a second time;
+   * - a frame at refcount 0 or below that is not flagged free (being freed, or a
+   *   corrupted count) is left alone: no reference is taken, and the caller's put is
+   *   reported in turn.
+   *
+   * Cost on the hot path: two typed-array reads and their compares, no allocation.
+   */
   get(pfn: number): void {
-    this.frames.refcount[pfn]!++;
+    const f = this.frames;
+    if (f.refcount[pfn]! <= 0 || (f.flags[pfn]! & PG.free) !== 0) {
+      this.badGet(pfn);
+      return;
+    }
+    f.refcount[pfn]!++;
   }
 
-  /** `put_page()`: drop a reference; the last one frees the frame. The zero page is never freed. */
+  /**
+   * `folio_try_get()` / `get_page_unless_zero()`: a reference to a frame found without
+   * holding one (by pfn, off the LRU), only if it is still in use. False for a free frame:
+   * its last reference is gone, and raising the count from 0 would resurrect it, so the
+   * next `put` would free it a second time.
+   */
+  tryGet(pfn: number): boolean {
+    const f = this.frames;
+    if (f.refcount[pfn]! <= 0 || (f.flags[pfn]! & PG.free) !== 0) return false;
+    f.refcount[pfn]!++;
+    return true;
+  }
+
+  /**
+   * `put_page()`: drop a reference; the last one frees the frame. The zero page (any
+   * reserved frame) is never freed. A put on a frame flagged free or at refcount 0 or
+   * below is a `bad-page` violation — a double free, the kernel's
+   * `VM_BUG_ON_PAGE(page_ref_count(page) == 0)` in `put_page_testzero()` and `bad_page()`
+   * in `free_pages_prepare()` — and is refused after the report: the count is left as it
+   * is and the frame is not pushed onto the free list again (the kernel, too, leaks a
+   * bad page rather than free it). This is the allocator's only free path.
+   *
+   * Cost on the hot path: the same two typed-array reads as before, one more compare.
+   */
   put(task: Task, pfn: number): void {
     const f = this.frames;
-    if ((f.flags[pfn]! & PG.reserved) !== 0) return;
-    if (--f.refcount[pfn]! === 0) this.free(task, pfn);
+    const flags = f.flags[pfn]!;
+    const count = f.refcount[pfn]!;
+    if ((flags & (PG.reserved | PG.free)) !== 0 || count <= 0) {
+      if ((flags & PG.reserved) === 0) this.bad(task, pfn, 'put_page', `refused: the count is left as it is${(flags & PG.free) !== 0 ? ' and the frame is not freed a second time' : ''}`);
+      return;
+    }
+    f.refcount[pfn] = count - 1;
+    if (count === 1) this.free(task, pfn);
+  }
+
+  /** {@link get} of a frame with no reference left: report, then keep the model consistent. */
+  private badGet(pfn: number): void {
+    const f = this.frames;
+    const task = this.machine.sched.current;
+    const free = (f.flags[pfn]! & PG.free) !== 0;
+    this.bad(task, pfn, 'get_page', free ? 'taken off the free list and handed to the caller with refcount 1, so that its put frees the frame once' : 'refused: no reference taken');
+    if (!free) return;
+    // Off the free list, keeping the others' order (LIFO: a freshly freed frame is near the top).
+    for (let k = this.top - 1; k >= 0; k--) {
+      if (this.freeList[k] !== pfn) continue;
+      this.freeList.copyWithin(k, k + 1, this.top);
+      this.top--;
+      break;
+    }
+    f.flags[pfn] = 0;
+    f.refcount[pfn] = 1;
+    f.mapcount[pfn] = 0;
+    f.pincount[pfn] = 0;
+    f.mapping[pfn] = 0;
+    f.index[pfn] = 0;
+    f.record(pfn, 'alloc', task?.id ?? -1, this.machine.clock.now);
+    if (this.observers.active) {
+      this.observers.emit({ kind: 'frame-alloc', pfn, generation: f.generation[pfn]!, reused: f.generation[pfn]! > 0, time: this.machine.clock.now });
+    }
+  }
+
+  /**
+   * Report a `bad-page` violation ("BUG: Bad page state"): `op` on a frame with no
+   * reference left, what the model does about it, and the frame's state and history.
+   * May throw on a strict machine, before anything changed.
+   */
+  private bad(task: Task | null, pfn: number, op: 'get_page' | 'put_page', outcome: string): void {
+    const f = this.frames;
+    const free = (f.flags[pfn]! & PG.free) !== 0;
+    const state = `refcount ${f.refcount[pfn]}${free ? ', flagged free' : ''}`;
+    const what = op === 'get_page' ? 'a reference taken on a page whose last reference is gone' : 'a double free';
+    this.machine.reportViolation(task, 'bad-page', `bad page state: ${op}(pfn ${pfn}) with ${state}: ${what}; ${outcome}`, f.describe(pfn));
   }
 
   /** Return a frame whose last reference is gone to the free list; its generation moves on. */

@@ -150,7 +150,11 @@ export class Reclaim {
    * without the page lock — a file page is only trylocked, and a failed trylock counts
    * as referenced — and a mapped page still referenced stays active. v6:
    * `folio_referenced` with `rwc->try_lock`; every page is deactivated except a
-   * referenced page of an executable file mapping.
+   * referenced page of an executable file mapping. Each page is aged holding a reference
+   * taken as `isolate_lru_folios()` takes it (`folio_try_get`): a page freed since the
+   * batch was taken is skipped, and one whose last other reference goes while it is aged
+   * is freed by reclaim's put. Difference from the kernel, as in `shrinkPage`: the page
+   * stays on its list while aged.
    */
   private deactivate(task: Task, list: LruList): number | Promise<number> {
     const mem = this.mem;
@@ -158,18 +162,28 @@ export class Reclaim {
     const v6 = mem.era === 'v6';
     let moved = 0;
     const place = (pfn: number, active: boolean): void => {
+      if ((mem.frames.flags[pfn]! & PG.lru) === 0) return; // taken off the LRU while aged (migrated)
       mem.lru.move(pfn, active);
       if (!active) moved++;
     };
     const step = (k: number): number | Promise<number> => {
       for (; k < pages.length; k++) {
         const pfn = pages[k]!;
-        if ((mem.frames.flags[pfn]! & PG.lru) === 0) continue; // freed or moved meanwhile
+        // isolate_lru_folios(): a page still on the LRU, with a reference that keeps it
+        // from being freed while it is aged (folio_try_get). The batch was taken without
+        // references, and aging can wait (rmap locks), so the page may have been freed
+        // meanwhile — exit's zap dropping its last reference; put back on an LRU list,
+        // a free frame would stay there.
+        if ((mem.frames.flags[pfn]! & PG.lru) === 0 || !mem.allocator.tryGet(pfn)) continue;
         if (mem.frames.mapcount[pfn] === 0) {
           place(pfn, false);
+          mem.allocator.put(task, pfn);
           continue;
         }
-        const r = v6 ? this.ageV6(task, pfn, place) : this.age2008(task, pfn, place);
+        const r = ensure(
+          () => (v6 ? this.ageV6(task, pfn, place) : this.age2008(task, pfn, place)),
+          () => mem.allocator.put(task, pfn), // the isolation reference: the last one frees a page zapped meanwhile
+        );
         if (r instanceof Promise) return r.then(() => step(k + 1));
       }
       return moved;

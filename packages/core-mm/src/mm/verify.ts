@@ -80,7 +80,7 @@ export function verify(machine: Machine, options: VerifyOptions = {}): Violation
       dropped++;
       return;
     }
-    findings.push(pfn >= 0 && pfn < mem.frames.count ? { message, details: frameHistory(mem, pfn) } : { message });
+    findings.push(pfn >= 0 && pfn < mem.frames.count ? { message, details: mem.frames.describe(pfn) } : { message });
   };
 
   const mms = liveMms(mem);
@@ -420,19 +420,6 @@ function checkRmapTrees(mem: Memory, mms: readonly Mm[], report: Report): void {
     const where = `anon_vma ${anonVma.id}'s tree`;
     for (const vma of anonVma.tree.values()) check(vma, where);
   }
-}
-
-function frameHistory(mem: Memory, pfn: number): string[] {
-  const f = mem.frames;
-  const head = `pfn ${pfn}: flags ${describeFlags(f.flags[pfn]!)}, refcount ${f.refcount[pfn]}, mapcount ${f.mapcount[pfn]}, pincount ${f.pincount[pfn]}, mapping ${f.mapping[pfn]}, index ${f.index[pfn]}, generation ${f.generation[pfn]}`;
-  return [head, ...f.history(pfn).map((h) => `  ${h.event} (generation ${h.generation}) by task ${h.task} at ${h.time} ns`)];
-}
-
-function describeFlags(flags: number): string {
-  const names = Object.entries(PG)
-    .filter(([, bit]) => (flags & bit) !== 0)
-    .map(([name]) => name);
-  return names.length === 0 ? '0' : names.join('|');
 }
 
 /**

@@ -31,6 +31,13 @@ export interface ShrinkOptions {
  * is an observation-face `scan` event. Runs inside reclaim: `fs_reclaim` is held and
  * the task is `PF_MEMALLOC`.
  *
+ * - The page is isolated first, as `isolate_lru_folios()` does: only a page on the LRU
+ *   whose refcount is not 0 (`folio_try_get`) is taken, with reclaim's own reference,
+ *   held until the pass ends. The caller names the page by pfn and need hold no
+ *   reference, so the page may have been freed since it was found (by exit's zap, say);
+ *   such a page is left alone: `'keep'`, with no scan event. Difference from the kernel:
+ *   the page stays on its LRU list while isolated (`PG_lru` is not cleared); the page
+ *   lock keeps two reclaimers off it instead.
  * - A referenced page is activated; so is one `try_to_unmap()` could not unmap
  *   completely (mlocked, young in 2008, swap full: `add_to_swap` failing).
  * - A clean file page nobody maps any more is dropped from the page cache
@@ -52,14 +59,24 @@ export function shrinkPage(mem: Memory, task: Task, pfn: number, options: Shrink
     if (mem.observers.active) mem.observers.emit({ kind: 'scan', pfn, generation, verdict, time: mem.machine.clock.now });
     return verdict;
   };
-  if (!mem.pageLock.trylock(task, pfn)) return emit('keep');
+  // isolate_lru_folios(): reclaim takes only a page on the LRU, and only with a reference
+  // it can raise from non-zero (folio_test_lru, folio_try_get). The caller found the page
+  // by pfn without holding a reference (a batch taken off the LRU earlier, a page looked
+  // up in a page table), so it may have been freed meanwhile (exit's zap dropped the last
+  // reference); a free frame is not reclaim's to take, lock or put again. Not isolated:
+  // `'keep'`, and no scan event — reclaim never looked at the page.
+  if ((f.flags[pfn]! & PG.lru) === 0 || !mem.allocator.tryGet(pfn)) return 'keep';
+  // shrink_folio_list(): folio_trylock, or keep the page for a later pass.
+  if (!mem.pageLock.trylock(task, pfn)) {
+    mem.allocator.put(task, pfn); // folio_putback_lru: reclaim's reference
+    return emit('keep');
+  }
   // Inside a reclaim that already entered (Reclaim.shrink), fs_reclaim is held and PF_MEMALLOC set.
   const entered = !task.memalloc;
   if (entered) {
     task.memalloc = true;
     mem.machine.fsReclaim.acquire(task);
   }
-  mem.allocator.get(pfn); // isolated: reclaim's own reference
   const pass = (): ScanVerdict | Promise<ScanVerdict> => {
     const referenced = options.walk === 'try-to-unmap' ? 0 : pageReferenced(mem, task, pfn, options.combiner);
     return andThen(referenced, (refs) => {

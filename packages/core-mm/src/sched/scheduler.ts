@@ -93,6 +93,7 @@ export class Scheduler {
   private firstViolation = 0;
   private runFingerprint = '';
   private settle: ((result: RunResult) => void) | null = null;
+  private disarmWatchdog: (() => void) | null = null;
 
   /** @internal Created by the machine. */
   constructor(machine: Machine, options: ScheduleOptions, replay: string | undefined, program: string) {
@@ -167,7 +168,7 @@ export class Scheduler {
       this.settle = resolve;
     });
     const run = this.runs;
-    armWatchdog(() => this.checkSettled(run));
+    this.disarmWatchdog = armWatchdog(() => this.checkSettled(run));
     this.log('run');
     this.dispatchNext();
     return result;
@@ -457,6 +458,8 @@ export class Scheduler {
     const violations = this.machine.report.violations.slice(this.firstViolation);
     const settle = this.settle!;
     this.settle = null;
+    this.disarmWatchdog?.();
+    this.disarmWatchdog = null;
     settle({
       ok: violations.length === 0,
       aborted: this.aborted,

@@ -9,9 +9,40 @@
  */
 const realSetImmediate = globalThis.setImmediate.bind(globalThis);
 const realSetTimeout = globalThis.setTimeout.bind(globalThis);
+const realClearImmediate = globalThis.clearImmediate.bind(globalThis);
+const realClearTimeout = globalThis.clearTimeout.bind(globalThis);
 
-/** Call `check` at the next macrotask (at most twice), whatever timers a test has faked. */
-export function armWatchdog(check: () => void): void {
-  realSetTimeout(check, 0);
-  realSetImmediate(check);
+/**
+ * Call `check` at the next macrotask (at most twice), whatever timers a test has faked.
+ * Returns the disarm: a run that settled must cancel both, or thousands of runs awaited
+ * back to back in microtasks (an exploration) keep every machine alive until the loop
+ * ends — the callbacks hold their scheduler.
+ */
+export function armWatchdog(check: () => void): () => void {
+  armed++;
+  let live = true;
+  const disarmed = (): void => {
+    if (!live) return;
+    live = false;
+    armed--;
+  };
+  const fire = (): void => {
+    disarmed();
+    check();
+  };
+  const timeout = realSetTimeout(fire, 0);
+  const immediate = realSetImmediate(fire);
+  return () => {
+    disarmed();
+    realClearTimeout(timeout);
+    realClearImmediate(immediate);
+  };
+}
+
+/** Watchdogs armed and neither fired nor disarmed (process-wide, like the timers themselves). */
+let armed = 0;
+
+/** @internal How many watchdogs are armed now: 0 between runs, however many ran. */
+export function armedWatchdogs(): number {
+  return armed;
 }
