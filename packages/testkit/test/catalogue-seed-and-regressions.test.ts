@@ -39,17 +39,18 @@ describe('sleeping-invalidate: the seed question, answered per era', () => {
 
 describe('release-vs-unregister: the 3.4–3.10 release race', () => {
   const scenario = load('release-vs-unregister');
-  it('v6 (release while listed): PCT finds nothing, and hits the release-then-freed window', async () => {
+  it('v6 (release while listed): PCT finds nothing, and hits the unlisted-then-freed window', async () => {
     const r = await explore(scenario, { driver: classicMirror, era: 'v6', schedules: 300, seed: 1 });
     expect(r.failing).toBeNull();
     expect(r.verdict).toBe('pass');
-    expect(r.windowHits['release-then-freed']).toBeGreaterThan(0);
+    expect(r.windowHits['unlisted-then-freed']).toBeGreaterThan(0);
+    expect(r.windowHits['detached-then-freed']).toBeGreaterThan(0);
   });
 
   it('the window needs the race: without the reclaim task it is never hit', async () => {
     const calm: Scenario = { ...scenario, tasks: scenario.tasks.filter((t) => t.name !== 'kswapd') };
     const r = await explore(calm, { driver: classicMirror, era: 'v6', schedules: 100, seed: 1 });
-    expect(r.windowHits).toEqual({ 'release-then-freed': 0, 'itree-release-then-freed': 0 });
+    expect(r.windowHits).toEqual({ 'unlisted-then-freed': 0, 'detached-then-freed': 0 });
     expect(r.verdict).toBe('inconclusive');
   });
 

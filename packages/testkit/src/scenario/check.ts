@@ -109,6 +109,8 @@ export function checkReferences(s: Scenario): RawIssue[] {
       if (e.kind === 'access') {
         if (e.device !== undefined) known(drivers, e.device, [...path, 'device'], 'driver');
         if (e.at !== undefined) addressOk(e.at, [...path, 'at'], undefined);
+      } else if (e.kind === 'lifecycle') {
+        if (e.driver !== undefined) known(drivers, e.driver, [...path, 'driver'], 'driver');
       } else if (e.kind === 'callback') {
         if (e.driver !== undefined) known(drivers, e.driver, [...path, 'driver'], 'driver');
         if (e.covers !== undefined) addressOk(e.covers, [...path, 'covers'], undefined);

@@ -30,6 +30,8 @@ export const WINDOW_CALLBACKS = [
   'interval_invalidate',
   'rmap_invalidate_page',
 ] as const;
+/** The subscription lifecycle steps a window can name (the trace's). */
+export const LIFECYCLE_STEPS = ['registered', 'unlisted', 'unregistered', 'freed'] as const;
 /** The notifier range events a window can name. */
 export const WINDOW_EVENTS = ['unmap', 'clear', 'protection-vma', 'protection-page', 'soft-dirty', 'release', 'migrate', 'exclusive'] as const;
 
@@ -87,6 +89,13 @@ export const windowElementSchema = z.discriminatedUnion('kind', [
     blockable: z.boolean().optional(),
     /** Only calls that answered a failure (`-EAGAIN`, an error code, false from an interval callback) or threw (true), or succeeded (false). */
     failed: z.boolean().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('lifecycle'),
+    /** `registered`, `unlisted` (left the list: no callback reaches it any more), `unregistered` (unregister or interval remove returned), `freed`. */
+    step: oneOrMany(z.enum(LIFECYCLE_STEPS)).optional(),
+    driver: name.optional(),
+    task: name.optional(),
   }),
   z.strictObject({
     kind: z.literal('scan'),

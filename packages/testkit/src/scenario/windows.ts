@@ -1,10 +1,14 @@
 import { PAGE_SIZE } from '@secondary-mmu/core-mm';
-import type { CallbackRecord, DeviceAccessRecord, ScanRecord } from '@secondary-mmu/mmu-notifier';
+import type { CallbackRecord, DeviceAccessRecord, LifecycleRecord, ScanRecord } from '@secondary-mmu/mmu-notifier';
 import type { ScenarioWindow, WindowElement } from './schema.js';
 import { resolveAddress, type ScenarioWorld } from './world.js';
 
 /** One trace event as windows see it. */
-type TraceEvent = { readonly kind: 'callback'; readonly r: CallbackRecord } | { readonly kind: 'access'; readonly r: DeviceAccessRecord } | { readonly kind: 'scan'; readonly r: ScanRecord };
+type TraceEvent =
+  | { readonly kind: 'callback'; readonly r: CallbackRecord }
+  | { readonly kind: 'access'; readonly r: DeviceAccessRecord }
+  | { readonly kind: 'lifecycle'; readonly r: LifecycleRecord }
+  | { readonly kind: 'scan'; readonly r: ScanRecord };
 
 const list = <T>(x: T | readonly T[] | undefined): readonly T[] | undefined => (x === undefined ? undefined : Array.isArray(x) ? (x as readonly T[]) : [x as T]);
 
@@ -48,6 +52,17 @@ function matcher(world: ScenarioWorld, e: WindowElement): (ev: TraceEvent) => bo
         return at === undefined || (r.mm === at.mm && r.start <= at.address && at.address < r.end);
       };
     }
+    case 'lifecycle': {
+      const steps = list(e.step);
+      const d = e.driver === undefined ? undefined : world.drivers.get(e.driver)!;
+      return (ev) => {
+        if (ev.kind !== 'lifecycle') return false;
+        const r = ev.r;
+        if (steps !== undefined && !steps.includes(r.step)) return false;
+        if (d !== undefined && (!d.subscribers.includes(r.driver) || (r.mm !== null && r.mm !== d.instance.mm.id))) return false;
+        return e.task === undefined || r.task === e.task;
+      };
+    }
     case 'scan': {
       const at = addr(e.at);
       return (ev) => {
@@ -59,12 +74,13 @@ function matcher(world: ScenarioWorld, e: WindowElement): (ev: TraceEvent) => bo
   }
 }
 
-/** The trace's callbacks, accesses and scans in their one order (`seq`). */
+/** The trace's callbacks, accesses, lifecycle steps and scans in their one order (`seq`). */
 function events(world: ScenarioWorld): TraceEvent[] {
   const t = world.trace;
   const all: TraceEvent[] = [
     ...t.callbacks.map((r) => ({ kind: 'callback' as const, r })),
     ...t.accesses.map((r) => ({ kind: 'access' as const, r })),
+    ...t.lifecycle.map((r) => ({ kind: 'lifecycle' as const, r })),
     ...t.scans.map((r) => ({ kind: 'scan' as const, r })),
   ];
   return all.sort((a, b) => a.r.seq - b.r.seq);

@@ -7,9 +7,9 @@
  * allows it) the same scenario reproduces the historical use-after-free (PCT finds it
  * within 20–1 500 schedules depending on the seed; random schedules rarely do, hence
  * `pct`). Reads only (a device write racing exit is lost by design). Windows: the device
- * accessed the page, a release reached the driver (`->release`, or an interval
- * notifier's RELEASE invalidation), and only then did reclaim free the page — the
- * interleaving where the order of unlisting and `->release` decides.
+ * accessed the page, its subscription left the list (no invalidation reaches it any
+ * more: whether `->release` already ran decides), and only then did reclaim free the
+ * page; or the driver's unregister (interval remove) had returned when reclaim freed it.
  */
 export const RELEASE_VS_UNREGISTER = `name: release-vs-unregister
 description: app exits while the driver unregisters and kswapd reclaims buf[0]
@@ -68,26 +68,25 @@ tasks:
         at: buf[0]
         allow: [EFAULT, EINVAL]
 windows:
-  - name: release-then-freed
+  - name: unlisted-then-freed
     pattern:
       - kind: access
         device: gpu
         at: buf[0]
-      - kind: callback
-        callback: release
+      - kind: lifecycle
+        step: unlisted
         driver: gpu
       - kind: scan
         at: buf[0]
         verdict: freed
-  - name: itree-release-then-freed
+  - name: detached-then-freed
     pattern:
       - kind: access
         device: gpu
         at: buf[0]
-      - kind: callback
-        callback: interval_invalidate
+      - kind: lifecycle
+        step: unregistered
         driver: gpu
-        event: release
       - kind: scan
         at: buf[0]
         verdict: freed
