@@ -1,6 +1,7 @@
 import { SCENARIO_CATALOGUE } from '../scenario/catalogue/index.js';
 import type { ConformanceCapability } from './capability.js';
 import type { ConformanceScenario } from './scenario.js';
+import { HMM_TESTS_SCENARIOS } from './hmm-tests/index.js';
 import { CONFORMANCE_ONLY_SCENARIOS } from './scenarios/index.js';
 
 /**
@@ -23,7 +24,8 @@ const entries = (texts: Readonly<Record<string, string>>): ConformanceScenario[]
 /**
  * The conformance suite's scenarios, in order: the scenario catalogue's race scenarios
  * (`SCENARIO_CATALOGUE` without its demonstrations; `access-vs-aging` needs
- * `implementsAging`), then the suite's own (mprotect downgrade, fork + COW, exit,
- * `MADV_DONTNEED`, each racing device accesses).
+ * `implementsAging`), the suite's own (mprotect downgrade, fork + COW, exit,
+ * `MADV_DONTNEED`, each racing device accesses), then the hmm-tests cases (sequential,
+ * no windows).
  */
-export const CONFORMANCE_SCENARIOS: readonly ConformanceScenario[] = Object.freeze([...entries(SCENARIO_CATALOGUE), ...entries(CONFORMANCE_ONLY_SCENARIOS)]);
+export const CONFORMANCE_SCENARIOS: readonly ConformanceScenario[] = Object.freeze([...entries(SCENARIO_CATALOGUE), ...entries(CONFORMANCE_ONLY_SCENARIOS), ...entries(HMM_TESTS_SCENARIOS)]);

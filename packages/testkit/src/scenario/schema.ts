@@ -36,8 +36,10 @@ export const LIFECYCLE_STEPS = ['registered', 'unlisted', 'unregistered', 'freed
 export const WINDOW_EVENTS = ['unmap', 'clear', 'protection-vma', 'protection-page', 'soft-dirty', 'release', 'migrate', 'exclusive'] as const;
 
 const allow = z.array(z.enum(STEP_ERROR_CODES)).optional();
+/** The error code (or one of the codes) the step must end with: a step that succeeds, or fails otherwise, is a failure. */
+const error = z.union([z.enum(STEP_ERROR_CODES), z.array(z.enum(STEP_ERROR_CODES)).min(1)]).optional();
 const prot = z.enum(SCENARIO_PROTS);
-const step = <O extends string, T extends z.ZodRawShape>(op: O, shape: T) => z.strictObject({ op: z.literal(op), ...shape, allow });
+const step = <O extends string, T extends z.ZodRawShape>(op: O, shape: T) => z.strictObject({ op: z.literal(op), ...shape, allow, error });
 
 /** Every step. CPU steps run in a task with `process`, device steps (`device-*`, `detach`) in one with `driver`; `sleep` and `yield` in both. */
 export const stepSchema = z.discriminatedUnion('op', [

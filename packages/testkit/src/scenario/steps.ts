@@ -7,18 +7,24 @@ class StepMismatch extends Error {}
 
 /**
  * Run a scenario task's steps in order on `task`. A step that throws an error whose code
- * its `allow` lists goes on to the next step; any other error, or a read whose value is
- * not its `expect`, is recorded in `world.failures` and ends the task (never thrown: a
- * throwing body would be a `task-error` oops rather than a step failure).
+ * its `allow` lists, or that is its `error`, goes on to the next step; any other error, a
+ * step with an `error` that succeeds, or a read whose value is not its `expect`, is
+ * recorded in `world.failures` and ends the task (never thrown: a throwing body would be
+ * a `task-error` oops rather than a step failure).
  */
 export async function runSteps(world: ScenarioWorld, spec: ScenarioTask, task: Task, driver: BuiltDriver | undefined): Promise<void> {
   for (const [j, step] of spec.steps.entries()) {
+    const fail = (message: string): void => void world.failures.push(`task "${spec.name}" step ${j} (${step.op}): ${message}`);
+    const mustFail: readonly string[] = step.error === undefined ? [] : typeof step.error === 'string' ? [step.error] : step.error;
     try {
       await runStep(world, step, task, driver);
     } catch (error) {
-      if (isSmmuError(error) && (step.allow as readonly string[] | undefined)?.includes(error.code) === true) continue;
-      const message = error instanceof Error ? error.message : String(error);
-      world.failures.push(`task "${spec.name}" step ${j} (${step.op}): ${message}`);
+      if (isSmmuError(error) && (mustFail.includes(error.code) || (step.allow as readonly string[] | undefined)?.includes(error.code) === true)) continue;
+      fail(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (mustFail.length > 0) {
+      fail(`succeeded, expected ${mustFail.join(' or ')}`);
       return;
     }
   }
