@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ERAS, Machine, MAP, pageReferenced, PG, PROT, Reclaim, shrinkPage, verify, walkPageTable, type Memory, type ScanVerdict } from '../src/index.js';
-import { ANON, code, P, RW, setup, v } from './support/mm-helpers.js';
+import { andThen, ERAS, isSwapPte, Machine, MAP, pageReferenced, PG, PROT, Reclaim, shrinkPage, swapOf, verify, walkPageTable, type Memory, type ScanVerdict, type SecondaryMmuPort, type Task } from '../src/index.js';
+import { ANON, code, P, pteOf, RW, setup, v } from './support/mm-helpers.js';
 
 /**
  * Watch the allocator for a frame freed twice: every `frame-free` must follow an
@@ -187,5 +187,63 @@ describe('regressions', () => {
     expect(await v(m.mem.read(t, x))).toBe(0);
     const none = await v(m.mem.mmap(t, { length: P, prot: PROT.none, flags: ANON }));
     expect(await code(() => m.mem.read(t, none))).toBe('SIGSEGV');
+  });
+
+  // access-vs-reclaim with the acking mirror (v6): try_to_unmap's notifier range sleeps
+  // in invalidate_range_start (a secondary waiting for remote acks, as XPMEM does) while
+  // reclaim holds the page lock and the page is in the swap cache under the slot it is
+  // writing. A fault on a swap entry reclaim had already made mapped the page back from
+  // the swap cache, dropped the entry's use and — the slot now used by the cache alone —
+  // took the page out of the swap cache and freed the slot, though reclaim held the page
+  // lock; reclaim then woke and turned its next mapping into a swap entry naming the
+  // free slot ("swap_duplicate: swap slot 0 is not in use"). The kernel frees a page's
+  // swap cache only under its page lock (folio_free_swap; free_swap_and_cache trylocks).
+  it('v6: a swap-in while reclaim sleeps in a notifier range leaves the page reclaim holds locked in the swap cache', async () => {
+    const m = new Machine({ era: 'v6', memory: { frames: 64 } });
+    const app = m.mem.createProcess('app');
+    const t = app.task('cpu0');
+    const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: ANON }));
+    await v(m.mem.write(t, a, 40));
+    const child = await v(m.mem.fork(t, 'child'));
+    const ct = child.task('child');
+    const pfn = pteOf(t, a).pfn;
+    expect(pteOf(ct, a).pfn).toBe(pfn); // one page, two mappings: try_to_unmap visits two vmas
+    // The acking mirror's shape: each blockable range start sleeps for the remote side's ack.
+    const acking = (): SecondaryMmuPort => ({
+      release: () => undefined,
+      invalidateRangeStart: (task, range) => (range.blockable ? andThen(m.sched.sleep(task, 2000), () => 0) : 0),
+      invalidateRangeEnd: () => undefined,
+      invalidatePage: () => undefined,
+      clearFlushYoung: () => false,
+      archInvalidateSecondaryTlbs: () => undefined,
+    });
+    t.mm!.secondary = acking();
+    ct.mm!.secondary = acking();
+    const outcomes: string[] = [];
+    m.mem.createProcess('kswapd').spawn('kswapd', async (k) => {
+      try {
+        await v(pageReferenced(m.mem, k, pfn));
+        outcomes.push(`kswapd: ${await v(shrinkPage(m.mem, k, pfn, { writePage: true }))}`);
+      } catch (e) {
+        outcomes.push(`kswapd: ${(e as Error).message}`);
+      }
+    });
+    // Each process touches its page as soon as reclaim made its entry a swap entry.
+    const toucher = (name: string, of: Task) => async (task: Task) => {
+      for (let i = 0; i < 100 && !isSwapPte(pteOf(of, a).bits); i++) await v(m.sched.sleep(task, 100));
+      const swapped = isSwapPte(pteOf(of, a).bits);
+      outcomes.push(`${name}: ${swapped ? 'swap-in' : 'mapped'} ${await v(m.mem.read(task, a))}`);
+    };
+    app.spawn('app-toucher', toucher('app', t));
+    child.spawn('child-toucher', toucher('child', ct));
+    const r = await m.sched.run();
+    expect(r.violations.map((x) => `${x.kind}: ${x.message}`)).toEqual([]);
+    // The first swap-in came while reclaim slept before its second mapping: the page is
+    // mapped again, so reclaim keeps it (activate); the second came after reclaim's end.
+    expect(outcomes.sort()).toEqual(['app: swap-in 40', 'child: swap-in 40', 'kswapd: activate']);
+    expect(verify(m, { record: false }).map((x) => x.message)).toEqual([]);
+    expect(swapOf(m.mem).usedCount).toBe(0); // both entries swapped in, the cache dropped
+    expect(await v(m.mem.read(t, a))).toBe(40);
+    expect(await v(m.mem.read(ct, a))).toBe(40);
   });
 });

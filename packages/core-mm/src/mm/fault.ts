@@ -356,50 +356,65 @@ export function unshareFault(mem: Memory, task: Task, mm: Mm, address: number): 
 }
 
 /**
- * `wp_page_copy()`, with each era's notifier placement: v6 brackets the copy with a
- * CLEAR range (begun before the PT lock) and flushes secondary TLBs under it;
- * rfc-2008 brackets it with a blockable range too; v2.6.27 calls `invalidate_page`
- * from `ptep_clear_flush_notify()` under the PT lock, between clearing the old entry
- * and setting the new one.
+ * `wp_page_copy()`, with each era's notifier placement. Every era first prepares the
+ * anon_vma, allocates the new page and copies the old one into it (zeroes it for the
+ * zero page) without the PT lock — `folio_prealloc` and `__wp_page_copy_user` in v6,
+ * `alloc_page_vma` and `cow_user_page` in 2.6.2x — and only then: v6 begins a CLEAR
+ * range (before retaking the PT lock), rechecks the entry, switches it under the PT
+ * lock with the secondary TLB flush there, and ends the range; rfc-2008 brackets the
+ * recheck and switch with a blockable range too; v2.6.27 calls `invalidate_page` from
+ * `ptep_clear_flush_notify()` under the PT lock, between clearing the old entry and
+ * setting the new one. The copy is outside the range: a subscriber that sleeps in its
+ * start (waiting for remote acknowledgements) does not delay it, and the allocation
+ * (which may reclaim) never runs with this range in progress.
  */
 function wpPageCopy(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, old: number, bits: number, mapBits: number = USER_WRITE): void | Promise<void> {
   const mm = vma.mm;
   const special = (bits & PTE.special) !== 0;
   const era = mem.era;
-  const range = era === 'v2.6.27' || mm.secondary === null ? null : notifierRange(mm, address, address + PAGE_SIZE, 'clear');
   if (!special) mem.allocator.get(old); // held across the copy
   const release = (): void => {
     if (!special) mem.allocator.put(task, old);
   };
+  /** Under the PT lock (inside the range where there is one): the recheck and the switch to `pfn`, or `pfn` put back. */
+  const map = (pfn: number): void | Promise<void> =>
+    andThen(table.ptl.lock(task), () => {
+      if (table.bits[i] !== bits || table.word[i] !== old) {
+        mem.allocator.put(task, pfn);
+        return table.ptl.unlock(task);
+      }
+      clearPte(mem, mm, table, i, 'cow');
+      const flushed = era === 'v2.6.27' ? notifyInvalidatePage(task, mm, address) : notifySecondaryTlbs(task, mm, address, address + PAGE_SIZE);
+      return andThen(flushed, () => {
+        mapNewAnon(mem, task, vma, table, i, address, pfn, 'cow', mapBits);
+        if (!special) {
+          mm.rss--; // the old page leaves (the zero page was never counted)
+          removeRmap(mem, old);
+          recordFrame(mem, old, 'cow', task);
+          mem.allocator.put(task, old); // the old mapping's reference
+        }
+        return table.ptl.unlock(task);
+      });
+    });
   const copyAndMap = (): void | Promise<void> =>
     andThen(anonVmaPrepare(mem, task, vma), () =>
       andThen(mem.allocator.alloc(task, 'user', false), (pfn) => {
         mem.frames.content[pfn] = special ? 0 : mem.frames.content[old]!;
-        return andThen(table.ptl.lock(task), () => {
-          if (table.bits[i] !== bits || table.word[i] !== old) {
-            mem.allocator.put(task, pfn);
-            return table.ptl.unlock(task);
-          }
-          clearPte(mem, mm, table, i, 'cow');
-          const flushed = era === 'v2.6.27' ? notifyInvalidatePage(task, mm, address) : notifySecondaryTlbs(task, mm, address, address + PAGE_SIZE);
-          return andThen(flushed, () => {
-            mapNewAnon(mem, task, vma, table, i, address, pfn, 'cow', mapBits);
-            if (!special) {
-              mm.rss--; // the old page leaves (the zero page was never counted)
-              removeRmap(mem, old);
-              recordFrame(mem, old, 'cow', task);
-              mem.allocator.put(task, old); // the old mapping's reference
-            }
-            return table.ptl.unlock(task);
-          });
-        });
+        // mmu_notifier_invalidate_range_start() tests mm_has_notifiers() here, after the copy.
+        const range = era === 'v2.6.27' || mm.secondary === null ? null : notifierRange(mm, address, address + PAGE_SIZE, 'clear');
+        if (range === null) return map(pfn);
+        let begun = false;
+        return ensure(
+          () =>
+            andThen(notifyRangeStart(task, range), () => {
+              begun = true;
+              return ensure(() => map(pfn), () => notifyRangeEnd(task, range));
+            }),
+          () => {
+            if (!begun) mem.allocator.put(task, pfn); // the range never began: the new page is still ours
+          },
+        );
       }),
     );
-  if (range === null) return ensure(copyAndMap, release);
-  return andThen(notifyRangeStart(task, range), () =>
-    ensure(
-      () => ensure(copyAndMap, () => notifyRangeEnd(task, range)),
-      release,
-    ),
-  );
+  return ensure(copyAndMap, release);
 }

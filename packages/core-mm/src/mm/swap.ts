@@ -20,9 +20,11 @@ export const MAX_SWAP_SLOTS = 2 ** 24;
  *
  * Differences from the kernel: one device, no priorities or clusters, no swap header
  * (slot 0 is usable: an entry is recognised by `PTE.swap`, not by a non-zero word), no
- * `SWAP_MAP_MAX` continuation (counts are 32-bit), and I/O completes at once. There is
- * no swap cache: a page written out leaves memory when reclaim drops it, and swap-in
- * always reads the slot into a new frame (see `tryToUnmap` and `doSwapPage`).
+ * `SWAP_MAP_MAX` continuation (counts are 32-bit), and I/O completes at once. The swap
+ * cache ({@link SwapDevice.cache}) keeps a page from `add_to_swap` until reclaim's
+ * `__remove_mapping` or until its last swap entry goes, and leaves it only under the
+ * page lock (see `dropSwapEntry`); a swap-in of an uncached slot reads it into a new
+ * frame (see `tryToUnmap` and `doSwapPage`).
  */
 export class SwapDevice {
   readonly slots: number;
@@ -176,11 +178,26 @@ export function deleteFromSwapCache(mem: Memory, task: Task, swap: SwapDevice, s
 
 /**
  * `swap_free()` for a swap entry that went away (swap-in, zap): when only the swap
- * cache still uses the slot, the cached page leaves it (`try_to_free_swap`,
- * `free_swap_and_cache`) and becomes an ordinary anonymous page — or is freed, if
- * nothing maps or holds it.
+ * cache still uses the slot, the cached page leaves it (`folio_free_swap` in
+ * `do_swap_page`, `__try_to_reclaim_swap` in `free_swap_and_cache`) and becomes an
+ * ordinary anonymous page — or is freed, if nothing maps or holds it.
+ *
+ * Only under the page lock, as in the kernel: `folio_free_swap()` requires it
+ * (`folio_swapcache_freeable`: `VM_BUG_ON_FOLIO(!folio_test_locked(folio))`) and
+ * `free_swap_and_cache` only tries it (`folio_trylock`). So a page another task holds
+ * locked stays in the swap cache, with its slot: reclaim between `add_to_swap` and
+ * `__remove_mapping` counts on that slot — its `try_to_unmap` may sleep in a notifier
+ * range between two mappings and then `swap_duplicate`s the slot for the next one —
+ * and migration moves the cached page. The holder settles the cache (reclaim drops it
+ * when its walk left no swap entry; otherwise it stays until the entries go). The
+ * caller holding the lock itself (as the kernel's `do_swap_page` does) may free it.
  */
 export function dropSwapEntry(mem: Memory, task: Task, swap: SwapDevice, slot: number): void {
   swap.freeSlot(slot);
-  if (swap.count[slot] === 1 && swap.cache.has(slot)) deleteFromSwapCache(mem, task, swap, slot);
+  if (swap.count[slot] !== 1) return;
+  const pfn = swap.cache.get(slot);
+  if (pfn === undefined) return;
+  const holder = mem.pageLock.holder(pfn);
+  if (holder !== null && holder !== task) return; // folio_trylock failed: the holder's business
+  deleteFromSwapCache(mem, task, swap, slot);
 }

@@ -30,14 +30,19 @@ export type UnmapResult = 'success' | 'fail';
  *   secondary TLBs sharing the page table under the PT lock.
  *
  * A dirty PTE moves its dirty bit to the page (`set_page_dirty`). A file page's entries
- * just go (the page cache keeps the page). An anonymous page is swapped out: a slot is
- * allocated before the walk (`add_to_swap`; none free: SWAP_FAIL, nothing touched),
- * and each mapping's entry becomes a swap entry naming it (`swp_entry_to_pte`, cause
- * `'swapout'`), one `swap_duplicate` per entry, with the page's content word written
- * to the slot at each one — the last write follows the last entry that could change
- * the page, which is what `pageout()` after the walk amounts to. The slot's own
- * reference is dropped after the walk, so its count is the number of swap entries (0
- * frees it when the walk converted none). The swap entry is set before the notifier
+ * just go (the page cache keeps the page). An anonymous page is swapped out: unless it
+ * is in the swap cache already, a slot is allocated before the walk and the page
+ * enters the swap cache under it (`add_to_swap`: the cache's use, `SWAP_HAS_CACHE`;
+ * none free: SWAP_FAIL, nothing touched), and each mapping's entry becomes a swap
+ * entry naming it (`swp_entry_to_pte`, cause `'swapout'`), one `swap_duplicate` per
+ * entry, with the page's content word written to the slot at each one — the last
+ * write follows the last entry that could change the page, which is what `pageout()`
+ * after the walk amounts to. The caller (reclaim) holds the page lock, so the page and
+ * its slot stay in the swap cache across the walk even when a v6 range start sleeps
+ * and a fault swaps an earlier entry back in meanwhile (see `dropSwapEntry`). When the
+ * walk leaves no swap entry naming the slot, the page leaves the swap cache after it
+ * (the slot is freed); otherwise the cache's use stays until reclaim drops the page
+ * (`__remove_mapping`) or the last entry goes. The swap entry is set before the notifier
  * call (the kernel sets it after `ptep_clear_flush`): under the PT lock nobody can
  * tell, and a port that sleeps there (a reported bug in 2008) never exposes a
  * `pte_none` that a fault would zero-fill.

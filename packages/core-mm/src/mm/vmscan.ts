@@ -42,13 +42,16 @@ export interface ShrinkOptions {
  *   completely (mlocked, young in 2008, swap full: `add_to_swap` failing).
  * - A clean file page nobody maps any more is dropped from the page cache
  *   (`remove_mapping`) and freed; a dirty one is kept for writeback.
- * - An anonymous page is swapped out by `try_to_unmap()` (its content goes to a swap
- *   slot, its entries become swap entries) and then freed: reclaim's reference is the
- *   last one. Difference from the kernel: there is no swap cache, so the page is not
- *   kept in one until `__remove_mapping`; the slot holds the content and the frame
- *   goes at once. A page someone else still holds (a 2008 pin, a `get_user_pages`
+ * - An anonymous page is swapped out by `try_to_unmap()` (`add_to_swap` puts it in the
+ *   swap cache under a new slot, its entries become swap entries naming the slot), then
+ *   written to the slot (`pageout`) and taken out of the swap cache and freed
+ *   (`__remove_mapping`): reclaim's reference is the last one. The page lock, held
+ *   throughout, keeps the page — and so its slot — in the swap cache meanwhile, though
+ *   `try_to_unmap` may sleep in a notifier range and let a fault swap an entry back in
+ *   (`dropSwapEntry`). A page someone else still holds (a 2008 pin, a `get_user_pages`
  *   reference) is unmapped and swapped out all the same but not freed: `'keep'`, as
- *   `__remove_mapping`'s refcount check keeps it; the holder's reference frees it.
+ *   `__remove_mapping`'s refcount check keeps it, in the swap cache; the holder's
+ *   reference frees it.
  * - v6 keeps a pinned anonymous page before trying to swap it (`folio_maybe_dma_pinned`
  *   in `shrink_folio_list`): `'keep'`, nothing unmapped. The 2008 eras had no such check.
  */
