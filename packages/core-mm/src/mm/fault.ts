@@ -83,27 +83,49 @@ function handlePte(mem: Memory, task: Task, vma: Vma, table: PteTable, address: 
 }
 
 /**
- * `do_swap_page()` on a page still in the swap cache (`swap_cache_get_folio`): map that
- * very frame — a 2008 pinned page comes back to its pin — writable only if nothing else
- * uses it (`reuse_swap_page`: this entry and the cache alone, not mapped elsewhere).
+ * `do_swap_page()` on a page in the swap cache (`swap_cache_get_folio`): map that very
+ * frame — a 2008 pinned page comes back to its pin — writable only if nothing else uses
+ * it (`reuse_swap_page`: this entry and the cache alone, not mapped elsewhere).
+ *
+ * The caller holds a reference to `pfn` (the lookup's `folio_try_get`), dropped here.
+ * The page is locked first (`folio_lock_or_retry`: reclaim, migration or another
+ * swap-in may hold it), then, under the lock, must still be this slot's cache page
+ * (`folio_test_swapcache(folio) && page_swap_entry(page).val == entry.val`) — reclaim
+ * may have freed it from the cache, or migration moved it, while this task waited —
+ * and under the PT lock the entry must still be this swap entry (`pte_same`);
+ * otherwise nothing is mapped and the access retries. The entry's use of the slot is
+ * dropped under the page lock, so a slot the cache alone still uses leaves the cache
+ * with it (`swap_free` + `folio_free_swap`).
  */
 function mapFromSwapCache(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean, slot: number, pfn: number): void | Promise<void> {
   const swap = swapOf(mem);
-  return andThen(table.ptl.lock(task), () => {
-    if (isSwapPte(table.bits[i]!) && table.word[i] === slot && swap.cache.get(slot) === pfn) {
-      const f = mem.frames;
-      const exclusive = f.mapcount[pfn] === 0 && swap.count[slot] === 2;
-      const writable = exclusive && (vma.flags & VM.write) !== 0 && (write || mem.era === 'v6');
-      mem.allocator.get(pfn);
-      addRmap(mem, pfn);
-      setPte(mem, vma.mm, table, i, pfn, writable ? USER_WRITE : USER, 'swapin');
-      f.flags[pfn] = exclusive ? f.flags[pfn]! | PG.anonExclusive : f.flags[pfn]! & ~PG.anonExclusive;
-      recordFrame(mem, pfn, 'map', task);
-      vma.mm.rss++;
-      dropSwapEntry(mem, task, swap, slot);
-    }
-    return table.ptl.unlock(task);
-  });
+  const map = (): void | Promise<void> =>
+    andThen(table.ptl.lock(task), () => {
+      if (isSwapPte(table.bits[i]!) && table.word[i] === slot && swap.cache.get(slot) === pfn) {
+        const f = mem.frames;
+        const exclusive = f.mapcount[pfn] === 0 && swap.count[slot] === 2;
+        const writable = exclusive && (vma.flags & VM.write) !== 0 && (write || mem.era === 'v6');
+        mem.allocator.get(pfn);
+        addRmap(mem, pfn);
+        setPte(mem, vma.mm, table, i, pfn, writable ? USER_WRITE : USER, 'swapin');
+        f.flags[pfn] = exclusive ? f.flags[pfn]! | PG.anonExclusive : f.flags[pfn]! & ~PG.anonExclusive;
+        recordFrame(mem, pfn, 'map', task);
+        vma.mm.rss++;
+        dropSwapEntry(mem, task, swap, slot);
+      }
+      return table.ptl.unlock(task);
+    });
+  return ensure(
+    () =>
+      andThen(mem.pageLock.lock(task, pfn), () =>
+        ensure(
+          // Left the cache, or cached under another slot, while this task waited for the lock: retry.
+          () => (swap.cache.get(slot) === pfn ? map() : undefined),
+          () => mem.pageLock.unlock(task, pfn),
+        ),
+      ),
+    () => mem.allocator.put(task, pfn),
+  );
 }
 
 /**
@@ -165,22 +187,42 @@ function mapNewAnon(mem: Memory, task: Task, vma: Vma, table: PteTable, i: numbe
  * whenever `VM_WRITE`); 2.6.2x only on a write fault (`if (write_access &&
  * can_share_swap_page(page)) maybe_mkwrite(...)`), a read fault mapping it read-only.
  *
- * Difference from the kernel: no swap cache and no readahead. The slot is read into a
- * new frame each time, so two processes swapping in a slot they share (after a fork)
- * get a copy each instead of sharing one page until a write — equivalent for content,
- * since neither can write the other's copy.
+ * The swap cache: a page already cached under the slot is mapped from there
+ * ({@link mapFromSwapCache}); a new page read for a slot other entries still name (a
+ * fork's) enters the cache, so they map it too. The allocation may sleep, and another
+ * task sharing the slot may swap it in meanwhile: under the PT lock the cache is looked
+ * at again before the new page is read and added — the kernel's `swapcache_prepare()`
+ * (`SWAP_HAS_CACHE`) answering `-EEXIST` in `__read_swap_cache_async()`, which then
+ * finds the other task's page in the cache — and if a page is cached under the slot
+ * now, the new page is put back and the cached one mapped instead; adding a second
+ * page under the slot would leave two cache uses of it.
+ *
+ * Differences from the kernel: no readahead, and a page for a slot this entry alone
+ * uses is mapped without entering the swap cache (as `SWP_SYNCHRONOUS_IO` devices skip
+ * it) and read under the PT lock after the entry's recheck, so a slot freed and reused
+ * while the allocation slept is read as it is now.
  */
 function doSwapPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean): void | Promise<void> {
   const slot = table.word[i]!;
   const swap = swapOf(mem);
   if (!swap.inUse(slot)) throw new SmmuError('EFAULT', `${task.name}: fault at ${hex(address)} on a swap entry for slot ${slot}, which is not in use (model bug)`);
   const cached = swap.cache.get(slot);
-  if (cached !== undefined) return mapFromSwapCache(mem, task, vma, table, i, address, write, slot, cached);
+  if (cached !== undefined) {
+    mem.allocator.get(cached); // swap_cache_get_folio: the cache's reference keeps it alive until now
+    return mapFromSwapCache(mem, task, vma, table, i, address, write, slot, cached);
+  }
   return andThen(anonVmaPrepare(mem, task, vma), () =>
     andThen(mem.allocator.alloc(task, 'user', false), (pfn) =>
       andThen(table.ptl.lock(task), () => {
         if (!isSwapPte(table.bits[i]!) || table.word[i] !== slot) mem.allocator.put(task, pfn); // swapped in or zapped meanwhile
-        else {
+        else if (swap.cache.has(slot)) {
+          // swapcache_prepare() -EEXIST: another task (a fork sharing the slot) put its page in
+          // the swap cache while the allocation slept. Ours goes back; theirs is mapped.
+          const theirs = swap.cache.get(slot)!;
+          mem.allocator.put(task, pfn);
+          mem.allocator.get(theirs);
+          return andThen(table.ptl.unlock(task), () => mapFromSwapCache(mem, task, vma, table, i, address, write, slot, theirs));
+        } else {
           const f = mem.frames;
           const exclusive = swap.count[slot] === 1;
           const writable = exclusive && (vma.flags & VM.write) !== 0 && (write || mem.era === 'v6');
