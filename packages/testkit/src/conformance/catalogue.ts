@@ -11,6 +11,7 @@ import { CONFORMANCE_ONLY_SCENARIOS } from './scenarios/index.js';
  */
 const CATALOGUE_NEEDS: Readonly<Record<string, readonly ConformanceCapability[] | null>> = {
   'access-vs-aging': ['implementsAging'],
+  'idle-scan-vs-device-access': ['implementsAging'],
   'sleeping-invalidate': null,
 };
 

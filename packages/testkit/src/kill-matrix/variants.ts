@@ -1,4 +1,4 @@
-import { andThen, EAGAIN } from '@secondary-mmu/core-mm';
+import { andThen, EAGAIN, PAGE_SIZE } from '@secondary-mmu/core-mm';
 import { withMmuLock } from '../classic-mirror/locked.js';
 import { faultIgnoringInProgress, faultWithoutRetry } from './buggy-faults.js';
 import { classicVariant, type ClassicChange } from './classic-variant.js';
@@ -120,6 +120,26 @@ export const AGING_ANSWERS_AFTER_CLEAR: KillMatrixVariant = {
   schedules: 20,
 };
 
+/** (7b) A range clear that stops at the first young page (`||`), leaving the rest of the range young. */
+export const AGING_SHORT_CIRCUIT: KillMatrixVariant = {
+  name: 'aging-short-circuit',
+  bug: 'clear_young / clear_flush_young test and clear page by page and return at the first young one (||), so later pages of the range keep their accessed bits',
+  driver: classicVariant('aging-short-circuit', {
+    ops(ops, state) {
+      const clearUntilYoung = (start: number, end: number): boolean => {
+        for (let p = start; p < end; p += PAGE_SIZE) if (state.table.testAndClearYoung(p, p + PAGE_SIZE)) return true;
+        return false;
+      };
+      ops.clearFlushYoung = (task, _sub, _mm, start, end) => withMmuLock(state.mmuLock, task, () => clearUntilYoung(start, end));
+      ops.clearYoung = ops.clearFlushYoung;
+    },
+  }),
+  scenario: 'idle-scan-vs-device-access',
+  era: 'v6',
+  expectedKinds: ['aging'],
+  schedules: 20,
+};
+
 /** (8) `page_mkclean`'s invalidation (`protection-page`) leaves the writable translation in place. */
 export const WRITABLE_ACROSS_WRITEBACK: KillMatrixVariant = {
   name: 'writable-across-writeback',
@@ -179,6 +199,7 @@ export const KILL_MATRIX: readonly KillMatrixVariant[] = [
   FAILS_START_WITH_END,
   KEEPS_AFTER_RELEASE,
   AGING_ANSWERS_AFTER_CLEAR,
+  AGING_SHORT_CIRCUIT,
   WRITABLE_ACROSS_WRITEBACK,
   ALLOC_UNDER_NOTIFIER_LOCK,
   SLEEPS_WHEN_NON_BLOCKABLE,

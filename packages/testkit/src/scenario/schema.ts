@@ -53,6 +53,8 @@ export const stepSchema = z.discriminatedUnion('op', [
   step('reclaim', { at: address, passes: z.number().int().positive().max(16).optional() }),
   step('writeback', { mapping: name }),
   step('age', { at: address }),
+  step('clear-young', { at: address, pages }),
+  step('test-young', { at: address, expect: z.boolean().optional() }),
   step('oom-kill', { victim: name.optional() }),
   step('sleep', { ns: z.number().int().nonnegative() }),
   step('yield', {}),

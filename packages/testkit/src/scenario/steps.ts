@@ -1,4 +1,5 @@
 import { isSmmuError, outOfMemory, PAGE_SIZE, pageReferenced, shrinkPage, SmmuError, walkPageTable, type Task } from '@secondary-mmu/core-mm';
+import { mmuNotifierClearYoung, mmuNotifierTestYoung } from '@secondary-mmu/mmu-notifier';
 import type { ScenarioStep, ScenarioTask } from './schema.js';
 import { protBits, resolveAddress, type BuiltDriver, type ScenarioWorld } from './world.js';
 
@@ -68,6 +69,17 @@ async function runStep(world: ScenarioWorld, step: ScenarioStep, task: Task, dri
       // One page_referenced pass (clear_flush_young on every mapping, devices' included).
       const pfn = mappedPage(world, step.at)?.pfn;
       if (pfn !== undefined) await pageReferenced(mem, task, pfn);
+      return;
+    }
+    case 'clear-young': {
+      // v6 idle tracking / MGLRU's walk: the secondaries' young bits over a range, cleared.
+      const start = at(step.at);
+      await mmuNotifierClearYoung(task, task.mm!, start, start + step.pages * PAGE_SIZE);
+      return;
+    }
+    case 'test-young': {
+      const young = await mmuNotifierTestYoung(task, task.mm!, at(step.at));
+      if (step.expect !== undefined && young !== step.expect) throw new StepMismatch(`test_young(${step.at}) answered ${young}, expected ${step.expect}`);
       return;
     }
     case 'oom-kill':
