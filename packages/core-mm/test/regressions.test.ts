@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { andThen, ERAS, isSwapPte, Machine, MAP, pageReferenced, PG, PROT, Reclaim, shrinkPage, swapOf, verify, walkPageTable, type Memory, type ScanVerdict, type SecondaryMmuPort, type Task } from '../src/index.js';
+import { ERAS, isSwapPte, Machine, MAP, pageReferenced, PG, PROT, Reclaim, shrinkPage, swapOf, verify, walkPageTable, type Memory, type ScanVerdict, type Task } from '../src/index.js';
 import { ANON, code, P, pteOf, RW, setup, v } from './support/mm-helpers.js';
+import { ackingFork } from './support/acking-fork.js';
 
 /**
  * Watch the allocator for a frame freed twice: every `frame-free` must follow an
@@ -199,26 +200,8 @@ describe('regressions', () => {
   // free slot ("swap_duplicate: swap slot 0 is not in use"). The kernel frees a page's
   // swap cache only under its page lock (folio_free_swap; free_swap_and_cache trylocks).
   it('v6: a swap-in while reclaim sleeps in a notifier range leaves the page reclaim holds locked in the swap cache', async () => {
-    const m = new Machine({ era: 'v6', memory: { frames: 64 } });
-    const app = m.mem.createProcess('app');
-    const t = app.task('cpu0');
-    const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: ANON }));
-    await v(m.mem.write(t, a, 40));
-    const child = await v(m.mem.fork(t, 'child'));
-    const ct = child.task('child');
-    const pfn = pteOf(t, a).pfn;
+    const { m, app, child, t, ct, a, pfn } = await ackingFork();
     expect(pteOf(ct, a).pfn).toBe(pfn); // one page, two mappings: try_to_unmap visits two vmas
-    // The acking mirror's shape: each blockable range start sleeps for the remote side's ack.
-    const acking = (): SecondaryMmuPort => ({
-      release: () => undefined,
-      invalidateRangeStart: (task, range) => (range.blockable ? andThen(m.sched.sleep(task, 2000), () => 0) : 0),
-      invalidateRangeEnd: () => undefined,
-      invalidatePage: () => undefined,
-      clearFlushYoung: () => false,
-      archInvalidateSecondaryTlbs: () => undefined,
-    });
-    t.mm!.secondary = acking();
-    ct.mm!.secondary = acking();
     const outcomes: string[] = [];
     m.mem.createProcess('kswapd').spawn('kswapd', async (k) => {
       try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { andThen, isSwapPte, Machine, pageReferenced, shrinkPage, swapOf, verify, type MmEvent, type SecondaryMmuPort, type Task } from '../src/index.js';
+import { isSwapPte, Machine, pageReferenced, shrinkPage, swapOf, verify, type MmEvent, type Task } from '../src/index.js';
 import { ANON, P, pteOf, RW, v } from './support/mm-helpers.js';
+import { ackingFork } from './support/acking-fork.js';
 
 /**
  * Races of the swap-in fault (`do_swap_page`) with another swap-in of the same slot and
@@ -66,25 +67,7 @@ describe('swap-in races', () => {
   // makes __remove_mapping's refcount check fail, so reclaim keeps the page in the swap
   // cache ('keep'); the fault then finds it still cached under the slot and maps it.
   it('v6: a swap-in of a page reclaim holds locked waits for the page lock', async () => {
-    const m = new Machine({ era: 'v6', memory: { frames: 64 } });
-    const app = m.mem.createProcess('app');
-    const t = app.task('cpu0');
-    const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: ANON }));
-    await v(m.mem.write(t, a, 40));
-    const child = await v(m.mem.fork(t, 'child'));
-    const ct = child.task('child');
-    const pfn = pteOf(t, a).pfn;
-    // Each blockable range start sleeps for a remote ack (the acking mirror's shape).
-    const acking = (): SecondaryMmuPort => ({
-      release: () => undefined,
-      invalidateRangeStart: (task, range) => (range.blockable ? andThen(m.sched.sleep(task, 2000), () => 0) : 0),
-      invalidateRangeEnd: () => undefined,
-      invalidatePage: () => undefined,
-      clearFlushYoung: () => false,
-      archInvalidateSecondaryTlbs: () => undefined,
-    });
-    t.mm!.secondary = acking();
-    ct.mm!.secondary = acking();
+    const { m, app, child, t, ct, a, pfn } = await ackingFork();
     // Who held the page lock of the frame each swap-in mapped, when it mapped it.
     const swapins: string[] = [];
     m.mem.observers.subscribe((e: MmEvent) => {
