@@ -6,9 +6,9 @@ interface MachineLike {
   readonly sched: { readonly running: boolean };
 }
 
-/** The parts of core-mm's `Memory` the check patches. */
-interface MemoryLike<M> {
-  readonly machine: M;
+/** The parts of core-mm's `MemoryState` the check patches: its owner and `createProcess`. */
+interface MemoryLike {
+  readonly kernel: unknown;
   createProcess(name: string): unknown;
 }
 
@@ -23,15 +23,16 @@ interface MemoryLike<M> {
  * other copy's `Memory` would silently check nothing. Hence no core-mm import here, and
  * structural types (src and dist classes are not assignable to each other).
  */
-export function verifyAfterEach<M extends MachineLike>(
-  Memory: { readonly prototype: MemoryLike<M> },
+export function verifyAfterEach<M>(
+  Memory: { readonly prototype: MemoryLike },
   verify: (machine: M, options: { record: false }) => readonly { readonly message: string }[],
 ): void {
-  const machines = new Set<M>();
+  const machines = new Set<M & MachineLike>();
   const proto = Memory.prototype;
-  const create = Object.getOwnPropertyDescriptor(proto, 'createProcess')!.value as MemoryLike<M>['createProcess'];
-  proto.createProcess = function (this: MemoryLike<M>, name: string) {
-    machines.add(this.machine);
+  const create = Object.getOwnPropertyDescriptor(proto, 'createProcess')!.value as MemoryLike['createProcess'];
+  proto.createProcess = function (this: MemoryLike, name: string) {
+    // A machine's memory is built with the machine as its kernel.
+    machines.add(this.kernel as M & MachineLike);
     return create.call(this, name);
   };
 

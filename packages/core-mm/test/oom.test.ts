@@ -20,9 +20,9 @@ async function squeeze(era: (typeof ERAS)[number]): Promise<{ m: Machine; reclai
 describe('OOM', () => {
   for (const era of ERAS) {
     it(`${era}: reclaim that frees nothing kills the biggest other process; the allocation then succeeds`, async () => {
-      const { m, reclaim, other, hog } = await squeeze(era);
+      const { m, reclaim, other } = await squeeze(era);
       const port = new RecordingPort();
-      hog.machine.mem.processes[0]!.mm!.secondary = port;
+      m.mem.processes[0]!.mm!.secondary = port;
       const a = await v(m.mem.mmap(other, { length: 12 * P, prot: RW, flags: ANON }));
       for (let i = 0; i < 12; i++) await v(m.mem.write(other, a + i * P, 100 + i));
       for (let i = 0; i < 12; i++) expect(await v(m.mem.read(other, a + i * P))).toBe(100 + i);
@@ -43,10 +43,10 @@ describe('OOM', () => {
   }
 
   it('v6: a subscriber answering -EAGAIN makes the reaper retry 10 times, HZ/10 apart, then give up; the victim still exits', async () => {
-    const { m, reclaim, hog, other } = await squeeze('v6');
+    const { m, reclaim, other } = await squeeze('v6');
     const port = new RecordingPort();
     let refused = 0;
-    hog.machine.mem.processes[0]!.mm!.secondary = Object.assign(port, {
+    m.mem.processes[0]!.mm!.secondary = Object.assign(port, {
       invalidateRangeStart: (task: Task, range: MmuNotifierRange): number => {
         RecordingPort.prototype.invalidateRangeStart.call(port, task, range);
         if (!range.blockable) {
@@ -67,10 +67,10 @@ describe('OOM', () => {
   });
 
   it('v6: a subscriber that sleeps in the reaper\'s non-blockable range is a might-sleep report', async () => {
-    const { m, hog, other } = await squeeze('v6');
+    const { m, other } = await squeeze('v6');
     const port = new RecordingPort();
     const lock = new Mutex(m, 'dev_lock');
-    hog.machine.mem.processes[0]!.mm!.secondary = Object.assign(port, {
+    m.mem.processes[0]!.mm!.secondary = Object.assign(port, {
       invalidateRangeStart: (task: Task): number => {
         void lock.lock(task); // sleeps where it should have answered -EAGAIN
         void lock.unlock(task);

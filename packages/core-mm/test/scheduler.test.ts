@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Completion, isSmmuError, Machine, Mutex, SpinLock, WaitQueue } from '../src/index.js';
-import { armedWatchdogs } from '../src/sched/watchdog.js';
+import { armedWatchdogs } from '../src/kernel/sched/watchdog.js';
 
 afterEach(() => {
   vi.useRealTimers();

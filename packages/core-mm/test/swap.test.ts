@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERAS, isSwapPte, LRU, Machine, MAP, PG, PROT, PTE, Reclaim, shrinkPage, tryToUnmap, verify, type Era, type MmEvent, type ScanVerdict, type Task } from '../src/index.js';
 import { getUserPages, unpinUserPage } from '../src/mm/gup.js';
-import { configureSwap, DEFAULT_SWAP_SLOTS, SwapDevice, swapOf } from '../src/mm/swap.js';
+import { configureSwap, DEFAULT_SWAP_SLOTS, SwapDevice, swapOf } from '../src/index.js';
 import { ANON, code, P, pteOf, RW, setup, underMmapRead, v } from './support/mm-helpers.js';
 import { RecordingPort } from './support/recording-port.js';
 

@@ -1,10 +1,10 @@
-import { SmmuError } from '../errors.js';
-import type { Task } from '../sched/task.js';
-import { andThen } from '../util/flow.js';
+import { SmmuError } from '../kernel/errors.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen } from '../kernel/util/flow.js';
 import { handleMmFault } from './fault.js';
 import { hex, PTRS_PER_TABLE, TASK_SIZE } from './layout.js';
-import type { Memory } from './memory.js';
-import type { Mm } from './mm.js';
+import type { MemoryState } from './memory-state.js';
+import type { Mm } from './mm-types.js';
 import { PTE } from './pte.js';
 
 const READABLE = PTE.present | PTE.user;
@@ -21,7 +21,7 @@ const MAX_FAULTS = 64;
  * taken); anything else faults and the access is retried. Each page holds one
  * 32-bit content word: every address in a page reads the same word.
  */
-export function cpuRead(mem: Memory, task: Task, address: number, tries = 0): number | Promise<number> {
+export function cpuRead(mem: MemoryState, task: Task, address: number, tries = 0): number | Promise<number> {
   const mm = checkAccess(task, address, 'read of');
   const vpn = Math.floor(address / 4096);
   const table = mm.pageTable.lookup(vpn);
@@ -38,7 +38,7 @@ export function cpuRead(mem: Memory, task: Task, address: number, tries = 0): nu
 }
 
 /** A CPU store of `value` (a 32-bit word) to `address`: sets the accessed and dirty bits, or faults and retries. */
-export function cpuWrite(mem: Memory, task: Task, address: number, value: number, tries = 0): void | Promise<void> {
+export function cpuWrite(mem: MemoryState, task: Task, address: number, value: number, tries = 0): void | Promise<void> {
   const mm = checkAccess(task, address, 'write to');
   if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new SmmuError('EINVAL', `${task.name}: value ${String(value)} is not a 32-bit unsigned word`);
   const vpn = Math.floor(address / 4096);
@@ -50,7 +50,7 @@ export function cpuWrite(mem: Memory, task: Task, address: number, value: number
       table.bits[i] = bits | PTE.young | PTE.dirty;
       const pfn = table.word[i]!;
       mem.frames.content[pfn] = value;
-      if (mem.observers.active) mem.observers.emit({ kind: 'store', mm: mm.id, address, pfn, value, time: mem.machine.clock.now });
+      if (mem.observers.active) mem.observers.emit({ kind: 'store', mm: mm.id, address, pfn, value, time: mem.kernel.clock.now });
       return;
     }
   }

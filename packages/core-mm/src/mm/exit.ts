@@ -1,7 +1,7 @@
-import type { Task } from '../sched/task.js';
-import { andThen, ensure } from '../util/flow.js';
-import type { Memory } from './memory.js';
-import type { Mm } from './mm.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
+import type { MemoryState } from './memory-state.js';
+import type { Mm } from './mm-types.js';
 import { TASK_SIZE } from './layout.js';
 import { requireMm, unlinkAll, zapVmas } from './mmap.js';
 import { notifyRelease } from './notify.js';
@@ -11,7 +11,7 @@ import { notifyRelease } from './notify.js';
  * tears the address space down with `exit_mmap`. The task keeps running as a task
  * without an mm.
  */
-export function exitMm(mem: Memory, task: Task): void | Promise<void> {
+export function exitMm(mem: MemoryState, task: Task): void | Promise<void> {
   const mm = requireMm(task);
   task.mm = null;
   for (const p of mem.processes) if (p.mm === mm) for (const t of p.tasks) if (t.mm === mm) t.mm = null;
@@ -33,7 +33,7 @@ export function exitMm(mem: Memory, task: Task): void | Promise<void> {
  * its other tasks are gone in the kernel (exit_group), and in the model any call of
  * theirs still waiting for the lock then fails instead of touching a dead mm.
  */
-export function exitMmap(mem: Memory, task: Task, mm: Mm): void | Promise<void> {
+export function exitMmap(mem: MemoryState, task: Task, mm: Mm): void | Promise<void> {
   const v6 = mem.era === 'v6';
   const barrier = andThen(mm.mmapLock.downWrite(task), () => {
     mm.dead = true;

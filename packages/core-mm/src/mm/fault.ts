@@ -1,18 +1,18 @@
-import { SmmuError } from '../errors.js';
-import type { Task } from '../sched/task.js';
-import { andThen, ensure } from '../util/flow.js';
+import { SmmuError } from '../kernel/errors.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
 import { findGetPage } from './filemap.js';
 import { PG } from './frames.js';
 import { hex, PAGE_SIZE, pageNumber, pteIndex } from './layout.js';
-import type { Memory } from './memory.js';
-import type { Mm } from './mm.js';
+import type { MemoryState } from './memory-state.js';
+import type { Mm } from './mm-types.js';
 import { notifierRange, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
 import type { PteTable } from './page-table.js';
 import { clearPte, recordFrame, setPte, updatePteBits } from './pte-ops.js';
 import { isMigrationPte, isSwapPte, PTE } from './pte.js';
 import { addToSwapCache, dropSwapEntry, swapOf } from './swap.js';
 import { addNewAnonRmap, addRmap, anonVmaPrepare, removeRmap } from './rmap.js';
-import { VM, VM_PROT_MASK, type Vma } from './vma.js';
+import { VM, VM_PROT_MASK, type Vma } from './mm-types.js';
 import { assertAlive } from './mmap.js';
 
 /** The bits of a fresh user mapping. */
@@ -27,7 +27,7 @@ const USER_WRITE = USER | PTE.write | PTE.dirty;
  * mkwrite, write-protect fault (reuse or copy), or swap-in of a swap entry. Migration
  * entries come with migration. Returns a Promise only if something suspended.
  */
-export function handleMmFault(mem: Memory, task: Task, mm: Mm, address: number, write: boolean): void | Promise<void> {
+export function handleMmFault(mem: MemoryState, task: Task, mm: Mm, address: number, write: boolean): void | Promise<void> {
   return andThen(mm.mmapLock.downRead(task), () =>
     ensure(
       () => faultLocked(mem, task, mm, address, write),
@@ -37,7 +37,7 @@ export function handleMmFault(mem: Memory, task: Task, mm: Mm, address: number, 
 }
 
 /** The fault with `mmap_lock` held: check the vma, then the PTE. */
-export function faultLocked(mem: Memory, task: Task, mm: Mm, faultAddress: number, write: boolean): void | Promise<void> {
+export function faultLocked(mem: MemoryState, task: Task, mm: Mm, faultAddress: number, write: boolean): void | Promise<void> {
   assertAlive(task, mm);
   const address = faultAddress - (faultAddress % PAGE_SIZE); // vmf->address: the page's
   const vma = mm.vmas.lookup(address);
@@ -56,7 +56,7 @@ export function faultLocked(mem: Memory, task: Task, mm: Mm, faultAddress: numbe
   });
 }
 
-function handlePte(mem: Memory, task: Task, vma: Vma, table: PteTable, address: number, write: boolean): void | Promise<void> {
+function handlePte(mem: MemoryState, task: Task, vma: Vma, table: PteTable, address: number, write: boolean): void | Promise<void> {
   const i = pteIndex(pageNumber(address));
   const bits = table.bits[i]!;
   if (bits === 0) {
@@ -97,7 +97,7 @@ function handlePte(mem: Memory, task: Task, vma: Vma, table: PteTable, address: 
  * dropped under the page lock, so a slot the cache alone still uses leaves the cache
  * with it (`swap_free` + `folio_free_swap`).
  */
-function mapFromSwapCache(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean, slot: number, pfn: number): void | Promise<void> {
+function mapFromSwapCache(mem: MemoryState, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean, slot: number, pfn: number): void | Promise<void> {
   const swap = swapOf(mem);
   const map = (): void | Promise<void> =>
     andThen(table.ptl.lock(task), () => {
@@ -133,7 +133,7 @@ function mapFromSwapCache(mem: Memory, task: Task, vma: Vma, table: PteTable, i:
  * unlocks it (taking and dropping the page lock), then the access retries and finds the
  * PTE of the new frame.
  */
-function migrationEntryWait(mem: Memory, task: Task, pfn: number): void | Promise<void> {
+function migrationEntryWait(mem: MemoryState, task: Task, pfn: number): void | Promise<void> {
   return andThen(mem.pageLock.lock(task, pfn), () => mem.pageLock.unlock(task, pfn));
 }
 
@@ -143,7 +143,7 @@ function migrationEntryWait(mem: Memory, task: Task, pfn: number): void | Promis
  * and allocated a zeroed page for reads too, mapped dirty and, in a writable vma,
  * writable (`maybe_mkwrite(pte_mkdirty(entry))`).
  */
-function doAnonymousPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean): void | Promise<void> {
+function doAnonymousPage(mem: MemoryState, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean): void | Promise<void> {
   const bits = mem.era !== 'v6' && (vma.flags & VM.write) === 0 ? USER | PTE.dirty : USER_WRITE;
   if (!write && mem.era === 'v6') {
     return andThen(table.ptl.lock(task), () => {
@@ -162,7 +162,7 @@ function doAnonymousPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: 
   );
 }
 
-function mapNewAnon(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, pfn: number, cause: 'fault' | 'cow' | 'swapin' = 'fault', bits: number = USER_WRITE): void {
+function mapNewAnon(mem: MemoryState, task: Task, vma: Vma, table: PteTable, i: number, address: number, pfn: number, cause: 'fault' | 'cow' | 'swapin' = 'fault', bits: number = USER_WRITE): void {
   addNewAnonRmap(mem, pfn, vma, address);
   mlockNew(mem, vma, pfn);
   setPte(mem, vma.mm, table, i, pfn, bits, cause);
@@ -202,7 +202,7 @@ function mapNewAnon(mem: Memory, task: Task, vma: Vma, table: PteTable, i: numbe
  * it) and read under the PT lock after the entry's recheck, so a slot freed and reused
  * while the allocation slept is read as it is now.
  */
-function doSwapPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean): void | Promise<void> {
+function doSwapPage(mem: MemoryState, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean): void | Promise<void> {
   const slot = table.word[i]!;
   const swap = swapOf(mem);
   if (!swap.inUse(slot)) throw new SmmuError('EFAULT', `${task.name}: fault at ${hex(address)} on a swap entry for slot ${slot}, which is not in use (model bug)`);
@@ -254,17 +254,17 @@ function truncated(vma: Vma, address: number, pfn: number): boolean {
 }
 
 /** `mlock_new_folio()`: a page mapped into a VM_LOCKED vma is mlocked. */
-function mlockNew(mem: Memory, vma: Vma, pfn: number): void {
+function mlockNew(mem: MemoryState, vma: Vma, pfn: number): void {
   if ((vma.flags & VM.locked) !== 0) mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.mlocked;
 }
 
 /** `do_read_fault()`: map the page-cache page read-only (a write fault comes later if needed). */
-function doReadFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
+function doReadFault(mem: MemoryState, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
   return mapCachePage(mem, task, vma, table, i, address, false);
 }
 
 /** `do_cow_fault()`: a private write to a file page: copy it into a new anonymous page. */
-function doCowFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
+function doCowFault(mem: MemoryState, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
   return andThen(anonVmaPrepare(mem, task, vma), () =>
     andThen(findGetPage(mem, task, vma, address), (src) =>
       andThen(
@@ -286,12 +286,12 @@ function doCowFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: numbe
 }
 
 /** `do_shared_fault()`: a shared write: `page_mkwrite`, map writable, dirty the page. */
-function doSharedFault(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
+function doSharedFault(mem: MemoryState, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
   return mapCachePage(mem, task, vma, table, i, address, true);
 }
 
 /** `finish_fault()` for a page-cache page: map it (writable and dirtied for a shared write) unless the entry or the cache changed meanwhile. */
-function mapCachePage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean): void | Promise<void> {
+function mapCachePage(mem: MemoryState, task: Task, vma: Vma, table: PteTable, i: number, address: number, write: boolean): void | Promise<void> {
   const map = (pfn: number): void | Promise<void> =>
     andThen(table.ptl.lock(task), () => {
       if (table.bits[i] !== 0 || truncated(vma, address, pfn)) mem.allocator.put(task, pfn);
@@ -322,7 +322,7 @@ function mapCachePage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: num
  * anonymous page nobody else maps is reused (`wp_page_reuse`); anything else is
  * copied (`wp_page_copy`).
  */
-function doWpPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
+function doWpPage(mem: MemoryState, task: Task, vma: Vma, table: PteTable, i: number, address: number): void | Promise<void> {
   const pfn = table.word[i]!;
   const bits = table.bits[i]!;
   if ((bits & PTE.special) === 0 && !vma.isPrivate) {
@@ -364,7 +364,7 @@ function doWpPage(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number,
  * one whose only reference is this mapping, which then becomes exclusive
  * (`wp_can_reuse_anon_folio`); 2008 needed only `page_mapcount() == 1`.
  */
-function canReuse(mem: Memory, pfn: number): boolean {
+function canReuse(mem: MemoryState, pfn: number): boolean {
   const f = mem.frames;
   if ((f.flags[pfn]! & PG.anon) === 0 || f.mapcount[pfn] !== 1) return false;
   if ((f.flags[pfn]! & PG.swapcache) !== 0) {
@@ -385,7 +385,7 @@ function canReuse(mem: Memory, pfn: number): boolean {
  * before, so the pin and the process keep seeing the same page. The caller holds
  * `mmap_lock`; a no-op when there is nothing to unshare.
  */
-export function unshareFault(mem: Memory, task: Task, mm: Mm, address: number): void | Promise<void> {
+export function unshareFault(mem: MemoryState, task: Task, mm: Mm, address: number): void | Promise<void> {
   const vma = mm.vmas.lookup(address);
   const vpn = pageNumber(address);
   const table = mm.pageTable.lookup(vpn);
@@ -410,7 +410,7 @@ export function unshareFault(mem: Memory, task: Task, mm: Mm, address: number): 
  * start (waiting for remote acknowledgements) does not delay it, and the allocation
  * (which may reclaim) never runs with this range in progress.
  */
-function wpPageCopy(mem: Memory, task: Task, vma: Vma, table: PteTable, i: number, address: number, old: number, bits: number, mapBits: number = USER_WRITE): void | Promise<void> {
+function wpPageCopy(mem: MemoryState, task: Task, vma: Vma, table: PteTable, i: number, address: number, old: number, bits: number, mapBits: number = USER_WRITE): void | Promise<void> {
   const mm = vma.mm;
   const special = (bits & PTE.special) !== 0;
   const era = mem.era;

@@ -1,14 +1,13 @@
-import { SmmuError } from '../errors.js';
-import type { Task } from '../sched/task.js';
-import { andThen, ensure } from '../util/flow.js';
+import { SmmuError } from '../kernel/errors.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
 import { getCachePage } from './filemap.js';
 import { PG } from './frames.js';
-import type { Inode } from './inode.js';
+import type { Inode, Vma } from './mm-types.js';
 import { PAGE_SIZE, pageAligned } from './layout.js';
-import type { Memory } from './memory.js';
+import type { MemoryState } from './memory-state.js';
 import { notifierRange, notifyRangeEnd, notifyRangeStart } from './notify.js';
 import { recordFrame } from './pte-ops.js';
-import type { Vma } from './vma.js';
 import { zapRange } from './zap.js';
 
 /*
@@ -24,7 +23,7 @@ import { zapRange } from './zap.js';
  * nothing at or beyond it): the page-cache frame's word when cached, else the backing
  * store's, 0 for a hole. Takes no lock and does not populate the cache (no readahead).
  */
-export function pread(mem: Memory, task: Task, inode: Inode, offset: number, length: number): number[] {
+export function pread(mem: MemoryState, task: Task, inode: Inode, offset: number, length: number): number[] {
   checkOffset('pread', 'offset', offset);
   checkOffset('pread', 'length', length);
   checkOffset('pread', 'offset + length', offset + length);
@@ -47,7 +46,7 @@ export function pread(mem: Memory, task: Task, inode: Inode, offset: number, len
  * COWed). An allocation failure part way leaves the pages before it written, as a
  * short write does.
  */
-export function pwrite(mem: Memory, task: Task, inode: Inode, offset: number, words: readonly number[]): void | Promise<void> {
+export function pwrite(mem: MemoryState, task: Task, inode: Inode, offset: number, words: readonly number[]): void | Promise<void> {
   checkOffset('pwrite', 'offset', offset);
   if (!pageAligned(offset)) throw new SmmuError('EINVAL', `pwrite: offset ${offset} is not page aligned (the model writes whole pages)`);
   const raw: unknown = words;
@@ -62,7 +61,7 @@ export function pwrite(mem: Memory, task: Task, inode: Inode, offset: number, wo
     andThen(getCachePage(mem, task, inode, first + k), (pfn) => {
       const f = mem.frames;
       f.content[pfn] = words[k]!;
-      if (mem.observers.active) mem.observers.emit({ kind: 'store', mm: -1, address: (first + k) * PAGE_SIZE, pfn, value: words[k]!, time: mem.machine.clock.now });
+      if (mem.observers.active) mem.observers.emit({ kind: 'store', mm: -1, address: (first + k) * PAGE_SIZE, pfn, value: words[k]!, time: mem.kernel.clock.now });
       f.flags[pfn] = f.flags[pfn]! | PG.dirty;
       recordFrame(mem, pfn, 'dirty', task);
       mem.allocator.put(task, pfn);
@@ -82,7 +81,7 @@ export function pwrite(mem: Memory, task: Task, inode: Inode, offset: number, wo
  * beyond the end sees two CLEAR ranges. A partial last page keeps its word.
  * Extending only sets `i_size`.
  */
-export function ftruncate(mem: Memory, task: Task, inode: Inode, size: number): void | Promise<void> {
+export function ftruncate(mem: MemoryState, task: Task, inode: Inode, size: number): void | Promise<void> {
   checkOffset('ftruncate', 'size', size);
   return withIRwsem(task, inode, () => {
     const shrink = size < inode.size;
@@ -104,7 +103,7 @@ export function ftruncate(mem: Memory, task: Task, inode: Inode, size: number): 
  * Unlike the kernel, which zeroes the partial pages at the edges, the model needs
  * `offset` and `length` page aligned (EINVAL otherwise); length 0 does nothing.
  */
-export function fallocatePunchHole(mem: Memory, task: Task, inode: Inode, offset: number, length: number): void | Promise<void> {
+export function fallocatePunchHole(mem: MemoryState, task: Task, inode: Inode, offset: number, length: number): void | Promise<void> {
   checkOffset('fallocate', 'offset', offset);
   checkOffset('fallocate', 'length', length);
   checkOffset('fallocate', 'offset + length', offset + length);
@@ -126,7 +125,7 @@ export function fallocatePunchHole(mem: Memory, task: Task, inode: Inode, offset
  * (`zap_page_range_single()`); in the 2008 eras the range is atomic (rfc-2008's
  * `atomic` argument: not blockable), since the spinlock is held.
  */
-export function unmapMappingPages(mem: Memory, task: Task, inode: Inode, first: number, last: number, keepAnon: boolean): void | Promise<void> {
+export function unmapMappingPages(mem: MemoryState, task: Task, inode: Inode, first: number, last: number, keepAnon: boolean): void | Promise<void> {
   const lock = inode.iMmapLock;
   return andThen(lock.lockRead(task), () =>
     ensure(
@@ -139,7 +138,7 @@ export function unmapMappingPages(mem: Memory, task: Task, inode: Inode, first: 
   );
 }
 
-function unmapVma(mem: Memory, task: Task, vma: Vma, first: number, last: number, keepAnon: boolean): void | Promise<void> {
+function unmapVma(mem: MemoryState, task: Task, vma: Vma, first: number, last: number, keepAnon: boolean): void | Promise<void> {
   const start = vma.start + (Math.max(first, vma.pgoff) - vma.pgoff) * PAGE_SIZE;
   const end = vma.start + (Math.min(last, vma.lastPgoff) + 1 - vma.pgoff) * PAGE_SIZE;
   const zap = (): void | Promise<void> => zapRange(mem, task, vma, start, end, 'truncate', { keepAnon });
@@ -160,7 +159,7 @@ function unmapVma(mem: Memory, task: Task, vma: Vma, first: number, last: number
  * cache before unmapping (the kernel unmaps first): its faults do not take the page
  * lock, so only a page no longer findable cannot be mapped again behind the unmap.
  */
-function truncatePages(mem: Memory, task: Task, inode: Inode, first: number, last: number, keepAnon: boolean): void | Promise<void> {
+function truncatePages(mem: MemoryState, task: Task, inode: Inode, first: number, last: number, keepAnon: boolean): void | Promise<void> {
   for (const index of [...inode.backing.keys()]) if (index >= first && index <= last) inode.backing.delete(index);
   const victims = [...inode.pageCache].filter(([index]) => index >= first && index <= last).sort((a, b) => a[0] - b[0]);
   const f = mem.frames;
@@ -184,7 +183,7 @@ function truncatePages(mem: Memory, task: Task, inode: Inode, first: number, las
 }
 
 /** A shared anonymous mapping's file lost its last mapping: drop every page (`shmem_evict_inode`). */
-export function releaseShmem(mem: Memory, task: Task, inode: Inode): void | Promise<void> {
+export function releaseShmem(mem: MemoryState, task: Task, inode: Inode): void | Promise<void> {
   inode.size = 0;
   return truncatePages(mem, task, inode, 0, Infinity, false);
 }

@@ -1,10 +1,9 @@
-import { SmmuError } from '../errors.js';
-import type { Task } from '../sched/task.js';
-import { andThen } from '../util/flow.js';
-import type { Inode } from './inode.js';
+import { SmmuError } from '../kernel/errors.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen } from '../kernel/util/flow.js';
+import type { Inode, Vma } from './mm-types.js';
 import { hex } from './layout.js';
-import type { Memory } from './memory.js';
-import type { Vma } from './vma.js';
+import type { MemoryState } from './memory-state.js';
 
 /**
  * `filemap_fault()`'s lookup: the page-cache frame for the file page under `address`,
@@ -12,7 +11,7 @@ import type { Vma } from './vma.js';
  * store and inserted (the page cache keeps its own reference). Beyond `i_size`:
  * SIGBUS.
  */
-export function findGetPage(mem: Memory, task: Task, vma: Vma, address: number): number | Promise<number> {
+export function findGetPage(mem: MemoryState, task: Task, vma: Vma, address: number): number | Promise<number> {
   const inode = vma.file!;
   const index = vma.pageIndex(address);
   if (index >= inode.pages) {
@@ -32,7 +31,7 @@ export function findGetPage(mem: Memory, task: Task, vma: Vma, address: number):
  * then not inserted beyond the new end (the caller gets SIGBUS), where `pwrite` may
  * create pages past `i_size` before it extends it.
  */
-export function getCachePage(mem: Memory, task: Task, inode: Inode, index: number, withinSize = false): number | Promise<number> {
+export function getCachePage(mem: MemoryState, task: Task, inode: Inode, index: number, withinSize = false): number | Promise<number> {
   const cached = inode.pageCache.get(index);
   if (cached !== undefined) {
     mem.allocator.get(cached);

@@ -1,12 +1,13 @@
-import { SmmuError } from '../errors.js';
-import type { Task } from '../sched/task.js';
-import { andThen, ensure } from '../util/flow.js';
-import { AnonVma, linkAnonVma } from './anon-vma.js';
+import { SmmuError } from '../kernel/errors.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
+import { type Mm, VM, VM_PROT_MASK, Vma } from './mm-types.js';
+import { linkAnonVma, linkVma } from './vma-ops.js';
 import { exitMmap } from './exit.js';
 import { PG } from './frames.js';
 import { PAGE_SIZE, pageNumber, PTRS_PER_TABLE, TASK_SIZE } from './layout.js';
-import type { Memory } from './memory.js';
-import { type Mm, Process } from './mm.js';
+import type { MemoryState } from './memory-state.js';
+import { Process } from './process.js';
 import { assertAlive, requireMm } from './mmap.js';
 import { notifierRange, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
 import type { PteTable } from './page-table.js';
@@ -14,8 +15,6 @@ import { recordFrame, setPte, updatePteBits } from './pte-ops.js';
 import { isSwapPte, PTE } from './pte.js';
 import { swapOf } from './swap.js';
 import { addNewAnonRmap, addRmap } from './rmap.js';
-import { linkVma } from './vma-ops.js';
-import { VM, VM_PROT_MASK, Vma } from './vma.js';
 
 /**
  * `fork()`'s memory half (`dup_mm` -> `dup_mmap`): a new process named `childName`
@@ -32,12 +31,12 @@ import { VM, VM_PROT_MASK, Vma } from './vma.js';
  * The child's own `mmap_lock` is held for writing too, nested inside the parent's
  * (`mmap_write_lock_nested(mm, SINGLE_DEPTH_NESTING)`).
  */
-export function fork(mem: Memory, task: Task, childName: string): Process | Promise<Process> {
+export function fork(mem: MemoryState, task: Task, childName: string): Process | Promise<Process> {
   const parent = requireMm(task);
   if (typeof childName !== 'string' || childName === '') throw new SmmuError('EINVAL', `fork: process name ${JSON.stringify(childName)} must be a non-empty string`);
   const child = mem.newMm();
   const done = (): Process => {
-    const p = new Process(mem.machine, mem.processes.length + 1, childName, child);
+    const p = new Process(mem.kernel, mem.processes.length + 1, childName, child);
     mem.processes.push(p);
     return p;
   };
@@ -66,7 +65,7 @@ export function fork(mem: Memory, task: Task, childName: string): Process | Prom
 }
 
 /** `dup_mmap()` with the parent's `mmap_lock` held for writing: vma by vma. */
-function dupMmap(mem: Memory, task: Task, parent: Mm, child: Mm): void | Promise<void> {
+function dupMmap(mem: MemoryState, task: Task, parent: Mm, child: Mm): void | Promise<void> {
   assertAlive(task, parent);
   const vmas = parent.vmas.all();
   const flush: ParentFlush = { needed: false };
@@ -85,7 +84,7 @@ interface ParentFlush {
   needed: boolean;
 }
 
-function dupVma(mem: Memory, task: Task, child: Mm, src: Vma, flush: ParentFlush): void | Promise<void> {
+function dupVma(mem: MemoryState, task: Task, child: Mm, src: Vma, flush: ParentFlush): void | Promise<void> {
   const dst = new Vma(child, src.start, src.end, src.flags & ~VM.locked, src.file, src.pgoff);
   return andThen(anonVmaFork(mem, task, dst, src), () => andThen(linkVma(task, dst), () => copyPageRange(mem, task, dst, src, flush)));
 }
@@ -96,10 +95,10 @@ function dupVma(mem: Memory, task: Task, child: Mm, src: Vma, flush: ParentFlush
  * its own anon_vma, a child of the parent's in the same tree (same root, same lock),
  * for the pages it will COW.
  */
-function anonVmaFork(mem: Memory, task: Task, dst: Vma, src: Vma): void | Promise<void> {
+function anonVmaFork(mem: MemoryState, task: Task, dst: Vma, src: Vma): void | Promise<void> {
   const parentAv = src.anonVma;
   if (parentAv === null) return;
-  const own = new AnonVma(mem, parentAv);
+  const own = mem.newAnonVma(parentAv);
   const lock = own.lock; // the root's
   return andThen(lock.lockWrite(task), () => {
     for (const chain of src.chains) linkAnonVma(dst, chain.anonVma);
@@ -116,7 +115,7 @@ function anonVmaFork(mem: Memory, task: Task, dst: Vma, src: Vma): void | Promis
  * **parent** mm (2008 eras: a range on the parent too), because the parent's
  * writable entries are write-protected.
  */
-function copyPageRange(mem: Memory, task: Task, dst: Vma, src: Vma, flush: ParentFlush): void | Promise<void> {
+function copyPageRange(mem: MemoryState, task: Task, dst: Vma, src: Vma, flush: ParentFlush): void | Promise<void> {
   if (src.anonVma === null) return;
   const cow = src.isPrivate && (src.flags & VM.mayWrite) !== 0 ? flush : null;
   const tables: PteTable[] = [];
@@ -133,7 +132,7 @@ function copyPageRange(mem: Memory, task: Task, dst: Vma, src: Vma, flush: Paren
 }
 
 /** One PTE table: allocate the child's under its `page_table_lock` (`pte_alloc_map_lock`), then copy. */
-function copyPteTable(mem: Memory, task: Task, dst: Vma, src: Vma, table: PteTable, cow: ParentFlush | null): void | Promise<void> {
+function copyPteTable(mem: MemoryState, task: Task, dst: Vma, src: Vma, table: PteTable, cow: ParentFlush | null): void | Promise<void> {
   const child = dst.mm;
   const from = Math.max(pageNumber(src.start), table.base) - table.base;
   const to = Math.min(pageNumber(src.end), table.base + PTRS_PER_TABLE) - table.base;
@@ -151,7 +150,7 @@ function copyPteTable(mem: Memory, task: Task, dst: Vma, src: Vma, table: PteTab
  * dropped, a page is allocated (`folio_prealloc`, may sleep) and the copy resumes
  * at that entry with it (`copy_present_page`).
  */
-function copyPteRange(mem: Memory, task: Task, dst: Vma, src: Vma, dt: PteTable, st: PteTable, from: number, to: number, cow: ParentFlush | null, prealloc: number): void | Promise<void> {
+function copyPteRange(mem: MemoryState, task: Task, dst: Vma, src: Vma, dt: PteTable, st: PteTable, from: number, to: number, cow: ParentFlush | null, prealloc: number): void | Promise<void> {
   const f = mem.frames;
   return andThen(dt.ptl.lock(task), () =>
     andThen(st.ptl.lockNested(task, 1), () => {
@@ -209,7 +208,7 @@ function copyPteRange(mem: Memory, task: Task, dst: Vma, src: Vma, dt: PteTable,
  * `copy_present_page()`: the child gets its own copy of a pinned anonymous page, so
  * the pin keeps seeing the parent's page; the parent's entry is left as it was.
  */
-function copyPresentPage(mem: Memory, task: Task, dst: Vma, dt: PteTable, i: number, pfn: number, page: number): void {
+function copyPresentPage(mem: MemoryState, task: Task, dst: Vma, dt: PteTable, i: number, pfn: number, page: number): void {
   const address = (dt.base + i) * PAGE_SIZE;
   mem.frames.content[page] = mem.frames.content[pfn]!;
   addNewAnonRmap(mem, page, dst, address);
@@ -224,7 +223,7 @@ function copyPresentPage(mem: Memory, task: Task, dst: Vma, dt: PteTable, i: num
  * gains a use (`swap_duplicate`), so its count stays the number of entries naming it;
  * a writable migration entry of a COW mapping becomes readable on both sides.
  */
-function copyNonPresent(mem: Memory, src: Vma, dst: Vma, dt: PteTable, st: PteTable, i: number, bits: number, cow: boolean): void {
+function copyNonPresent(mem: MemoryState, src: Vma, dst: Vma, dt: PteTable, st: PteTable, i: number, bits: number, cow: boolean): void {
   if (isSwapPte(bits)) {
     swapOf(mem).dupSlot(st.word[i]!);
     setPte(mem, dst.mm, dt, i, st.word[i]!, bits, 'fork-copy');

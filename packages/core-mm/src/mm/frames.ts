@@ -1,4 +1,4 @@
-import { SmmuError } from '../errors.js';
+import { SmmuError } from '../kernel/errors.js';
 
 /** Page flags (`enum pageflags`), one bit each in {@link FrameTable.flags}. */
 export const PG = {

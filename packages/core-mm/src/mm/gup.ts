@@ -1,14 +1,14 @@
-import { isSmmuError, SmmuError } from '../errors.js';
-import type { Task } from '../sched/task.js';
-import { andThen } from '../util/flow.js';
+import { isSmmuError, SmmuError } from '../kernel/errors.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen } from '../kernel/util/flow.js';
 import { faultLocked, unshareFault } from './fault.js';
 import { PG } from './frames.js';
 import { hex, PAGE_SIZE, pageAligned, pageNumber, pteIndex, TASK_SIZE } from './layout.js';
-import type { Memory } from './memory.js';
-import type { Mm } from './mm.js';
+import type { MemoryState } from './memory-state.js';
+import type { Mm } from './mm-types.js';
 import { recordFrame } from './pte-ops.js';
 import { PTE } from './pte.js';
-import { VM } from './vma.js';
+import { VM } from './mm-types.js';
 
 /*
  * The driver face: what a secondary-MMU driver may call into the mm, as the kernel
@@ -54,7 +54,7 @@ export interface GupFlags {
  * R/O longterm pins (`FAULT_FLAG_UNSHARE`) and no migration out of movable zones;
  * `FOLL_PIN` exists in every era although it came with 5.x.
  */
-export function getUserPages(mem: Memory, task: Task, mm: Mm, start: number, npages: number, flags: GupFlags = {}): number[] | Promise<number[]> {
+export function getUserPages(mem: MemoryState, task: Task, mm: Mm, start: number, npages: number, flags: GupFlags = {}): number[] | Promise<number[]> {
   const write = flags.write === true;
   const pin = flags.pin === true;
   const longterm = flags.longterm === true;
@@ -72,7 +72,7 @@ export function getUserPages(mem: Memory, task: Task, mm: Mm, start: number, npa
     if (pin) f.pincount[pfn]!++;
     f.flags[pfn] = f.flags[pfn]! | PG.referenced | (write && (bits & PTE.dirty) === 0 ? PG.dirty : 0);
     recordFrame(mem, pfn, 'pin', task);
-    if (mem.observers.active) mem.observers.emit({ kind: 'pin', pfn, generation: f.generation[pfn]!, longterm, time: mem.machine.clock.now });
+    if (mem.observers.active) mem.observers.emit({ kind: 'pin', pfn, generation: f.generation[pfn]!, longterm, time: mem.kernel.clock.now });
   };
   const onePage = (address: number, tries: number): void | Promise<void> => {
     const vpn = pageNumber(address);
@@ -111,7 +111,7 @@ export function getUserPages(mem: Memory, task: Task, mm: Mm, start: number, npa
 }
 
 /** `put_page()` of a reference {@link getUserPages} (`FOLL_GET`) gave: an `unpin` history entry and event. EINVAL for a frame not in use. */
-export function putPage(mem: Memory, task: Task, pfn: number): void {
+export function putPage(mem: MemoryState, task: Task, pfn: number): void {
   checkFrame(mem, 'put_page', pfn);
   release(mem, task, pfn, false);
 }
@@ -124,7 +124,7 @@ export function putPage(mem: Memory, task: Task, pfn: number): void {
  * or not pinned. The unpin event says `longterm: false`: a frame does not remember
  * how it was pinned.
  */
-export function unpinUserPage(mem: Memory, task: Task, pfn: number, options: { readonly dirty?: boolean } = {}): void | Promise<void> {
+export function unpinUserPage(mem: MemoryState, task: Task, pfn: number, options: { readonly dirty?: boolean } = {}): void | Promise<void> {
   checkFrame(mem, 'unpin_user_page', pfn);
   if (pfn === mem.allocator.zeroPfn) return;
   const f = mem.frames;
@@ -160,7 +160,7 @@ export interface HmmPfn {
  * fault answered SIGSEGV/SIGBUS; EPERM for a write to a vma without write permission;
  * EINVAL for unaligned or empty ranges or mmap_lock not held.
  */
-export function hmmRangeFault(mem: Memory, task: Task, mm: Mm, start: number, end: number, options: { readonly write?: boolean } = {}): HmmPfn[] | Promise<HmmPfn[]> {
+export function hmmRangeFault(mem: MemoryState, task: Task, mm: Mm, start: number, end: number, options: { readonly write?: boolean } = {}): HmmPfn[] | Promise<HmmPfn[]> {
   const write = options.write === true;
   requireMmapLock(task, mm, 'hmm_range_fault');
   checkStart('hmm_range_fault', start);
@@ -213,7 +213,7 @@ export function walkPageTable(mm: Mm, address: number): PteLookup | null {
 }
 
 /** `set_page_dirty()`: PG_dirty on the frame (a file page will be written back; harmless on an anonymous one). EINVAL for a frame not in use. */
-export function setPageDirty(mem: Memory, pfn: number): void {
+export function setPageDirty(mem: MemoryState, pfn: number): void {
   checkFrame(mem, 'set_page_dirty', pfn);
   if (pfn === mem.allocator.zeroPfn) return;
   mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.dirty;
@@ -225,13 +225,13 @@ export function setPageDirty(mem: Memory, pfn: number): void {
  * `alloc_page(GFP_ATOMIC)` — never sleeps, fails with ENOMEM instead. The content
  * word is whatever the frame held (no `__GFP_ZERO`). EINVAL for another gfp.
  */
-export function allocDriverPage(mem: Memory, task: Task, gfp: 'kernel' | 'atomic'): number | Promise<number> {
+export function allocDriverPage(mem: MemoryState, task: Task, gfp: 'kernel' | 'atomic'): number | Promise<number> {
   if (gfp !== 'kernel' && gfp !== 'atomic') throw new SmmuError('EINVAL', `alloc_page: gfp ${String(gfp)} must be 'kernel' or 'atomic'`);
   return mem.allocator.alloc(task, gfp, false);
 }
 
 /** `__free_page()`: drop the driver's reference; EINVAL for a frame not in use, the zero page, or a page still mapped. */
-export function freeDriverPage(mem: Memory, task: Task, pfn: number): void {
+export function freeDriverPage(mem: MemoryState, task: Task, pfn: number): void {
   checkFrame(mem, '__free_page', pfn);
   if (pfn === mem.allocator.zeroPfn) throw new SmmuError('EINVAL', '__free_page: the zero page is never freed');
   if (mem.frames.mapcount[pfn]! > 0) throw new SmmuError('EINVAL', `__free_page: pfn ${pfn} is still mapped ${mem.frames.mapcount[pfn]} time(s)`);
@@ -239,17 +239,17 @@ export function freeDriverPage(mem: Memory, task: Task, pfn: number): void {
 }
 
 /** Drop one reference a driver took (and its pin): history and event first, while the frame is alive. */
-function release(mem: Memory, task: Task, pfn: number, pin: boolean): void {
+function release(mem: MemoryState, task: Task, pfn: number, pin: boolean): void {
   if (pfn === mem.allocator.zeroPfn) return;
   const f = mem.frames;
   if (pin) f.pincount[pfn]!--;
   recordFrame(mem, pfn, 'unpin', task);
-  if (mem.observers.active) mem.observers.emit({ kind: 'unpin', pfn, generation: f.generation[pfn]!, longterm: false, time: mem.machine.clock.now });
+  if (mem.observers.active) mem.observers.emit({ kind: 'unpin', pfn, generation: f.generation[pfn]!, longterm: false, time: mem.kernel.clock.now });
   mem.allocator.put(task, pfn);
 }
 
 /** The fault of gup and hmm: SIGSEGV and SIGBUS, a CPU's answers, are EFAULT for a driver. */
-function gupFault(mem: Memory, task: Task, mm: Mm, address: number, write: boolean, what: string): void | Promise<void> {
+function gupFault(mem: MemoryState, task: Task, mm: Mm, address: number, write: boolean, what: string): void | Promise<void> {
   const efault = (error: unknown): never => {
     if (isSmmuError(error, 'SIGSEGV') || isSmmuError(error, 'SIGBUS')) {
       throw new SmmuError('EFAULT', `${what}: ${write ? 'write' : 'read'} fault at ${hex(address)} failed: ${error.message}`);
@@ -293,7 +293,7 @@ function eachPage(start: number, n: number, step: (address: number) => void | Pr
 }
 
 function requireMmapLock(task: Task, mm: Mm, what: string): void {
-  if (!mm.machine.lockdep.holds(task, mm.mmapLock)) throw new SmmuError('EINVAL', `${what}: ${task.name} must hold mmap_lock of mm ${mm.id} (mmap_assert_locked)`);
+  if (!mm.kernel.lockdep.holds(task, mm.mmapLock)) throw new SmmuError('EINVAL', `${what}: ${task.name} must hold mmap_lock of mm ${mm.id} (mmap_assert_locked)`);
 }
 
 function checkStart(what: string, start: number): void {
@@ -302,7 +302,7 @@ function checkStart(what: string, start: number): void {
   }
 }
 
-function checkFrame(mem: Memory, what: string, pfn: number): void {
+function checkFrame(mem: MemoryState, what: string, pfn: number): void {
   const f = mem.frames;
   if (!f.valid(pfn) || (f.flags[pfn]! & PG.free) !== 0 || f.refcount[pfn]! <= 0) {
     throw new SmmuError('EINVAL', `${what}: pfn ${String(pfn)} is not a frame in use`);

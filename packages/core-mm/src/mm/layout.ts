@@ -1,4 +1,4 @@
-import { SmmuError } from '../errors.js';
+import { SmmuError } from '../kernel/errors.js';
 
 /**
  * Address arithmetic for an x86-64-like layout: 4 KiB pages, four levels of 512

@@ -1,5 +1,5 @@
-import type { Machine } from '../machine.js';
-import { SpinLock } from '../locks/spinlock.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { SpinLock } from '../kernel/locks/spinlock.js';
 import { FrameTable, PG } from './frames.js';
 
 /** The four evictable LRU lists (`enum lru_list`, without unevictable). */
@@ -21,9 +21,9 @@ export class LruLists {
   private readonly tail = new Int32Array(4).fill(-1);
   private readonly size = new Int32Array(4);
 
-  constructor(machine: Machine, frames: FrameTable) {
+  constructor(kernel: Kernel, frames: FrameTable) {
     this.frames = frames;
-    this.lruLock = new SpinLock(machine, 'lru_lock');
+    this.lruLock = new SpinLock(kernel, 'lru_lock');
   }
 
   /** The list a frame belongs on, from its flags. */

@@ -1,12 +1,12 @@
-import { SmmuError } from '../errors.js';
-import type { Task } from '../sched/task.js';
-import { andThen, ensure } from '../util/flow.js';
+import { SmmuError } from '../kernel/errors.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
 import { hex, pageAligned, pageAlignUp } from './layout.js';
-import type { Memory } from './memory.js';
-import type { Mm } from './mm.js';
+import type { MemoryState } from './memory-state.js';
+import type { Mm } from './mm-types.js';
 import { assertAlive, requireMm } from './mmap.js';
 import { notifierRange, notifyRangeEnd, notifyRangeStart } from './notify.js';
-import { VM, type Vma } from './vma.js';
+import { VM, type Vma } from './mm-types.js';
 import { zapRange } from './zap.js';
 
 /** The advice the model knows: `MADV_DONTNEED`. */
@@ -28,7 +28,7 @@ export type MadviseAdvice = 'dontneed';
  * EINVAL (`can_madv_lru_vma`), checked here before anything is zapped — Linux checks
  * vma by vma and would already have zapped the vmas before the locked one.
  */
-export function madvise(mem: Memory, task: Task, addr: number, len: number, advice: MadviseAdvice): void | Promise<void> {
+export function madvise(mem: MemoryState, task: Task, addr: number, len: number, advice: MadviseAdvice): void | Promise<void> {
   const mm = requireMm(task);
   if (advice !== 'dontneed') throw new SmmuError('EINVAL', `madvise: advice ${JSON.stringify(advice)} is not supported (only 'dontneed')`);
   if (!Number.isSafeInteger(addr) || addr < 0) throw new SmmuError('EINVAL', `madvise: address ${String(addr)} is not a valid user address`);
@@ -46,7 +46,7 @@ export function madvise(mem: Memory, task: Task, addr: number, len: number, advi
 }
 
 /** The walk with `mmap_lock` held for reading. */
-function dontneedLocked(mem: Memory, task: Task, mm: Mm, start: number, end: number): void | Promise<void> {
+function dontneedLocked(mem: MemoryState, task: Task, mm: Mm, start: number, end: number): void | Promise<void> {
   assertAlive(task, mm);
   const vmas = mm.vmas.overlapping(start, end);
   const locked = vmas.find((v) => (v.flags & VM.locked) !== 0);
@@ -70,7 +70,7 @@ function dontneedLocked(mem: Memory, task: Task, mm: Mm, start: number, end: num
 }
 
 /** `madvise_dontneed_single_vma` -> `zap_page_range_single`: one CLEAR range around the zap. */
-function dontneedSingleVma(mem: Memory, task: Task, vma: Vma, start: number, end: number): void | Promise<void> {
+function dontneedSingleVma(mem: MemoryState, task: Task, vma: Vma, start: number, end: number): void | Promise<void> {
   const range = notifierRange(vma.mm, start, end, 'clear');
   return andThen(notifyRangeStart(task, range), () =>
     ensure(

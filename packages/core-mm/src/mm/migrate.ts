@@ -1,13 +1,12 @@
-import { SmmuError } from '../errors.js';
-import type { Task } from '../sched/task.js';
-import { andThen, ensure } from '../util/flow.js';
-import { AnonVma } from './anon-vma.js';
+import { SmmuError } from '../kernel/errors.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
+import { AnonVma } from './mm-types.js';
 import { PG } from './frames.js';
 import { hex, PAGE_SIZE, pageNumber, pteIndex } from './layout.js';
-import type { Memory } from './memory.js';
-import type { Mm } from './mm.js';
+import type { MemoryState } from './memory-state.js';
+import type { Mm, MmuNotifierRange } from './mm-types.js';
 import { notifierRange, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
-import type { MmuNotifierRange } from './port.js';
 import { clearPte, recordFrame, setPte } from './pte-ops.js';
 import { isMigrationPte, migrationPte, PTE } from './pte.js';
 import { addRmap, removeRmap } from './rmap.js';
@@ -30,7 +29,7 @@ const MOVED_FLAGS = PG.dirty | PG.anon | PG.swapbacked | PG.anonExclusive | PG.r
  * device migration) begun before the PT lock, the secondary TLB flush under it.
  * Returns the new pfn; EBUSY when the page has extra references.
  */
-export function migratePage(mem: Memory, task: Task, pfn: number): number | Promise<number> {
+export function migratePage(mem: MemoryState, task: Task, pfn: number): number | Promise<number> {
   const f = mem.frames;
   if (!f.valid(pfn) || (f.flags[pfn]! & (PG.free | PG.reserved)) !== 0 || f.mapping[pfn] === 0) {
     throw new SmmuError('EINVAL', `migrate: pfn ${String(pfn)} is not a mapped or cached page`);
@@ -56,7 +55,7 @@ export function migratePage(mem: Memory, task: Task, pfn: number): number | Prom
   });
 }
 
-function migrateLocked(mem: Memory, task: Task, old: number, cached: boolean): number | Promise<number> {
+function migrateLocked(mem: MemoryState, task: Task, old: number, cached: boolean): number | Promise<number> {
   const f = mem.frames;
   const owner = mem.ownerOf(old);
   return andThen(mem.allocator.alloc(task, 'user', false), (moved) =>
@@ -104,7 +103,7 @@ interface Entry {
 }
 
 /** `try_to_migrate()`: every mapping of `old` becomes a migration entry. */
-function unmapToMigrationEntries(mem: Memory, task: Task, old: number): Entry[] | Promise<Entry[]> {
+function unmapToMigrationEntries(mem: MemoryState, task: Task, old: number): Entry[] | Promise<Entry[]> {
   const v6 = mem.era === 'v6';
   const entries: Entry[] = [];
   const ranges = new Map<string, MmuNotifierRange>();
@@ -141,7 +140,7 @@ function unmapToMigrationEntries(mem: Memory, task: Task, old: number): Entry[] 
 }
 
 /** `remove_migration_ptes()`: each migration entry for `old` becomes a PTE of `moved`, under its PT lock. */
-function restoreMigrationEntries(mem: Memory, task: Task, old: number, moved: number, entries: readonly Entry[]): void | Promise<void> {
+function restoreMigrationEntries(mem: MemoryState, task: Task, old: number, moved: number, entries: readonly Entry[]): void | Promise<void> {
   const step = (k: number): void | Promise<void> => {
     for (; k < entries.length; k++) {
       const { mm, address } = entries[k]!;
@@ -171,7 +170,7 @@ function restoreMigrationEntries(mem: Memory, task: Task, old: number, moved: nu
  * nothing). Returns each page's outcome: its new pfn, or the error code (EFAULT for an
  * address with nothing mapped, EBUSY for a pinned page).
  */
-export function movePages(mem: Memory, task: Task, mm: Mm, addresses: readonly number[]): (number | string)[] | Promise<(number | string)[]> {
+export function movePages(mem: MemoryState, task: Task, mm: Mm, addresses: readonly number[]): (number | string)[] | Promise<(number | string)[]> {
   const out: (number | string)[] = [];
   const step = (k: number): void | Promise<void> => {
     for (; k < addresses.length; k++) {
@@ -208,7 +207,7 @@ export function movePages(mem: Memory, task: Task, mm: Mm, addresses: readonly n
 }
 
 /** A compaction pass (`compact_zone`, reduced): migrate up to `count` movable LRU pages, highest pfn first. */
-export function compact(mem: Memory, task: Task, count: number): number | Promise<number> {
+export function compact(mem: MemoryState, task: Task, count: number): number | Promise<number> {
   const f = mem.frames;
   const candidates: number[] = [];
   for (let pfn = f.count - 1; pfn > 0 && candidates.length < count; pfn--) {

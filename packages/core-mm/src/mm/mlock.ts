@@ -1,18 +1,17 @@
-import { isSmmuError, SmmuError } from '../errors.js';
-import type { Task } from '../sched/task.js';
-import { andThen, ensure } from '../util/flow.js';
-import { AnonVma } from './anon-vma.js';
+import { isSmmuError, SmmuError } from '../kernel/errors.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
+import { AnonVma, VM, type Vma } from './mm-types.js';
 import { faultLocked } from './fault.js';
 import { PG } from './frames.js';
 import { hex, PAGE_SIZE, pageAlignUp, pageNumber, pteIndex, PTRS_PER_TABLE } from './layout.js';
-import type { Memory } from './memory.js';
-import type { Mm } from './mm.js';
+import type { MemoryState } from './memory-state.js';
+import type { Mm } from './mm-types.js';
 import { assertAlive, requireMm } from './mmap.js';
 import { fixupVmas } from './mprotect.js';
 import type { PteTable } from './page-table.js';
 import { PTE } from './pte.js';
 import { rmapHits } from './rmap.js';
-import { VM, type Vma } from './vma.js';
 
 /**
  * `mlock()` (`do_mlock`): lock `[addr, addr + len)` in memory. As in Linux, `addr`
@@ -34,7 +33,7 @@ import { VM, type Vma } from './vma.js';
  * the vmas stay locked. A vma with no read permission that is not writable is not
  * populated (the kernel's `FOLL_FORCE` is not modelled).
  */
-export function mlock(mem: Memory, task: Task, addr: number, len: number): void | Promise<void> {
+export function mlock(mem: MemoryState, task: Task, addr: number, len: number): void | Promise<void> {
   const mm = requireMm(task);
   const [start, end] = lockRange('mlock', addr, len);
   if (end === start) return;
@@ -61,7 +60,7 @@ export function mlock(mem: Memory, task: Task, addr: number, len: number): void 
  * on each mapped frame that no other `VM_LOCKED` vma still maps (found by an rmap
  * walk under the rmap lock, as 2.6.28's `try_to_munlock` did).
  */
-export function munlock(mem: Memory, task: Task, addr: number, len: number): void | Promise<void> {
+export function munlock(mem: MemoryState, task: Task, addr: number, len: number): void | Promise<void> {
   const mm = requireMm(task);
   const [start, end] = lockRange('munlock', addr, len);
   if (end === start) return;
@@ -84,7 +83,7 @@ function lockRange(what: string, addr: number, len: number): [number, number] {
 }
 
 /** `__mm_populate()` over the `VM_LOCKED` vmas in `[start, end)`. */
-function populate(mem: Memory, task: Task, mm: Mm, start: number, end: number): void | Promise<void> {
+function populate(mem: MemoryState, task: Task, mm: Mm, start: number, end: number): void | Promise<void> {
   assertAlive(task, mm);
   const vmas = mm.vmas.overlapping(start, end).filter((v) => (v.flags & VM.locked) !== 0);
   const step = (k: number): void | Promise<void> => {
@@ -98,7 +97,7 @@ function populate(mem: Memory, task: Task, mm: Mm, start: number, end: number): 
 }
 
 /** `populate_vma_page_range()`: `follow_page` first, `faultin_page` where the entry does not serve the access. */
-function populateVma(mem: Memory, task: Task, vma: Vma, start: number, end: number): void | Promise<void> {
+function populateVma(mem: MemoryState, task: Task, vma: Vma, start: number, end: number): void | Promise<void> {
   const write = (vma.flags & (VM.write | VM.shared)) === VM.write;
   if (!write && (vma.flags & VM.read) === 0) return;
   const need = PTE.present | PTE.user | (write ? PTE.write : 0);
@@ -130,7 +129,7 @@ function eachTable(vma: Vma, start: number, end: number, body: (table: PteTable,
 }
 
 /** `mlock_pte_range()`: set `PG_mlocked` on every frame mapped in the range (not the zero page), under each PT lock. */
-function markMlocked(mem: Memory, task: Task, vma: Vma, start: number, end: number): void | Promise<void> {
+function markMlocked(mem: MemoryState, task: Task, vma: Vma, start: number, end: number): void | Promise<void> {
   const f = mem.frames;
   return eachTable(vma, start, end, (table, from, to) =>
     andThen(table.ptl.lock(task), () => {
@@ -144,7 +143,7 @@ function markMlocked(mem: Memory, task: Task, vma: Vma, start: number, end: numb
 }
 
 /** `munlock_vma_pages_range()`: collect the mlocked frames under the PT locks, then munlock each. */
-function munlockRange(mem: Memory, task: Task, vma: Vma, start: number, end: number): void | Promise<void> {
+function munlockRange(mem: MemoryState, task: Task, vma: Vma, start: number, end: number): void | Promise<void> {
   const pfns: number[] = [];
   const f = mem.frames;
   const collected = eachTable(vma, start, end, (table, from, to) =>
@@ -166,7 +165,7 @@ function munlockRange(mem: Memory, task: Task, vma: Vma, start: number, end: num
 }
 
 /** Clear `PG_mlocked` unless another `VM_LOCKED` vma maps the page (rmap walk under the rmap lock). */
-function munlockPage(mem: Memory, task: Task, pfn: number): void | Promise<void> {
+function munlockPage(mem: MemoryState, task: Task, pfn: number): void | Promise<void> {
   const f = mem.frames;
   const owner = mem.ownerOf(pfn);
   if (owner === undefined) {

@@ -1,14 +1,13 @@
-import { SmmuError } from '../errors.js';
-import type { Task } from '../sched/task.js';
-import { andThen, ensure } from '../util/flow.js';
+import { SmmuError } from '../kernel/errors.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
 import { releaseShmem } from './file-ops.js';
-import type { Inode } from './inode.js';
+import type { Inode, Mm } from './mm-types.js';
 import { checkUserRange, hex, PAGE_SIZE, pageAlignUp, pageAligned, TASK_SIZE } from './layout.js';
-import type { Memory } from './memory.js';
-import type { Mm } from './mm.js';
+import type { MemoryState } from './memory-state.js';
 import { notifierRange, notifyRangeEnd, notifyRangeStart } from './notify.js';
 import { linkVma, mergeAround, splitVma, unlinkVmaRmap } from './vma-ops.js';
-import { VM, Vma } from './vma.js';
+import { VM, Vma } from './mm-types.js';
 import { zapRange } from './zap.js';
 
 /** `PROT_*`. */
@@ -44,7 +43,7 @@ const KNOWN_MAP = MAP.shared | MAP.private | MAP.fixed | MAP.anonymous | MAP.fix
  * it with compatible neighbours. A shared anonymous mapping is backed by a fresh
  * shmem-like file. Returns the address.
  */
-export function mmap(mem: Memory, task: Task, args: MmapArgs): number | Promise<number> {
+export function mmap(mem: MemoryState, task: Task, args: MmapArgs): number | Promise<number> {
   const mm = requireMm(task);
   const { length, prot, flags, file } = args;
   const offset = args.offset ?? 0;
@@ -68,7 +67,7 @@ export function mmap(mem: Memory, task: Task, args: MmapArgs): number | Promise<
   );
 }
 
-function mmapLocked(mem: Memory, task: Task, mm: Mm, args: MmapArgs, len: number, offset: number, shared: boolean): number | Promise<number> {
+function mmapLocked(mem: MemoryState, task: Task, mm: Mm, args: MmapArgs, len: number, offset: number, shared: boolean): number | Promise<number> {
   assertAlive(task, mm);
   const { flags, prot } = args;
   let start: number;
@@ -113,7 +112,7 @@ function unmappedArea(mm: Mm, hint: number | undefined, len: number): number {
  * in v6 downgrade to reading before the PTEs are cleared, as `do_vmi_align_munmap`
  * does; zap inside one UNMAP notifier range; unlink the vmas from the reverse maps.
  */
-export function munmap(mem: Memory, task: Task, addr: number, length: number): void | Promise<void> {
+export function munmap(mem: MemoryState, task: Task, addr: number, length: number): void | Promise<void> {
   const mm = requireMm(task);
   if (length === 0) throw new SmmuError('EINVAL', 'munmap: length 0');
   const end = checkUserRange('munmap', addr, length, 'EINVAL');
@@ -130,7 +129,7 @@ export function munmap(mem: Memory, task: Task, addr: number, length: number): v
  * Unmap `[start, end)` with `mmap_lock` held for writing. Returns whether the lock was
  * downgraded to reading (the caller releases it accordingly).
  */
-export function unmapLocked(mem: Memory, task: Task, mm: Mm, start: number, end: number, downgrade: boolean): boolean | Promise<boolean> {
+export function unmapLocked(mem: MemoryState, task: Task, mm: Mm, start: number, end: number, downgrade: boolean): boolean | Promise<boolean> {
   assertAlive(task, mm);
   if (mm.vmas.overlapping(start, end).length === 0) return false;
   return andThen(splitAt(task, mm, start, end), () => {
@@ -156,7 +155,7 @@ export function splitAt(task: Task, mm: Mm, start: number, end: number): void | 
  * `span` when the caller names one (exit: the whole address space).
  */
 export function zapVmas(
-  mem: Memory,
+  mem: MemoryState,
   task: Task,
   mm: Mm,
   vmas: readonly Vma[],
@@ -179,7 +178,7 @@ export function zapVmas(
  * Take unmapped vmas out of the reverse maps; a shared anonymous mapping's shmem file
  * goes with its last vma (its pages are freed, as shmem's are on the last `fput`).
  */
-export function unlinkAll(mem: Memory, task: Task, vmas: readonly Vma[]): void | Promise<void> {
+export function unlinkAll(mem: MemoryState, task: Task, vmas: readonly Vma[]): void | Promise<void> {
   const step = (k: number): void | Promise<void> => {
     for (; k < vmas.length; k++) {
       const vma = vmas[k]!;

@@ -1,9 +1,9 @@
-import { SmmuError } from '../errors.js';
-import type { Task } from '../sched/task.js';
-import { andThen, ensure } from '../util/flow.js';
+import { SmmuError } from '../kernel/errors.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
 import { hex, pageAligned, pageAlignUp, pageNumber, PTRS_PER_TABLE, TASK_SIZE } from './layout.js';
-import type { Memory } from './memory.js';
-import type { Mm } from './mm.js';
+import type { MemoryState } from './memory-state.js';
+import type { Mm } from './mm-types.js';
 import { assertAlive, requireMm } from './mmap.js';
 import { notifierRange, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
 import type { PteTable } from './page-table.js';
@@ -11,7 +11,7 @@ import { updatePteBits } from './pte-ops.js';
 import { PG } from './frames.js';
 import { PTE } from './pte.js';
 import { mergeAround, splitVma } from './vma-ops.js';
-import { VM, VM_PROT_MASK, type Vma } from './vma.js';
+import { VM, VM_PROT_MASK, type Vma } from './mm-types.js';
 
 /** `PROT_READ | PROT_WRITE | PROT_EXEC`: every bit `arch_validate_prot()` accepts here. */
 const PROT_KNOWN = 7;
@@ -39,7 +39,7 @@ const PROT_KNOWN = 7;
  * The `EACCES` check (`PROT_WRITE` on a vma without `VM_MAYWRITE`) is not modelled:
  * every mapping the model creates has `VM_MAYWRITE`.
  */
-export function mprotect(mem: Memory, task: Task, addr: number, len: number, prot: number): void | Promise<void> {
+export function mprotect(mem: MemoryState, task: Task, addr: number, len: number, prot: number): void | Promise<void> {
   const mm = requireMm(task);
   if (!Number.isSafeInteger(addr) || addr < 0) throw new SmmuError('EINVAL', `mprotect: address ${String(addr)} is not a valid user address`);
   if (!pageAligned(addr)) throw new SmmuError('EINVAL', `mprotect: address ${hex(addr)} is not page aligned`);
@@ -121,7 +121,7 @@ function fixupVma(task: Task, vma: Vma, start: number, end: number, flags: numbe
  * unconditional range in the 2008 eras (`mmu_notifier_invalidate_range_start` in
  * 2.6.27's `change_protection`).
  */
-export function changeProtectionRange(mem: Memory, task: Task, vma: Vma, start: number, end: number): void | Promise<void> {
+export function changeProtectionRange(mem: MemoryState, task: Task, vma: Vma, start: number, end: number): void | Promise<void> {
   const mm = vma.mm;
   const tables: PteTable[] = [];
   mm.pageTable.forEachTable(pageNumber(start), pageNumber(end), (t) => void tables.push(t));
@@ -146,7 +146,7 @@ export function changeProtectionRange(mem: Memory, task: Task, vma: Vma, start: 
  * dirty page of a shared one. Everything else waits for the write fault. (`PageAnonExclusive` is set for
  * every anonymous page the model creates and cleared when fork shares it.)
  */
-function canChangePteWritable(mem: Memory, vma: Vma, pfn: number, bits: number): boolean {
+function canChangePteWritable(mem: MemoryState, vma: Vma, pfn: number, bits: number): boolean {
   if ((bits & PTE.special) !== 0) return false;
   if (!vma.isPrivate) return (bits & PTE.dirty) !== 0;
   const f = mem.frames;
@@ -159,7 +159,7 @@ function canChangePteWritable(mem: Memory, vma: Vma, pfn: number, bits: number):
  * page table (v6) once, after the notifier range, as `tlb_finish_mmu` does. A writable migration entry becomes a readable one when the
  * vma loses write (`make_readable_migration_entry`).
  */
-function changePteRange(mem: Memory, task: Task, vma: Vma, table: PteTable, start: number, end: number, lost: { any: boolean }): void | Promise<void> {
+function changePteRange(mem: MemoryState, task: Task, vma: Vma, table: PteTable, start: number, end: number, lost: { any: boolean }): void | Promise<void> {
   const write = (vma.flags & VM.write) !== 0;
   const access = (vma.flags & VM_PROT_MASK) !== 0;
   const tryWritable = write && mem.era === 'v6'; // MM_CP_TRY_CHANGE_WRITABLE, since 6.0

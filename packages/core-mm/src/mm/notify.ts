@@ -1,8 +1,7 @@
-import type { Task } from '../sched/task.js';
+import type { Task } from '../kernel/sched/task.js';
 import { PG } from './frames.js';
-import type { Memory } from './memory.js';
-import type { Mm } from './mm.js';
-import type { MmuNotifierEvent, MmuNotifierRange } from './port.js';
+import type { MemoryState } from './memory-state.js';
+import type { Mm, MmuNotifierEvent, MmuNotifierRange } from './mm-types.js';
 
 /**
  * core-mm's side of every notifier call site: build the range the era would pass,
@@ -19,7 +18,7 @@ import type { MmuNotifierEvent, MmuNotifierRange } from './port.js';
  * `mmu_notifier_range_init` for a non-blockable caller (the OOM reaper).
  */
 export function notifierRange(mm: Mm, start: number, end: number, event: MmuNotifierEvent, context: { atomic?: boolean; nonBlock?: boolean } = {}): MmuNotifierRange {
-  const era = mm.machine.era;
+  const era = mm.era;
   const blockable = era === 'v6' ? context.nonBlock !== true : era === 'rfc-2008' ? context.atomic !== true : false;
   return { mm, start, end, event, blockable, owner: null };
 }
@@ -35,7 +34,7 @@ export function notifyRangeStart(task: Task, range: MmuNotifierRange): number | 
   const port = mm.secondary;
   if (port === null) return 0;
   const r = call(task, mm, !range.blockable, 'invalidate_range_start', 0, () => port.invalidateRangeStart(task, range));
-  const failed = !range.blockable && mm.machine.era === 'v6';
+  const failed = !range.blockable && mm.era === 'v6';
   if (!failed) return r;
   if (r instanceof Promise) return r.then((ret) => (ret !== 0 ? rangeDone(mm, ret) : ret));
   return r !== 0 ? rangeDone(mm, r) : r;
@@ -66,7 +65,7 @@ export function notifyInvalidatePage(task: Task, mm: Mm, address: number): void 
 /** v6: `mmu_notifier_arch_invalidate_secondary_tlbs()` from a TLB flush of `[start, end)`. */
 export function notifySecondaryTlbs(task: Task, mm: Mm, start: number, end: number): void | Promise<void> {
   const port = mm.secondary;
-  if (port === null || mm.machine.era !== 'v6') return;
+  if (port === null || mm.era !== 'v6') return;
   return call(task, mm, false, 'arch_invalidate_secondary_tlbs', undefined, () => port.archInvalidateSecondaryTlbs(task, mm, start, end));
 }
 
@@ -81,11 +80,11 @@ export function notifyClearFlushYoung(task: Task, mm: Mm, start: number, end: nu
  * rfc-2008: `mmu_rmap_notifier(invalidate_page, page)` for an exported page, after the
  * rmap walk, page lock held and nothing else: no atomic context, so it may sleep.
  */
-export function notifyExternalRmap(mem: Memory, task: Task, pfn: number): void | Promise<void> {
+export function notifyExternalRmap(mem: MemoryState, task: Task, pfn: number): void | Promise<void> {
   const port = mem.externalRmap;
   if (port === null || mem.era !== 'rfc-2008' || (mem.frames.flags[pfn]! & PG.externalRmap) === 0) return;
   const failed = (error: unknown): void => {
-    mem.machine.recordViolation(task, 'driver-error', `external rmap invalidate_page threw: ${error instanceof Error ? error.message : String(error)}`);
+    mem.kernel.recordViolation(task, 'driver-error', `external rmap invalidate_page threw: ${error instanceof Error ? error.message : String(error)}`);
   };
   try {
     const r = port.invalidatePage(task, pfn);
@@ -108,16 +107,16 @@ export function notifyRelease(task: Task, mm: Mm): void | Promise<void> {
 }
 
 function call<T>(task: Task, mm: Mm, nonBlock: boolean, what: string, fallback: T, body: () => T | Promise<T>, rcuEra = true): T | Promise<T> {
-  const rcu = rcuEra && mm.machine.era === 'v2.6.27';
-  if (rcu) mm.machine.rcu.readLock(task);
+  const rcu = rcuEra && mm.era === 'v2.6.27';
+  if (rcu) mm.kernel.rcu.readLock(task);
   if (nonBlock && !rcu) task.enterNonBlock();
   const leave = (): void => {
     if (nonBlock && !rcu) task.exitNonBlock();
-    if (rcu) mm.machine.rcu.readUnlock(task);
+    if (rcu) mm.kernel.rcu.readUnlock(task);
   };
   const failed = (error: unknown): T => {
     leave();
-    mm.machine.recordViolation(task, 'driver-error', `secondary MMU ${what} threw: ${error instanceof Error ? error.message : String(error)}`);
+    mm.kernel.recordViolation(task, 'driver-error', `secondary MMU ${what} threw: ${error instanceof Error ? error.message : String(error)}`);
     return fallback;
   };
   let result: T | Promise<T>;

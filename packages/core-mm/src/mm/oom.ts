@@ -1,11 +1,12 @@
-import { Completion } from '../locks/completion.js';
-import type { Task } from '../sched/task.js';
-import { andThen } from '../util/flow.js';
+import { Completion } from '../kernel/locks/completion.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen } from '../kernel/util/flow.js';
 import { exitMmap } from './exit.js';
-import type { Memory } from './memory.js';
-import type { Mm, Process } from './mm.js';
+import type { MemoryState } from './memory-state.js';
+import type { Mm } from './mm-types.js';
+import type { Process } from './process.js';
 import { notifierRange, notifyRangeEnd, notifyRangeStart } from './notify.js';
-import { VM } from './vma.js';
+import { VM } from './mm-types.js';
 import { zapRange } from './zap.js';
 
 /** The OOM reaper's retry policy (`MAX_OOM_REAP_RETRIES`, `schedule_timeout_idle(HZ/10)`). */
@@ -32,7 +33,7 @@ export interface OomResult {
  * The 2008 eras had no reaper (it came in 4.6): the victim just exits — `release`,
  * then the unmap.
  */
-export function outOfMemory(mem: Memory, task: Task): OomResult | Promise<OomResult> {
+export function outOfMemory(mem: MemoryState, task: Task): OomResult | Promise<OomResult> {
   const victim = pickVictim(mem, task.mm);
   if (victim === null) return { victim: null, reapAttempts: 0, skipped: false };
   const mm = victim.mm!;
@@ -48,10 +49,10 @@ export function outOfMemory(mem: Memory, task: Task): OomResult | Promise<OomRes
  * which may hold its own `mmap_lock`. Outside a run that is a direct task; in a run a
  * spawned `oom_reaper`, while the allocating task sleeps until it is done.
  */
-function asReaper<T>(mem: Memory, task: Task, body: (reaper: Task) => T | Promise<T>): T | Promise<T> {
-  const sched = mem.machine.sched;
-  if (!sched.running) return body(mem.machine.task('oom_reaper'));
-  const done = new Completion(mem.machine, 'oom_reaped');
+function asReaper<T>(mem: MemoryState, task: Task, body: (reaper: Task) => T | Promise<T>): T | Promise<T> {
+  const sched = mem.kernel.sched;
+  if (!sched.running) return body(mem.kernel.task('oom_reaper'));
+  const done = new Completion(mem.kernel, 'oom_reaped');
   let result: T | undefined;
   sched.spawn('oom_reaper', (reaper) =>
     andThen(body(reaper), (value) => {
@@ -68,7 +69,7 @@ function asReaper<T>(mem: Memory, task: Task, body: (reaper: Task) => T | Promis
  * down the mm whose `mmap_lock` it holds mid-fault; when it is the only candidate, its
  * allocation fails with ENOMEM instead.
  */
-export function pickVictim(mem: Memory, except: Mm | null = null): Process | null {
+export function pickVictim(mem: MemoryState, except: Mm | null = null): Process | null {
   let best: Process | null = null;
   for (const p of mem.processes) {
     if (p.mm === null || p.mm.dead || p.mm === except || p.mm.rss === 0) continue;
@@ -78,12 +79,12 @@ export function pickVictim(mem: Memory, except: Mm | null = null): Process | nul
 }
 
 /** `oom_reap_task()`: up to OOM_REAP_RETRIES passes of `__oom_reap_task_mm`, HZ/10 apart. */
-function reapWithRetries(mem: Memory, task: Task, mm: Mm): { attempts: number; skipped: boolean } | Promise<{ attempts: number; skipped: boolean }> {
+function reapWithRetries(mem: MemoryState, task: Task, mm: Mm): { attempts: number; skipped: boolean } | Promise<{ attempts: number; skipped: boolean }> {
   const attempt = (n: number): { attempts: number; skipped: boolean } | Promise<{ attempts: number; skipped: boolean }> =>
     andThen(reapOnce(mem, task, mm), (done) => {
       if (done) return { attempts: n, skipped: false };
       if (n >= OOM_REAP_RETRIES) return { attempts: n, skipped: true };
-      return andThen(mem.machine.sched.sleep(task, OOM_REAP_INTERVAL_NS), () => attempt(n + 1));
+      return andThen(mem.kernel.sched.sleep(task, OOM_REAP_INTERVAL_NS), () => attempt(n + 1));
     });
   return attempt(1);
 }
@@ -94,7 +95,7 @@ function reapWithRetries(mem: Memory, task: Task, mm: Mm): { attempts: number; s
  * fails (`-EAGAIN`, or any error: the kernel checks for non-zero) is left for the next attempt (no end call: the notifier core
  * pairs what it started).
  */
-export function reapOnce(mem: Memory, task: Task, mm: Mm): boolean | Promise<boolean> {
+export function reapOnce(mem: MemoryState, task: Task, mm: Mm): boolean | Promise<boolean> {
   if (mm.dead) return true;
   if (!mm.mmapLock.tryDownRead(task)) return false;
   const vmas = mm.vmas.all().filter((v) => v.isAnonymous || (v.flags & VM.shared) === 0);
@@ -117,7 +118,7 @@ export function reapOnce(mem: Memory, task: Task, mm: Mm): boolean | Promise<boo
 }
 
 /** The victim dies (SIGKILL): its tasks lose the mm and the last reference tears it down. */
-function killProcess(mem: Memory, task: Task, victim: Process): void | Promise<void> {
+function killProcess(mem: MemoryState, task: Task, victim: Process): void | Promise<void> {
   const mm = victim.mm!;
   for (const t of victim.tasks) if (t.mm === mm) t.mm = null;
   victim.mm = null;

@@ -1,8 +1,9 @@
-import { mightSleep } from '../check/might-sleep.js';
-import { SmmuError } from '../errors.js';
-import type { Machine } from '../machine.js';
-import type { Task } from '../sched/task.js';
-import { andThen } from '../util/flow.js';
+import { mightSleep } from '../kernel/check/might-sleep.js';
+import { SmmuError } from '../kernel/errors.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { LockdepMap } from '../kernel/locks/lockdep-map.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen } from '../kernel/util/flow.js';
 import { FrameTable, PG } from './frames.js';
 import type { Observers } from './observe.js';
 
@@ -41,14 +42,16 @@ export class PageAllocator {
   onLow: (() => void) | null = null;
   /** The `low` watermark, in frames (0: never). */
   lowWatermark = 0;
-  private readonly machine: Machine;
+  private readonly kernel: Kernel;
+  private readonly fsReclaim: LockdepMap;
   private readonly frames: FrameTable;
   private readonly observers: Observers;
   private readonly freeList: Int32Array;
   private top = 0;
 
-  constructor(machine: Machine, frames: FrameTable, observers: Observers) {
-    this.machine = machine;
+  constructor(kernel: Kernel, fsReclaim: LockdepMap, frames: FrameTable, observers: Observers) {
+    this.kernel = kernel;
+    this.fsReclaim = fsReclaim;
     this.frames = frames;
     this.observers = observers;
     this.freeList = new Int32Array(frames.count);
@@ -72,7 +75,7 @@ export class PageAllocator {
   alloc(task: Task, gfp: Gfp, zero: boolean): number | Promise<number> {
     if (gfp !== 'atomic') {
       mightSleep(task, 'alloc_pages', GFP_NAME[gfp]);
-      if (!task.memalloc) this.machine.fsReclaim.touch(task);
+      if (!task.memalloc) this.fsReclaim.touch(task);
     }
     if (this.top > 0) return this.take(task, zero);
     if (gfp === 'atomic' || task.memalloc || this.reclaim === null) throw this.enomem(gfp);
@@ -149,7 +152,7 @@ export class PageAllocator {
   /** {@link get} of a frame with no reference left: report, then keep the model consistent. */
   private badGet(pfn: number): void {
     const f = this.frames;
-    const task = this.machine.sched.current;
+    const task = this.kernel.sched.current;
     const free = (f.flags[pfn]! & PG.free) !== 0;
     this.bad(task, pfn, 'get_page', free ? 'taken off the free list and handed to the caller with refcount 1, so that its put frees the frame once' : 'refused: no reference taken');
     if (!free) return;
@@ -166,9 +169,9 @@ export class PageAllocator {
     f.pincount[pfn] = 0;
     f.mapping[pfn] = 0;
     f.index[pfn] = 0;
-    f.record(pfn, 'alloc', task?.id ?? -1, this.machine.clock.now);
+    f.record(pfn, 'alloc', task?.id ?? -1, this.kernel.clock.now);
     if (this.observers.active) {
-      this.observers.emit({ kind: 'frame-alloc', pfn, generation: f.generation[pfn]!, reused: f.generation[pfn]! > 0, time: this.machine.clock.now });
+      this.observers.emit({ kind: 'frame-alloc', pfn, generation: f.generation[pfn]!, reused: f.generation[pfn]! > 0, time: this.kernel.clock.now });
     }
   }
 
@@ -182,7 +185,7 @@ export class PageAllocator {
     const free = (f.flags[pfn]! & PG.free) !== 0;
     const state = `refcount ${f.refcount[pfn]}${free ? ', flagged free' : ''}`;
     const what = op === 'get_page' ? 'a reference taken on a page whose last reference is gone' : 'a double free';
-    this.machine.reportViolation(task, 'bad-page', `bad page state: ${op}(pfn ${pfn}) with ${state}: ${what}; ${outcome}`, f.describe(pfn));
+    this.kernel.reportViolation(task, 'bad-page', `bad page state: ${op}(pfn ${pfn}) with ${state}: ${what}; ${outcome}`, f.describe(pfn));
   }
 
   /** Return a frame whose last reference is gone to the free list; its generation moves on. */
@@ -190,14 +193,14 @@ export class PageAllocator {
     const f = this.frames;
     const generation = f.generation[pfn]!;
     this.onFree?.(pfn);
-    f.record(pfn, 'free', task.id, this.machine.clock.now);
+    f.record(pfn, 'free', task.id, this.kernel.clock.now);
     f.generation[pfn] = (generation + 1) >>> 0;
     f.flags[pfn] = PG.free;
     f.mapping[pfn] = 0;
     f.mapcount[pfn] = 0;
     f.pincount[pfn] = 0;
     this.freeList[this.top++] = pfn;
-    if (this.observers.active) this.observers.emit({ kind: 'frame-free', pfn, generation, time: this.machine.clock.now });
+    if (this.observers.active) this.observers.emit({ kind: 'frame-free', pfn, generation, time: this.kernel.clock.now });
   }
 
   private take(task: Task, zero: boolean): number {
@@ -210,10 +213,10 @@ export class PageAllocator {
     f.mapping[pfn] = 0;
     f.index[pfn] = 0;
     if (zero) f.content[pfn] = 0;
-    f.record(pfn, 'alloc', task.id, this.machine.clock.now);
+    f.record(pfn, 'alloc', task.id, this.kernel.clock.now);
     if (this.top < this.lowWatermark) this.onLow?.();
     if (this.observers.active) {
-      this.observers.emit({ kind: 'frame-alloc', pfn, generation: f.generation[pfn]!, reused: f.generation[pfn]! > 0, time: this.machine.clock.now });
+      this.observers.emit({ kind: 'frame-alloc', pfn, generation: f.generation[pfn]!, reused: f.generation[pfn]! > 0, time: this.kernel.clock.now });
     }
     return pfn;
   }

@@ -1,13 +1,13 @@
-import type { Task } from '../sched/task.js';
-import { andThen } from '../util/flow.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen } from '../kernel/util/flow.js';
 import { PAGE_SIZE } from './layout.js';
-import type { Memory } from './memory.js';
+import type { MemoryState } from './memory-state.js';
 import { notifyClearFlushYoung } from './notify.js';
 import { PTE } from './pte.js';
 import type { PteTable } from './page-table.js';
 import { rmapWalk } from './rmap-walk.js';
-import { VM } from './vma.js';
-import type { Mm } from './mm.js';
+import { VM } from './mm-types.js';
+import type { Mm } from './mm-types.js';
 
 /**
  * How the primary young bit and the secondary MMU's aging hook are combined:
@@ -38,7 +38,7 @@ export function clearFlushYoung(task: Task, mm: Mm, table: PteTable, index: numb
  * `tryLock` (`rwc->try_lock`, v6's `shrink_active_list`) a contended rmap lock is not
  * waited for and the page counts as referenced.
  */
-export function pageReferenced(mem: Memory, task: Task, pfn: number, combiner: AgingCombiner = 'or', tryLock = false): number | Promise<number> {
+export function pageReferenced(mem: MemoryState, task: Task, pfn: number, combiner: AgingCombiner = 'or', tryLock = false): number | Promise<number> {
   let referenced = 0;
   const walked = rmapWalk(
     mem,

@@ -1,5 +1,5 @@
-import type { Machine } from '../machine.js';
-import { SpinLock } from '../locks/spinlock.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { SpinLock } from '../kernel/locks/spinlock.js';
 import { levelIndex, PTRS_PER_TABLE } from './layout.js';
 
 /**
@@ -18,9 +18,9 @@ export class PteTable {
   /** Entries that are not none. */
   used = 0;
 
-  constructor(machine: Machine, base: number) {
+  constructor(kernel: Kernel, base: number) {
     this.base = base;
-    this.ptl = new SpinLock(machine, 'ptl');
+    this.ptl = new SpinLock(kernel, 'ptl');
   }
 }
 
@@ -38,14 +38,14 @@ const SPAN_PUD = PTRS_PER_TABLE ** 2;
  * are not charged to physical frames.
  */
 export class PageTable {
-  private readonly machine: Machine;
+  private readonly kernel: Kernel;
   private readonly pgd: Level = [];
   /** Number of PTE tables allocated. */
   tables = 0;
   private last: PteTable | undefined = undefined;
 
-  constructor(machine: Machine) {
-    this.machine = machine;
+  constructor(kernel: Kernel) {
+    this.kernel = kernel;
   }
 
   /**
@@ -80,7 +80,7 @@ export class PageTable {
     const i2 = levelIndex(vpn, 2);
     let table = pmd[i2] as PteTable | undefined;
     if (table === undefined) {
-      pmd[i2] = table = new PteTable(this.machine, vpn - (vpn % PTRS_PER_TABLE));
+      pmd[i2] = table = new PteTable(this.kernel, vpn - (vpn % PTRS_PER_TABLE));
       this.tables++;
     }
     return table;

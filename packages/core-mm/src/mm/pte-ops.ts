@@ -1,7 +1,7 @@
-import type { Task } from '../sched/task.js';
+import type { Task } from '../kernel/sched/task.js';
 import { PAGE_SIZE } from './layout.js';
-import type { Memory } from './memory.js';
-import type { Mm } from './mm.js';
+import type { MemoryState } from './memory-state.js';
+import type { Mm } from './mm-types.js';
 import type { PteCause } from './observe.js';
 import type { PteTable } from './page-table.js';
 import { PTE, ptePermission } from './pte.js';
@@ -10,7 +10,7 @@ import { PTE, ptePermission } from './pte.js';
  * `set_pte_at()`: write one entry and tell the observation face. Every PTE change in
  * the model goes through here (or {@link clearPte}), so the oracle sees them all.
  */
-export function setPte(mem: Memory, mm: Mm, table: PteTable, i: number, word: number, bits: number, cause: PteCause): void {
+export function setPte(mem: MemoryState, mm: Mm, table: PteTable, i: number, word: number, bits: number, cause: PteCause): void {
   const oldBits = table.bits[i]!;
   const oldWord = table.word[i]!;
   if (oldBits === 0 && bits !== 0) table.used++;
@@ -27,20 +27,20 @@ export function setPte(mem: Memory, mm: Mm, table: PteTable, i: number, word: nu
       oldPermission: ptePermission(oldBits),
       newPermission: ptePermission(bits),
       cause,
-      time: mem.machine.clock.now,
+      time: mem.kernel.clock.now,
     });
   }
 }
 
 /** `ptep_get_and_clear()`: the old bits (the pfn stays readable in `table.word[i]` until reused). */
-export function clearPte(mem: Memory, mm: Mm, table: PteTable, i: number, cause: PteCause): number {
+export function clearPte(mem: MemoryState, mm: Mm, table: PteTable, i: number, cause: PteCause): number {
   const old = table.bits[i]!;
   if (old !== 0) setPte(mem, mm, table, i, table.word[i]!, 0, cause);
   return old;
 }
 
 /** Change only the bits of a present entry (`pte_modify`, `ptep_set_wrprotect`, `pte_mkyoung`). */
-export function updatePteBits(mem: Memory, mm: Mm, table: PteTable, i: number, bits: number, cause: PteCause): void {
+export function updatePteBits(mem: MemoryState, mm: Mm, table: PteTable, i: number, bits: number, cause: PteCause): void {
   const old = table.bits[i]!;
   if (old === bits) return;
   // Only permission changes are observable events; young/dirty updates by the hardware walk are not.
@@ -49,6 +49,6 @@ export function updatePteBits(mem: Memory, mm: Mm, table: PteTable, i: number, b
 }
 
 /** Frame history entry for a map or unmap by `task`. */
-export function recordFrame(mem: Memory, pfn: number, event: 'map' | 'unmap' | 'cow' | 'dirty' | 'pin' | 'unpin', task: Task): void {
-  if (pfn !== mem.allocator.zeroPfn) mem.frames.record(pfn, event, task.id, mem.machine.clock.now);
+export function recordFrame(mem: MemoryState, pfn: number, event: 'map' | 'unmap' | 'cow' | 'dirty' | 'pin' | 'unpin', task: Task): void {
+  if (pfn !== mem.allocator.zeroPfn) mem.frames.record(pfn, event, task.id, mem.kernel.clock.now);
 }

@@ -1,14 +1,14 @@
-import type { Task } from '../sched/task.js';
-import { WaitQueue } from '../locks/wait-queue.js';
-import { andThen, ensure } from '../util/flow.js';
+import type { Task } from '../kernel/sched/task.js';
+import { WaitQueue } from '../kernel/locks/wait-queue.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
 import { PG } from './frames.js';
 import { LRU, type LruList } from './lru.js';
-import type { Memory } from './memory.js';
+import type { MemoryState } from './memory-state.js';
 import type { Gfp } from './page-alloc.js';
 import { pageReferenced, type AgingCombiner } from './page-referenced.js';
 import { outOfMemory, type OomResult } from './oom.js';
 import { rmapHits } from './rmap.js';
-import { VM } from './vma.js';
+import { VM } from './mm-types.js';
 import { shrinkPage } from './vmscan.js';
 
 /** Reclaim's knobs: watermarks in frames and the aging combiner. */
@@ -37,14 +37,14 @@ export class Reclaim {
   readonly high: number;
   readonly combiner: AgingCombiner;
   private readonly batch: number;
-  private readonly mem: Memory;
+  private readonly mem: MemoryState;
   private readonly kswapdWait: WaitQueue;
   private kswapd: Task | null = null;
   private readonly oom: boolean;
   /** OOM kills so far. */
   readonly kills: OomResult[] = [];
 
-  constructor(mem: Memory, options: ReclaimOptions = {}) {
+  constructor(mem: MemoryState, options: ReclaimOptions = {}) {
     this.mem = mem;
     const frames = mem.frames.count;
     this.low = options.low ?? Math.max(2, Math.floor(frames / 16));
@@ -52,7 +52,7 @@ export class Reclaim {
     this.combiner = options.combiner ?? 'or';
     this.batch = options.batch ?? 32;
     this.oom = options.oom ?? true;
-    this.kswapdWait = new WaitQueue(mem.machine, 'kswapd_wait');
+    this.kswapdWait = new WaitQueue(mem.kernel, 'kswapd_wait');
     mem.allocator.reclaim = (task, gfp) => this.direct(task, gfp);
     mem.allocator.onLow = () => this.kswapdWait.wakeUp();
     mem.allocator.lowWatermark = this.low;
@@ -65,7 +65,7 @@ export class Reclaim {
   startKswapd(): Task {
     if (this.kswapd !== null) return this.kswapd;
     const mem = this.mem;
-    this.kswapd = mem.machine.sched.spawn(
+    this.kswapd = mem.kernel.sched.spawn(
       'kswapd0',
       async (t) => {
         for (;;) {
@@ -103,11 +103,11 @@ export class Reclaim {
     // (__perform_reclaim), notifier calls included.
     if (task.memalloc) return this.shrinkEntered(task, target);
     task.memalloc = true;
-    this.mem.machine.fsReclaim.acquire(task);
+    this.mem.fsReclaim.acquire(task);
     return ensure(
       () => this.shrinkEntered(task, target),
       () => {
-        this.mem.machine.fsReclaim.release(task);
+        this.mem.fsReclaim.release(task);
         task.memalloc = false;
       },
     );

@@ -1,9 +1,9 @@
-import type { Lockable } from '../check/lockdep.js';
-import type { Machine } from '../machine.js';
-import { RwSemaphore } from '../locks/rwsem.js';
-import { SpinLock } from '../locks/spinlock.js';
-import type { Task } from '../sched/task.js';
-import { rmapLocksSpin } from './era.js';
+import type { Lockable } from '../kernel/check/lock-class.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { RwSemaphore } from '../kernel/locks/rwsem.js';
+import { SpinLock } from '../kernel/locks/spinlock.js';
+import type { Task } from '../kernel/sched/task.js';
+import { rmapLocksSpin, type Era } from './era.js';
 
 /**
  * An rmap lock whose type follows the era: `anon_vma->lock` and
@@ -16,13 +16,13 @@ export class RmapLock {
   readonly rwsem: RwSemaphore | null;
 
   /** @param names - the 2008 spinlock's name and today's rwsem's (`i_mmap_lock`, `i_mmap_rwsem`). */
-  constructor(machine: Machine, names: { spin: string; rwsem: string }) {
-    if (rmapLocksSpin(machine.era)) {
-      this.spin = new SpinLock(machine, names.spin);
+  constructor(kernel: Kernel, era: Era, names: { spin: string; rwsem: string }) {
+    if (rmapLocksSpin(era)) {
+      this.spin = new SpinLock(kernel, names.spin);
       this.rwsem = null;
     } else {
       this.spin = null;
-      this.rwsem = new RwSemaphore(machine, names.rwsem);
+      this.rwsem = new RwSemaphore(kernel, names.rwsem);
     }
   }
 

@@ -1,11 +1,11 @@
-import type { Task } from '../sched/task.js';
-import { andThen, ensure } from '../util/flow.js';
-import { AnonVma } from './anon-vma.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
+import { AnonVma } from './mm-types.js';
 import { pageNumber, pteIndex } from './layout.js';
-import type { Memory } from './memory.js';
+import type { MemoryState } from './memory-state.js';
 import type { PteTable } from './page-table.js';
 import { PTE } from './pte.js';
-import type { Vma } from './vma.js';
+import type { Vma } from './mm-types.js';
 
 /** One mapping of the page, as `page_vma_mapped_walk` finds it; the PT lock is held. */
 export interface RmapMapping {
@@ -31,7 +31,7 @@ export interface RmapVisitor {
  * (a spinlock in 2008, so nothing under it may sleep). With `tryLock` the lock is
  * only tried (`rwc->try_lock`): false when it was contended and nothing was visited.
  */
-export function rmapWalk(mem: Memory, task: Task, pfn: number, visitor: RmapVisitor, tryLock = false): boolean | Promise<boolean> {
+export function rmapWalk(mem: MemoryState, task: Task, pfn: number, visitor: RmapVisitor, tryLock = false): boolean | Promise<boolean> {
   const owner = mem.ownerOf(pfn);
   if (owner === undefined) return true;
   const lock = owner instanceof AnonVma ? owner.lock : owner.iMmapLock;
@@ -61,7 +61,7 @@ export function rmapWalk(mem: Memory, task: Task, pfn: number, visitor: RmapVisi
   );
 }
 
-function visitOne(mem: Memory, task: Task, pfn: number, vma: Vma, address: number, visitor: RmapVisitor): boolean | Promise<boolean> {
+function visitOne(mem: MemoryState, task: Task, pfn: number, vma: Vma, address: number, visitor: RmapVisitor): boolean | Promise<boolean> {
   const table = vma.mm.pageTable.lookup(pageNumber(address));
   if (table === undefined) return true;
   const i = pteIndex(pageNumber(address));

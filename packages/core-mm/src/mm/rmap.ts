@@ -1,12 +1,12 @@
-import type { Task } from '../sched/task.js';
-import { andThen } from '../util/flow.js';
-import { AnonVma, linkAnonVma } from './anon-vma.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen } from '../kernel/util/flow.js';
+import { AnonVma, Inode } from './mm-types.js';
+import { linkAnonVma } from './vma-ops.js';
 import { PG } from './frames.js';
-import { Inode } from './inode.js';
 import { pageNumber, pteIndex } from './layout.js';
-import type { Memory } from './memory.js';
+import type { MemoryState } from './memory-state.js';
 import { PTE } from './pte.js';
-import type { Vma } from './vma.js';
+import type { Vma } from './mm-types.js';
 
 /*
  * Lock order (the model follows the era's, KERNEL.md §4):
@@ -19,9 +19,9 @@ import type { Vma } from './vma.js';
  */
 
 /** `anon_vma_prepare()`: give `vma` an anon_vma before its first anonymous page. */
-export function anonVmaPrepare(mem: Memory, task: Task, vma: Vma): void | Promise<void> {
+export function anonVmaPrepare(mem: MemoryState, task: Task, vma: Vma): void | Promise<void> {
   if (vma.anonVma !== null) return;
-  const anonVma = new AnonVma(mem, null);
+  const anonVma = mem.newAnonVma(null);
   return andThen(anonVma.lock.lockWrite(task), () => {
     if (vma.anonVma === null) {
       linkAnonVma(vma, anonVma);
@@ -32,7 +32,7 @@ export function anonVmaPrepare(mem: Memory, task: Task, vma: Vma): void | Promis
 }
 
 /** `folio_add_new_anon_rmap()` + `folio_add_lru_vma()`: a new anonymous page mapped once at `address` of `vma`, put on the LRU. */
-export function addNewAnonRmap(mem: Memory, pfn: number, vma: Vma, address: number): void {
+export function addNewAnonRmap(mem: MemoryState, pfn: number, vma: Vma, address: number): void {
   const f = mem.frames;
   f.flags[pfn] = f.flags[pfn]! | PG.anon | PG.swapbacked | PG.anonExclusive;
   f.mapping[pfn] = vma.anonVma!.id;
@@ -43,12 +43,12 @@ export function addNewAnonRmap(mem: Memory, pfn: number, vma: Vma, address: numb
 }
 
 /** `page_dup_rmap()` / `folio_add_file_rmap()`: one more PTE maps the page. */
-export function addRmap(mem: Memory, pfn: number): void {
+export function addRmap(mem: MemoryState, pfn: number): void {
   if (pfn !== mem.allocator.zeroPfn) mem.frames.mapcount[pfn]!++;
 }
 
 /** `folio_remove_rmap_pte()`: one PTE fewer maps the page. */
-export function removeRmap(mem: Memory, pfn: number): void {
+export function removeRmap(mem: MemoryState, pfn: number): void {
   if (pfn !== mem.allocator.zeroPfn) mem.frames.mapcount[pfn]!--;
 }
 
@@ -64,7 +64,7 @@ export interface RmapHit {
  * lock (walkers in reclaim) or is `verify`. Anonymous pages are found through their
  * anon_vma's tree, file pages through `i_mmap`, both in O(log n + k).
  */
-export function rmapHits(mem: Memory, pfn: number): RmapHit[] {
+export function rmapHits(mem: MemoryState, pfn: number): RmapHit[] {
   const owner = mem.ownerOf(pfn);
   const hits: RmapHit[] = [];
   if (owner === undefined) return hits;

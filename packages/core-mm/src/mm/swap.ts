@@ -1,142 +1,19 @@
-import { SmmuError } from '../errors.js';
-import type { Task } from '../sched/task.js';
+import { SmmuError } from '../kernel/errors.js';
+import type { Task } from '../kernel/sched/task.js';
 import { PG } from './frames.js';
-import type { Memory } from './memory.js';
-
-/** Slots of the swap device a machine gets unless {@link configureSwap} says otherwise (16 MiB of swap). */
-export const DEFAULT_SWAP_SLOTS = 4096;
-
-/** Most slots a device may have (the entry's word is a 32-bit offset; kept well below). */
-export const MAX_SWAP_SLOTS = 2 ** 24;
-
-/**
- * One swap device (`struct swap_info_struct`): `slots` page-sized slots, each holding
- * a content word (the page's 4 KiB, as `FrameTable.content` stands for it) and a
- * use count (`swap_map[offset]`): the swap PTEs naming the slot plus, while reclaim
- * writes a page out, the reference of whoever allocated it (the kernel's
- * `SWAP_HAS_CACHE`). A slot is free at count 0. Free slots are handed out LIFO, as the
- * allocator hands out frames, so a slot freed too early is reused — and a stale entry
- * reads someone else's content — at once.
- *
- * Differences from the kernel: one device, no priorities or clusters, no swap header
- * (slot 0 is usable: an entry is recognised by `PTE.swap`, not by a non-zero word), no
- * `SWAP_MAP_MAX` continuation (counts are 32-bit), and I/O completes at once. The swap
- * cache ({@link SwapDevice.cache}) keeps a page from `add_to_swap` until reclaim's
- * `__remove_mapping` or until its last swap entry goes, and leaves it only under the
- * page lock (see `dropSwapEntry`); a swap-in of an uncached slot reads it into a new
- * frame (see `tryToUnmap` and `doSwapPage`).
- */
-export class SwapDevice {
-  readonly slots: number;
-  /** The content word stored in each slot (`swap_writepage` / `swap_read_folio`). */
-  readonly content: Uint32Array;
-  /** `swap_map`: swap PTEs + the allocator's reference per slot; 0 = free. */
-  readonly count: Int32Array;
-  private readonly freeList: Int32Array;
-  private top = 0;
-
-  constructor(slots: number) {
-    if (!Number.isSafeInteger(slots) || slots < 0 || slots > MAX_SWAP_SLOTS) {
-      throw new SmmuError('EINVAL', `swap device of ${String(slots)} slots: must be an integer from 0 to ${MAX_SWAP_SLOTS}`);
-    }
-    this.slots = slots;
-    this.content = new Uint32Array(slots);
-    this.count = new Int32Array(slots);
-    this.freeList = new Int32Array(slots);
-    for (let slot = slots - 1; slot >= 0; slot--) this.freeList[this.top++] = slot;
-  }
-
-  /** Slots not in use (`nr_swap_pages`). */
-  get freeCount(): number {
-    return this.top;
-  }
-
-  /** Slots in use. */
-  get usedCount(): number {
-    return this.slots - this.top;
-  }
-
-  /** Whether `slot` names a slot in use. */
-  inUse(slot: number): boolean {
-    return Number.isInteger(slot) && slot >= 0 && slot < this.slots && this.count[slot]! > 0;
-  }
-
-  /**
-   * `get_swap_page()` / `folio_alloc_swap()`: a free slot with count 1, the caller's
-   * reference (`SWAP_HAS_CACHE`), which it drops with {@link SwapDevice.freeSlot} when done; -1
-   * when the device is full.
-   */
-  allocSlot(): number {
-    if (this.top === 0) return -1;
-    const slot = this.freeList[--this.top]!;
-    this.count[slot] = 1;
-    return slot;
-  }
-
-  /**
-   * The swap cache (`swapper_spaces`): slot -> frame, for a page that is both in swap
-   * and in memory. The cached page holds one use of its slot (`SWAP_HAS_CACHE`) and the
-   * cache holds one reference to the page. A page stays cached while swap entries still
-   * name its slot, or while something (a 2008 pin) keeps reclaim from freeing it.
-   */
-  readonly cache = new Map<number, number>();
-  /** The slot of a cached page, by pfn. */
-  readonly slotOfPage = new Map<number, number>();
-
-  /** `swap_duplicate()`: one more swap PTE names `slot` (fork, swap-out of another mapping). EINVAL for a slot not in use. */
-  dupSlot(slot: number): void {
-    this.check('swap_duplicate', slot);
-    this.count[slot]!++;
-  }
-
-  /** `swap_free()`: one use of `slot` fewer; at 0 the slot is free. EINVAL for a slot not in use. */
-  freeSlot(slot: number): void {
-    this.check('swap_free', slot);
-    if (--this.count[slot]! === 0) this.freeList[this.top++] = slot;
-  }
-
-  /** `swap_read_folio()`: the content word stored in `slot`. EINVAL for a slot not in use. */
-  read(slot: number): number {
-    this.check('swap_read', slot);
-    return this.content[slot]!;
-  }
-
-  /** `swap_writepage()`: store `word` in `slot`. EINVAL for a slot not in use. */
-  write(slot: number, word: number): void {
-    this.check('swap_writepage', slot);
-    this.content[slot] = word;
-  }
-
-  /** @internal The free list holds exactly the slots with count 0, each once (for `verify`). */
-  freeListConsistent(): boolean {
-    const seen = new Uint8Array(this.slots);
-    for (let k = 0; k < this.top; k++) {
-      const slot = this.freeList[k]!;
-      if (seen[slot] !== 0 || this.count[slot] !== 0) return false;
-      seen[slot] = 1;
-    }
-    let free = 0;
-    for (let slot = 0; slot < this.slots; slot++) if (this.count[slot] === 0) free++;
-    return free === this.top;
-  }
-
-  private check(what: string, slot: number): void {
-    if (!this.inUse(slot)) {
-      throw new SmmuError('EINVAL', `${what}: swap slot ${String(slot)} is not in use (${this.slots} slots${Number.isInteger(slot) && slot >= 0 && slot < this.slots ? ', count 0' : ''})`);
-    }
-  }
-}
+import type { MemoryState } from './memory-state.js';
+import { DEFAULT_SWAP_SLOTS, SwapDevice } from './swap-device.js';
 
 /**
  * The machine's swap device (`swap_info[0]`), created with {@link DEFAULT_SWAP_SLOTS}
  * slots on first use. Per machine: a device belongs to one {@link Memory}.
  */
-export function swapOf(mem: Memory): SwapDevice {
+export function swapOf(mem: MemoryState): SwapDevice {
   return (mem.swapDevice ??= new SwapDevice(DEFAULT_SWAP_SLOTS));
 }
 
 /** The machine's swap device if one was created, without creating it (for audits). */
-export function swapIfAny(mem: Memory): SwapDevice | undefined {
+export function swapIfAny(mem: MemoryState): SwapDevice | undefined {
   return mem.swapDevice ?? undefined;
 }
 
@@ -145,7 +22,7 @@ export function swapIfAny(mem: Memory): SwapDevice | undefined {
  * reclaimed). Replaces the current device, which must have no slot in use (EBUSY:
  * `swapoff` would first have to bring every page back); EINVAL for a bad size.
  */
-export function configureSwap(mem: Memory, slots: number): SwapDevice {
+export function configureSwap(mem: MemoryState, slots: number): SwapDevice {
   const device = new SwapDevice(slots);
   const old = mem.swapDevice;
   if (old !== null && old.usedCount > 0) throw new SmmuError('EBUSY', `swapon: the current swap device has ${old.usedCount} slot(s) in use`);
@@ -158,7 +35,7 @@ export function configureSwap(mem: Memory, slots: number): SwapDevice {
  * page reference. The caller has given the cache its use of the slot (`SWAP_HAS_CACHE`:
  * `allocSlot`'s first use, or a `dupSlot`).
  */
-export function addToSwapCache(mem: Memory, swap: SwapDevice, slot: number, pfn: number): void {
+export function addToSwapCache(mem: MemoryState, swap: SwapDevice, slot: number, pfn: number): void {
   swap.cache.set(slot, pfn);
   swap.slotOfPage.set(pfn, slot);
   mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.swapcache;
@@ -166,7 +43,7 @@ export function addToSwapCache(mem: Memory, swap: SwapDevice, slot: number, pfn:
 }
 
 /** `delete_from_swap_cache()`: the page leaves the cache, with the slot use and page reference it held. */
-export function deleteFromSwapCache(mem: Memory, task: Task, swap: SwapDevice, slot: number): void {
+export function deleteFromSwapCache(mem: MemoryState, task: Task, swap: SwapDevice, slot: number): void {
   const pfn = swap.cache.get(slot);
   if (pfn === undefined) return;
   swap.cache.delete(slot);
@@ -192,7 +69,7 @@ export function deleteFromSwapCache(mem: Memory, task: Task, swap: SwapDevice, s
  * when its walk left no swap entry; otherwise it stays until the entries go). The
  * caller holding the lock itself (as the kernel's `do_swap_page` does) may free it.
  */
-export function dropSwapEntry(mem: Memory, task: Task, swap: SwapDevice, slot: number): void {
+export function dropSwapEntry(mem: MemoryState, task: Task, swap: SwapDevice, slot: number): void {
   swap.freeSlot(slot);
   if (swap.count[slot] !== 1) return;
   const pfn = swap.cache.get(slot);

@@ -1,17 +1,18 @@
-import type { Task } from '../sched/task.js';
-import { andThen, ensure } from '../util/flow.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
 import { PG } from './frames.js';
 import { PAGE_SIZE } from './layout.js';
-import type { Memory } from './memory.js';
+import type { MemoryState } from './memory-state.js';
 import { notifierRange, notifyExternalRmap, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
-import type { MmuNotifierRange } from './port.js';
+import type { MmuNotifierRange } from './mm-types.js';
 import { type AgingCombiner, clearFlushYoung } from './page-referenced.js';
 import { clearPte, recordFrame, setPte } from './pte-ops.js';
 import { PTE } from './pte.js';
 import { removeRmap } from './rmap.js';
 import { rmapWalk } from './rmap-walk.js';
-import { addToSwapCache, deleteFromSwapCache, type SwapDevice, swapOf } from './swap.js';
-import { VM } from './vma.js';
+import type { SwapDevice } from './swap-device.js';
+import { addToSwapCache, deleteFromSwapCache, swapOf } from './swap.js';
+import { VM } from './mm-types.js';
 
 /** `SWAP_SUCCESS` / `SWAP_FAIL` (`try_to_unmap()`'s answer). */
 export type UnmapResult = 'success' | 'fail';
@@ -52,7 +53,7 @@ export type UnmapResult = 'success' | 'fail';
  * `PageAnonExclusive` of one it swaps out; the 2008 eras unmap a pinned anonymous page
  * like any other — the pin keeps the frame, and the process gets a copy from swap.
  */
-export function tryToUnmap(mem: Memory, task: Task, pfn: number, combiner: AgingCombiner = 'or'): UnmapResult | Promise<UnmapResult> {
+export function tryToUnmap(mem: MemoryState, task: Task, pfn: number, combiner: AgingCombiner = 'or'): UnmapResult | Promise<UnmapResult> {
   const f = mem.frames;
   const v6 = mem.era === 'v6';
   const anon = mem.isAnon(pfn);

@@ -1,17 +1,15 @@
-import { captureSite } from '../check/site.js';
-import type { Violation } from '../check/violation.js';
-import type { Machine } from '../machine.js';
-import { digest } from '../util/hash.js';
-import { AnonVma } from './anon-vma.js';
+import { captureSite } from '../kernel/check/site.js';
+import type { Violation } from '../kernel/check/violation.js';
+import { digest } from '../kernel/util/hash.js';
+import { AnonVma, Inode, VM, VM_PROT_MASK, type Vma } from './mm-types.js';
 import { PG } from './frames.js';
-import { Inode } from './inode.js';
 import { hex, PAGE_SIZE, pageAligned, PTRS_PER_TABLE, TASK_SIZE } from './layout.js';
-import type { Memory } from './memory.js';
-import type { Mm } from './mm.js';
+import type { MemoryState } from './memory-state.js';
+import type { Mm } from './mm-types.js';
 import { describePte, isSwapPte, PTE } from './pte.js';
 import { rmapHits } from './rmap.js';
-import { swapIfAny, type SwapDevice } from './swap.js';
-import { VM, VM_PROT_MASK, type Vma } from './vma.js';
+import type { SwapDevice } from './swap-device.js';
+import { swapIfAny } from './swap.js';
 
 /** Options of {@link verify}. */
 export interface VerifyOptions {
@@ -70,7 +68,7 @@ interface Finding {
  * even on a strict machine). Messages name the pfn, address, mm and the numbers;
  * details carry the frame's recorded history.
  */
-export function verify(machine: Machine, options: VerifyOptions = {}): Violation[] {
+export function verify(machine: { readonly mem: MemoryState }, options: VerifyOptions = {}): Violation[] {
   const mem = machine.mem;
   const limit = options.limit ?? 100;
   const findings: Finding[] = [];
@@ -102,10 +100,10 @@ export function verify(machine: Machine, options: VerifyOptions = {}): Violation
   const out: Violation[] = [];
   for (const f of findings) {
     if (options.record === false) {
-      out.push({ kind: 'invariant', message: f.message, task: '-', heldLocks: [], site, ...(f.details === undefined ? {} : { details: f.details }), time: machine.clock.now });
+      out.push({ kind: 'invariant', message: f.message, task: '-', heldLocks: [], site, ...(f.details === undefined ? {} : { details: f.details }), time: mem.kernel.clock.now });
     } else {
-      machine.recordViolation(null, 'invariant', f.message, f.details, site);
-      out.push(machine.report.violations[machine.report.violations.length - 1]!);
+      mem.kernel.recordViolation(null, 'invariant', f.message, f.details, site);
+      out.push(mem.kernel.report.violations[mem.kernel.report.violations.length - 1]!);
     }
   }
   return out;
@@ -114,14 +112,14 @@ export function verify(machine: Machine, options: VerifyOptions = {}): Violation
 type Report = (message: string, pfn?: number) => void;
 
 /** The address spaces of live processes, each once. */
-function liveMms(mem: Memory): Mm[] {
+function liveMms(mem: MemoryState): Mm[] {
   const seen = new Set<Mm>();
   for (const p of mem.processes) if (p.mm !== null) seen.add(p.mm);
   return [...seen];
 }
 
 /** Every inode the memory knows (the reverse-map owner registry). */
-function inodes(mem: Memory): Inode[] {
+function inodes(mem: MemoryState): Inode[] {
   return mem.inodes();
 }
 
@@ -130,7 +128,7 @@ function inodes(mem: Memory): Inode[] {
  * in `writable`, saturating at 255, the writable entries of private vmas mapping an
  * anonymous frame, for {@link checkCowBreaches}).
  */
-function checkMm(mem: Memory, mm: Mm, mapped: Int32Array, writable: Uint8Array, swap: SwapDevice | undefined, swapped: Int32Array | null, report: Report): void {
+function checkMm(mem: MemoryState, mm: Mm, mapped: Int32Array, writable: Uint8Array, swap: SwapDevice | undefined, swapped: Int32Array | null, report: Report): void {
   const vmas = mm.vmas.all();
   let prevEnd = 0;
   for (const vma of vmas) {
@@ -233,7 +231,7 @@ function checkSwap(swap: SwapDevice, swapped: Int32Array, report: Report): void 
 }
 
 /** A present entry grants no more than its vma: write needs `VM_WRITE`, user access some of `VM_READ | VM_WRITE | VM_EXEC`. */
-function checkPermission(mem: Memory, mm: Mm, vma: Vma, address: number, word: number, bits: number, report: Report): void {
+function checkPermission(mem: MemoryState, mm: Mm, vma: Vma, address: number, word: number, bits: number, report: Report): void {
   const pfn = word < mem.frames.count && (bits & PTE.special) === 0 ? word : -1;
   if ((bits & PTE.write) !== 0 && (vma.flags & VM.write) === 0) {
     report(`PTE more permissive than its vma: mm ${mm.id} maps pfn ${word} writable at ${hex(address)} (${describePte(bits)}) but the vma ${vma.toString()} (flags ${hex(vma.flags)}) has no VM_WRITE`, pfn);
@@ -248,7 +246,7 @@ function checkPermission(mem: Memory, mm: Mm, vma: Vma, address: number, word: n
  * only. O(frames); only if some frame breaks it, one more pass over the PTEs names the
  * (mm, address) of its writable entries.
  */
-function checkCowBreaches(mem: Memory, mms: readonly Mm[], mapped: Int32Array, writable: Uint8Array, report: Report): void {
+function checkCowBreaches(mem: MemoryState, mms: readonly Mm[], mapped: Int32Array, writable: Uint8Array, report: Report): void {
   const breached = new Set<number>();
   for (let pfn = 0; pfn < mem.frames.count; pfn++) if (writable[pfn]! > 0 && mapped[pfn] !== 1) breached.add(pfn);
   if (breached.size === 0) return;
@@ -273,7 +271,7 @@ function checkCowBreaches(mem: Memory, mms: readonly Mm[], mapped: Int32Array, w
 }
 
 /** Each page-cache entry names a live frame of that inode at that index; returns cache references per frame. */
-function checkPageCaches(mem: Memory, report: Report): Uint8Array {
+function checkPageCaches(mem: MemoryState, report: Report): Uint8Array {
   const f = mem.frames;
   const inCache = new Uint8Array(f.count);
   for (const inode of inodes(mem)) {
@@ -298,7 +296,7 @@ function checkPageCaches(mem: Memory, report: Report): Uint8Array {
 }
 
 /** Per-frame counts against the page tables, the page cache and the free list. */
-function checkFrames(mem: Memory, mapped: Int32Array, inCache: Uint8Array, report: Report): void {
+function checkFrames(mem: MemoryState, mapped: Int32Array, inCache: Uint8Array, report: Report): void {
   const f = mem.frames;
   let free = 0;
   for (let pfn = 0; pfn < f.count; pfn++) {
@@ -339,7 +337,7 @@ function checkFrames(mem: Memory, mapped: Int32Array, inCache: Uint8Array, repor
  * finds only real mappings of live mms. One walk per mapped frame; only frames whose
  * walk disagrees with the PTE count get a second pass that names the (mm, address).
  */
-function checkRmap(mem: Memory, mms: readonly Mm[], mapped: Int32Array, report: Report): void {
+function checkRmap(mem: MemoryState, mms: readonly Mm[], mapped: Int32Array, report: Report): void {
   const f = mem.frames;
   const live = new Set(mms);
   const suspects = new Map<number, Set<string>>();
@@ -396,7 +394,7 @@ function checkRmap(mem: Memory, mms: readonly Mm[], mapped: Int32Array, report: 
  * anonymous frame, belongs to a live mm (not torn down, owned by a live process) and
  * is in that mm's vma tree. Each tree is walked once: O(tree sizes).
  */
-function checkRmapTrees(mem: Memory, mms: readonly Mm[], report: Report): void {
+function checkRmapTrees(mem: MemoryState, mms: readonly Mm[], report: Report): void {
   const live = new Set(mms);
   const check = (vma: Vma, where: string): void => {
     const mm = vma.mm;
@@ -432,7 +430,7 @@ function checkRmapTrees(mem: Memory, mms: readonly Mm[], report: Report): void {
  * histories give identical digests; any write (content, or a PTE's young/dirty bit)
  * changes it. Not for hot paths: it builds a text of the whole state.
  */
-export function stateDigest(machine: Machine): string {
+export function stateDigest(machine: { readonly mem: MemoryState }): string {
   const mem = machine.mem;
   const out: string[] = [`era ${mem.era}`, `free ${mem.allocator.freeCount}`];
   const mms: Mm[] = [];

@@ -1,8 +1,7 @@
-import type { Task } from '../sched/task.js';
-import { andThen } from '../util/flow.js';
-import { linkAnonVma, relinkAnonVma, unlinkAnonVmas } from './anon-vma.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen } from '../kernel/util/flow.js';
 import { PAGE_SIZE } from './layout.js';
-import { Vma } from './vma.js';
+import { Vma, type AnonVma } from './mm-types.js';
 
 /**
  * Vma surgery, as mm/vma.c does it: every change to a vma's range or pgoff re-keys it
@@ -101,4 +100,24 @@ function absorb(task: Task, a: Vma, b: Vma): Vma | Promise<Vma> {
     rekey(a);
     return a;
   });
+}
+
+/** Link `vma` into `anonVma`'s tree (`anon_vma_chain_link`); the caller holds the anon_vma lock for writing. */
+export function linkAnonVma(vma: Vma, anonVma: AnonVma): void {
+  const chain = { anonVma, node: anonVma.tree.insert(vma.pgoff, vma.lastPgoff, vma) };
+  vma.chains.push(chain);
+}
+
+/** Re-key `vma` in every anon_vma tree after its range or pgoff changed. */
+export function relinkAnonVma(vma: Vma): void {
+  for (const chain of vma.chains) {
+    if (chain.node !== null) chain.anonVma.tree.remove(chain.node);
+    chain.node = chain.anonVma.tree.insert(vma.pgoff, vma.lastPgoff, vma);
+  }
+}
+
+/** Unlink `vma` from every anon_vma (`unlink_anon_vmas`). */
+export function unlinkAnonVmas(vma: Vma): void {
+  for (const chain of vma.chains) if (chain.node !== null) chain.anonVma.tree.remove(chain.node);
+  vma.chains.length = 0;
 }

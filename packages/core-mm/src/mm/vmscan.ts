@@ -1,7 +1,7 @@
-import type { Task } from '../sched/task.js';
-import { andThen, ensure } from '../util/flow.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
 import { PG } from './frames.js';
-import type { Memory } from './memory.js';
+import type { MemoryState } from './memory-state.js';
 import type { ScanVerdict } from './observe.js';
 import { type AgingCombiner, pageReferenced } from './page-referenced.js';
 import { deleteFromSwapCache, swapOf } from './swap.js';
@@ -55,11 +55,11 @@ export interface ShrinkOptions {
  * - v6 keeps a pinned anonymous page before trying to swap it (`folio_maybe_dma_pinned`
  *   in `shrink_folio_list`): `'keep'`, nothing unmapped. The 2008 eras had no such check.
  */
-export function shrinkPage(mem: Memory, task: Task, pfn: number, options: ShrinkOptions = {}): ScanVerdict | Promise<ScanVerdict> {
+export function shrinkPage(mem: MemoryState, task: Task, pfn: number, options: ShrinkOptions = {}): ScanVerdict | Promise<ScanVerdict> {
   const f = mem.frames;
   const generation = f.generation[pfn]!;
   const emit = (verdict: ScanVerdict): ScanVerdict => {
-    if (mem.observers.active) mem.observers.emit({ kind: 'scan', pfn, generation, verdict, time: mem.machine.clock.now });
+    if (mem.observers.active) mem.observers.emit({ kind: 'scan', pfn, generation, verdict, time: mem.kernel.clock.now });
     return verdict;
   };
   // isolate_lru_folios(): reclaim takes only a page on the LRU, and only with a reference
@@ -78,7 +78,7 @@ export function shrinkPage(mem: Memory, task: Task, pfn: number, options: Shrink
   const entered = !task.memalloc;
   if (entered) {
     task.memalloc = true;
-    mem.machine.fsReclaim.acquire(task);
+    mem.fsReclaim.acquire(task);
   }
   const pass = (): ScanVerdict | Promise<ScanVerdict> => {
     const referenced = options.walk === 'try-to-unmap' ? 0 : pageReferenced(mem, task, pfn, options.combiner);
@@ -122,7 +122,7 @@ export function shrinkPage(mem: Memory, task: Task, pfn: number, options: Shrink
       andThen(mem.pageLock.unlock(task, pfn), () => {
         mem.allocator.put(task, pfn); // reclaim's reference: the last one frees a dropped page
         if (entered) {
-          mem.machine.fsReclaim.release(task);
+          mem.fsReclaim.release(task);
           task.memalloc = false;
         }
       }),

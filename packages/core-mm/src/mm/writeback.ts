@@ -1,16 +1,15 @@
-import { SmmuError } from '../errors.js';
-import type { Task } from '../sched/task.js';
-import { andThen, ensure } from '../util/flow.js';
+import { SmmuError } from '../kernel/errors.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen, ensure } from '../kernel/util/flow.js';
 import { PG } from './frames.js';
-import { Inode } from './inode.js';
+import { Inode, VM, type Vma } from './mm-types.js';
 import { PAGE_SIZE } from './layout.js';
-import type { Memory } from './memory.js';
+import type { MemoryState } from './memory-state.js';
 import { notifierRange, notifyExternalRmap, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
-import type { MmuNotifierRange } from './port.js';
+import type { MmuNotifierRange } from './mm-types.js';
 import { clearPte, setPte, updatePteBits } from './pte-ops.js';
 import { PTE } from './pte.js';
 import { rmapWalk } from './rmap-walk.js';
-import { VM, type Vma } from './vma.js';
 
 /*
  * Writeback of page-cache pages: `folio_clear_dirty_for_io()` (write-protect and clean
@@ -53,7 +52,7 @@ const WRITE_OR_DIRTY = PTE.write | PTE.dirty;
  * caller can lose a dirty bit. The caller holds the page lock (`BUG_ON(!PageLocked)`:
  * EINVAL otherwise).
  */
-export function pageMkclean(mem: Memory, task: Task, pfn: number): number | Promise<number> {
+export function pageMkclean(mem: MemoryState, task: Task, pfn: number): number | Promise<number> {
   checkFrame(mem, 'page_mkclean', pfn);
   if (!mem.pageLock.isLocked(pfn)) throw new SmmuError('EINVAL', `page_mkclean: page ${pfn} is not locked (the caller must hold the page lock)`);
   const f = mem.frames;
@@ -116,7 +115,7 @@ export function pageMkclean(mem: Memory, task: Task, pfn: number): number | Prom
  * caller unlocks. True if the page was written. Shmem pages have no file to go to
  * (reclaim swaps them): EINVAL, as for anonymous, free or uncached frames.
  */
-export function writebackLocked(mem: Memory, task: Task, pfn: number): boolean | Promise<boolean> {
+export function writebackLocked(mem: MemoryState, task: Task, pfn: number): boolean | Promise<boolean> {
   const inode = cachedFilePage(mem, 'writeback', pfn);
   const f = mem.frames;
   const index = f.index[pfn]!;
@@ -133,7 +132,7 @@ export function writebackLocked(mem: Memory, task: Task, pfn: number): boolean |
     const content = f.content[pfn]!;
     inode.backing.set(index, content);
     f.flags[pfn] = f.flags[pfn] & ~PG.writeback; // folio_end_writeback
-    if (mem.observers.active) mem.observers.emit({ kind: 'clean', pfn, generation: f.generation[pfn]!, content, time: mem.machine.clock.now });
+    if (mem.observers.active) mem.observers.emit({ kind: 'clean', pfn, generation: f.generation[pfn]!, content, time: mem.kernel.clock.now });
     return true;
   });
 }
@@ -145,7 +144,7 @@ export function writebackLocked(mem: Memory, task: Task, pfn: number): boolean |
  * EINVAL for a frame that is not a cached page of a regular file (checked before
  * anything changes).
  */
-export function writebackPage(mem: Memory, task: Task, pfn: number): boolean | Promise<boolean> {
+export function writebackPage(mem: MemoryState, task: Task, pfn: number): boolean | Promise<boolean> {
   const inode = cachedFilePage(mem, 'writeback', pfn);
   const index = mem.frames.index[pfn]!;
   mem.allocator.get(pfn); // the lookup's reference, held across the lock wait
@@ -170,7 +169,7 @@ export function writebackPage(mem: Memory, task: Task, pfn: number): boolean | P
  * (`mapping_can_writeback()` is false): 0. The model's I/O is synchronous, so there
  * is nothing left to wait for afterwards.
  */
-export function writebackFile(mem: Memory, task: Task, inode: Inode): number | Promise<number> {
+export function writebackFile(mem: MemoryState, task: Task, inode: Inode): number | Promise<number> {
   if (!(inode instanceof Inode)) throw new SmmuError('EINVAL', `writeback: ${String(inode)} is not a file`);
   if (inode.anonShared) return 0;
   const f = mem.frames;
@@ -195,7 +194,7 @@ export function writebackFile(mem: Memory, task: Task, inode: Inode): number | P
 }
 
 /** `sync()` (`ksys_sync`): {@link writebackFile} on every file of the machine, oldest first; returns the pages written. */
-export function syncAll(mem: Memory, task: Task): number | Promise<number> {
+export function syncAll(mem: MemoryState, task: Task): number | Promise<number> {
   const inodes = mem.inodes();
   let total = 0;
   const from = (k: number): number | Promise<number> => {
@@ -218,13 +217,13 @@ function isShared(vma: Vma): boolean {
   return (vma.flags & VM.shared) !== 0;
 }
 
-function checkFrame(mem: Memory, what: string, pfn: number): void {
+function checkFrame(mem: MemoryState, what: string, pfn: number): void {
   if (!mem.frames.valid(pfn)) throw new SmmuError('EINVAL', `${what}: ${String(pfn)} is not a frame number (0..${mem.frames.count - 1})`);
   if ((mem.frames.flags[pfn]! & PG.free) !== 0) throw new SmmuError('EINVAL', `${what}: frame ${pfn} is free`);
 }
 
 /** The regular file whose page cache holds `pfn`; EINVAL for anything else. */
-function cachedFilePage(mem: Memory, what: string, pfn: number): Inode {
+function cachedFilePage(mem: MemoryState, what: string, pfn: number): Inode {
   checkFrame(mem, what, pfn);
   const owner = mem.ownerOf(pfn);
   if (mem.isAnon(pfn) || !(owner instanceof Inode)) throw new SmmuError('EINVAL', `${what}: frame ${pfn} is not a page-cache page of a file`);
@@ -238,7 +237,7 @@ function cachedFilePage(mem: Memory, what: string, pfn: number): Inode {
  * (`PageExternalRmap`), with the page lock held, so reclaim and writeback call the
  * external-rmap hook for it. EINVAL in the merged eras, which had no such hook.
  */
-export function exportPage(mem: Memory, task: Task, pfn: number): void {
+export function exportPage(mem: MemoryState, task: Task, pfn: number): void {
   if (mem.era !== 'rfc-2008') throw new SmmuError('EINVAL', `mmu_rmap_export_page: the ${mem.era} era has no external-rmap notifier (only rfc-2008 had it)`);
   if (mem.pageLock.holder(pfn) !== task) throw new SmmuError('EINVAL', `mmu_rmap_export_page: ${task.name} must hold the lock of page ${pfn}`);
   mem.frames.flags[pfn] = mem.frames.flags[pfn]! | PG.externalRmap;

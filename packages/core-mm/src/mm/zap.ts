@@ -1,16 +1,17 @@
-import type { Task } from '../sched/task.js';
-import { andThen } from '../util/flow.js';
+import type { Task } from '../kernel/sched/task.js';
+import { andThen } from '../kernel/util/flow.js';
 import { PG } from './frames.js';
 import { PAGE_SIZE, PTRS_PER_TABLE, pageNumber } from './layout.js';
-import type { Memory } from './memory.js';
+import type { MemoryState } from './memory-state.js';
 import { notifySecondaryTlbs } from './notify.js';
 import type { PteCause } from './observe.js';
 import type { PteTable } from './page-table.js';
 import { clearPte, recordFrame } from './pte-ops.js';
 import { isSwapPte, PTE } from './pte.js';
-import { dropSwapEntry, swapOf, type SwapDevice } from './swap.js';
+import type { SwapDevice } from './swap-device.js';
+import { dropSwapEntry, swapOf } from './swap.js';
 import { removeRmap } from './rmap.js';
-import type { Vma } from './vma.js';
+import type { Vma } from './mm-types.js';
 
 /** What to leave mapped: truncate keeps a private mapping's COWed anonymous pages (`zap_details.even_cows` false). */
 export interface ZapDetails {
@@ -27,7 +28,7 @@ export interface ZapDetails {
  * a swapped-out COW copy is anonymous and stays, as a present one does. The caller
  * brackets the call with the era's notifier range.
  */
-export function zapRange(mem: Memory, task: Task, vma: Vma, start: number, end: number, cause: PteCause, details?: ZapDetails): void | Promise<void> {
+export function zapRange(mem: MemoryState, task: Task, vma: Vma, start: number, end: number, cause: PteCause, details?: ZapDetails): void | Promise<void> {
   const tables: PteTable[] = [];
   vma.mm.pageTable.forEachTable(pageNumber(start), pageNumber(end), (t) => void tables.push(t));
   const step = (k: number): void | Promise<void> => {
@@ -39,7 +40,7 @@ export function zapRange(mem: Memory, task: Task, vma: Vma, start: number, end: 
   return step(0);
 }
 
-function zapTable(mem: Memory, task: Task, vma: Vma, table: PteTable, start: number, end: number, cause: PteCause, details: ZapDetails | undefined): void | Promise<void> {
+function zapTable(mem: MemoryState, task: Task, vma: Vma, table: PteTable, start: number, end: number, cause: PteCause, details: ZapDetails | undefined): void | Promise<void> {
   return andThen(table.ptl.lock(task), () => {
     const from = Math.max(pageNumber(start), table.base) - table.base;
     const to = Math.min(pageNumber(end), table.base + PTRS_PER_TABLE) - table.base;

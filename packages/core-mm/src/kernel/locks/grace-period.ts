@@ -1,4 +1,4 @@
-import type { Machine } from '../machine.js';
+import type { LockContext } from './lock-context.js';
 import type { Task } from '../sched/task.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -12,8 +12,8 @@ export class GracePeriod {
   private nextTicket = 1;
   private readonly waiters: WaitQueue;
 
-  constructor(machine: Machine, name: string) {
-    this.waiters = new WaitQueue(machine, `${name} grace period`);
+  constructor(kernel: LockContext, name: string) {
+    this.waiters = new WaitQueue(kernel, `${name} grace period`);
   }
 
   /** Open a read-side section; the ticket closes it. */

@@ -1,7 +1,7 @@
-import type { LockClass, Lockable } from '../check/lockdep.js';
+import type { LockClass, Lockable } from '../check/lock-class.js';
 import { mightSleep } from '../check/might-sleep.js';
 import { SmmuError } from '../errors.js';
-import type { Machine } from '../machine.js';
+import type { LockContext } from './lock-context.js';
 import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
 
 /**
@@ -16,7 +16,7 @@ import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
 export class BitLock implements Lockable {
   readonly name: string;
   readonly lockClass: LockClass;
-  private readonly machine: Machine;
+  private readonly kernel: LockContext;
   private readonly words: Uint32Array;
   private readonly mask: number;
   /** Holder per index; a plain array (no Map churn on the uncontended path). */
@@ -27,19 +27,19 @@ export class BitLock implements Lockable {
    * @param words - the flag words, one per instance (e.g. frame flags by pfn).
    * @param bit - the bit of each word that is the lock (0..31).
    */
-  constructor(machine: Machine, name: string, words: Uint32Array, bit: number) {
-    this.machine = machine;
+  constructor(kernel: LockContext, name: string, words: Uint32Array, bit: number) {
+    this.kernel = kernel;
     this.name = name;
     this.words = words;
     this.mask = (1 << bit) >>> 0;
-    this.lockClass = machine.lockdep.classFor(name, 'bit-lock');
+    this.lockClass = kernel.lockdep.classFor(name, 'bit-lock');
   }
 
   /** `lock_page()`: a sleeping primitive. */
   lock(task: Task, index: number, site?: string): void | Promise<void> {
     this.check(index);
     mightSleep(task, 'lock_page', this.name, site, index);
-    const p = this.machine.sched.preempt(task, 'lock');
+    const p = this.kernel.sched.preempt(task, 'lock');
     if (p === undefined) return this.acquire(task, index, site);
     return p.then(() => this.acquire(task, index, site));
   }
@@ -48,7 +48,7 @@ export class BitLock implements Lockable {
   trylock(task: Task, index: number): boolean {
     this.check(index);
     if ((this.words[index]! & this.mask) !== 0) return false;
-    this.machine.lockdep.acquire(task, this, HELD_TRYLOCK, 0, index);
+    this.kernel.lockdep.acquire(task, this, HELD_TRYLOCK, 0, index);
     this.words[index] = this.words[index]! | this.mask;
     this.owners[index] = task;
     return true;
@@ -63,19 +63,19 @@ export class BitLock implements Lockable {
   unlock(task: Task, index: number): void | Promise<void> {
     this.check(index);
     const holder = this.owners[index];
-    if (holder === undefined) return this.machine.lockdep.reportBadUnlock(task, this, index, 'the page is not locked');
-    this.machine.lockdep.release(holder, this, index);
+    if (holder === undefined) return this.kernel.lockdep.reportBadUnlock(task, this, index, 'the page is not locked');
+    this.kernel.lockdep.release(holder, this, index);
     const queue = this.waiters.get(index);
     const next = queue?.shift();
     if (queue !== undefined && queue.length === 0) this.waiters.delete(index);
     if (next !== undefined) {
       this.owners[index] = next;
-      this.machine.sched.wake(next);
+      this.kernel.sched.wake(next);
     } else {
       this.owners[index] = undefined;
       this.words[index] = this.words[index]! & ~this.mask;
     }
-    return this.machine.sched.preempt(task, 'lock');
+    return this.kernel.sched.preempt(task, 'lock');
   }
 
   private check(index: number): void {
@@ -96,21 +96,21 @@ export class BitLock implements Lockable {
 
   private acquire(task: Task, index: number, site: string | undefined): void | Promise<void> {
     if ((this.words[index]! & this.mask) === 0) {
-      this.machine.lockdep.acquire(task, this, 0, 0, index, site);
+      this.kernel.lockdep.acquire(task, this, 0, 0, index, site);
       this.words[index] = this.words[index]! | this.mask;
       this.owners[index] = task;
       return;
     }
     const waitable = this.waitable(index);
-    if (!this.machine.sched.canBlock(task)) {
-      this.machine.lockdep.check(task, this, 0, 0, index, site);
-      throw this.machine.sched.wouldBlock(task, waitable);
+    if (!this.kernel.sched.canBlock(task)) {
+      this.kernel.lockdep.check(task, this, 0, 0, index, site);
+      throw this.kernel.sched.wouldBlock(task, waitable);
     }
-    this.machine.lockdep.acquire(task, this, 0, 0, index, site);
+    this.kernel.lockdep.acquire(task, this, 0, 0, index, site);
     let queue = this.waiters.get(index);
     if (queue === undefined) this.waiters.set(index, (queue = []));
     queue.push(task);
-    return this.machine.sched.block(task, waitable);
+    return this.kernel.sched.block(task, waitable);
   }
 
   /** What a waiter on instance `index` waits for (made only on contention). */

@@ -1,6 +1,6 @@
-import type { LockClass, Lockable } from '../check/lockdep.js';
+import type { LockClass, Lockable } from '../check/lock-class.js';
 import { mightSleep } from '../check/might-sleep.js';
-import type { Machine } from '../machine.js';
+import type { LockContext } from './lock-context.js';
 import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
 
 /**
@@ -12,14 +12,14 @@ import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
 export class Mutex implements Lockable, Waitable {
   readonly name: string;
   readonly lockClass: LockClass;
-  private readonly machine: Machine;
+  private readonly kernel: LockContext;
   private owner: Task | null = null;
   private readonly waiters: Task[] = [];
 
-  constructor(machine: Machine, name: string) {
-    this.machine = machine;
+  constructor(kernel: LockContext, name: string) {
+    this.kernel = kernel;
     this.name = name;
-    this.lockClass = machine.lockdep.classFor(name, 'mutex');
+    this.lockClass = kernel.lockdep.classFor(name, 'mutex');
   }
 
   /** `mutex_lock()`. */
@@ -30,7 +30,7 @@ export class Mutex implements Lockable, Waitable {
   /** `mutex_lock_nested()`. */
   lockNested(task: Task, subclass: number, site?: string): void | Promise<void> {
     mightSleep(task, 'mutex_lock', this.name, site);
-    const p = this.machine.sched.preempt(task, 'lock');
+    const p = this.kernel.sched.preempt(task, 'lock');
     if (p === undefined) return this.acquire(task, subclass, site);
     return p.then(() => this.acquire(task, subclass, site));
   }
@@ -38,18 +38,18 @@ export class Mutex implements Lockable, Waitable {
   /** `mutex_trylock()`: never sleeps, so no might-sleep check. */
   trylock(task: Task): boolean {
     if (this.owner !== null) return false;
-    this.machine.lockdep.acquire(task, this, HELD_TRYLOCK);
+    this.kernel.lockdep.acquire(task, this, HELD_TRYLOCK);
     this.owner = task;
     return true;
   }
 
   /** `mutex_unlock()`: hands the mutex to the first waiter. */
   unlock(task: Task): void | Promise<void> {
-    if (!this.machine.lockdep.release(task, this)) return;
+    if (!this.kernel.lockdep.release(task, this)) return;
     const next = this.waiters.shift();
     this.owner = next ?? null;
-    if (next !== undefined) this.machine.sched.wake(next);
-    return this.machine.sched.preempt(task, 'lock');
+    if (next !== undefined) this.kernel.sched.wake(next);
+    return this.kernel.sched.preempt(task, 'lock');
   }
 
   /** `mutex_is_locked()`. */
@@ -66,16 +66,16 @@ export class Mutex implements Lockable, Waitable {
   }
 
   private acquire(task: Task, subclass: number, site: string | undefined): void | Promise<void> {
-    if (this.owner !== null && !this.machine.sched.canBlock(task)) {
-      this.machine.lockdep.check(task, this, 0, subclass, -1, site);
-      throw this.machine.sched.wouldBlock(task, this);
+    if (this.owner !== null && !this.kernel.sched.canBlock(task)) {
+      this.kernel.lockdep.check(task, this, 0, subclass, -1, site);
+      throw this.kernel.sched.wouldBlock(task, this);
     }
-    this.machine.lockdep.acquire(task, this, 0, subclass, -1, site);
+    this.kernel.lockdep.acquire(task, this, 0, subclass, -1, site);
     if (this.owner === null) {
       this.owner = task;
       return;
     }
     this.waiters.push(task);
-    return this.machine.sched.block(task, this);
+    return this.kernel.sched.block(task, this);
   }
 }

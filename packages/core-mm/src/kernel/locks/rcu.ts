@@ -1,6 +1,6 @@
-import type { LockClass, Lockable } from '../check/lockdep.js';
+import type { LockClass, Lockable } from '../check/lock-class.js';
 import { mightSleep } from '../check/might-sleep.js';
-import type { Machine } from '../machine.js';
+import type { LockContext } from './lock-context.js';
 import { HELD_READ, type Task } from '../sched/task.js';
 import { GracePeriod } from './grace-period.js';
 
@@ -15,25 +15,25 @@ import { GracePeriod } from './grace-period.js';
 export class Rcu implements Lockable {
   readonly name = 'rcu_read_lock';
   readonly lockClass: LockClass;
-  private readonly machine: Machine;
+  private readonly kernel: LockContext;
   private readonly gp: GracePeriod;
   private readonly tickets = new Map<Task, number>();
 
-  constructor(machine: Machine) {
-    this.machine = machine;
-    this.lockClass = machine.lockdep.classFor(this.name, 'rcu');
-    this.gp = new GracePeriod(machine, 'rcu');
+  constructor(kernel: LockContext) {
+    this.kernel = kernel;
+    this.lockClass = kernel.lockdep.classFor(this.name, 'rcu');
+    this.gp = new GracePeriod(kernel, 'rcu');
   }
 
   /** `rcu_read_lock()`. Never sleeps. */
   readLock(task: Task): void {
     if (task.rcuDepth++ === 0) this.tickets.set(task, this.gp.enter(task));
-    this.machine.lockdep.acquire(task, this, HELD_READ);
+    this.kernel.lockdep.acquire(task, this, HELD_READ);
   }
 
   /** `rcu_read_unlock()`. */
   readUnlock(task: Task): void {
-    if (!this.machine.lockdep.release(task, this)) return; // reports the bad unlock
+    if (!this.kernel.lockdep.release(task, this)) return; // reports the bad unlock
     if (--task.rcuDepth === 0) {
       this.gp.exit(this.tickets.get(task)!);
       this.tickets.delete(task);

@@ -1,6 +1,6 @@
-import type { LockClass, Lockable } from '../check/lockdep.js';
+import type { LockClass, Lockable } from '../check/lock-class.js';
 import { mightSleep } from '../check/might-sleep.js';
-import type { Machine } from '../machine.js';
+import type { LockContext } from './lock-context.js';
 import { HELD_READ, HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
 
 interface RwWaiter {
@@ -20,21 +20,21 @@ interface RwWaiter {
 export class RwSemaphore implements Lockable, Waitable {
   readonly name: string;
   readonly lockClass: LockClass;
-  private readonly machine: Machine;
+  private readonly kernel: LockContext;
   private writer: Task | null = null;
   private readonly readers: Task[] = [];
   private readonly waiters: RwWaiter[] = [];
 
-  constructor(machine: Machine, name: string) {
-    this.machine = machine;
+  constructor(kernel: LockContext, name: string) {
+    this.kernel = kernel;
     this.name = name;
-    this.lockClass = machine.lockdep.classFor(name, 'rwsem');
+    this.lockClass = kernel.lockdep.classFor(name, 'rwsem');
   }
 
   /** `down_read()`. */
   downRead(task: Task, site?: string): void | Promise<void> {
     mightSleep(task, 'down_read', this.name, site);
-    const p = this.machine.sched.preempt(task, 'lock');
+    const p = this.kernel.sched.preempt(task, 'lock');
     if (p === undefined) return this.acquire(task, false, site);
     return p.then(() => this.acquire(task, false, site));
   }
@@ -47,7 +47,7 @@ export class RwSemaphore implements Lockable, Waitable {
   /** `down_write_nested()`: a second rwsem of this class, at nesting level `subclass` (fork's child mmap_lock). */
   downWriteNested(task: Task, subclass: number, site?: string): void | Promise<void> {
     mightSleep(task, 'down_write', this.name, site);
-    const p = this.machine.sched.preempt(task, 'lock');
+    const p = this.kernel.sched.preempt(task, 'lock');
     if (p === undefined) return this.acquire(task, true, site, subclass);
     return p.then(() => this.acquire(task, true, site, subclass));
   }
@@ -55,7 +55,7 @@ export class RwSemaphore implements Lockable, Waitable {
   /** `down_read_trylock()`: never sleeps. */
   tryDownRead(task: Task): boolean {
     if (this.writer !== null || this.waiters.length > 0) return false;
-    this.machine.lockdep.acquire(task, this, HELD_READ | HELD_TRYLOCK);
+    this.kernel.lockdep.acquire(task, this, HELD_READ | HELD_TRYLOCK);
     this.readers.push(task);
     return true;
   }
@@ -63,7 +63,7 @@ export class RwSemaphore implements Lockable, Waitable {
   /** `down_write_trylock()`: never sleeps. */
   tryDownWrite(task: Task): boolean {
     if (this.writer !== null || this.readers.length > 0) return false;
-    this.machine.lockdep.acquire(task, this, HELD_TRYLOCK);
+    this.kernel.lockdep.acquire(task, this, HELD_TRYLOCK);
     this.writer = task;
     return true;
   }
@@ -71,26 +71,26 @@ export class RwSemaphore implements Lockable, Waitable {
   /** `up_read()`. */
   upRead(task: Task): void | Promise<void> {
     const i = this.readers.indexOf(task);
-    if (i < 0) return this.machine.lockdep.reportBadUnlock(task, this, -1, 'it is not a reader (up_read)');
-    if (!this.machine.lockdep.release(task, this)) return;
+    if (i < 0) return this.kernel.lockdep.reportBadUnlock(task, this, -1, 'it is not a reader (up_read)');
+    if (!this.kernel.lockdep.release(task, this)) return;
     this.readers.splice(i, 1);
     this.grant();
-    return this.machine.sched.preempt(task, 'lock');
+    return this.kernel.sched.preempt(task, 'lock');
   }
 
   /** `up_write()`. */
   upWrite(task: Task): void | Promise<void> {
-    if (this.writer !== task) return this.machine.lockdep.reportBadUnlock(task, this, -1, 'it is not the writer (up_write)');
-    if (!this.machine.lockdep.release(task, this)) return;
+    if (this.writer !== task) return this.kernel.lockdep.reportBadUnlock(task, this, -1, 'it is not the writer (up_write)');
+    if (!this.kernel.lockdep.release(task, this)) return;
     this.writer = null;
     this.grant();
-    return this.machine.sched.preempt(task, 'lock');
+    return this.kernel.sched.preempt(task, 'lock');
   }
 
   /** `downgrade_write()`: the writer becomes a reader; queued readers at the head get in. */
   downgrade(task: Task): void {
-    if (this.writer !== task) return this.machine.lockdep.reportBadUnlock(task, this, -1, 'it is not the writer (downgrade_write)');
-    if (!this.machine.lockdep.downgrade(task, this)) return;
+    if (this.writer !== task) return this.kernel.lockdep.reportBadUnlock(task, this, -1, 'it is not the writer (downgrade_write)');
+    if (!this.kernel.lockdep.downgrade(task, this)) return;
     this.writer = null;
     this.readers.push(task);
     this.grant();
@@ -122,18 +122,18 @@ export class RwSemaphore implements Lockable, Waitable {
 
   private acquire(task: Task, write: boolean, site: string | undefined, subclass = 0): void | Promise<void> {
     const free = this.waiters.length === 0 && this.writer === null && (!write || this.readers.length === 0);
-    if (!free && !this.machine.sched.canBlock(task)) {
-      this.machine.lockdep.check(task, this, write ? 0 : HELD_READ, subclass, -1, site);
-      throw this.machine.sched.wouldBlock(task, this);
+    if (!free && !this.kernel.sched.canBlock(task)) {
+      this.kernel.lockdep.check(task, this, write ? 0 : HELD_READ, subclass, -1, site);
+      throw this.kernel.sched.wouldBlock(task, this);
     }
-    this.machine.lockdep.acquire(task, this, write ? 0 : HELD_READ, subclass, -1, site);
+    this.kernel.lockdep.acquire(task, this, write ? 0 : HELD_READ, subclass, -1, site);
     if (free) {
       if (write) this.writer = task;
       else this.readers.push(task);
       return;
     }
     this.waiters.push({ task, write });
-    return this.machine.sched.block(task, this);
+    return this.kernel.sched.block(task, this);
   }
 
   /**
@@ -148,7 +148,7 @@ export class RwSemaphore implements Lockable, Waitable {
       if (this.readers.length > 0) return;
       this.waiters.shift();
       this.writer = head.task;
-      this.machine.sched.wake(head.task);
+      this.kernel.sched.wake(head.task);
       return;
     }
     for (let i = 0; i < this.waiters.length; ) {
@@ -159,7 +159,7 @@ export class RwSemaphore implements Lockable, Waitable {
       }
       this.waiters.splice(i, 1);
       this.readers.push(w.task);
-      this.machine.sched.wake(w.task);
+      this.kernel.sched.wake(w.task);
     }
   }
 }

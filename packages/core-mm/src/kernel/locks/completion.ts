@@ -1,5 +1,5 @@
 import { mightSleep } from '../check/might-sleep.js';
-import type { Machine } from '../machine.js';
+import type { LockContext } from './lock-context.js';
 import type { Task, Waitable } from '../sched/task.js';
 
 /**
@@ -10,19 +10,19 @@ import type { Task, Waitable } from '../sched/task.js';
  */
 export class Completion implements Waitable {
   readonly name: string;
-  private readonly machine: Machine;
+  private readonly kernel: LockContext;
   private done = 0;
   private readonly waiters: Task[] = [];
 
-  constructor(machine: Machine, name: string) {
-    this.machine = machine;
+  constructor(kernel: LockContext, name: string) {
+    this.kernel = kernel;
     this.name = name;
   }
 
   /** `wait_for_completion()`: a sleeping primitive. */
   wait(task: Task, site?: string): void | Promise<void> {
     mightSleep(task, 'wait_for_completion', this.name, site);
-    const p = this.machine.sched.preempt(task, 'sleep');
+    const p = this.kernel.sched.preempt(task, 'sleep');
     if (p !== undefined) return p.then(() => this.take(task));
     return this.take(task);
   }
@@ -38,13 +38,13 @@ export class Completion implements Waitable {
   complete(): void {
     if (this.done !== Infinity) this.done++;
     const next = this.waiters.shift();
-    if (next !== undefined) this.machine.sched.wake(next);
+    if (next !== undefined) this.kernel.sched.wake(next);
   }
 
   /** `complete_all()`. */
   completeAll(): void {
     this.done = Infinity;
-    for (const t of this.waiters.splice(0)) this.machine.sched.wake(t);
+    for (const t of this.waiters.splice(0)) this.kernel.sched.wake(t);
   }
 
   /** `completion_done()`: a wait would not block. */
@@ -67,7 +67,7 @@ export class Completion implements Waitable {
 
   private take(task: Task): void | Promise<void> {
     if (this.tryWait()) return;
-    if (!this.machine.sched.canBlock(task)) throw this.machine.sched.wouldBlock(task, this);
+    if (!this.kernel.sched.canBlock(task)) throw this.kernel.sched.wouldBlock(task, this);
     return this.waitLoop(task);
   }
 
@@ -75,7 +75,7 @@ export class Completion implements Waitable {
   private async waitLoop(task: Task): Promise<void> {
     while (!this.tryWait()) {
       this.waiters.push(task);
-      await this.machine.sched.block(task, this);
+      await this.kernel.sched.block(task, this);
     }
   }
 }

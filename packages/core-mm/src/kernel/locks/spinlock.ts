@@ -1,5 +1,5 @@
-import type { LockClass, Lockable } from '../check/lockdep.js';
-import type { Machine } from '../machine.js';
+import type { LockClass, Lockable } from '../check/lock-class.js';
+import type { LockContext } from './lock-context.js';
 import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
 
 /**
@@ -12,27 +12,27 @@ import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
 export class SpinLock implements Lockable, Waitable {
   readonly name: string;
   readonly lockClass: LockClass;
-  private readonly machine: Machine;
+  private readonly kernel: LockContext;
   private owner: Task | null = null;
   private readonly spinners: Task[] = [];
 
   /** @param name - the lockdep class: every lock of one name shares it. */
-  constructor(machine: Machine, name: string) {
-    this.machine = machine;
+  constructor(kernel: LockContext, name: string) {
+    this.kernel = kernel;
     this.name = name;
-    this.lockClass = machine.lockdep.classFor(name, 'spinlock');
+    this.lockClass = kernel.lockdep.classFor(name, 'spinlock');
   }
 
   /** `spin_lock()`: returns a Promise only if the task had to spin or was preempted. */
   lock(task: Task, site?: string): void | Promise<void> {
-    const p = this.machine.sched.preempt(task, 'spin');
+    const p = this.kernel.sched.preempt(task, 'spin');
     if (p === undefined) return this.acquire(task, 0, site);
     return p.then(() => this.acquire(task, 0, site));
   }
 
   /** `spin_lock_nested()`: a second lock of this class, at nesting level `subclass`. */
   lockNested(task: Task, subclass: number, site?: string): void | Promise<void> {
-    const p = this.machine.sched.preempt(task, 'spin');
+    const p = this.kernel.sched.preempt(task, 'spin');
     if (p === undefined) return this.acquire(task, subclass, site);
     return p.then(() => this.acquire(task, subclass, site));
   }
@@ -40,7 +40,7 @@ export class SpinLock implements Lockable, Waitable {
   /** `spin_trylock()`: never waits. */
   trylock(task: Task): boolean {
     if (this.owner !== null) return false;
-    this.machine.lockdep.acquire(task, this, HELD_TRYLOCK);
+    this.kernel.lockdep.acquire(task, this, HELD_TRYLOCK);
     task.preemptCount++;
     this.owner = task;
     return true;
@@ -48,12 +48,12 @@ export class SpinLock implements Lockable, Waitable {
 
   /** `spin_unlock()`: hands the lock to the first spinner. */
   unlock(task: Task): void | Promise<void> {
-    if (!this.machine.lockdep.release(task, this)) return;
+    if (!this.kernel.lockdep.release(task, this)) return;
     task.preemptCount--;
     const next = this.spinners.shift();
     this.owner = next ?? null;
-    if (next !== undefined) this.machine.sched.wake(next);
-    return this.machine.sched.preempt(task, 'spin');
+    if (next !== undefined) this.kernel.sched.wake(next);
+    return this.kernel.sched.preempt(task, 'spin');
   }
 
   /** `spin_is_locked()`. */
@@ -75,17 +75,17 @@ export class SpinLock implements Lockable, Waitable {
   }
 
   private acquire(task: Task, subclass: number, site: string | undefined): void | Promise<void> {
-    if (this.owner !== null && !this.machine.sched.canBlock(task)) {
-      this.machine.lockdep.check(task, this, 0, subclass, -1, site);
-      throw this.machine.sched.wouldBlock(task, this);
+    if (this.owner !== null && !this.kernel.sched.canBlock(task)) {
+      this.kernel.lockdep.check(task, this, 0, subclass, -1, site);
+      throw this.kernel.sched.wouldBlock(task, this);
     }
-    this.machine.lockdep.acquire(task, this, 0, subclass, -1, site);
+    this.kernel.lockdep.acquire(task, this, 0, subclass, -1, site);
     task.preemptCount++;
     if (this.owner === null) {
       this.owner = task;
       return;
     }
     this.spinners.push(task);
-    return this.machine.sched.block(task, this);
+    return this.kernel.sched.block(task, this);
   }
 }

@@ -1,4 +1,6 @@
 import { SmmuError } from '../errors.js';
+import type { VirtualClock } from '../sched/clock.js';
+import { captureSite } from './site.js';
 
 /**
  * What a checker found. The kernel prints these as splats ("BUG: sleeping function
@@ -70,6 +72,15 @@ export class ViolationError extends SmmuError {
 }
 
 /**
+ * Who a finding is about: a task's name and its held locks. A `Task` is one; the report
+ * needs no more of it.
+ */
+export interface ViolationSubject {
+  readonly name: string;
+  describeHeld(): string[];
+}
+
+/**
  * The machine's findings. Tests fail on any unexpected violation; `strict` throws
  * {@link ViolationError} at the first one instead.
  */
@@ -77,14 +88,26 @@ export class Report {
   readonly violations: Violation[] = [];
   readonly warnings: string[] = [];
   readonly strict: boolean;
+  private readonly clock: VirtualClock;
 
-  constructor(strict: boolean) {
+  constructor(strict: boolean, clock: VirtualClock) {
     this.strict = strict;
+    this.clock = clock;
   }
 
   add(violation: Violation): void {
     this.violations.push(violation);
     if (this.strict) throw new ViolationError(violation);
+  }
+
+  /** Record a checker's finding about `task`, stamped with virtual time; thrown at once when strict. */
+  report(task: ViolationSubject | null, kind: ViolationKind, message: string, details?: readonly string[], site?: string): void {
+    this.add(this.violation(task, kind, message, details, site));
+  }
+
+  /** Record a finding without ever throwing (the scheduler's own reports: a run must end cleanly). */
+  record(task: ViolationSubject | null, kind: ViolationKind, message: string, details?: readonly string[], site?: string): void {
+    this.violations.push(this.violation(task, kind, message, details, site));
   }
 
   warn(message: string): void {
@@ -94,6 +117,18 @@ export class Report {
   /** Violations of one kind. */
   of(kind: ViolationKind): Violation[] {
     return this.violations.filter((v) => v.kind === kind);
+  }
+
+  private violation(task: ViolationSubject | null, kind: ViolationKind, message: string, details: readonly string[] | undefined, site: string | undefined): Violation {
+    return {
+      kind,
+      message,
+      task: task?.name ?? '-',
+      heldLocks: task?.describeHeld() ?? [],
+      site: site ?? captureSite(),
+      ...(details === undefined ? {} : { details }),
+      time: this.clock.now,
+    };
   }
 }
 

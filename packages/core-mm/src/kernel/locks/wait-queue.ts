@@ -1,5 +1,5 @@
 import { mightSleep } from '../check/might-sleep.js';
-import type { Machine } from '../machine.js';
+import type { LockContext } from './lock-context.js';
 import type { Task, Waitable } from '../sched/task.js';
 
 /**
@@ -9,11 +9,11 @@ import type { Task, Waitable } from '../sched/task.js';
  */
 export class WaitQueue implements Waitable {
   readonly name: string;
-  private readonly machine: Machine;
+  private readonly kernel: LockContext;
   private waiters: Task[] = [];
 
-  constructor(machine: Machine, name: string) {
-    this.machine = machine;
+  constructor(kernel: LockContext, name: string) {
+    this.kernel = kernel;
     this.name = name;
   }
 
@@ -32,10 +32,10 @@ export class WaitQueue implements Waitable {
    * (`synchronize_rcu()`, `synchronize_srcu()`), so one misuse is one report.
    */
   waitUntil(task: Task, condition: () => boolean): void | Promise<void> {
-    const p = this.machine.sched.preempt(task, 'sleep');
+    const p = this.kernel.sched.preempt(task, 'sleep');
     if (p !== undefined) return p.then(() => this.waitLoop(task, condition));
     if (condition()) return;
-    if (!this.machine.sched.canBlock(task)) throw this.machine.sched.wouldBlock(task, this);
+    if (!this.kernel.sched.canBlock(task)) throw this.kernel.sched.wouldBlock(task, this);
     return this.waitLoop(task, condition);
   }
 
@@ -44,7 +44,7 @@ export class WaitQueue implements Waitable {
     if (this.waiters.length === 0) return;
     const woken = this.waiters;
     this.waiters = [];
-    for (const t of woken) this.machine.sched.wake(t);
+    for (const t of woken) this.kernel.sched.wake(t);
   }
 
   /** `waitqueue_active()`. */
@@ -63,7 +63,7 @@ export class WaitQueue implements Waitable {
   private async waitLoop(task: Task, condition: () => boolean): Promise<void> {
     while (!condition()) {
       this.waiters.push(task);
-      await this.machine.sched.block(task, this);
+      await this.kernel.sched.block(task, this);
     }
   }
 }

@@ -1,9 +1,11 @@
 import { mightSleep } from '../check/might-sleep.js';
-import type { Violation, ViolationKind } from '../check/violation.js';
+import type { Lockdep } from '../check/lockdep.js';
+import type { Report, Violation, ViolationKind } from '../check/violation.js';
 import { SmmuError } from '../errors.js';
-import type { Machine } from '../machine.js';
 import { digest } from '../util/hash.js';
 import { never } from '../util/is-promise.js';
+import type { RngStreams } from '../util/rng.js';
+import type { VirtualClock } from './clock.js';
 import { FifoStrategy } from './fifo.js';
 import { PctStrategy } from './pct.js';
 import { PREEMPT_BIT, PREEMPT_CLASSES, preemptClasses, preemptMask, type PreemptClass } from './preempt-class.js';
@@ -54,6 +56,15 @@ export interface RunResult {
   readonly trace: readonly string[];
 }
 
+/** What the scheduler uses of its kernel: the run's seed and streams, the clock, the report and lockdep. */
+export interface SchedulerContext {
+  readonly seed: number;
+  readonly rng: RngStreams;
+  readonly clock: VirtualClock;
+  readonly report: Report;
+  readonly lockdep: Lockdep;
+}
+
 interface Sleeper extends Waitable {
   readonly task: Task;
   readonly until: number;
@@ -72,7 +83,8 @@ export class Scheduler {
   /** The running task (the kernel's `current`), or null outside a run. */
   current: Task | null = null;
 
-  private readonly machine: Machine;
+  private readonly kernel: SchedulerContext;
+  private taskIds = 0;
   private readonly mask: number;
   private readonly maxSteps: number;
   private readonly record: Omit<ReplayRecord, 'choices' | 'fingerprint'>;
@@ -95,15 +107,15 @@ export class Scheduler {
   private settle: ((result: RunResult) => void) | null = null;
   private disarmWatchdog: (() => void) | null = null;
 
-  /** @internal Created by the machine. */
-  constructor(machine: Machine, options: ScheduleOptions, replay: string | undefined, program: string) {
-    this.machine = machine;
+  /** @internal Created by the kernel. */
+  constructor(kernel: SchedulerContext, options: ScheduleOptions, replay: string | undefined, program: string) {
+    this.kernel = kernel;
     this.program = program;
     this.traceLines = options.trace === true ? [] : null;
     this.maxSteps = positiveInt(options.maxSteps ?? 1_000_000, 'maxSteps');
     if (replay !== undefined) {
       const r = decodeReplayToken(replay);
-      if (r.seed !== machine.seed) throw new SmmuError('EINVAL', `replay token seed ${r.seed} differs from the machine's seed ${machine.seed}`);
+      if (r.seed !== kernel.seed) throw new SmmuError('EINVAL', `replay token seed ${r.seed} differs from the machine's seed ${kernel.seed}`);
       this.record = { seed: r.seed, strategy: r.strategy, params: r.params, preempt: r.preempt };
       this.mask = preemptMask(r.preempt);
       this.strategy = new ReplayStrategy(r.choices, r.params);
@@ -112,17 +124,22 @@ export class Scheduler {
     }
     const name = options.strategy ?? 'fifo';
     if (name === 'fifo') this.strategy = new FifoStrategy();
-    else if (name === 'random') this.strategy = new RandomStrategy(machine.rng.schedule);
+    else if (name === 'random') this.strategy = new RandomStrategy(kernel.rng.schedule);
     else if (name === 'pct') {
       this.strategy = new PctStrategy(
-        machine.rng.schedule,
+        kernel.rng.schedule,
         positiveInt(options.depth ?? 2, 'depth'),
         positiveInt(options.steps ?? 100, 'steps'),
       );
     } else throw new SmmuError('EINVAL', `unknown strategy "${String(name)}" (expected fifo, random or pct)`);
     this.mask = name === 'fifo' ? 0 : preemptMask(options.preempt ?? PREEMPT_CLASSES);
-    this.record = { seed: machine.seed, strategy: name, params: this.strategy.params, preempt: preemptClasses(this.mask) };
+    this.record = { seed: kernel.seed, strategy: name, params: this.strategy.params, preempt: preemptClasses(this.mask) };
     this.expectedFingerprint = null;
+  }
+
+  /** @internal A new task id: direct and spawned tasks share one sequence. */
+  nextTaskId(): number {
+    return this.taskIds++;
   }
 
   /** Whether a run is in progress. */
@@ -137,7 +154,7 @@ export class Scheduler {
    */
   spawn(name: string, body: (task: Task) => unknown, options?: { daemon?: boolean }): Task {
     if (this.aborted) throw new SmmuError('EINVAL', `cannot spawn ${name}: this machine's last run was aborted`);
-    const task = new Task(this.machine, this.machine.nextTaskId(), name, body, options?.daemon === true);
+    const task = new Task(this.kernel.report, this.nextTaskId(), name, body, options?.daemon === true);
     task.spawnIndex = this.tasks.length;
     task.resume = () => queueMicrotask(() => this.start(task));
     this.tasks.push(task);
@@ -157,10 +174,10 @@ export class Scheduler {
     this.steps = 0;
     this.switches = 0;
     this.choices = [];
-    this.firstViolation = this.machine.report.violations.length;
+    this.firstViolation = this.kernel.report.violations.length;
     const fingerprint = (this.runFingerprint = this.fingerprint());
     if (this.expectedFingerprint !== null && this.expectedFingerprint !== fingerprint) {
-      this.machine.report.warn(
+      this.kernel.report.warn(
         `replay fingerprint ${this.expectedFingerprint} differs from this program's ${fingerprint}: the program or the model changed; replaying anyway`,
       );
     }
@@ -267,10 +284,10 @@ export class Scheduler {
     if (!(ns >= 0) || !Number.isFinite(ns)) throw new SmmuError('EINVAL', `sleep of ${ns} ns: must be a finite non-negative number`);
     mightSleep(task, 'msleep', `${ns} ns`);
     if (!this.active) {
-      this.machine.clock.advance(ns);
+      this.kernel.clock.advance(ns);
       return;
     }
-    const until = this.machine.clock.now + ns;
+    const until = this.kernel.clock.now + ns;
     const sleeper: Sleeper = { task, until, describe: () => `sleep until ${until} ns`, holders: () => [] };
     if (!this.canBlock(task)) throw this.wouldBlock(task, sleeper);
     let i = this.sleepers.length;
@@ -309,7 +326,7 @@ export class Scheduler {
       return null;
     }
     // Sleepers whose time has come compete with the runnable tasks (no starvation by busy tasks).
-    if (this.sleepers.length > 0 && this.sleepers[0]!.until <= this.machine.clock.now) this.wakeDue(this.machine.clock.now);
+    if (this.sleepers.length > 0 && this.sleepers[0]!.until <= this.kernel.clock.now) this.wakeDue(this.kernel.clock.now);
     const runnable = this.runnable;
     const queue = this.runQueue;
     const offset = current === null ? 0 : 1;
@@ -370,7 +387,7 @@ export class Scheduler {
     this.log(`exit ${task.name}`);
     if (this.current === task) this.current = null;
     try {
-      this.machine.lockdep.checkExit(task);
+      this.kernel.lockdep.checkExit(task);
     } catch {
       return this.abort(); // strict: the violation is recorded, the run stops here
     }
@@ -386,7 +403,7 @@ export class Scheduler {
     }
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const stack = error instanceof Error ? (error.stack ?? '').split('\n').slice(1, 6).map((l) => l.trim()) : [];
-    this.machine.recordViolation(task, 'task-error', `${task.name} oopsed: ${message}`, stack);
+    this.kernel.report.record(task, 'task-error', `${task.name} oopsed: ${message}`, stack);
     this.exit(task);
   }
 
@@ -419,7 +436,7 @@ export class Scheduler {
   private wakeSleepers(): boolean {
     while (this.sleepers.length > 0) {
       const until = this.sleepers[0]!.until;
-      this.machine.clock.advanceTo(until);
+      this.kernel.clock.advanceTo(until);
       this.log(`clock ${until}`);
       if (this.wakeDue(until)) return true;
     }
@@ -437,7 +454,7 @@ export class Scheduler {
   }
 
   private stop(kind: ViolationKind, task: Task | null, message: string, details?: readonly string[]): void {
-    this.machine.recordViolation(task, kind, message, details);
+    this.kernel.report.record(task, kind, message, details);
     this.abort();
   }
 
@@ -452,10 +469,10 @@ export class Scheduler {
     this.current = null;
     const replay = this.strategy instanceof ReplayStrategy ? this.strategy : null;
     if (!this.aborted && replay !== null && replay.unused > 0) {
-      this.machine.recordViolation(null, 'divergence', `replay diverged: the run ended with ${replay.unused} recorded choice(s) unused`);
+      this.kernel.report.record(null, 'divergence', `replay diverged: the run ended with ${replay.unused} recorded choice(s) unused`);
     }
     this.log('end');
-    const violations = this.machine.report.violations.slice(this.firstViolation);
+    const violations = this.kernel.report.violations.slice(this.firstViolation);
     const settle = this.settle!;
     this.settle = null;
     this.disarmWatchdog?.();
@@ -467,7 +484,7 @@ export class Scheduler {
       token: encodeReplayToken({ ...this.record, choices: this.choices, fingerprint: this.runFingerprint }),
       steps: this.steps,
       switches: this.switches,
-      time: this.machine.clock.now,
+      time: this.kernel.clock.now,
       trace: this.traceLines === null ? [] : this.traceLines.slice(),
     });
   }
@@ -478,7 +495,7 @@ export class Scheduler {
   }
 
   private log(event: string): void {
-    if (this.traceLines !== null) this.traceLines.push(`${this.machine.clock.now} #${this.steps} ${event}`);
+    if (this.traceLines !== null) this.traceLines.push(`${this.kernel.clock.now} #${this.steps} ${event}`);
   }
 }
 

@@ -1,7 +1,6 @@
-import type { LockClass, Lockable } from '../check/lockdep.js';
+import type { LockClass, Lockable } from '../check/lock-class.js';
+import type { Report } from '../check/violation.js';
 import { SmmuError } from '../errors.js';
-import type { Machine } from '../machine.js';
-import type { Mm } from '../mm/mm.js';
 
 /** Where a task is in its life. `direct` tasks are driven by plain calls, outside any run. */
 export type TaskState = 'direct' | 'runnable' | 'running' | 'blocked' | 'done';
@@ -12,6 +11,16 @@ export interface Waitable {
   describe(): string;
   /** Tasks that hold it and must release it before the waiter can go on (none for events). */
   holders(): readonly Task[];
+}
+
+/**
+ * The address space a task runs in, as the concurrency kernel sees it: something with
+ * an id, nothing more. The kernel layer forward-declares it as C code does
+ * `struct mm_struct;`; the memory model stores its `Mm` here and narrows it back
+ * (`taskMm()` in mm/).
+ */
+export interface TaskMm {
+  readonly id: number;
 }
 
 /** How a held lock was taken; bits of {@link Task.heldFlags}. */
@@ -31,7 +40,8 @@ export const HELD_TRYLOCK = 2;
 export class Task {
   readonly id: number;
   readonly name: string;
-  readonly machine: Machine;
+  /** The report this task's checker findings go to: its kernel's. */
+  readonly report: Report;
   /** A daemon (kswapd, a message handler) does not keep a run going. */
   readonly daemon: boolean;
 
@@ -53,8 +63,8 @@ export class Task {
   /** Caller-given site per held lock, when any. */
   readonly heldSites: (string | undefined)[] = [];
 
-  /** The address space the task runs in (`current->mm`); set by the memory model. */
-  mm: Mm | null = null;
+  /** The address space the task runs in (`current->mm`); set and read by the memory model. */
+  mm: TaskMm | null = null;
 
   state: TaskState;
   /** Position in the machine's spawn order (-1 for direct tasks); replay tokens name tasks by it. */
@@ -72,9 +82,9 @@ export class Task {
   /** @internal The task's body, for the run's fingerprint. */
   readonly body: ((task: Task) => unknown) | null;
 
-  /** @internal Use `machine.task()` or `machine.sched.spawn()`. */
-  constructor(machine: Machine, id: number, name: string, body: ((task: Task) => unknown) | null, daemon: boolean) {
-    this.machine = machine;
+  /** @internal Use `kernel.task()` or `kernel.sched.spawn()`. */
+  constructor(report: Report, id: number, name: string, body: ((task: Task) => unknown) | null, daemon: boolean) {
+    this.report = report;
     this.id = id;
     this.name = name;
     this.body = body;

@@ -1,45 +1,8 @@
-import type { Machine } from '../machine.js';
-import { HELD_READ, HELD_TRYLOCK, type Task } from '../sched/task.js';
 import { SmmuError } from '../errors.js';
+import { HELD_READ, HELD_TRYLOCK, type Task } from '../sched/task.js';
+import type { LockClass, LockEdge, Lockable, LockType } from './lock-class.js';
 import { captureSite } from './site.js';
-
-/** The kind of lock, printed with every held lock: reports say which locks sleep. */
-export type LockType = 'spinlock' | 'mutex' | 'rwsem' | 'bit-lock' | 'srcu' | 'rcu' | 'pseudo';
-
-/**
- * A lockdep class: every lock created under one name shares it, as kernel locks
- * initialised at one site share a `lock_class_key`; `subclass` is the nesting level
- * of `spin_lock_nested()` / `mutex_lock_nested()`.
- */
-export interface LockClass {
-  readonly id: number;
-  readonly name: string;
-  readonly subclass: number;
-  readonly type: LockType;
-  /** Read acquisitions never block and may nest (RCU, SRCU readers). */
-  readonly recursiveRead: boolean;
-  /** Read acquisitions take no part in lock ordering (`rcu_read_lock`: lockdep check=0). */
-  readonly unchecked: boolean;
-  /** Only the same instance counts as recursion (the page lock: one bit per frame). */
-  readonly perInstance: boolean;
-  /** @internal Dependencies `this -> to`, first seen. */
-  readonly after: Map<LockClass, LockEdge>;
-}
-
-/** A lock as lockdep and reports see it. */
-export interface Lockable {
-  readonly name: string;
-  readonly lockClass: LockClass;
-}
-
-/** @internal The first time lockdep saw `from` held while `to` was acquired. */
-export interface LockEdge {
-  readonly from: LockClass;
-  readonly to: LockClass;
-  readonly task: string;
-  readonly held: readonly string[];
-  readonly site: string;
-}
+import type { Report } from './violation.js';
 
 /**
  * lockdep-lite: lock classes, the order graph, and the reports
@@ -51,12 +14,12 @@ export interface LockEdge {
  * adds no edge into its class since it can never block.
  */
 export class Lockdep {
-  private readonly machine: Machine;
+  private readonly report: Report;
   private readonly classes = new Map<string, LockClass>();
   private readonly reportedPairs = new Set<string>();
 
-  constructor(machine: Machine) {
-    this.machine = machine;
+  constructor(report: Report) {
+    this.report = report;
   }
 
   /** The class for `name` at nesting `subclass`, created on first use. */
@@ -145,7 +108,7 @@ export class Lockdep {
 
   /** Report "bad unlock balance" for a release the lock itself refused (e.g. the wrong rwsem mode). */
   reportBadUnlock(task: Task, lock: Lockable, key: number, why: string): void {
-    this.machine.reportViolation(
+    this.report.report(
       task,
       'bad-unlock',
       `bad unlock balance detected: ${task.name} is trying to release ${lock.name}${key >= 0 ? `[${key}]` : ''} (${lock.lockClass.type}) but ${why}`,
@@ -173,7 +136,7 @@ export class Lockdep {
     if (task.preemptCount > 0) what.push(`preempt count ${task.preemptCount}`);
     if (task.rcuDepth > 0) what.push(`RCU read-side depth ${task.rcuDepth}`);
     if (task.nonBlockDepth > 0) what.push(`non-block depth ${task.nonBlockDepth}`);
-    this.machine.reportViolation(task, 'held-at-exit', `task ${task.name} ended with ${what.join(', ')}`);
+    this.report.report(task, 'held-at-exit', `task ${task.name} ended with ${what.join(', ')}`);
   }
 
   private find(task: Task, lock: Lockable, key: number): number {
@@ -216,7 +179,7 @@ export class Lockdep {
       'possible unsafe locking scenario:',
       `  CPU0: lock(${label(from)}); CPU1: lock(${label(to)}); CPU1: lock(${label(from)}); CPU0: lock(${label(to)}) -- deadlock`,
     ];
-    this.machine.reportViolation(
+    this.report.report(
       task,
       'lock-inversion',
       `possible circular locking dependency detected: ${task.name} acquires ${label(to)} while holding ${label(from)}, but ${label(to)} -> ${label(from)} was seen before`,
@@ -247,7 +210,7 @@ export class Lockdep {
 
   private reportRecursion(task: Task, lock: Lockable, key: number, same: boolean, site: string | undefined): void {
     const name = `${lock.name}${key >= 0 ? `[${key}]` : ''} (${lock.lockClass.type})`;
-    this.machine.reportViolation(
+    this.report.report(
       task,
       'lock-recursion',
       same

@@ -20,7 +20,7 @@ export function mightSleep(task: Task, op: string, subject = '', site?: string, 
   if (task.preemptCount > 0) ctx.push(`preempt_count ${task.preemptCount}`);
   if (task.rcuDepth > 0) ctx.push(`rcu_read_lock depth ${task.rcuDepth}`);
   if (task.nonBlockDepth > 0) ctx.push(`non-blockable section depth ${task.nonBlockDepth}`);
-  task.machine.reportViolation(
+  task.report.report(
     task,
     'might-sleep',
     `sleeping function called from invalid context: ${what} (${ctx.join(', ')})`,

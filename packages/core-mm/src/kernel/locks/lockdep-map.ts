@@ -1,5 +1,5 @@
-import type { LockClass, Lockable } from '../check/lockdep.js';
-import type { Machine } from '../machine.js';
+import type { LockClass, Lockable } from '../check/lock-class.js';
+import type { LockContext } from './lock-context.js';
 import type { Task } from '../sched/task.js';
 
 /**
@@ -11,22 +11,22 @@ import type { Task } from '../sched/task.js';
 export class LockdepMap implements Lockable {
   readonly name: string;
   readonly lockClass: LockClass;
-  private readonly machine: Machine;
+  private readonly kernel: LockContext;
 
-  constructor(machine: Machine, name: string) {
-    this.machine = machine;
+  constructor(kernel: LockContext, name: string) {
+    this.kernel = kernel;
     this.name = name;
-    this.lockClass = machine.lockdep.classFor(name, 'pseudo');
+    this.lockClass = kernel.lockdep.classFor(name, 'pseudo');
   }
 
   /** `lock_map_acquire()`: never blocks. */
   acquire(task: Task, site?: string): void {
-    this.machine.lockdep.acquire(task, this, 0, 0, -1, site);
+    this.kernel.lockdep.acquire(task, this, 0, 0, -1, site);
   }
 
   /** `lock_map_release()`. */
   release(task: Task): void {
-    this.machine.lockdep.release(task, this);
+    this.kernel.lockdep.release(task, this);
   }
 
   /**

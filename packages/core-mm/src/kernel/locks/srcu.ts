@@ -1,6 +1,6 @@
-import type { LockClass, Lockable } from '../check/lockdep.js';
+import type { LockClass, Lockable } from '../check/lock-class.js';
 import { mightSleep } from '../check/might-sleep.js';
-import type { Machine } from '../machine.js';
+import type { LockContext } from './lock-context.js';
 import { HELD_READ, type Task } from '../sched/task.js';
 import { GracePeriod } from './grace-period.js';
 
@@ -16,34 +16,34 @@ import { GracePeriod } from './grace-period.js';
 export class Srcu implements Lockable {
   readonly name: string;
   readonly lockClass: LockClass;
-  private readonly machine: Machine;
+  private readonly kernel: LockContext;
   private readonly gp: GracePeriod;
 
-  constructor(machine: Machine, name: string) {
-    this.machine = machine;
+  constructor(kernel: LockContext, name: string) {
+    this.kernel = kernel;
     this.name = name;
-    this.lockClass = machine.lockdep.classFor(name, 'srcu');
-    this.gp = new GracePeriod(machine, name);
+    this.lockClass = kernel.lockdep.classFor(name, 'srcu');
+    this.gp = new GracePeriod(kernel, name);
   }
 
   /** `srcu_read_lock()`: never sleeps; returns the ticket to pass to `readUnlock`. */
   readLock(task: Task): number {
-    this.machine.lockdep.acquire(task, this, HELD_READ);
+    this.kernel.lockdep.acquire(task, this, HELD_READ);
     return this.gp.enter(task);
   }
 
   /** `srcu_read_unlock()`. */
   readUnlock(task: Task, ticket: number): void {
-    if (!this.gp.isOpen(ticket)) return this.machine.lockdep.reportBadUnlock(task, this, -1, `ticket ${ticket} is not an open read section`);
-    if (!this.machine.lockdep.release(task, this)) return;
+    if (!this.gp.isOpen(ticket)) return this.kernel.lockdep.reportBadUnlock(task, this, -1, `ticket ${ticket} is not an open read section`);
+    if (!this.kernel.lockdep.release(task, this)) return;
     this.gp.exit(ticket);
   }
 
   /** `synchronize_srcu()`: a sleeping primitive. */
   synchronize(task: Task, site?: string): void | Promise<void> {
     mightSleep(task, 'synchronize_srcu', this.name, site);
-    this.machine.lockdep.acquire(task, this, 0, 0, -1, site);
-    this.machine.lockdep.release(task, this);
+    this.kernel.lockdep.acquire(task, this, 0, 0, -1, site);
+    this.kernel.lockdep.release(task, this);
     return this.gp.wait(task);
   }
 

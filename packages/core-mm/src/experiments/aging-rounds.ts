@@ -1,11 +1,10 @@
 import { Machine } from '../machine.js';
-import type { Task } from '../sched/task.js';
-import type { Era } from './era.js';
-import { MAP, PROT } from './mmap.js';
-import type { Mm } from './mm.js';
-import type { AgingCombiner } from './page-referenced.js';
-import type { SecondaryMmuPort } from './port.js';
-import { shrinkPage } from './vmscan.js';
+import type { Task } from '../kernel/sched/task.js';
+import type { Era } from '../mm/era.js';
+import { MAP, PROT } from '../mm/mmap.js';
+import type { Mm, SecondaryMmuPort } from '../mm/mm-types.js';
+import type { AgingCombiner } from '../mm/page-referenced.js';
+import { shrinkPage } from '../mm/vmscan.js';
 
 /**
  * A secondary MMU with nothing but accessed bits, one per (mm, address): what the
