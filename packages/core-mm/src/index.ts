@@ -37,8 +37,9 @@ export { LockdepMap } from './kernel/locks/lockdep-map.js';
 export type { LockContext } from './kernel/locks/lock-context.js';
 
 export { mightSleep } from './kernel/check/might-sleep.js';
+export { runHardirq, localIrqSave, localIrqRestore } from './kernel/irq.js';
 export { Lockdep } from './kernel/check/lockdep.js';
-export type { LockClass, LockType, Lockable, LockEdge } from './kernel/check/lock-class.js';
+export type { LockClass, LockType, Lockable, LockEdge, IrqUsage } from './kernel/check/lock-class.js';
 export { Report, ViolationError, formatViolation, type Violation, type ViolationKind, type ViolationSubject } from './kernel/check/violation.js';
 export { captureSite } from './kernel/check/site.js';
 

@@ -1,4 +1,4 @@
-import { Machine, type ScheduleOptions, type Task } from '../../src/index.js';
+import { Kernel, type ScheduleOptions, type Task } from '../../src/index.js';
 
 /**
  * Small programs with bugs of known depth d (the minimum number of ordering
@@ -10,10 +10,10 @@ export interface DepthProgram {
   readonly depth: number;
   readonly tasks: number;
   /** Spawns the tasks on `m`; returns a probe telling whether the bug manifested. */
-  spawn(m: Machine): () => boolean;
+  spawn(m: Kernel): () => boolean;
 }
 
-const stepper = (m: Machine, t: Task, k: number, action: (i: number) => void): Promise<void> =>
+const stepper = (m: Kernel, t: Task, k: number, action: (i: number) => void): Promise<void> =>
   (async () => {
     for (let i = 0; i < k; i++) {
       await m.sched.yield(t);
@@ -83,7 +83,7 @@ export function depth3(k: number, window = 1): DepthProgram {
 
 /** Scheduling points in one run of `program` (the same for every schedule). */
 export async function stepsOf(program: DepthProgram): Promise<number> {
-  const m = new Machine({ seed: 1, schedule: { strategy: 'random', preempt: ['yield'] } });
+  const m = new Kernel({ seed: 1, schedule: { strategy: 'random', preempt: ['yield'] } });
   program.spawn(m);
   return (await m.sched.run()).steps;
 }
@@ -92,7 +92,7 @@ export async function stepsOf(program: DepthProgram): Promise<number> {
 export async function hitRate(program: DepthProgram, schedule: ScheduleOptions, runs: number): Promise<number> {
   let hits = 0;
   for (let seed = 1; seed <= runs; seed++) {
-    const m = new Machine({ seed, schedule });
+    const m = new Kernel({ seed, schedule });
     const manifested = program.spawn(m);
     const result = await m.sched.run();
     if (!result.ok) throw new Error(`seed ${seed}: unexpected violations ${result.violations.map((v) => v.message).join('; ')}`);

@@ -1,4 +1,4 @@
-import { Machine, Mutex, type MachineOptions } from '../../src/index.js';
+import { Kernel, Mutex, type KernelOptions } from '../../src/index.js';
 
 /**
  * A racy counter: three tasks each add to a shared counter twice, once under a
@@ -6,8 +6,8 @@ import { Machine, Mutex, type MachineOptions } from '../../src/index.js';
  * finds the counter wrong at the end oopses, so a failing schedule is a
  * `task-error` violation. `extraYield` changes the program (for divergence tests).
  */
-export function racyCounter(options: MachineOptions, extraYield = false): Machine {
-  const m = new Machine({ ...options, program: extraYield ? 'racy-counter+yield' : 'racy-counter' });
+export function racyCounter(options: KernelOptions, extraYield = false): Kernel {
+  const m = new Kernel({ ...options, program: extraYield ? 'racy-counter+yield' : 'racy-counter' });
   const mu = new Mutex(m, 'counter_lock');
   let counter = 0;
   let finished = 0;

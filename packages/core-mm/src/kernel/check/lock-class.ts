@@ -19,6 +19,18 @@ export interface LockClass {
   readonly perInstance: boolean;
   /** @internal Dependencies `this -> to`, first seen. */
   readonly after: Map<LockClass, LockEdge>;
+  /** @internal Interrupt-context usage, tracked for spinlocks only (null otherwise). */
+  readonly irq: IrqUsage | null;
+}
+
+/**
+ * @internal Where a class was first taken in each interrupt state: the hardirq bits of
+ * the kernel's `lock_class->usage_mask` (`LOCK_USED_IN_HARDIRQ`, `LOCK_ENABLED_HARDIRQ`),
+ * each with the task and site that set it, for the report. Null until seen.
+ */
+export interface IrqUsage {
+  inHardirq: string | null;
+  hardirqOn: string | null;
 }
 
 /** A lock as lockdep and reports see it. */

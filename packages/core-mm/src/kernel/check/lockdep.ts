@@ -1,6 +1,7 @@
 import { SmmuError } from '../errors.js';
 import { HELD_READ, HELD_TRYLOCK, type Task } from '../sched/task.js';
 import type { LockClass, LockEdge, Lockable, LockType } from './lock-class.js';
+import { markIrqUsage } from './irq-safety.js';
 import { captureSite } from './site.js';
 import type { Report } from './violation.js';
 
@@ -36,6 +37,7 @@ export class Lockdep {
         unchecked: type === 'rcu',
         perInstance: type === 'bit-lock',
         after: new Map(),
+        irq: type === 'spinlock' ? { inHardirq: null, hardirqOn: null } : null,
       };
       this.classes.set(key, cls);
     } else if (cls.type !== type) {
@@ -60,6 +62,7 @@ export class Lockdep {
    */
   acquire(task: Task, lock: Lockable, flags = 0, subclass = 0, key = -1, site?: string): void {
     const cls = this.check(task, lock, flags, subclass, key, site);
+    if (cls.irq !== null) markIrqUsage(this.report, task, lock, cls.irq, site);
     task.heldLocks.push(lock);
     task.heldClasses.push(cls);
     task.heldFlags.push(flags);
@@ -130,12 +133,14 @@ export class Lockdep {
 
   /** At task end: locks still held, or atomic context never left, are reported. */
   checkExit(task: Task): void {
-    if (task.heldLocks.length === 0 && task.preemptCount === 0 && task.rcuDepth === 0 && task.nonBlockDepth === 0) return;
+    if (task.heldLocks.length === 0 && !task.atomic) return;
     const what: string[] = [];
     if (task.heldLocks.length > 0) what.push(`${task.heldLocks.length} lock(s) held`);
     if (task.preemptCount > 0) what.push(`preempt count ${task.preemptCount}`);
     if (task.rcuDepth > 0) what.push(`RCU read-side depth ${task.rcuDepth}`);
     if (task.nonBlockDepth > 0) what.push(`non-block depth ${task.nonBlockDepth}`);
+    if (task.hardirqDepth > 0) what.push(`hardirq depth ${task.hardirqDepth}`);
+    if (task.irqsOffDepth > 0) what.push(`interrupts disabled (depth ${task.irqsOffDepth})`);
     this.report.report(task, 'held-at-exit', `task ${task.name} ended with ${what.join(', ')}`);
   }
 

@@ -12,6 +12,8 @@ export type ViolationKind =
   | 'might-sleep'
   /** lockdep: a lock order that can deadlock (AB-BA), found from two chains. */
   | 'lock-inversion'
+  /** lockdep: a spinlock taken in an interrupt handler and elsewhere with interrupts enabled. */
+  | 'inconsistent-lock-state'
   /** lockdep: a lock of a class the task already holds. */
   | 'lock-recursion'
   /** lockdep: release of a lock the task does not hold. */

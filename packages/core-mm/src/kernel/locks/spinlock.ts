@@ -1,4 +1,5 @@
 import type { LockClass, Lockable } from '../check/lock-class.js';
+import { localIrqRestore, localIrqSave } from '../irq.js';
 import type { LockContext } from './lock-context.js';
 import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
 
@@ -7,7 +8,7 @@ import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
  * sleeping until unlock). Contention is a spin-yield: the task waits for the holder
  * without sleeping, which is legal in atomic context, and the lock is handed over in
  * arrival order as a ticket lock does. Kernel counterpart: `spin_lock()`,
- * `spin_lock_nested()`, `spin_trylock()`, `spin_unlock()`.
+ * `spin_lock_nested()`, `spin_lock_irqsave()`, `spin_trylock()`, `spin_unlock()`.
  */
 export class SpinLock implements Lockable, Waitable {
   readonly name: string;
@@ -35,6 +36,22 @@ export class SpinLock implements Lockable, Waitable {
     const p = this.kernel.sched.preempt(task, 'spin');
     if (p === undefined) return this.acquire(task, subclass, site);
     return p.then(() => this.acquire(task, subclass, site));
+  }
+
+  /**
+   * `spin_lock_irqsave()`: interrupts off, then the lock — the form for a lock an
+   * interrupt handler also takes. Undo with {@link SpinLock.unlockIrqrestore}.
+   */
+  lockIrqsave(task: Task, site?: string): void | Promise<void> {
+    localIrqSave(task);
+    return this.lock(task, site);
+  }
+
+  /** `spin_unlock_irqrestore()`: the lock, then interrupts back as they were. */
+  unlockIrqrestore(task: Task): void | Promise<void> {
+    const p = this.unlock(task);
+    localIrqRestore(task);
+    return p;
   }
 
   /** `spin_trylock()`: never waits. */

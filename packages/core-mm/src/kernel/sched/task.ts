@@ -51,6 +51,10 @@ export class Task {
   rcuDepth = 0;
   /** Non-blockable section nesting: the calling context of a non-blockable range. */
   nonBlockDepth = 0;
+  /** Interrupt-handler nesting (the `HARDIRQ_MASK` bits of `preempt_count()`); see `runHardirq`. */
+  hardirqDepth = 0;
+  /** `local_irq_save()` nesting: interrupts off on the task's CPU (`irqs_disabled()`). */
+  irqsOffDepth = 0;
 
   /** Held locks, outermost first (lockdep's `held_locks`). Parallel arrays: no allocation per acquire. */
   readonly heldLocks: Lockable[] = [];
@@ -92,9 +96,14 @@ export class Task {
     this.state = body === null ? 'direct' : 'runnable';
   }
 
-  /** True where sleeping is illegal: spinlock held, RCU read side, or non-block section. */
+  /** True where sleeping is illegal: spinlock held, RCU read side, non-block section, interrupt handler or interrupts off. */
   get atomic(): boolean {
-    return this.preemptCount > 0 || this.rcuDepth > 0 || this.nonBlockDepth > 0;
+    return this.preemptCount > 0 || this.rcuDepth > 0 || this.nonBlockDepth > 0 || this.hardirqDepth > 0 || this.irqsOffDepth > 0;
+  }
+
+  /** `in_hardirq()`: running an interrupt handler. */
+  get inHardirq(): boolean {
+    return this.hardirqDepth > 0;
   }
 
   /**

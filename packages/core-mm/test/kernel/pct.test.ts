@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { depth1, depth2, depth3, hitRate, pctBound, stepsOf, type DepthProgram } from './support/pct-programs.js';
+import { depth1, depth2, depth3, hitRate, pctBound, stepsOf, type DepthProgram } from '../support/pct-programs.js';
 
 // PCT's guarantee (Burckhardt et al., ASPLOS'10): a bug of depth d is hit in one run
 // with probability >= 1/(n·k^(d-1)). Runs are chosen so that runs × bound >= 30

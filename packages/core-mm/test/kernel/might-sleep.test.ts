@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BitLock,
   Completion,
-  Machine,
+  Kernel,
   Mutex,
   RwSemaphore,
   SpinLock,
@@ -17,12 +17,12 @@ import {
   isSmmuError,
   type Task,
   type ViolationError,
-} from '../src/index.js';
-import { caught, kinds, sync } from './support/lock-helpers.js';
+} from '../../src/index.js';
+import { caught, kinds, sync } from '../support/lock-helpers.js';
 
 describe('might-sleep: sleeping primitives in atomic context are reported', () => {
   it('mutex_lock under a spinlock: one splat naming the mutex, the held spinlock and the test site', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const s = new SpinLock(m, 'ptl');
     const mu = new Mutex(m, 'i_mmap_mutex');
     const t = m.task('t');
@@ -45,7 +45,7 @@ describe('might-sleep: sleeping primitives in atomic context are reported', () =
   });
 
   it('mutex_lock under a spinlock inside a run is reported the same way', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const s = new SpinLock(m, 'ptl');
     const mu = new Mutex(m, 'mu');
     m.sched.spawn('worker', async (t) => {
@@ -64,7 +64,7 @@ describe('might-sleep: sleeping primitives in atomic context are reported', () =
   });
 
   it('mutex_lock inside rcu_read_lock() is reported', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const mu = new Mutex(m, 'mu');
     const t = m.task('reader');
     m.rcu.readLock(t);
@@ -81,7 +81,7 @@ describe('might-sleep: sleeping primitives in atomic context are reported', () =
   });
 
   it('mutex_lock inside a non-blockable section is reported', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const mu = new Mutex(m, 'mu');
     const t = m.task('notifier');
     t.enterNonBlock();
@@ -99,7 +99,7 @@ describe('might-sleep: sleeping primitives in atomic context are reported', () =
     expect(m.report.violations).toHaveLength(1);
   });
 
-  const primitives: [string, string, (m: Machine, t: Task) => void][] = [
+  const primitives: [string, string, (m: Kernel, t: Task) => void][] = [
     [
       'wait_event (WaitQueue.waitEvent)',
       'wait_event(wq)',
@@ -148,7 +148,7 @@ describe('might-sleep: sleeping primitives in atomic context are reported', () =
 
   for (const [name, what, use] of primitives) {
     it(`${name} under a spinlock: exactly one splat`, () => {
-      const m = new Machine();
+      const m = new Kernel();
       const s = new SpinLock(m, 'lock');
       const t = m.task('t');
       sync(s.lock(t));
@@ -162,7 +162,7 @@ describe('might-sleep: sleeping primitives in atomic context are reported', () =
     });
 
     it(`${name} in a preemptible context: quiet`, () => {
-      const m = new Machine();
+      const m = new Kernel();
       const t = m.task('t');
       use(m, t);
       expect(m.report.violations).toEqual([]);
@@ -170,7 +170,7 @@ describe('might-sleep: sleeping primitives in atomic context are reported', () =
   }
 
   it('a sleep is checked even when it would not wait (the context, not the outcome)', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const s = new SpinLock(m, 's');
     const c = new Completion(m, 'c');
     const t = m.task('t');
@@ -185,7 +185,7 @@ describe('might-sleep: sleeping primitives in atomic context are reported', () =
 describe('might-sleep: legal sequences stay quiet', () => {
   it('a contended spinlock taken under another spinlock spins, it does not sleep', async () => {
     for (let seed = 1; seed <= 10; seed++) {
-      const m = new Machine({ seed, schedule: { strategy: 'random', trace: true } });
+      const m = new Kernel({ seed, schedule: { strategy: 'random', trace: true } });
       const outer = new SpinLock(m, 'outer');
       const inner = new SpinLock(m, 'inner');
       let spun = false;
@@ -213,7 +213,7 @@ describe('might-sleep: legal sequences stay quiet', () => {
   });
 
   it('trylocks under a spinlock never sleep: no report', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const s = new SpinLock(m, 's');
     const mu = new Mutex(m, 'mu');
     const rwr = new RwSemaphore(m, 'rw_read');
@@ -246,7 +246,7 @@ describe('might-sleep: legal sequences stay quiet', () => {
   });
 
   it('sleeping inside an SRCU read section is fine', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const srcu = new Srcu(m, 'srcu');
     const mu = new Mutex(m, 'mu');
     const c = new Completion(m, 'c');
@@ -266,7 +266,7 @@ describe('might-sleep: legal sequences stay quiet', () => {
   });
 
   it('mutex -> spinlock nesting is fine', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const mu = new Mutex(m, 'mu');
     const s = new SpinLock(m, 's');
     const t = m.task('t');
@@ -279,7 +279,7 @@ describe('might-sleep: legal sequences stay quiet', () => {
   });
 
   it('after spin_unlock, mutex_lock is fine again', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const mu = new Mutex(m, 'mu');
     const s = new SpinLock(m, 's');
     const t = m.task('t');
@@ -302,7 +302,7 @@ describe('might-sleep: legal sequences stay quiet', () => {
   });
 
   it('after rcu_read_unlock and exitNonBlock, sleeping is fine again', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const mu = new Mutex(m, 'mu');
     const t = m.task('t');
     m.rcu.readLock(t);
@@ -320,7 +320,7 @@ describe('might-sleep: legal sequences stay quiet', () => {
 
 describe('might-sleep: strict machines', () => {
   it('strict: a direct task throws EVIOLATION at the first might-sleep', () => {
-    const m = new Machine({ strict: true });
+    const m = new Kernel({ strict: true });
     const s = new SpinLock(m, 's');
     const mu = new Mutex(m, 'mu');
     const t = m.task('t');
@@ -336,7 +336,7 @@ describe('might-sleep: strict machines', () => {
   });
 
   it('strict: correct code does not throw', () => {
-    const m = new Machine({ strict: true });
+    const m = new Kernel({ strict: true });
     const s = new SpinLock(m, 's');
     const mu = new Mutex(m, 'mu');
     const t = m.task('t');
@@ -348,7 +348,7 @@ describe('might-sleep: strict machines', () => {
   });
 
   it('strict: a violation in a run aborts the run', async () => {
-    const m = new Machine({ strict: true });
+    const m = new Kernel({ strict: true });
     const s = new SpinLock(m, 's');
     const mu = new Mutex(m, 'mu');
     let after = false;

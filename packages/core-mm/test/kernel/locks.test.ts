@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BitLock,
   Completion,
-  Machine,
+  Kernel,
   Mutex,
   RwSemaphore,
   SpinLock,
@@ -15,8 +15,8 @@ import {
   WaitQueue,
   isSmmuError,
   type Task,
-} from '../src/index.js';
-import { caught, sync } from './support/lock-helpers.js';
+} from '../../src/index.js';
+import { caught, sync } from '../support/lock-helpers.js';
 
 interface Guard {
   lock(t: Task): void | Promise<void>;
@@ -27,8 +27,8 @@ const TASKS = 4;
 const ROUNDS = 3;
 
 /** TASKS tasks increment a counter ROUNDS times each: read, yield, write. */
-async function counterRun(seed: number, makeGuard: (m: Machine) => Guard | null): Promise<{ count: number; ok: boolean; violations: string[] }> {
-  const m = new Machine({ seed, schedule: { strategy: 'random' } });
+async function counterRun(seed: number, makeGuard: (m: Kernel) => Guard | null): Promise<{ count: number; ok: boolean; violations: string[] }> {
+  const m = new Kernel({ seed, schedule: { strategy: 'random' } });
   const guard = makeGuard(m);
   let count = 0;
   for (let i = 0; i < TASKS; i++) {
@@ -47,7 +47,7 @@ async function counterRun(seed: number, makeGuard: (m: Machine) => Guard | null)
 }
 
 describe('mutual exclusion under random schedules', () => {
-  const guards: [string, (m: Machine) => Guard][] = [
+  const guards: [string, (m: Kernel) => Guard][] = [
     ['Mutex', (m) => new Mutex(m, 'mu')],
     ['SpinLock', (m) => new SpinLock(m, 'spin')],
     [
@@ -84,7 +84,7 @@ describe('mutual exclusion under random schedules', () => {
 
 describe('rw_semaphore', () => {
   it('two readers are inside at once', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const rw = new RwSemaphore(m, 'rw');
     const go = new Completion(m, 'go');
     const seen: number[] = [];
@@ -108,7 +108,7 @@ describe('rw_semaphore', () => {
   });
 
   it('a writer is excluded while a reader is inside', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const rw = new RwSemaphore(m, 'rw');
     const go = new Completion(m, 'go');
     const log: string[] = [];
@@ -134,7 +134,7 @@ describe('rw_semaphore', () => {
   });
 
   it('a reader queues behind a waiting writer (fairness), and tryDownRead fails then', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const rw = new RwSemaphore(m, 'rw');
     const go = new Completion(m, 'go');
     const log: string[] = [];
@@ -174,7 +174,7 @@ describe('rw_semaphore', () => {
   });
 
   it('downgrade lets queued readers in while the downgrader still reads', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const rw = new RwSemaphore(m, 'mmap_lock');
     const go = new Completion(m, 'go');
     const readersIn = new Completion(m, 'readers-in');
@@ -219,7 +219,7 @@ describe('rw_semaphore', () => {
   });
 
   it('trylocks: tryDownWrite fails while read-held; tryDownRead fails while write-held', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const rw = new RwSemaphore(m, 'rw');
     const a = m.task('a');
     const b = m.task('b');
@@ -241,7 +241,7 @@ describe('rw_semaphore', () => {
 
 describe('completion', () => {
   it('wait blocks until complete(); the completer goes on running', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const c = new Completion(m, 'done');
     const log: string[] = [];
     const waiter = m.sched.spawn('waiter', async (t) => {
@@ -262,7 +262,7 @@ describe('completion', () => {
   });
 
   it('complete() with nobody waiting banks a count; tryWait consumes it', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const c = new Completion(m, 'c');
     const t = m.task('t');
     expect(c.isDone).toBe(false);
@@ -278,7 +278,7 @@ describe('completion', () => {
   });
 
   it('completeAll() releases all current and future waiters', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const c = new Completion(m, 'all');
     const log: string[] = [];
     for (const name of ['w1', 'w2']) {
@@ -312,7 +312,7 @@ describe('completion', () => {
 
 describe('wait queue', () => {
   it('wait_event re-checks the condition after every wake-up', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const wq = new WaitQueue(m, 'wq');
     let flag = false;
     let checks = 0;
@@ -350,7 +350,7 @@ describe('wait queue', () => {
   });
 
   it('wait_event returns at once when the condition already holds', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const wq = new WaitQueue(m, 'wq');
     const t = m.task('t');
     let checks = 0;
@@ -367,7 +367,7 @@ describe('wait queue', () => {
 
 describe('grace periods', () => {
   it('Srcu.synchronize waits for a reader that started before it, not for one that started after', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const srcu = new Srcu(m, 'srcu');
     const log: string[] = [];
     m.sched.spawn('early', async (t) => {
@@ -395,7 +395,7 @@ describe('grace periods', () => {
   });
 
   it('synchronize with no reader returns at once', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const srcu = new Srcu(m, 'srcu');
     const t = m.task('t');
     sync(srcu.synchronize(t));
@@ -407,7 +407,7 @@ describe('grace periods', () => {
     it(`${flavour}: synchronize waits for earlier readers and not for later ones (random, 20 seeds)`, async () => {
       let overlapped = 0;
       for (let seed = 1; seed <= 20; seed++) {
-        const m = new Machine({ seed, schedule: { strategy: 'random', maxSteps: 20_000 } });
+        const m = new Kernel({ seed, schedule: { strategy: 'random', maxSteps: 20_000 } });
         const srcu = new Srcu(m, 'srcu');
         const enter = (t: Task): number => (flavour === 'rcu' ? (m.rcu.readLock(t), 0) : srcu.readLock(t));
         const exit = (t: Task, idx: number): void => (flavour === 'rcu' ? m.rcu.readUnlock(t) : srcu.readUnlock(t, idx));
@@ -459,7 +459,7 @@ describe('grace periods', () => {
   }
 
   it('machine.rcu.readers counts open read-side sections (nesting counts once)', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const a = m.task('a');
     const b = m.task('b');
     expect(m.rcu.readers).toBe(0);
@@ -481,7 +481,7 @@ describe('grace periods', () => {
   it('Rcu.synchronize waits for a reader preempted inside its section', async () => {
     // An RCU reader may not sleep: it is inside its section across preemption points only.
     for (let seed = 1; seed <= 5; seed++) {
-      const m = new Machine({ seed, schedule: { strategy: 'random', preempt: ['yield', 'sleep'] } });
+      const m = new Kernel({ seed, schedule: { strategy: 'random', preempt: ['yield', 'sleep'] } });
       const log: string[] = [];
       let inside = false;
       m.sched.spawn('reader', async (t) => {
@@ -507,7 +507,7 @@ describe('grace periods', () => {
 
 describe('bit lock (page lock)', () => {
   it('lock sets the bit, unlock clears it; waiters get it in FIFO order; other bits untouched', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const words = new Uint32Array(3);
     words[0] = 0xffffffff;
     words[1] = 0b1000_0001;
@@ -555,7 +555,7 @@ describe('bit lock (page lock)', () => {
   });
 
   it('trylock fails when the bit is set (even if set outside the lock API), succeeds when clear', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const words = new Uint32Array(2);
     const pg = new BitLock(m, 'PG_locked', words, 31);
     const a = m.task('a');
@@ -576,7 +576,7 @@ describe('bit lock (page lock)', () => {
 
 describe('virtual clock', () => {
   it('sched.sleep advances the clock; sleepers wake in time order', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const log: [string, number][] = [];
     m.sched.spawn('slow', async (t) => {
       await m.sched.sleep(t, 300);
@@ -600,7 +600,7 @@ describe('virtual clock', () => {
   });
 
   it('outside a run, sleep on a direct task advances the clock synchronously', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const t = m.task('t');
     expect(m.clock.now).toBe(0);
     expect(m.sched.sleep(t, 250)).toBeUndefined();
@@ -614,7 +614,7 @@ describe('virtual clock', () => {
 
 describe('fast path', () => {
   it('uncontended locks on a direct task complete synchronously (no Promise)', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const t = m.task('t');
     const mu = new Mutex(m, 'mu');
     const s = new SpinLock(m, 's');
@@ -634,7 +634,7 @@ describe('fast path', () => {
   });
 
   it('uncontended locks inside a fifo run complete synchronously too', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const mu = new Mutex(m, 'mu');
     const s = new SpinLock(m, 's');
     const rw = new RwSemaphore(m, 'rw');
@@ -648,7 +648,7 @@ describe('fast path', () => {
     expect(results).toEqual(Array(9).fill(undefined));
   });
 
-  const contended: [string, (m: Machine, a: Task, b: Task) => void, string][] = [
+  const contended: [string, (m: Kernel, a: Task, b: Task) => void, string][] = [
     [
       'Mutex',
       (m, a, b) => {
@@ -696,7 +696,7 @@ describe('fast path', () => {
 
   for (const [name, use, what] of contended) {
     it(`a contended ${name} on a direct task throws EDEADLK naming it`, () => {
-      const m = new Machine();
+      const m = new Kernel();
       const a = m.task('a');
       const b = m.task('b');
       const error = caught(() => use(m, a, b));
@@ -706,7 +706,7 @@ describe('fast path', () => {
   }
 
   it('a failed (EDEADLK) acquire leaves no trace: no phantom waiter, hold or preempt count', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const a = m.task('a');
     const b = m.task('b');
     const mu = new Mutex(m, 'mu');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Completion, isSmmuError, Machine, Mutex, SpinLock, WaitQueue } from '../src/index.js';
-import { armedWatchdogs } from '../src/kernel/sched/watchdog.js';
+import { Completion, isSmmuError, Kernel, Mutex, SpinLock, WaitQueue } from '../../src/index.js';
+import { armedWatchdogs } from '../../src/kernel/sched/watchdog.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -8,7 +8,7 @@ afterEach(() => {
 
 describe('fifo fast path', () => {
   it('code that does not block returns no Promise', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const t = m.task('cpu0');
     const spin = new SpinLock(m, 'ptl');
     const mu = new Mutex(m, 'mmap_lock');
@@ -22,7 +22,7 @@ describe('fifo fast path', () => {
   });
 
   it('fifo runs each task to its first block, in spawn order', async () => {
-    const m = new Machine({ schedule: { trace: true } });
+    const m = new Kernel({ schedule: { trace: true } });
     const order: string[] = [];
     const done = new Completion(m, 'done');
     m.sched.spawn('waiter', async (t) => {
@@ -44,7 +44,7 @@ describe('fifo fast path', () => {
 
 describe('deadlock, livelock, errors', () => {
   it('an AB-BA deadlock is reported with its wait-for cycle, never a hang', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const a = new Mutex(m, 'A');
     const b = new Mutex(m, 'B');
     m.sched.spawn('t1', async (t) => {
@@ -67,7 +67,7 @@ describe('deadlock, livelock, errors', () => {
   });
 
   it('a wait nobody will signal is a deadlock without a cycle', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const never = new Completion(m, 'never');
     m.sched.spawn('waiter', (t) => never.wait(t));
     const r = await m.sched.run();
@@ -76,7 +76,7 @@ describe('deadlock, livelock, errors', () => {
   });
 
   it('the step bound reports a livelock', async () => {
-    const m = new Machine({ schedule: { strategy: 'random', maxSteps: 500 } });
+    const m = new Kernel({ schedule: { strategy: 'random', maxSteps: 500 } });
     for (const name of ['spinner0', 'spinner1']) {
       m.sched.spawn(name, async (t) => {
         for (;;) await m.sched.yield(t);
@@ -89,7 +89,7 @@ describe('deadlock, livelock, errors', () => {
   });
 
   it('a throwing task is an oops; the others go on', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     let other = false;
     m.sched.spawn('bad', () => {
       throw new Error('BUG_ON');
@@ -104,7 +104,7 @@ describe('deadlock, livelock, errors', () => {
   });
 
   it('blocking outside a run is EDEADLK naming the lock', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const mu = new Mutex(m, 'dev_lock');
     expect(mu.lock(m.task('owner'))).toBeUndefined();
     let caught: unknown;
@@ -119,14 +119,14 @@ describe('deadlock, livelock, errors', () => {
 
   it('bad options are EINVAL naming the value', () => {
     const bad: [() => unknown, string][] = [
-      [() => new Machine({ seed: 1.5 }), '1.5'],
-      [() => new Machine({ schedule: { strategy: 'pct', depth: 0 } }), 'depth'],
-      [() => new Machine({ schedule: { strategy: 'random', preempt: ['nap' as never] } }), 'nap'],
-      [() => new Machine({ schedule: { strategy: 'lottery' as never } }), 'lottery'],
-      [() => new Machine({ schedule: { maxSteps: -1 } }), '-1'],
+      [() => new Kernel({ seed: 1.5 }), '1.5'],
+      [() => new Kernel({ schedule: { strategy: 'pct', depth: 0 } }), 'depth'],
+      [() => new Kernel({ schedule: { strategy: 'random', preempt: ['nap' as never] } }), 'nap'],
+      [() => new Kernel({ schedule: { strategy: 'lottery' as never } }), 'lottery'],
+      [() => new Kernel({ schedule: { maxSteps: -1 } }), '-1'],
       [() => m0.sched.sleep(m0.task('x'), -5), '-5'],
     ];
-    const m0 = new Machine();
+    const m0 = new Kernel();
     for (const [make, named] of bad) {
       let caught: unknown;
       try {
@@ -140,7 +140,7 @@ describe('deadlock, livelock, errors', () => {
   });
 
   it('a second concurrent run on one machine is EBUSY', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     m.sched.spawn('t', (t) => m.sched.sleep(t, 1));
     const first = m.sched.run();
     await expect(m.sched.run()).rejects.toMatchObject({ code: 'EBUSY' });
@@ -150,7 +150,7 @@ describe('deadlock, livelock, errors', () => {
 
 describe('misuse and starvation', () => {
   it('a body that drops a Promise the model returned is stopped, not run twice', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const mu = new Mutex(m, 'mu');
     m.sched.spawn('holder', async (t) => {
       await mu.lock(t);
@@ -167,7 +167,7 @@ describe('misuse and starvation', () => {
   });
 
   it('a sleeper wakes on time while other tasks keep running', async () => {
-    const m = new Machine({ seed: 1, schedule: { strategy: 'random', preempt: ['yield'], maxSteps: 5000 } });
+    const m = new Kernel({ seed: 1, schedule: { strategy: 'random', preempt: ['yield'], maxSteps: 5000 } });
     let fired = false;
     m.sched.spawn('timer', async (t) => {
       await m.sched.sleep(t, 100);
@@ -186,7 +186,7 @@ describe('misuse and starvation', () => {
   });
 
   it('a strict violation on a spinlock leaves the preempt count matching the held locks', () => {
-    const m = new Machine({ strict: true });
+    const m = new Kernel({ strict: true });
     const a = new SpinLock(m, 'A');
     const b = new SpinLock(m, 'B');
     const t = m.task('t');
@@ -202,7 +202,7 @@ describe('misuse and starvation', () => {
   });
 
   it('cond_resched checks might-sleep, a plain yield does not', () => {
-    const m = new Machine();
+    const m = new Kernel();
     const t = m.task('t');
     const s = new SpinLock(m, 'ptl');
     void s.lock(t);
@@ -215,7 +215,7 @@ describe('misuse and starvation', () => {
 
 describe('virtual time and daemons', () => {
   it('sleepers wake in virtual-time order and the clock jumps', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const woke: [string, number][] = [];
     for (const [name, ns] of [['slow', 300], ['fast', 100], ['mid', 200]] as const) {
       m.sched.spawn(name, async (t) => {
@@ -229,7 +229,7 @@ describe('virtual time and daemons', () => {
   });
 
   it('a daemon does not keep a run alive and carries over to the next run', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     const work = new WaitQueue(m, 'kswapd_wait');
     let pending = 0;
     let handled = 0;
@@ -259,7 +259,7 @@ describe('virtual time and daemons', () => {
 
 describe('uncontrolled await', () => {
   it('a task awaiting a real setTimeout is reported', async () => {
-    const m = new Machine();
+    const m = new Kernel();
     m.sched.spawn('napper', async () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
     });
@@ -270,7 +270,7 @@ describe('uncontrolled await', () => {
 
   it('is reported also when the test runner has faked the timers', async () => {
     vi.useFakeTimers();
-    const m = new Machine();
+    const m = new Kernel();
     m.sched.spawn('napper', async () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
     });
@@ -280,7 +280,7 @@ describe('uncontrolled await', () => {
 
   it('a zero-delay real timer is caught too, whatever phase the run started in', async () => {
     const once = async (): Promise<string[]> => {
-      const m = new Machine();
+      const m = new Kernel();
       m.sched.spawn('napper', async () => {
         await new Promise((resolve) => setTimeout(resolve, 0));
       });
@@ -297,7 +297,7 @@ describe('uncontrolled await', () => {
     // armed timers held every machine until the loop ended (gigabytes at 10 000 runs).
     const before = armedWatchdogs();
     for (let i = 0; i < 50; i++) {
-      const m = new Machine({ seed: i, schedule: { strategy: 'random' } });
+      const m = new Kernel({ seed: i, schedule: { strategy: 'random' } });
       m.sched.spawn('a', (t) => m.sched.yield(t));
       m.sched.spawn('b', (t) => m.sched.yield(t));
       await m.sched.run();
@@ -306,7 +306,7 @@ describe('uncontrolled await', () => {
   });
 
   it('awaiting already-settled Promises stays inside the simulation', async () => {
-    const m = new Machine({ schedule: { strategy: 'random' } });
+    const m = new Kernel({ schedule: { strategy: 'random' } });
     const mu = new Mutex(m, 'm');
     for (const name of ['a', 'b']) {
       m.sched.spawn(name, async (t) => {
@@ -322,7 +322,7 @@ describe('uncontrolled await', () => {
 
 describe('steer (guided runs)', () => {
   /** Two tasks that log each step and yield between steps. */
-  function program(m: Machine, log: string[]): void {
+  function program(m: Kernel, log: string[]): void {
     for (const name of ['a', 'b']) {
       m.sched.spawn(name, async (t) => {
         for (let i = 0; i < 3; i++) {
@@ -334,7 +334,7 @@ describe('steer (guided runs)', () => {
   }
 
   it('a guide decides instead of the strategy, and the recorded token replays the guided run', async () => {
-    const guided = new Machine({ schedule: { strategy: 'random', preempt: ['yield'] } });
+    const guided = new Kernel({ schedule: { strategy: 'random', preempt: ['yield'] } });
     const log: string[] = [];
     program(guided, log);
     // Always prefer b when it can run.
@@ -342,7 +342,7 @@ describe('steer (guided runs)', () => {
     const r = await guided.sched.run();
     expect(log).toEqual(['b0', 'b1', 'b2', 'a0', 'a1', 'a2']);
     const replayed: string[] = [];
-    const again = new Machine({ replay: r.token });
+    const again = new Kernel({ replay: r.token });
     program(again, replayed);
     const r2 = await again.sched.run();
     expect(replayed).toEqual(log);

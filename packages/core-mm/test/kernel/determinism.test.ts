@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeReplayToken, encodeReplayToken, isSmmuError, Machine, type MachineOptions } from '../src/index.js';
-import { racyCounter } from './support/programs.js';
+import { decodeReplayToken, encodeReplayToken, isSmmuError, Kernel, type KernelOptions } from '../../src/index.js';
+import { racyCounter } from '../support/programs.js';
 
 const random = { strategy: 'random', trace: true } as const;
 
@@ -68,8 +68,8 @@ describe('replay', () => {
   });
 
   it('a program that spawns during the run replays without a fingerprint warning', async () => {
-    const program = (options: MachineOptions): Machine => {
-      const m = new Machine({ ...options, program: 'dynamic-spawn' });
+    const program = (options: KernelOptions): Kernel => {
+      const m = new Kernel({ ...options, program: 'dynamic-spawn' });
       m.sched.spawn('parent', async (t) => {
         m.sched.spawn('child', async (c) => {
           await m.sched.yield(c);
@@ -90,8 +90,8 @@ describe('replay', () => {
   });
 
   it('a replay whose recorded task is not runnable is divergence, even with the same counts', async () => {
-    const program = (options: MachineOptions, order: string[]): Machine => {
-      const m = new Machine({ ...options, program: 'order' });
+    const program = (options: KernelOptions, order: string[]): Kernel => {
+      const m = new Kernel({ ...options, program: 'order' });
       const gate = { open: false };
       for (const name of order) {
         m.sched.spawn(name, async (t) => {
@@ -123,7 +123,7 @@ describe('replay', () => {
     for (const bad of ['nope', 'smmu1.!!!', encodeReplayToken(record).slice(0, 20)]) {
       let caught: unknown;
       try {
-        new Machine({ replay: bad });
+        new Kernel({ replay: bad });
       } catch (e) {
         caught = e;
       }
