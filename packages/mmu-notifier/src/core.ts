@@ -1,4 +1,4 @@
-import { LockdepMap, SmmuError, Srcu, type Machine, type Mm, type MmuNotifierEvent, type Task } from '@secondary-mmu/core-mm';
+import { LockdepMap, SmmuError, Srcu, type Era, type Kernel, type Machine, type Mm, type MmuNotifierEvent, type Task } from '@secondary-mmu/core-mm';
 import type { CallbackCall, DeviceAccess, LifecycleStep, NotifierCallback, NotifierListener, Subscriber } from './events.js';
 import type { MmuNotifier } from './subscription.js';
 
@@ -30,7 +30,10 @@ const KEY = '@secondary-mmu/mmu-notifier';
  * subscriptions alive with SRCU there too.
  */
 export class NotifierCore {
-  readonly machine: Machine;
+  /** The machine's concurrency kernel: its RCU, clock and report. */
+  readonly kernel: Kernel;
+  /** The machine's era: which callbacks exist and where they are called. */
+  readonly era: Era;
   /** The global `srcu` of mm/mmu_notifier.c. */
   readonly srcu: Srcu;
   /** `__mmu_notifier_invalidate_range_start_map` (`v6`). */
@@ -40,22 +43,23 @@ export class NotifierCore {
   private calls = 0;
   private pendingFrees: MmuNotifier[] = [];
 
-  constructor(machine: Machine) {
-    this.machine = machine;
-    this.srcu = new Srcu(machine, 'mmu_notifier_srcu');
-    this.startMap = new LockdepMap(machine, 'mmu_notifier_invalidate_range_start');
-    this.releaseOrder = machine.era === 'v6' ? 'release-first' : 'unlist-first';
+  constructor(kernel: Kernel, era: Era) {
+    this.kernel = kernel;
+    this.era = era;
+    this.srcu = new Srcu(kernel, 'mmu_notifier_srcu');
+    this.startMap = new LockdepMap(kernel, 'mmu_notifier_invalidate_range_start');
+    this.releaseOrder = era === 'v6' ? 'release-first' : 'unlist-first';
   }
 
   /** True when the lifetime read side is RCU (`v2.6.27`), which makes the task atomic. */
   get rcuLifetime(): boolean {
-    return this.machine.era === 'v2.6.27';
+    return this.era === 'v2.6.27';
   }
 
   /** `srcu_read_lock(&srcu)` (`rcu_read_lock()` in `v2.6.27`). */
   readLock(task: Task): number {
     if (this.rcuLifetime) {
-      this.machine.rcu.readLock(task);
+      this.kernel.rcu.readLock(task);
       return -1;
     }
     return this.srcu.readLock(task);
@@ -63,13 +67,13 @@ export class NotifierCore {
 
   /** `srcu_read_unlock(&srcu, id)` (`rcu_read_unlock()` in `v2.6.27`). */
   readUnlock(task: Task, ticket: number): void {
-    if (this.rcuLifetime) this.machine.rcu.readUnlock(task);
+    if (this.rcuLifetime) this.kernel.rcu.readUnlock(task);
     else this.srcu.readUnlock(task, ticket);
   }
 
   /** `synchronize_srcu(&srcu)` (`synchronize_rcu()` in `v2.6.27`): waits for every callback begun before. */
   synchronize(task: Task): void | Promise<void> {
-    return this.rcuLifetime ? this.machine.rcu.synchronize(task) : this.srcu.synchronize(task);
+    return this.rcuLifetime ? this.kernel.rcu.synchronize(task) : this.srcu.synchronize(task);
   }
 
   /** `call_srcu(mmu_notifier_free_rcu)`: free now when no callback runs, else at the next synchronize. */
@@ -99,7 +103,7 @@ export class NotifierCore {
     try {
       free?.call(subscription.ops, subscription);
     } catch (error) {
-      this.machine.recordViolation(task, 'driver-error', `${subscription.name}: free_notifier threw: ${error instanceof Error ? error.message : String(error)}`);
+      this.kernel.recordViolation(task, 'driver-error', `${subscription.name}: free_notifier threw: ${error instanceof Error ? error.message : String(error)}`);
     }
     this.lifecycle('freed', subscription, subscription.mm, task);
   }
@@ -145,16 +149,16 @@ export class NotifierCore {
     const top = held > 0 ? task.heldLocks[held - 1] : undefined;
     let call: CallbackCall | null = null;
     if (this.listeners.length > 0) {
-      call = { id: this.calls++, callback, subscriber, task, ...where, time: this.machine.clock.now };
+      call = { id: this.calls++, callback, subscriber, task, ...where, time: this.kernel.clock.now };
       for (const l of this.listeners) l.onCall?.(call);
     }
     const done = (value: T, error: unknown): T => {
       if (task.heldLocks.length !== held || (held > 0 && task.heldLocks[held - 1] !== top)) this.heldAtReturn(task, subscriber, callback, held);
-      if (call !== null) for (const l of this.listeners) l.onReturn?.(call, value, error, this.machine.clock.now);
+      if (call !== null) for (const l of this.listeners) l.onReturn?.(call, value, error, this.kernel.clock.now);
       return value;
     };
     const failed = (error: unknown): T => {
-      this.machine.recordViolation(task, 'driver-error', `${subscriber.name}: ${callback} threw: ${error instanceof Error ? error.message : String(error)}`);
+      this.kernel.recordViolation(task, 'driver-error', `${subscriber.name}: ${callback} threw: ${error instanceof Error ? error.message : String(error)}`);
       // Listeners read "threw" as error !== undefined: a throw of undefined or null still counts.
       return done(fallback, error ?? new Error(`${callback} threw ${String(error)}`));
     };
@@ -170,7 +174,7 @@ export class NotifierCore {
 
   /** A kernel `WARN_ON` in the notifier core: recorded as a `notifier-warn` violation. */
   warn(task: Task | null, message: string): void {
-    this.machine.reportViolation(task, 'notifier-warn', message);
+    this.kernel.reportViolation(task, 'notifier-warn', message);
   }
 
   private heldAtReturn(task: Task, subscriber: Subscriber, callback: NotifierCallback, held: number): void {
@@ -181,13 +185,25 @@ export class NotifierCore {
         : task.heldLocks.length < held
           ? `returned having released ${held - task.heldLocks.length} lock(s) its caller held`
           : `returned with a different lock on top (${now[held - 1] ?? '-'}) than its caller held`;
-    this.machine.reportViolation(task, 'held-at-return', `${subscriber.name}: ${callback} ${what}`, now);
+    this.kernel.reportViolation(task, 'held-at-return', `${subscriber.name}: ${callback} ${what}`, now);
   }
 }
 
 /** The notifier core of `machine`, created on first use. */
 export function notifierCore(machine: Machine): NotifierCore {
-  return machine.extension(KEY, (m) => new NotifierCore(m));
+  return notifierCoreOf(machine, machine.era);
+}
+
+/**
+ * The notifier core of the machine an mm lives on, reached through the mm's kernel and
+ * era (core-mm's mm knows its kernel, not the machine above it).
+ */
+export function mmNotifierCore(mm: Mm): NotifierCore {
+  return notifierCoreOf(mm.kernel, mm.era);
+}
+
+function notifierCoreOf(kernel: Kernel, era: Era): NotifierCore {
+  return kernel.extension(KEY, (k) => new NotifierCore(k, era));
 }
 
 /** Set the notifier core's options for `machine` (before any registration, normally). */

@@ -23,7 +23,7 @@ import { subscriptionsOf, type MmuNotifierSubscriptions } from './subscriptions.
  */
 
 function insertChecked(mm: Mm, start: number, length: number, what: string): void {
-  if (mm.machine.era !== 'v6') throw new SmmuError('EINVAL', `${what}: the ${mm.machine.era} era has no interval notifiers (added in 5.5)`);
+  if (mm.era !== 'v6') throw new SmmuError('EINVAL', `${what}: the ${mm.era} era has no interval notifiers (added in 5.5)`);
   if (mm.dead) throw new SmmuError('EINVAL', `${what}: mm ${mm.id} has exited`);
   if (!Number.isSafeInteger(start) || start < 0) throw new SmmuError('EINVAL', `${what}: start ${start} is not an address`);
   if (!Number.isSafeInteger(length) || length <= 0 || !Number.isSafeInteger(start + length - 1)) throw new SmmuError('EOVERFLOW', `${what}: length ${length} from ${start} is empty or overflows`);

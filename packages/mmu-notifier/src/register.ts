@@ -1,5 +1,5 @@
-import { andThen, ensure, SmmuError, type Mm, type Task } from '@secondary-mmu/core-mm';
-import { notifierCore, type NotifierCore } from './core.js';
+import { andThen, ensure, SmmuError, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
+import { mmNotifierCore, notifierCore, type NotifierCore } from './core.js';
 import type { MmuNotifierOps } from './ops.js';
 import { MmuNotifier } from './subscription.js';
 import { MmuNotifierSubscriptions, subscriptionsOf } from './subscriptions.js';
@@ -25,7 +25,7 @@ function check(task: Task, subscription: MmuNotifier | null, mm: Mm, what: strin
       throw new SmmuError('EINVAL', `${what}: ${subscription.name} implements both arch_invalidate_secondary_tlbs and invalidate_range_start/end`);
   }
   if (!writeLocked(task, mm)) throw new SmmuError('EINVAL', `${what}: ${task.name} must hold mm ${mm.id}'s mmap_lock for writing`);
-  return notifierCore(mm.machine);
+  return mmNotifierCore(mm);
 }
 
 /**
@@ -118,7 +118,7 @@ export function mmuNotifierUnregister(task: Task, subscription: MmuNotifier, mm:
  * by `ops.allocNotifier`.
  */
 export function mmuNotifierGetLocked(task: Task, ops: MmuNotifierOps, mm: Mm): MmuNotifier | Promise<MmuNotifier> {
-  if (mm.machine.era !== 'v6') throw new SmmuError('EINVAL', `mmu_notifier_get: the ${mm.machine.era} era has no get/put (added in 5.4)`);
+  if (mm.era !== 'v6') throw new SmmuError('EINVAL', `mmu_notifier_get: the ${mm.era} era has no get/put (added in 5.4)`);
   if (!writeLocked(task, mm)) throw new SmmuError('EINVAL', `mmu_notifier_get: ${task.name} must hold mm ${mm.id}'s mmap_lock for writing`);
   const alloc = ops.allocNotifier;
   if (alloc === undefined) throw new SmmuError('EINVAL', 'mmu_notifier_get: ops have no allocNotifier');
@@ -142,7 +142,7 @@ export function mmuNotifierGetLocked(task: Task, ops: MmuNotifierOps, mm: Mm): M
 
 /** `mmu_notifier_get()`: {@link mmuNotifierGetLocked} under the mmap write lock. */
 export function mmuNotifierGet(task: Task, ops: MmuNotifierOps, mm: Mm): MmuNotifier | Promise<MmuNotifier> {
-  if (mm.machine.era !== 'v6') throw new SmmuError('EINVAL', `mmu_notifier_get: the ${mm.machine.era} era has no get/put (added in 5.4)`);
+  if (mm.era !== 'v6') throw new SmmuError('EINVAL', `mmu_notifier_get: the ${mm.era} era has no get/put (added in 5.4)`);
   return andThen(mm.mmapLock.downWrite(task), () =>
     ensure(
       () => mmuNotifierGetLocked(task, ops, mm),
@@ -161,7 +161,7 @@ export function mmuNotifierGet(task: Task, ops: MmuNotifierOps, mm: Mm): MmuNoti
 export function mmuNotifierPut(task: Task, subscription: MmuNotifier): void | Promise<void> {
   const mm = subscription.mm;
   if (mm === null) throw new SmmuError('EINVAL', `mmu_notifier_put: ${subscription.name} was never registered`);
-  if (mm.machine.era !== 'v6') throw new SmmuError('EINVAL', `mmu_notifier_put: the ${mm.machine.era} era has no get/put (added in 5.4)`);
+  if (mm.era !== 'v6') throw new SmmuError('EINVAL', `mmu_notifier_put: the ${mm.era} era has no get/put (added in 5.4)`);
   const subs = subscriptionsOf(mm)!;
   const core = subs.core;
   return andThen(subs.lock.lock(task), () => {
@@ -176,7 +176,7 @@ export function mmuNotifierPut(task: Task, subscription: MmuNotifier): void | Pr
 }
 
 /** `mmu_notifier_synchronize()`: wait for a grace period, then run every free that `put` deferred. */
-export function mmuNotifierSynchronize(task: Task, machine: Mm['machine']): void | Promise<void> {
+export function mmuNotifierSynchronize(task: Task, machine: Machine): void | Promise<void> {
   if (machine.era !== 'v6') throw new SmmuError('EINVAL', `mmu_notifier_synchronize: the ${machine.era} era has no get/put (added in 5.4)`);
   const core = notifierCore(machine);
   const batch = core.takeDeferredFrees();

@@ -55,8 +55,8 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
   constructor(core: NotifierCore, mm: Mm) {
     this.core = core;
     this.mm = mm;
-    this.lock = new SpinLock(core.machine, 'mmu_notifier_subscriptions.lock');
-    this.wq = new WaitQueue(core.machine, 'mmu_notifier_subscriptions.wq');
+    this.lock = new SpinLock(core.kernel, 'mmu_notifier_subscriptions.lock');
+    this.wq = new WaitQueue(core.kernel, 'mmu_notifier_subscriptions.wq');
   }
 
   /** `mn_itree_is_invalidating()`. */
@@ -139,7 +139,7 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
    * subscriber's start, return value ignored (the API had none).
    */
   invalidateRangeStart(task: Task, range: MmuNotifierRange): number | Promise<number> {
-    if (this.core.machine.era !== 'v6') return andThen(this.startList2008(task, range), () => 0);
+    if (this.core.era !== 'v6') return andThen(this.startList2008(task, range), () => 0);
     if (range.blockable) mightSleep(task, 'mmu_notifier_invalidate_range_start');
     this.core.startMap.acquire(task);
     return ensure(
@@ -179,7 +179,7 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
       const start = sub.ops.invalidateRangeStart;
       if (!sub.listed || start === undefined) return;
       return andThen(this.callStart(task, sub, range, start), (r) => {
-        if (r !== 0) this.core.warn(task, `${sub.name}: invalidate_range_start returned ${r} in the ${this.core.machine.era} era, whose range callbacks returned nothing: the failure is ignored`);
+        if (r !== 0) this.core.warn(task, `${sub.name}: invalidate_range_start returned ${r} in the ${this.core.era} era, whose range callbacks returned nothing: the failure is ignored`);
       });
     });
     return ensure(
@@ -200,7 +200,7 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
 
   /** `__mmu_notifier_invalidate_range_end()`: the interval sequence's end, then every subscriber's end. */
   invalidateRangeEnd(task: Task, range: MmuNotifierRange): void | Promise<void> {
-    const v6 = this.core.machine.era === 'v6';
+    const v6 = this.core.era === 'v6';
     if (v6 && range.blockable) mightSleep(task, 'mmu_notifier_invalidate_range_end');
     if (v6) this.core.startMap.acquire(task);
     return ensure(

@@ -2,7 +2,7 @@ import { SmmuError, type Mm, type Task } from '@secondary-mmu/core-mm';
 import { subscriptionsOf } from './subscriptions.js';
 
 function requireEra(mm: Mm, what: string, since: string): void {
-  if (mm.machine.era !== 'v6') throw new SmmuError('EINVAL', `${what}: the ${mm.machine.era} era has no ${what} (added in ${since})`);
+  if (mm.era !== 'v6') throw new SmmuError('EINVAL', `${what}: the ${mm.era} era has no ${what} (added in ${since})`);
 }
 
 /**
