@@ -1,0 +1,3 @@
+import type { Demo } from './index.js';
+
+export interface View { demo?: Demo }

@@ -1,0 +1,2 @@
+// layer-core-mm.
+export type { Notifier } from '@secondary-mmu/mmu-notifier';

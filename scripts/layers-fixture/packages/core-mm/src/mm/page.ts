@@ -1,0 +1,1 @@
+export interface Page { pfn: number }

@@ -1,0 +1,4 @@
+// Allowed.
+import type { Notifier } from '@secondary-mmu/mmu-notifier';
+
+export type Gru = Notifier;

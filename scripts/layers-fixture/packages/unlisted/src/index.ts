@@ -1,0 +1,2 @@
+// layer-unlisted-package.
+export type { Machine } from '@secondary-mmu/core-mm';
