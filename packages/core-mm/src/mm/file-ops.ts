@@ -13,8 +13,8 @@ import { zapRange } from './zap.js';
 /*
  * File I/O that moves pages under every mapping of a file: read, write, truncate and
  * hole punch. Content is one word per page (DESIGN.md), so reads and writes move
- * whole pages' words. Lock order, as `mm/truncate.c` and `mm/filemap.c` take them:
- * i_rwsem (write) -> page lock -> i_mmap lock (read; the spinlock in 2008) -> PT lock.
+ * whole pages' words. Writes, truncate and hole punch hold `i_rwsem` for writing; the
+ * locks under it are taken in the order documented at the top of `rmap.ts`.
  */
 
 /**

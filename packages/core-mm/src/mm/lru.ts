@@ -10,9 +10,9 @@ export type LruList = (typeof LRU)[keyof typeof LRU];
  * The LRU lists (`struct lruvec`): doubly linked through the frames' `lruPrev` /
  * `lruNext` columns, newest at the head, scanned from the tail. A frame is on a list
  * when `PG.lru` is set; which list follows from `PG.swapbacked` (anon) and
- * `PG.active`. Adding a new page is lockless, as the kernel's per-CPU batches are;
- * reclaim takes `lruLock` to isolate pages (`lruvec->lru_lock`, under the PT lock in
- * the lock order).
+ * `PG.active`. Adding a new page is lockless, as the kernel's per-CPU batches are, and
+ * reclaim isolates a page by its page lock: no operation takes `lruLock` yet. Its place
+ * in the lock order (`lruvec->lru_lock`) is documented at the top of `rmap.ts`.
  */
 export class LruLists {
   readonly lruLock: SpinLock;

@@ -18,10 +18,8 @@ import { rmapWalk } from './rmap-walk.js';
  * file's backing store, `folio_end_writeback()`). The model's I/O completes at once,
  * so `PG_writeback` is set and cleared under the page lock. A later CPU write through
  * a mapping finds the entry read-only and faults: `do_wp_page()` makes it writable and
- * dirties the page again (`page_mkwrite` / `wp_page_shared`).
- *
- * Lock order, as mm/rmap.c has it: page lock -> i_mmap lock (the `i_mmap_lock`
- * spinlock in 2008, `i_mmap_rwsem` for reading today) -> PT lock.
+ * dirties the page again (`page_mkwrite` / `wp_page_shared`). The locks are taken in
+ * the order documented at the top of `rmap.ts`.
  */
 
 /** Bits writeback takes away from an entry (`pte_wrprotect(pte_mkclean(entry))`). */

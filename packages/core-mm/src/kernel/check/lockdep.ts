@@ -52,6 +52,17 @@ export class Lockdep {
   }
 
   /**
+   * Every dependency `from -> to` recorded so far, each with the first task, site and
+   * held locks that made it (what `/proc/lockdep` lists), in class creation order.
+   * Read-only: checking a run against a documented lock order, not changing it.
+   */
+  edges(): LockEdge[] {
+    const out: LockEdge[] = [];
+    for (const cls of this.classes.values()) for (const edge of cls.after.values()) out.push(edge);
+    return out;
+  }
+
+  /**
    * Record that `task` is acquiring `lock` (before it waits, as the kernel's
    * `lock_acquire()` does, so a would-be deadlock is reported before it happens).
    * Positional arguments, no options object: this is on every lock's hot path.
