@@ -61,6 +61,7 @@ export { PageTable, PteTable } from './mm/page-table.js';
 export { PTE, pteNone, ptePresent, pteWrite, ptePermission, describePte, swapPte, migrationPte, isSwapPte, isMigrationPte, type PtePermission } from './mm/pte.js';
 export { PAGE_SIZE, PTRS_PER_TABLE, TASK_SIZE, USER_PAGES, pageNumber, pageAligned, pageAlignUp, checkUserRange } from './mm/layout.js';
 export { VmaTree, type VmaRange } from './mm/vma-tree.js';
+export { LOCK_ORDER, type LockOrder } from './mm/lock-order.js';
 export { RmapLock } from './mm/rmap-lock.js';
 export { rmapHits, type RmapHit } from './mm/rmap.js';
 export { LruLists, LRU, type LruList } from './mm/lru.js';

@@ -39,7 +39,7 @@ export interface Lockable {
   readonly lockClass: LockClass;
 }
 
-/** @internal The first time lockdep saw `from` held while `to` was acquired. */
+/** The first time lockdep saw `from` held while `to` was acquired (a dependency `from -> to`, as `/proc/lockdep` lists them). */
 export interface LockEdge {
   readonly from: LockClass;
   readonly to: LockClass;
