@@ -7,9 +7,8 @@
  *
  * @packageDocumentation
  */
-export type { MmuNotifierOps, MmuIntervalNotifierOps } from './ops.js';
-export { MmuNotifier } from './subscription.js';
-export { MmuIntervalNotifier, type IntervalState } from './interval-subscription.js';
+export { MmuNotifier, type MmuNotifierOps } from './subscription.js';
+export { MmuIntervalNotifier, type MmuIntervalNotifierOps, type IntervalState } from './interval-subscription.js';
 export { NotifierCore, notifierCore, configureNotifiers, type NotifierOptions, type ReleaseOrder } from './core.js';
 export type { CallbackCall, DeviceAccess, LifecycleStep, NotifierCallback, NotifierListener, Subscriber } from './events.js';
 export { MmuNotifierSubscriptions, subscriptionsOf } from './subscriptions.js';

@@ -1,5 +1,20 @@
-import type { IntervalNode, Mm } from '@secondary-mmu/core-mm';
-import type { MmuIntervalNotifierOps } from './ops.js';
+import type { IntervalNode, Mm, MmuNotifierRange, Task } from '@secondary-mmu/core-mm';
+
+// The ops table and the subscription name each other, so they live together.
+
+/**
+ * `struct mmu_interval_notifier_ops` (5.5+, `v6` only): one callback per interval
+ * subscription, called for every invalidation overlapping it.
+ */
+export interface MmuIntervalNotifierOps {
+  /**
+   * `invalidate(isub, range, cur_seq)`: take the driver lock, `mmuIntervalSetSeq(isub,
+   * curSeq)`, tear down the overlap, drop the lock; return true. When the range is not
+   * blockable and that would sleep (the lock is contended), return false: the core
+   * answers `-EAGAIN` for the whole range.
+   */
+  invalidate: (task: Task, subscription: MmuIntervalNotifier, range: MmuNotifierRange, curSeq: number) => boolean | Promise<boolean>;
+}
 
 /** Where an interval subscription is: in the tree, queued for insert or remove behind an active invalidation, or out. */
 export type IntervalState = 'tree' | 'deferred-insert' | 'deferred-remove' | 'removed';

@@ -1,6 +1,5 @@
 import { andThen, ensure, mightSleep, SmmuError, type Mm, type Task } from '@secondary-mmu/core-mm';
-import type { MmuIntervalNotifierOps } from './ops.js';
-import { MmuIntervalNotifier } from './interval-subscription.js';
+import { MmuIntervalNotifier, type MmuIntervalNotifierOps } from './interval-subscription.js';
 import { mmuNotifierRegisterLocked } from './register.js';
 import { subscriptionsOf, type MmuNotifierSubscriptions } from './subscriptions.js';
 

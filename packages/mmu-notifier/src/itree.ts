@@ -1,7 +1,8 @@
-import { andThen, EAGAIN, ensure, TASK_SIZE, type MmuNotifierRange, type Task } from '@secondary-mmu/core-mm';
+import { andThen, EAGAIN, ensure, TASK_SIZE, type IntervalTree, type Mm, type MmuNotifierRange, type SpinLock, type Task, type WaitQueue } from '@secondary-mmu/core-mm';
+import type { NotifierCore } from './core.js';
 import { each } from './each.js';
 import type { MmuIntervalNotifier } from './interval-subscription.js';
-import { rangeWhere, type MmuNotifierSubscriptions } from './subscriptions.js';
+import { rangeWhere } from './range-where.js';
 
 /**
  * The writer side of the interval-notifier sequence (mm/mmu_notifier.c, 5.5+): a
@@ -11,8 +12,31 @@ import { rangeWhere, type MmuNotifierSubscriptions } from './subscriptions.js';
  * changes and wakes `readBegin` and remove waiters.
  */
 
+/**
+ * The interval-tree part of `struct mmu_notifier_subscriptions` the writer side works
+ * on. `MmuNotifierSubscriptions` has it; naming only this part keeps this file below
+ * subscriptions.ts, which calls it.
+ */
+export interface ItreeState {
+  readonly mm: Mm;
+  readonly core: Pick<NotifierCore, 'invoke' | 'warn'>;
+  /** `subscriptions->lock`. */
+  readonly lock: SpinLock;
+  /** `invalidate_seq`: odd while an invalidation overlaps an interval. */
+  invalidateSeq: number;
+  /** `mn_itree_is_invalidating()`. */
+  readonly itreeInvalidating: boolean;
+  /** `active_invalidate_ranges`. */
+  activeInvalidateRanges: number;
+  readonly itree: IntervalTree<MmuIntervalNotifier>;
+  /** `deferred_list`. */
+  readonly deferred: MmuIntervalNotifier[];
+  /** `subscriptions->wq`. */
+  readonly wq: WaitQueue;
+}
+
 /** `mn_itree_inv_start_range()`: count the range; odd seq if any interval overlaps. Returns the overlapping subscriptions and `cur_seq`. */
-function invStartRange(task: Task, subs: MmuNotifierSubscriptions, range: MmuNotifierRange): { hits: MmuIntervalNotifier[]; seq: number } | Promise<{ hits: MmuIntervalNotifier[]; seq: number }> {
+function invStartRange(task: Task, subs: ItreeState, range: MmuNotifierRange): { hits: MmuIntervalNotifier[]; seq: number } | Promise<{ hits: MmuIntervalNotifier[]; seq: number }> {
   return andThen(subs.lock.lock(task), () => {
     subs.activeInvalidateRanges++;
     const hits = subs.itree.overlapping(range.start, range.end - 1);
@@ -28,7 +52,7 @@ function invStartRange(task: Task, subs: MmuNotifierSubscriptions, range: MmuNot
  * sequence's end is run at once (the caller will make no end call) and `-EAGAIN` is
  * returned. A false answer in a blockable range is the kernel's WARN, then ignored.
  */
-export function itreeInvalidate(task: Task, subs: MmuNotifierSubscriptions, range: MmuNotifierRange): number | Promise<number> {
+export function itreeInvalidate(task: Task, subs: ItreeState, range: MmuNotifierRange): number | Promise<number> {
   return andThen(invStartRange(task, subs, range), ({ hits, seq }) => {
     let failed = false;
     const step = (i: number): void | Promise<void> => {
@@ -49,13 +73,13 @@ export function itreeInvalidate(task: Task, subs: MmuNotifierSubscriptions, rang
   });
 }
 
-function callInvalidate(task: Task, subs: MmuNotifierSubscriptions, isub: MmuIntervalNotifier, range: MmuNotifierRange, seq: number): boolean | Promise<boolean> {
+function callInvalidate(task: Task, subs: ItreeState, isub: MmuIntervalNotifier, range: MmuNotifierRange, seq: number): boolean | Promise<boolean> {
   // A throwing driver is reported (driver-error) and counted as done, so the pass goes on to the others.
   return subs.core.invoke(task, isub, 'interval_invalidate', rangeWhere(range), true, () => isub.ops.invalidate(task, isub, range, seq));
 }
 
 /** `mn_itree_inv_end()`: the last active range makes the seq even, applies deferred inserts/removes and wakes waiters. */
-export function itreeInvEnd(task: Task, subs: MmuNotifierSubscriptions): void | Promise<void> {
+export function itreeInvEnd(task: Task, subs: ItreeState): void | Promise<void> {
   return andThen(subs.lock.lock(task), () => {
     if (--subs.activeInvalidateRanges > 0 || !subs.itreeInvalidating) return subs.lock.unlock(task);
     subs.invalidateSeq++;
@@ -78,7 +102,7 @@ export function itreeInvEnd(task: Task, subs: MmuNotifierSubscriptions): void | 
  * `mn_itree_release()`: at exit, one blockable RELEASE invalidation over the whole
  * address space to every interval subscription (a false answer is the kernel's WARN).
  */
-export function itreeRelease(task: Task, subs: MmuNotifierSubscriptions): void | Promise<void> {
+export function itreeRelease(task: Task, subs: ItreeState): void | Promise<void> {
   const range: MmuNotifierRange = { mm: subs.mm, start: 0, end: TASK_SIZE, event: 'release', blockable: true, owner: null };
   return andThen(invStartRange(task, subs, range), ({ hits, seq }) =>
     ensure(

@@ -1,7 +1,6 @@
 import { andThen, ensure, SmmuError, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
 import { mmNotifierCore, notifierCore, type NotifierCore } from './core.js';
-import type { MmuNotifierOps } from './ops.js';
-import { MmuNotifier } from './subscription.js';
+import { MmuNotifier, type MmuNotifierOps } from './subscription.js';
 import { MmuNotifierSubscriptions, subscriptionsOf } from './subscriptions.js';
 
 /**

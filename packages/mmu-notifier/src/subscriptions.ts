@@ -16,6 +16,7 @@ import type { NotifierCore } from './core.js';
 import { each } from './each.js';
 import type { MmuIntervalNotifier } from './interval-subscription.js';
 import { itreeInvalidate, itreeInvEnd, itreeRelease } from './itree.js';
+import { rangeWhere } from './range-where.js';
 import type { MmuNotifier } from './subscription.js';
 
 /**
@@ -301,11 +302,6 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
 
 const EMPTY: readonly MmuNotifier[] = [];
 const SUBSCRIPTIONS_BRAND = '@secondary-mmu/mmu-notifier:subscriptions';
-
-/** What listeners see of a range callback. */
-export function rangeWhere(range: MmuNotifierRange): { mm: Mm; start: number; end: number; pfn: number; event: MmuNotifierRange['event']; blockable: boolean } {
-  return { mm: range.mm, start: range.start, end: range.end, pfn: -1, event: range.event, blockable: range.blockable };
-}
 
 /** The subscriptions of `mm`, or null before the first registration. */
 export function subscriptionsOf(mm: Mm): MmuNotifierSubscriptions | null {

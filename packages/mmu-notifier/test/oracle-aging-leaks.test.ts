@@ -124,7 +124,7 @@ describe('aging: state goes with the address space', () => {
     await drv.read(t, a);
     await mirror.read(t, a + P);
     await v(mmuNotifierClearYoung(t, t.mm!, a, a + 2 * P));
-    const aging = (coherenceOracle(m) as unknown as { aging: { bySub: Map<unknown, unknown> } }).aging;
+    const aging = (coherenceOracle(m) as unknown as { core: { aging: { bySub: Map<unknown, unknown> } } }).core.aging;
     expect([...aging.bySub.keys()]).toEqual(expect.arrayContaining([drv.sub, mirror.sub]));
     await v(m.mem.exit(t));
     expect(kinds(m)).toEqual([]);

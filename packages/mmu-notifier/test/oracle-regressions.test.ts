@@ -247,7 +247,7 @@ describe('oracle state is cleaned when address spaces and subscriptions go', () 
       await v(m.mem.exit(t));
     }
     expect(kinds(m)).toEqual([]);
-    const aging = (coherenceOracle(m) as unknown as { aging: { bySub: Map<unknown, { pages: { pagesOf(mm: number): unknown } }> } }).aging;
+    const aging = (coherenceOracle(m) as unknown as { core: { aging: { bySub: Map<unknown, { pages: { pagesOf(mm: number): unknown } }> } } }).core.aging;
     const kept = [...aging.bySub.values()].flatMap((s) => dead.filter((id) => s.pages.pagesOf(id) !== undefined));
     expect(kept).toEqual([]);
   });

@@ -1,9 +1,9 @@
 import { PAGE_SIZE, type Mm } from '@secondary-mmu/core-mm';
 import type { CallbackCall, Subscriber } from '../events.js';
-import type { CoherenceOracle } from './oracle.js';
+import type { JudgedTranslation } from './judged-translation.js';
+import type { OracleContext } from './oracle-context.js';
 import { hex, PageMap } from './page-map.js';
 import { primaryPfn } from './primary.js';
-import type { DeviceTranslation } from './translation.js';
 
 /** Ranges wider than this many pages are cleared through the pages the rule knows, plus a bulk record. */
 const WIDE = 512;
@@ -15,7 +15,7 @@ const WIDE = 512;
  */
 interface PageAge {
   /** The live handles that accessed the page, each with the serial of its first access since the page's last clear returned (or earlier: none since). */
-  readonly by: Map<DeviceTranslation, number>;
+  readonly by: Map<JudgedTranslation, number>;
   /** The serial of the last access through any handle, dropped ones included (-1: none). */
   last: number;
   /** The latest serial a clear of the page was called at (-1: never cleared) … */
@@ -81,9 +81,9 @@ export class AgingRule {
   /** Aging callbacks in flight: call id → the last access serial when it was called. */
   private readonly begun = new Map<number, number>();
 
-  constructor(private readonly oracle: CoherenceOracle) {}
+  constructor(private readonly oracle: OracleContext) {}
 
-  onAccess(h: DeviceTranslation): void {
+  onAccess(h: JudgedTranslation): void {
     const n = ++this.serial;
     const sub = h.device.subscription;
     if (sub === null || h.mm.dead) return;
@@ -96,7 +96,7 @@ export class AgingRule {
   }
 
   /** A handle was dropped: its accesses no longer count. */
-  onDropped(h: DeviceTranslation): void {
+  onDropped(h: JudgedTranslation): void {
     const sub = h.device.subscription;
     if (sub !== null) this.bySub.get(sub)?.pages.get(h.mm.id, h.address)?.by.delete(h);
   }
@@ -140,7 +140,7 @@ export class AgingRule {
   }
 
   /** A handle still held that accessed the page after its last clear returned and before serial `from`; null when none. */
-  private accessedBy(p: PageAge, from: number): DeviceTranslation | null {
+  private accessedBy(p: PageAge, from: number): JudgedTranslation | null {
     for (const [h, first] of p.by) if (h.live && first > p.clearedTo && first <= from) return h;
     return null;
   }

@@ -1,7 +1,7 @@
 import { PAGE_SIZE, type MmEvent } from '@secondary-mmu/core-mm';
 import type { CallbackCall } from '../events.js';
-import type { CoherenceOracle } from './oracle.js';
-import type { DeviceTranslation } from './translation.js';
+import type { JudgedTranslation } from './judged-translation.js';
+import type { OracleContext } from './oracle-context.js';
 
 /**
  * @internal Downgrades may wait, for TLBs sharing the CPU page table
@@ -20,17 +20,17 @@ import type { DeviceTranslation } from './translation.js';
  * "downgrades may wait" of `Documentation/mm/mmu_notifier.rst`.
  */
 export class DeferredDowngrades {
-  private readonly waiting = new Set<DeviceTranslation>();
+  private readonly waiting = new Set<JudgedTranslation>();
 
-  constructor(private readonly oracle: CoherenceOracle) {}
+  constructor(private readonly oracle: OracleContext) {}
 
   /** May a write through `h` still go where the CPU's PTE is no longer writable? */
-  waits(h: DeviceTranslation): boolean {
+  waits(h: JudgedTranslation): boolean {
     return this.waiting.size > 0 && this.waiting.has(h);
   }
 
   /** A PTE event that kept the frame (`newPfn === oldPfn`) at the address of `handles`. */
-  onPte(e: Extract<MmEvent, { kind: 'pte' }>, handles: readonly DeviceTranslation[]): void {
+  onPte(e: Extract<MmEvent, { kind: 'pte' }>, handles: readonly JudgedTranslation[]): void {
     if (e.oldPermission !== 'write' || e.newPermission === 'write' || this.oracle.machine.era !== 'v6') return;
     for (const h of handles) if (h.device.driverClass === 'shares-cpu-page-table' && h.device.subscription !== null && h.pfn === e.newPfn && h.state.writable) this.waiting.add(h);
   }
@@ -43,7 +43,7 @@ export class DeferredDowngrades {
   }
 
   /** A handle was dropped. */
-  onDropped(h: DeviceTranslation): void {
+  onDropped(h: JudgedTranslation): void {
     this.waiting.delete(h);
   }
 }

@@ -13,30 +13,12 @@ import {
   type Task,
 } from '@secondary-mmu/core-mm';
 import { notifierCore, type NotifierCore } from '../core.js';
-import type { MmuIntervalNotifier } from '../interval-subscription.js';
-import type { MmuNotifier } from '../subscription.js';
-import { DRIVER_CLASSES, isDriverClass, type DriverClass } from './driver-class.js';
-import { coherenceOracle, type CoherenceOracle } from './oracle.js';
+import { checkOptions, checkSubscription, type DeviceMmuOptions, type DeviceSubscription } from './device-options.js';
+import type { DriverClass } from './driver-class.js';
+import type { TranslationState } from './judged-translation.js';
+import { OracleCore } from './oracle-core.js';
 import type { PageHold } from './page-hold.js';
 import { hex } from './page-map.js';
-import { DeviceTranslation } from './translation.js';
-
-/** A subscription a {@link DeviceMmu} answers for: a classic or an interval notifier. Kernel counterpart: `struct mmu_notifier` / `struct mmu_interval_notifier`. */
-export type DeviceSubscription = MmuNotifier | MmuIntervalNotifier;
-
-/** How to make a {@link DeviceMmu}. Kernel counterpart: none. */
-export interface DeviceMmuOptions {
-  /** The device's name in violations and traces (non-empty). */
-  readonly name: string;
-  /** What its translations keep of a page, which decides the rules it is held to. */
-  readonly driverClass: DriverClass;
-  /**
-   * The subscription whose callbacks this device's driver answers with — the rules
-   * by class and the aging and leak rules judge the device against that
-   * subscription's callbacks. May be given later with {@link DeviceMmu.answerFor}.
-   */
-  readonly subscription?: DeviceSubscription | null;
-}
 
 /**
  * The MMU of one device (one driver instance): the only issuer of
@@ -61,22 +43,19 @@ export class DeviceMmu {
   readonly name: string;
   readonly driverClass: DriverClass;
   private sub: DeviceSubscription | null = null;
-  private readonly oracle: CoherenceOracle;
+  private readonly oracle: OracleCore<DeviceTranslation>;
   private readonly core: NotifierCore;
   private readonly live = new Set<DeviceTranslation>();
   private readonly held: PageHold[] = [];
 
   constructor(machine: Machine, options: DeviceMmuOptions) {
-    if (options === null || typeof options !== 'object') throw new SmmuError('EINVAL', `DeviceMmu: options must be an object, got ${String(options)}`);
+    checkOptions(options);
     const { name, driverClass } = options;
-    if (typeof name !== 'string' || name === '') throw new SmmuError('EINVAL', `DeviceMmu: name ${JSON.stringify(name)} must be a non-empty string`);
-    if (!isDriverClass(driverClass)) throw new SmmuError('EINVAL', `DeviceMmu ${name}: driver class "${String(driverClass)}" is not one of ${DRIVER_CLASSES.join(', ')}`);
     const sub = options.subscription ?? null;
-    checkSubscription(name, sub);
     this.machine = machine;
     this.name = name;
     this.driverClass = driverClass;
-    this.oracle = coherenceOracle(machine);
+    this.oracle = oracleCoreOf(machine);
     this.core = notifierCore(machine);
     this.oracle.addDevice(this);
     this.oracle.bind(this, sub);
@@ -328,10 +307,87 @@ export class DeviceMmu {
   }
 }
 
-function checkSubscription(name: string, sub: DeviceSubscription | null): void {
-  if (sub === null) return;
-  if (typeof sub !== 'object' || typeof (sub as { name?: unknown }).name !== 'string' || typeof (sub as { ops?: unknown }).ops !== 'object') {
-    const what = typeof sub === 'object' ? Object.prototype.toString.call(sub) : String(sub);
-    throw new SmmuError('EINVAL', `DeviceMmu ${name}: subscription ${what} is not an MmuNotifier or MmuIntervalNotifier`);
+/**
+ * A translation handle: the only way a device reaches memory. Issued by a
+ * {@link DeviceMmu} for one page — the frame `pfn` at the `generation` it had then,
+ * for virtual `address` of `mm` — and valid until the device drops it. `accessed` and
+ * `dirty` are the device's own A/D bits, set by its accesses, which a driver tests and
+ * clears for aging and dirty propagation.
+ *
+ * Kernel counterpart: a secondary page-table entry or TLB entry — a KVM spte, a GRU
+ * TLB entry, a dmirror mirror-table entry, an IOMMU IOTLB entry. The generation is the
+ * model's KASAN-style guard: a frame's generation moves on when it is freed.
+ */
+export class DeviceTranslation {
+  /** Per-oracle serial number: handles established later have larger ids. */
+  readonly id: number;
+  /** The device MMU that issued the handle. */
+  readonly device: DeviceMmu;
+  readonly mm: Mm;
+  /** Page-aligned virtual address. */
+  readonly address: number;
+  readonly pfn: number;
+  /** `machine.mem.frames.generation[pfn]` when the handle was established. */
+  readonly generation: number;
+  /** Virtual time the handle was established (ns). */
+  readonly established: number;
+  /** @internal */
+  state: TranslationState = {
+    writable: false,
+    live: true,
+    accessed: false,
+    dirty: false,
+    bornFree: false,
+    storedSince: false,
+    revokedBy: null,
+    leakReported: false,
+    lateFlushReported: false,
+  };
+
+  /** @internal Made only by {@link DeviceMmu.establish}. */
+  constructor(id: number, device: DeviceMmu, mm: Mm, address: number, pfn: number, generation: number, writable: boolean, established: number) {
+    this.id = id;
+    this.device = device;
+    this.mm = mm;
+    this.address = address;
+    this.pfn = pfn;
+    this.generation = generation;
+    this.established = established;
+    this.state.writable = writable;
   }
+
+  /** May the device write through it? Cleared by {@link DeviceMmu.downgrade}. */
+  get writable(): boolean {
+    return this.state.writable;
+  }
+
+  /** True until {@link DeviceMmu.drop}. */
+  get live(): boolean {
+    return this.state.live;
+  }
+
+  /** The device's accessed bit: set by every access, cleared by {@link DeviceMmu.testAndClearAccessed}. */
+  get accessed(): boolean {
+    return this.state.accessed;
+  }
+
+  /** The device's dirty bit: set by every write, cleared by {@link DeviceMmu.testAndClearDirty}. */
+  get dirty(): boolean {
+    return this.state.dirty;
+  }
+
+  /** `device at 0x… (mm N, pfn P gen G, rw)`, for messages. */
+  toString(): string {
+    return `${this.device.name} at ${hex(this.address)} (mm ${this.mm.id}, pfn ${this.pfn} generation ${this.generation}, ${this.state.writable ? 'rw' : 'ro'}, established at ${this.established} ns)`;
+  }
+}
+
+const ORACLE_CORE_KEY = '@secondary-mmu/mmu-notifier:oracle-core';
+
+/**
+ * @internal The oracle core of `machine`, made (and listening) on first use. Here rather
+ * than in oracle-core.ts because this is where the handle type it holds is known.
+ */
+export function oracleCoreOf(machine: Machine): OracleCore<DeviceTranslation> {
+  return machine.extension(ORACLE_CORE_KEY, (m) => new OracleCore<DeviceTranslation>(m));
 }

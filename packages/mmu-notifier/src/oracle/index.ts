@@ -3,8 +3,8 @@
  * device memory is reachable only through translation handles a DeviceMmu issues, and
  * every access is judged by outcome and by the rules of the driver's class.
  */
-export { DeviceMmu, type DeviceMmuOptions, type DeviceSubscription } from './device-mmu.js';
-export { DeviceTranslation } from './translation.js';
+export { DeviceMmu, DeviceTranslation } from './device-mmu.js';
+export type { DeviceMmuOptions, DeviceSubscription } from './device-options.js';
 export { DRIVER_CLASSES, isDriverClass, type DriverClass } from './driver-class.js';
 export type { PageHold } from './page-hold.js';
 export { CoherenceOracle, coherenceOracle } from './oracle.js';

@@ -1,7 +1,7 @@
 import type { MmEvent } from '@secondary-mmu/core-mm';
-import type { CoherenceOracle } from './oracle.js';
+import type { JudgedTranslation } from './judged-translation.js';
+import type { OracleContext } from './oracle-context.js';
 import { hex } from './page-map.js';
-import type { DeviceTranslation } from './translation.js';
 
 /**
  * @internal The rule for devices sharing the CPU page table (`'shares-cpu-page-table'`,
@@ -22,12 +22,12 @@ import type { DeviceTranslation } from './translation.js';
  */
 export class LateFlushRule {
   /** The live handles of such devices, by frame. */
-  private readonly byPfn = new Map<number, DeviceTranslation[]>();
+  private readonly byPfn = new Map<number, JudgedTranslation[]>();
 
-  constructor(private readonly oracle: CoherenceOracle) {}
+  constructor(private readonly oracle: OracleContext) {}
 
   /** A handle was made. */
-  onEstablished(h: DeviceTranslation): void {
+  onEstablished(h: JudgedTranslation): void {
     if (h.device.driverClass !== 'shares-cpu-page-table') return;
     const list = this.byPfn.get(h.pfn);
     if (list === undefined) this.byPfn.set(h.pfn, [h]);
@@ -35,7 +35,7 @@ export class LateFlushRule {
   }
 
   /** A handle was dropped. */
-  onDropped(h: DeviceTranslation): void {
+  onDropped(h: JudgedTranslation): void {
     const list = h.device.driverClass === 'shares-cpu-page-table' ? this.byPfn.get(h.pfn) : undefined;
     if (list === undefined) return;
     const i = list.indexOf(h);
@@ -43,7 +43,7 @@ export class LateFlushRule {
     if (list.length === 0) this.byPfn.delete(h.pfn);
   }
 
-  onPte(e: Extract<MmEvent, { kind: 'pte' }>, handles: readonly DeviceTranslation[]): void {
+  onPte(e: Extract<MmEvent, { kind: 'pte' }>, handles: readonly JudgedTranslation[]): void {
     const q = e.newPfn;
     if (q < 0 || q === e.oldPfn) return;
     for (const h of handles) {

@@ -1,6 +1,6 @@
 import type { Mm, Task } from '@secondary-mmu/core-mm';
 import type { Subscriber } from '../events.js';
-import type { CoherenceOracle } from './oracle.js';
+import type { OracleContext } from './oracle-context.js';
 import type { PageHold } from './page-hold.js';
 import { hex } from './page-map.js';
 
@@ -19,7 +19,7 @@ import { hex } from './page-map.js';
 export class LeakRule {
   private readonly reportedHolds = new WeakSet<PageHold>();
 
-  constructor(private readonly oracle: CoherenceOracle) {}
+  constructor(private readonly oracle: OracleContext) {}
 
   /** Check the devices of `sub` for `mm`; `when` ends the message (`after noref's release returned`). */
   check(sub: Subscriber, mm: Mm, task: Task | null, when: string): void {

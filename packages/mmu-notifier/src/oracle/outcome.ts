@@ -1,8 +1,10 @@
 import { isMigrationPte, isSwapPte, PG, PTE, swapOf, type Task } from '@secondary-mmu/core-mm';
-import type { CoherenceOracle } from './oracle.js';
+import type { DeferredDowngrades } from './deferred-downgrade.js';
+import type { JudgedTranslation } from './judged-translation.js';
+import type { OracleContext } from './oracle-context.js';
+import type { PendingWrites } from './pending-writes.js';
 import { hex } from './page-map.js';
 import { contentElsewhere, primaryBits, primaryWord, USER_WRITABLE } from './primary.js';
-import type { DeviceTranslation } from './translation.js';
 
 /**
  * @internal The outcome rules for one device access through `h`, judged against the
@@ -30,7 +32,7 @@ import type { DeviceTranslation } from './translation.js';
  *    unless the handle's downgrade may still wait for its flush (`DeferredDowngrades`:
  *    a TLB sharing the CPU page table, between the write-protect and the flush).
  */
-export function judgeOutcome(oracle: CoherenceOracle, task: Task, h: DeviceTranslation, write: boolean, value: number): void {
+export function judgeOutcome(oracle: OracleContext, pending: PendingWrites, downgrades: DeferredDowngrades, task: Task, h: JudgedTranslation, write: boolean, value: number): void {
   const mem = oracle.machine.mem;
   const f = mem.frames;
   const pfn = h.pfn;
@@ -62,20 +64,20 @@ export function judgeOutcome(oracle: CoherenceOracle, task: Task, h: DeviceTrans
   if (present) {
     if (word !== pfn) {
       oracle.report(task, 'lost-write', `${h.device.name}: ${access} at ${hex(h.address)} (mm ${mm.id}) went to pfn ${pfn}, which the process no longer maps there (it maps pfn ${word}): the process will never see it`, [h.toString()]);
-    } else if ((bits & USER_WRITABLE) !== USER_WRITABLE && !oracle.downgrades.waits(h)) {
+    } else if ((bits & USER_WRITABLE) !== USER_WRITABLE && !downgrades.waits(h)) {
       const prot = (bits & PTE.user) === 0 ? 'PROT_NONE' : 'read-only';
       oracle.report(task, 'write-through-read-only', `${h.device.name}: ${access} at ${hex(h.address)} (mm ${mm.id}, pfn ${pfn}) where the primary mapping is ${prot}: the CPU could not have written there`, [h.toString()]);
     }
     return;
   }
   if (!mm.dead && ((isSwapPte(bits) && swapOf(mem).cache.get(word) === pfn) || (isMigrationPte(bits) && word === pfn))) {
-    oracle.pending.add(task, h, value);
+    pending.add(task, h, value);
     return;
   }
   const nothing = mm.dead ? 'the address space has exited' : isSwapPte(bits) ? `the page was swapped out (slot ${word}) and pfn ${pfn} is not its swap-cache page` : 'the process maps nothing there';
   oracle.report(task, 'lost-write', `${h.device.name}: ${access} at ${hex(h.address)} (mm ${mm.id}) went to pfn ${pfn}, but ${nothing}: the process will never see it`, [h.toString()]);
 }
 
-function history(oracle: CoherenceOracle, pfn: number): string[] {
+function history(oracle: OracleContext, pfn: number): string[] {
   return oracle.machine.mem.frames.history(pfn).map((e) => `pfn ${pfn} history: ${e.event} (generation ${e.generation}, task ${e.task}, ${e.time} ns)`);
 }

@@ -1,7 +1,7 @@
 import type { MmEvent, Task } from '@secondary-mmu/core-mm';
-import type { CoherenceOracle } from './oracle.js';
+import type { JudgedTranslation } from './judged-translation.js';
+import type { OracleContext } from './oracle-context.js';
 import { hex, PageMap } from './page-map.js';
-import type { DeviceTranslation } from './translation.js';
 
 interface PendingWrite {
   readonly task: Task;
@@ -28,10 +28,10 @@ export class PendingWrites {
   /** Pending writes in all. */
   size = 0;
 
-  constructor(private readonly oracle: CoherenceOracle) {}
+  constructor(private readonly oracle: OracleContext) {}
 
   /** A write through `h` waits for its verdict; it supersedes an earlier pending write to the same page and frame (the frame now holds this one's word). */
-  add(task: Task, h: DeviceTranslation, value: number): void {
+  add(task: Task, h: JudgedTranslation, value: number): void {
     const w: PendingWrite = { task, handle: h.toString(), device: h.device.name, pfn: h.pfn, value, time: this.oracle.machine.clock.now };
     const list = this.pending.get(h.mm.id, h.address);
     if (list === undefined) {

@@ -1,7 +1,7 @@
 import { rmapHits, type MmEvent } from '@secondary-mmu/core-mm';
-import type { CoherenceOracle } from './oracle.js';
+import type { JudgedTranslation } from './judged-translation.js';
+import type { OracleContext } from './oracle-context.js';
 import { contentElsewhere } from './primary.js';
-import type { DeviceTranslation } from './translation.js';
 
 /*
  * @internal What "the CPU has written there since" is measured against, for the
@@ -20,12 +20,12 @@ import type { DeviceTranslation } from './translation.js';
  */
 
 /** A handle was just made: set its bit if the process's page there lives elsewhere already. */
-export function baselineOnEstablish(oracle: CoherenceOracle, h: DeviceTranslation): void {
+export function baselineOnEstablish(oracle: OracleContext, h: JudgedTranslation): void {
   h.state.storedSince = contentElsewhere(oracle.machine.mem, h.mm, h.address, h.pfn) >= 0;
 }
 
 /** The PTE at the address of `handles` moved to another frame (or none): the views of the handles of the new frame meet the process's again. */
-export function baselineOnPte(e: Extract<MmEvent, { kind: 'pte' }>, handles: readonly DeviceTranslation[]): void {
+export function baselineOnPte(e: Extract<MmEvent, { kind: 'pte' }>, handles: readonly JudgedTranslation[]): void {
   for (const h of handles) if (h.pfn === e.newPfn) h.state.storedSince = false;
 }
 
@@ -35,7 +35,7 @@ export function baselineOnPte(e: Extract<MmEvent, { kind: 'pte' }>, handles: rea
  * went through, when known (a CPU store; -1 for a `pwrite`): if it is the frame's only
  * mapping, that address is the only one to look at; otherwise the reverse map finds them.
  */
-export function baselineOnStore(oracle: CoherenceOracle, pfn: number, mmId: number, address: number): void {
+export function baselineOnStore(oracle: OracleContext, pfn: number, mmId: number, address: number): void {
   const mem = oracle.machine.mem;
   if (mmId >= 0 && mem.frames.mapcount[pfn]! <= 1) {
     mark(oracle.translationsAt(mmId, address), pfn);
@@ -44,7 +44,7 @@ export function baselineOnStore(oracle: CoherenceOracle, pfn: number, mmId: numb
   for (const hit of rmapHits(mem, pfn)) mark(oracle.translationsAt(hit.vma.mm.id, hit.address), pfn);
 }
 
-function mark(handles: readonly DeviceTranslation[] | undefined, pfn: number): void {
+function mark(handles: readonly JudgedTranslation[] | undefined, pfn: number): void {
   if (handles === undefined) return;
   for (const h of handles) if (h.pfn !== pfn) h.state.storedSince = true;
 }

@@ -1,12 +1,12 @@
 import type { MmEvent, Task } from '@secondary-mmu/core-mm';
-import type { CoherenceOracle } from './oracle.js';
+import type { JudgedTranslation } from './judged-translation.js';
+import type { OracleContext } from './oracle-context.js';
 import { hex } from './page-map.js';
-import type { DeviceTranslation } from './translation.js';
 
 interface Unsynced {
   generation: number;
   task: Task;
-  handle: DeviceTranslation;
+  handle: JudgedTranslation;
   value: number;
   time: number;
 }
@@ -29,9 +29,9 @@ interface Unsynced {
 export class UnsyncedWrites {
   private readonly byPfn = new Map<number, Unsynced>();
 
-  constructor(private readonly oracle: CoherenceOracle) {}
+  constructor(private readonly oracle: OracleContext) {}
 
-  onWrite(task: Task, h: DeviceTranslation, value: number): void {
+  onWrite(task: Task, h: JudgedTranslation, value: number): void {
     const mem = this.oracle.machine.mem;
     if (h.pfn === mem.allocator.zeroPfn || mem.isAnon(h.pfn) || h.state.bornFree || mem.frames.generation[h.pfn] !== h.generation) return;
     const u = this.byPfn.get(h.pfn);

@@ -1,10 +1,10 @@
 import { PAGE_SIZE, type Mm, type MmuNotifierEvent, type Task } from '@secondary-mmu/core-mm';
 import type { CallbackCall, Subscriber } from '../events.js';
 import { subscriptionsOf } from '../subscriptions.js';
-import type { CoherenceOracle } from './oracle.js';
+import type { JudgedTranslation } from './judged-translation.js';
+import type { OracleContext } from './oracle-context.js';
 import { hex } from './page-map.js';
 import { primaryBits, primaryWord, USER_PRESENT } from './primary.js';
-import type { DeviceTranslation } from './translation.js';
 
 /** One open invalidation window of one subscriber. */
 interface Window {
@@ -52,7 +52,7 @@ export class InvalidationWindows {
   /** `invalidate_page` calls in flight: call id → the first handle id established after the call began. */
   private readonly pageCalls = new Map<number, number>();
 
-  constructor(private readonly oracle: CoherenceOracle) {}
+  constructor(private readonly oracle: OracleContext) {}
 
   onCall(call: CallbackCall): void {
     if (call.callback === 'invalidate_range_end') {
@@ -82,7 +82,7 @@ export class InvalidationWindows {
   }
 
   /** `access-in-invalidation` for an access through `h` (a no-references device). */
-  checkAccess(task: Task, h: DeviceTranslation, write: boolean): void {
+  checkAccess(task: Task, h: JudgedTranslation, write: boolean): void {
     const revoked = h.state.revokedBy;
     if (revoked !== null) {
       this.oracle.report(task, 'access-in-invalidation', `${h.device.name}: ${write ? 'write' : 'read'} at ${hex(h.address)} (mm ${h.mm.id}, pfn ${h.pfn}) through a translation ${revoked} — it had to be gone when that call returned`, [h.toString()]);
@@ -100,7 +100,7 @@ export class InvalidationWindows {
   }
 
   /** `map-in-invalidation` for a handle just established (a no-references device). */
-  checkEstablish(task: Task, h: DeviceTranslation): void {
+  checkEstablish(task: Task, h: JudgedTranslation): void {
     const w = this.covering(h.device.subscription, h.mm, h.address);
     if (w === null) return;
     this.oracle.report(
@@ -175,7 +175,7 @@ export class InvalidationWindows {
   }
 
   /** The primary still maps the handle's frame there, readable by the CPU. */
-  private stillReadable(h: DeviceTranslation): boolean {
+  private stillReadable(h: JudgedTranslation): boolean {
     const bits = primaryBits(h.mm, h.address);
     return (bits & USER_PRESENT) === USER_PRESENT && primaryWord(h.mm, h.address) === h.pfn;
   }

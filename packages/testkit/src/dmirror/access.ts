@@ -1,7 +1,7 @@
 import { PAGE_SIZE, SmmuError, TASK_SIZE, type Task } from '@secondary-mmu/core-mm';
 import type { DeviceTranslation } from '@secondary-mmu/mmu-notifier';
 import { dmirrorFault } from './fault.js';
-import type { DmirrorInstance } from './instance.js';
+import type { DmirrorState } from './state.js';
 
 /**
  * One device access to the page holding `address`: loop { under `dmirror->mutex`, look
@@ -14,7 +14,7 @@ import type { DmirrorInstance } from './instance.js';
  * Kernel counterpart: the loops of `dmirror_read()` / `dmirror_write()` around
  * `dmirror_do_read()` / `dmirror_do_write()` (-ENOENT ⇒ `dmirror_fault`, `cmd->faults++`).
  */
-export async function dmirrorAccess<T>(dmirror: DmirrorInstance, task: Task, address: number, write: boolean, access: (h: DeviceTranslation) => T | Promise<T>): Promise<T> {
+export async function dmirrorAccess<T>(dmirror: DmirrorState, task: Task, address: number, write: boolean, access: (h: DeviceTranslation) => T | Promise<T>): Promise<T> {
   if (!Number.isSafeInteger(address) || address < 0 || address >= TASK_SIZE) {
     throw new SmmuError('EFAULT', `${dmirror.name}: ${String(address)} is not a user address`);
   }
@@ -37,7 +37,7 @@ export async function dmirrorAccess<T>(dmirror: DmirrorInstance, task: Task, add
 }
 
 /** A device read of the word at `address`. Kernel counterpart: `dmirror_read()` (`HMM_DMIRROR_READ`) for one page. */
-export function dmirrorRead(dmirror: DmirrorInstance, task: Task, address: number): Promise<number> {
+export function dmirrorRead(dmirror: DmirrorState, task: Task, address: number): Promise<number> {
   return dmirrorAccess(dmirror, task, address, false, (h) => dmirror.device.read(task, h));
 }
 
@@ -46,7 +46,7 @@ export function dmirrorRead(dmirror: DmirrorInstance, task: Task, address: numbe
  * any fault) at `address`. Kernel counterpart: `dmirror_write()` (`HMM_DMIRROR_WRITE`)
  * for one page.
  */
-export function dmirrorWrite(dmirror: DmirrorInstance, task: Task, address: number, value: number): Promise<void> {
+export function dmirrorWrite(dmirror: DmirrorState, task: Task, address: number, value: number): Promise<void> {
   if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
     return Promise.reject(new SmmuError('EINVAL', `${dmirror.name}: write of ${String(value)}: not a 32-bit unsigned word`));
   }

@@ -1,5 +1,5 @@
 import { PAGE_SIZE, type HmmPfn, type Task } from '@secondary-mmu/core-mm';
-import type { DmirrorInstance } from './instance.js';
+import type { DmirrorState } from './state.js';
 
 /**
  * Install what `hmm_range_fault` answered for the pages from `start`: one mirror entry
@@ -10,7 +10,7 @@ import type { DmirrorInstance } from './instance.js';
  * Kernel counterpart: `dmirror_do_fault()` (`xa_store` with `DPT_XA_TAG_WRITE` when
  * `HMM_PFN_WRITE`).
  */
-export function dmirrorDoFault(dmirror: DmirrorInstance, task: Task, start: number, pfns: readonly HmmPfn[]): void {
+export function dmirrorDoFault(dmirror: DmirrorState, task: Task, start: number, pfns: readonly HmmPfn[]): void {
   if (dmirror.closed) return;
   pfns.forEach((page, k) => {
     dmirror.table.store(task, start + k * PAGE_SIZE, page.pfn, page.write);

@@ -1,6 +1,6 @@
 import { PAGE_SIZE, SmmuError, type Task } from '@secondary-mmu/core-mm';
-import type { DmirrorInstance } from './instance.js';
 import { dmirrorRangeFault } from './range-fault.js';
+import type { DmirrorState } from './state.js';
 
 /** Pages per `hmm_range_fault` call: the size of `dmirror_fault`'s on-stack `pfns[32]`. */
 export const DMIRROR_FAULT_CHUNK = 32;
@@ -13,7 +13,7 @@ export const DMIRROR_FAULT_CHUNK = 32;
  *
  * Kernel counterpart: `dmirror_fault()`.
  */
-export async function dmirrorFault(dmirror: DmirrorInstance, task: Task, start: number, end: number, write: boolean): Promise<void> {
+export async function dmirrorFault(dmirror: DmirrorState, task: Task, start: number, end: number, write: boolean): Promise<void> {
   if (dmirror.closed) throw new SmmuError('EINVAL', `${dmirror.name}: the device was closed`);
   if (dmirror.mm.dead) throw new SmmuError('EFAULT', `${dmirror.name}: mm ${dmirror.mm.id} has exited`);
   for (let addr = start; addr < end; addr = Math.min(addr + DMIRROR_FAULT_CHUNK * PAGE_SIZE, end)) {

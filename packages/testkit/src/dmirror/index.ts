@@ -10,4 +10,5 @@ export { dmirrorRangeFault, HMM_RANGE_DEFAULT_TIMEOUT_NS } from './range-fault.j
 export { dmirrorFault, DMIRROR_FAULT_CHUNK } from './fault.js';
 export { dmirrorAccess, dmirrorRead, dmirrorWrite } from './access.js';
 export { DmirrorInstance, type DmirrorOptions } from './instance.js';
+export type { DmirrorState } from './state.js';
 export { dmirror } from './factory.js';

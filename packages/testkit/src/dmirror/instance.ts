@@ -1,17 +1,18 @@
-import { andThen, ensure, Mutex, PAGE_SIZE, TASK_SIZE, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
+import { andThen, ensure, Mutex, PAGE_SIZE, TASK_SIZE, type Machine, type Mm, type MmuNotifierRange, type Task } from '@secondary-mmu/core-mm';
 import { DeviceMmu, MmuIntervalNotifier, mmuIntervalNotifierInsert, mmuIntervalNotifierRemove } from '@secondary-mmu/mmu-notifier';
 import type { DriverInstance } from '../contract.js';
 import { dmirrorRead, dmirrorWrite } from './access.js';
 import { dmirrorFault } from './fault.js';
 import { dmirrorIntervalInvalidate } from './invalidate.js';
 import { MirrorTable } from './mirror-table.js';
+import type { DmirrorState } from './state.js';
 
 /** How to open a dmirror. */
 export interface DmirrorOptions {
   /** The device's name (its `DeviceMmu` and interval notifier); default `dmirror`. */
   readonly name?: string;
   /** Replace the interval `invalidate` (default {@link dmirrorIntervalInvalidate}): for mutants that test the testkit. */
-  readonly invalidate?: typeof dmirrorIntervalInvalidate;
+  readonly invalidate?: (dmirror: DmirrorInstance, task: Task, isub: MmuIntervalNotifier, range: MmuNotifierRange, curSeq: number) => boolean | Promise<boolean>;
 }
 
 /**
@@ -24,7 +25,7 @@ export interface DmirrorOptions {
  * Kernel counterpart: `struct dmirror` — the private data of an open `/dev/hmm_dmirror`
  * file (`dmirror_fops_open` / `dmirror_fops_release`) — and its ioctls.
  */
-export class DmirrorInstance implements DriverInstance {
+export class DmirrorInstance implements DriverInstance, DmirrorState {
   readonly machine: Machine;
   readonly mm: Mm;
   readonly name: string;
@@ -45,7 +46,7 @@ export class DmirrorInstance implements DriverInstance {
   /** Set (under the mutex) by {@link DmirrorInstance.detach}: nothing is installed afterwards. */
   closed = false;
 
-  private constructor(machine: Machine, mm: Mm, name: string, invalidate = dmirrorIntervalInvalidate) {
+  private constructor(machine: Machine, mm: Mm, name: string, invalidate: NonNullable<DmirrorOptions['invalidate']> = dmirrorIntervalInvalidate) {
     this.machine = machine;
     this.mm = mm;
     this.name = name;

@@ -1,6 +1,6 @@
 import { andThen, type MmuNotifierRange, type Task } from '@secondary-mmu/core-mm';
 import { mmuIntervalSetSeq, type MmuIntervalNotifier } from '@secondary-mmu/mmu-notifier';
-import type { DmirrorInstance } from './instance.js';
+import type { DmirrorState } from './state.js';
 
 /**
  * dmirror's interval `invalidate`: take `dmirror->mutex` (only `trylock` when the range
@@ -14,7 +14,7 @@ import type { DmirrorInstance } from './instance.js';
  *
  * Kernel counterpart: `dmirror_interval_invalidate()` (and `dmirror_do_update()`).
  */
-export function dmirrorIntervalInvalidate(dmirror: DmirrorInstance, task: Task, isub: MmuIntervalNotifier, range: MmuNotifierRange, curSeq: number): boolean | Promise<boolean> {
+export function dmirrorIntervalInvalidate(dmirror: DmirrorState, task: Task, isub: MmuIntervalNotifier, range: MmuNotifierRange, curSeq: number): boolean | Promise<boolean> {
   if (range.event === 'migrate' && range.owner === dmirror) return true;
   const update = (): boolean | Promise<boolean> => {
     mmuIntervalSetSeq(isub, curSeq);

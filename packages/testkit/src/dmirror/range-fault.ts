@@ -1,7 +1,7 @@
 import { ensure, hmmRangeFault, isSmmuError, SmmuError, type HmmPfn, type Task } from '@secondary-mmu/core-mm';
 import { mmuIntervalReadBegin, mmuIntervalReadRetry } from '@secondary-mmu/mmu-notifier';
 import { dmirrorDoFault } from './do-fault.js';
-import type { DmirrorInstance } from './instance.js';
+import type { DmirrorState } from './state.js';
 
 /** `HMM_RANGE_DEFAULT_TIMEOUT` (1000 ms), in virtual ns: a fault still retrying after it gives up with EBUSY. */
 export const HMM_RANGE_DEFAULT_TIMEOUT_NS = 1_000_000_000;
@@ -17,7 +17,7 @@ export const HMM_RANGE_DEFAULT_TIMEOUT_NS = 1_000_000_000;
  *
  * Kernel counterpart: `dmirror_range_fault()`.
  */
-export async function dmirrorRangeFault(dmirror: DmirrorInstance, task: Task, start: number, end: number, write: boolean): Promise<void> {
+export async function dmirrorRangeFault(dmirror: DmirrorState, task: Task, start: number, end: number, write: boolean): Promise<void> {
   const { machine, mm, notifier, mutex } = dmirror;
   const timeout = machine.clock.now + HMM_RANGE_DEFAULT_TIMEOUT_NS;
   for (;;) {
