@@ -1,41 +1,19 @@
 import { mightSleep } from '../check/might-sleep.js';
 import type { Lockdep } from '../check/lockdep.js';
-import type { Report, Violation, ViolationKind } from '../check/violation.js';
+import type { Report, Violation } from '../check/violation.js';
 import { SmmuError } from '../errors.js';
-import { digest } from '../util/hash.js';
 import { never } from '../util/is-promise.js';
 import type { RngStreams } from '../util/rng.js';
 import type { VirtualClock } from './clock.js';
-import { FifoStrategy } from './fifo.js';
-import { PctStrategy } from './pct.js';
-import { PREEMPT_BIT, PREEMPT_CLASSES, preemptClasses, preemptMask, type PreemptClass } from './preempt-class.js';
-import { RandomStrategy } from './random.js';
-import { ReplayStrategy } from './replay.js';
-import { decodeReplayToken, encodeReplayToken, type ReplayRecord } from './replay-token.js';
+import { PREEMPT_BIT, type PreemptClass } from './preempt-class.js';
+import { choicesLeft, deadlock, divergence, livelock, oops, strayed, uncontrolledAwait, type RunFinding } from './run-findings.js';
+import { Schedule, type ScheduleOptions } from './schedule.js';
 import type { Strategy } from './strategy.js';
 import { Task, type Waitable } from './task.js';
-import { findWaitCycle } from './wait-for.js';
+import { addTimer, expireTimer, Sleeper } from './timers.js';
 import { armWatchdog } from './watchdog.js';
 
-declare const __SMMU_MODEL_HASH__: string | undefined;
-/** Digest of the model's sources, injected at build time ('dev' when run from source unbundled). */
-export const MODEL_HASH: string = typeof __SMMU_MODEL_HASH__ === 'string' ? __SMMU_MODEL_HASH__ : 'dev';
-
-/** How a machine schedules its tasks. */
-export interface ScheduleOptions {
-  /** `fifo` (default: run to block), `random`, or `pct`. Replays come from `MachineOptions.replay`. */
-  strategy?: 'fifo' | 'random' | 'pct';
-  /** Classes of preemption point that may switch tasks; default: all for random/pct, none for fifo. */
-  preempt?: readonly PreemptClass[];
-  /** PCT's bug depth d (default 2). */
-  depth?: number;
-  /** PCT's estimate of k, the scheduling points in a run (default 100). */
-  steps?: number;
-  /** Scheduling points after which a run is reported as a livelock (default 1,000,000). */
-  maxSteps?: number;
-  /** Keep a scheduling trace (default false): byte-identical for identical seeds. */
-  trace?: boolean;
-}
+export { MODEL_HASH, type ScheduleOptions } from './schedule.js';
 
 /** The outcome of one run. */
 export interface RunResult {
@@ -65,17 +43,15 @@ export interface SchedulerContext {
   readonly lockdep: Lockdep;
 }
 
-interface Sleeper extends Waitable {
-  readonly task: Task;
-  readonly until: number;
-}
-
 /**
  * The machine's scheduler: one per machine, always. Tasks are simulated threads; one
  * runs at a time, and the strategy decides who runs at each scheduling point.
  * Suspension is a Promise, so a task that never blocks (the fifo fast path) never
  * allocates one. Kernel counterpart: `kernel/sched`, reduced to what determinism
  * and checking need — no priorities, no CPUs beyond "one task per CPU".
+ *
+ * Beside it: the strategy, preemption classes and replay recording (`schedule.ts`),
+ * the sleepers' timer queue (`timers.ts`), what a failed run reports (`run-findings.ts`).
  */
 export class Scheduler {
   readonly strategy: Strategy;
@@ -84,15 +60,16 @@ export class Scheduler {
   current: Task | null = null;
 
   private readonly kernel: SchedulerContext;
+  /** The strategy, preemption classes and step bound, and the run's replay recording. */
+  private readonly schedule: Schedule;
   private taskIds = 0;
+  // Copied from `schedule`: read at every scheduling point.
   private readonly mask: number;
   private readonly maxSteps: number;
-  private readonly record: Omit<ReplayRecord, 'choices' | 'fingerprint'>;
-  private readonly expectedFingerprint: string | null;
-  private readonly program: string;
   private readonly tasks: Task[] = [];
   private readonly runQueue: Task[] = [];
   private readonly runnable: Task[] = [];
+  /** Sleepers by wake time (see timers.ts): a plain array, tested inline in `choose`. */
   private readonly sleepers: Sleeper[] = [];
   private readonly traceLines: string[] | null;
   private choices: number[] = [];
@@ -103,38 +80,17 @@ export class Scheduler {
   private steps = 0;
   private switches = 0;
   private firstViolation = 0;
-  private runFingerprint = '';
   private settle: ((result: RunResult) => void) | null = null;
   private disarmWatchdog: (() => void) | null = null;
 
   /** @internal Created by the kernel. */
   constructor(kernel: SchedulerContext, options: ScheduleOptions, replay: string | undefined, program: string) {
     this.kernel = kernel;
-    this.program = program;
     this.traceLines = options.trace === true ? [] : null;
-    this.maxSteps = positiveInt(options.maxSteps ?? 1_000_000, 'maxSteps');
-    if (replay !== undefined) {
-      const r = decodeReplayToken(replay);
-      if (r.seed !== kernel.seed) throw new SmmuError('EINVAL', `replay token seed ${r.seed} differs from the machine's seed ${kernel.seed}`);
-      this.record = { seed: r.seed, strategy: r.strategy, params: r.params, preempt: r.preempt };
-      this.mask = preemptMask(r.preempt);
-      this.strategy = new ReplayStrategy(r.choices, r.params);
-      this.expectedFingerprint = r.fingerprint;
-      return;
-    }
-    const name = options.strategy ?? 'fifo';
-    if (name === 'fifo') this.strategy = new FifoStrategy();
-    else if (name === 'random') this.strategy = new RandomStrategy(kernel.rng.schedule);
-    else if (name === 'pct') {
-      this.strategy = new PctStrategy(
-        kernel.rng.schedule,
-        positiveInt(options.depth ?? 2, 'depth'),
-        positiveInt(options.steps ?? 100, 'steps'),
-      );
-    } else throw new SmmuError('EINVAL', `unknown strategy "${String(name)}" (expected fifo, random or pct)`);
-    this.mask = name === 'fifo' ? 0 : preemptMask(options.preempt ?? PREEMPT_CLASSES);
-    this.record = { seed: kernel.seed, strategy: name, params: this.strategy.params, preempt: preemptClasses(this.mask) };
-    this.expectedFingerprint = null;
+    const schedule = (this.schedule = new Schedule(kernel, options, replay, program));
+    this.strategy = schedule.strategy;
+    this.mask = schedule.mask;
+    this.maxSteps = schedule.maxSteps;
   }
 
   /** @internal A new task id: direct and spawned tasks share one sequence. */
@@ -175,12 +131,7 @@ export class Scheduler {
     this.switches = 0;
     this.choices = [];
     this.firstViolation = this.kernel.report.violations.length;
-    const fingerprint = (this.runFingerprint = this.fingerprint());
-    if (this.expectedFingerprint !== null && this.expectedFingerprint !== fingerprint) {
-      this.kernel.report.warn(
-        `replay fingerprint ${this.expectedFingerprint} differs from this program's ${fingerprint}: the program or the model changed; replaying anyway`,
-      );
-    }
+    this.schedule.begin(this.tasks, this.kernel.report);
     const result = new Promise<RunResult>((resolve) => {
       this.settle = resolve;
     });
@@ -194,12 +145,7 @@ export class Scheduler {
   /** @internal Called by the watchdog at the first macrotask after a run started. */
   checkSettled(run: number): void {
     if (!this.active || run !== this.runs) return;
-    const task = this.current;
-    this.stop(
-      'uncontrolled-await',
-      task,
-      `${task?.name ?? 'a task'} awaited something outside the simulation (a real timer, real I/O, or a Promise no task will settle); only the model's primitives may suspend a task`,
-    );
+    this.stop(uncontrolledAwait(this.current));
   }
 
   /**
@@ -287,12 +233,9 @@ export class Scheduler {
       this.kernel.clock.advance(ns);
       return;
     }
-    const until = this.kernel.clock.now + ns;
-    const sleeper: Sleeper = { task, until, describe: () => `sleep until ${until} ns`, holders: () => [] };
+    const sleeper = new Sleeper(task, this.kernel.clock.now + ns);
     if (!this.canBlock(task)) throw this.wouldBlock(task, sleeper);
-    let i = this.sleepers.length;
-    while (i > 0 && this.sleepers[i - 1]!.until > until) i--;
-    this.sleepers.splice(i, 0, sleeper);
+    addTimer(this.sleepers, sleeper);
     return this.block(task, sleeper);
   }
 
@@ -322,7 +265,7 @@ export class Scheduler {
   /** One scheduling decision among the current task (if runnable) and the run queue. */
   private choose(current: Task | null): Task | null {
     if (++this.steps > this.maxSteps) {
-      this.stop('livelock', current, `no progress: the run exceeded its bound of ${this.maxSteps} scheduling points`);
+      this.stop(livelock(current, this.maxSteps));
       return null;
     }
     // Sleepers whose time has come compete with the runnable tasks (no starvation by busy tasks).
@@ -335,7 +278,7 @@ export class Scheduler {
     runnable.length = queue.length + offset;
     const next = this.guide !== null ? this.guide(runnable, current) : this.strategy.nextTask(runnable, current);
     if (next === null) {
-      this.stop('divergence', current, `replay diverged: ${this.strategy.divergence ?? 'no choice fits'}`);
+      this.stop(divergence(current, this.strategy.divergence));
       return null;
     }
     const index = runnable.length === 1 ? 0 : runnable.indexOf(next);
@@ -347,7 +290,7 @@ export class Scheduler {
   /** The CPU is free (the current task blocked or ended): run someone else. */
   private dispatchNext(): void {
     if (this.live === 0) return this.finish();
-    if (this.runQueue.length === 0 && !this.wakeSleepers()) return this.deadlock();
+    if (this.runQueue.length === 0 && !this.wakeSleepers()) return this.stop(deadlock(this.tasks));
     const next = this.choose(null);
     if (next !== null) this.dispatch(next);
   }
@@ -381,7 +324,7 @@ export class Scheduler {
 
   private exit(task: Task): void {
     if (!this.active || task.state === 'done') return;
-    if (task !== this.current) return this.strayed(task);
+    if (task !== this.current) return this.stop(strayed(task));
     task.state = 'done';
     if (!task.daemon) this.live--;
     this.log(`exit ${task.name}`);
@@ -396,37 +339,21 @@ export class Scheduler {
 
   private failed(task: Task, error: unknown): void {
     if (!this.active) return;
-    if (task !== this.current) return this.strayed(task);
+    if (task !== this.current) return this.stop(strayed(task));
     const violation = (error as { violation?: Violation } | null)?.violation;
     if (violation !== undefined && (error as { code?: unknown }).code === 'EVIOLATION') {
       return this.abort();
     }
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const stack = error instanceof Error ? (error.stack ?? '').split('\n').slice(1, 6).map((l) => l.trim()) : [];
-    this.kernel.report.record(task, 'task-error', `${task.name} oopsed: ${message}`, stack);
+    const f = oops(task, error);
+    this.kernel.report.record(f.task, f.kind, f.message, f.details); // the task ends, the run goes on
     this.exit(task);
-  }
-
-  /**
-   * A task's body ended while the scheduler had it suspended: it dropped a Promise the
-   * model returned instead of awaiting it, so it ran on outside the schedule. The
-   * machine's state can no longer be trusted: the run stops.
-   */
-  private strayed(task: Task): void {
-    this.stop(
-      'task-error',
-      task,
-      `${task.name} ended while suspended (${task.state}${task.waitingOn ? ` on ${task.waitingOn.describe()}` : ''}): its body did not await a Promise the model returned`,
-    );
   }
 
   /** Wake every sleeper due at `now`. */
   private wakeDue(now: number): boolean {
     let woke = false;
-    while (this.sleepers.length > 0 && this.sleepers[0]!.until <= now) {
-      const s = this.sleepers.shift()!;
-      if (s.task.waitingOn !== s) continue;
-      this.wake(s.task);
+    for (let task = expireTimer(this.sleepers, now); task !== null; task = expireTimer(this.sleepers, now)) {
+      this.wake(task);
       woke = true;
     }
     return woke;
@@ -443,18 +370,9 @@ export class Scheduler {
     return false;
   }
 
-  private deadlock(): void {
-    const blocked = this.tasks.filter((t) => t.state === 'blocked');
-    const cycle = findWaitCycle(blocked);
-    const details = cycle.length > 0
-      ? ['wait-for cycle:', ...cycle.map((t) => `  ${t.name} waits for ${t.waitingOn!.describe()} held by ${t.waitingOn!.holders().map((h) => h.name).join(', ')}`)]
-      : ['no cycle: every task waits for an event nobody will signal', ...blocked.map((t) => `  ${t.name} waits for ${t.waitingOn?.describe() ?? '?'}`)];
-    const culprit = cycle[0] ?? blocked[0] ?? null;
-    this.stop('deadlock', culprit, `deadlock: ${blocked.length} task(s) blocked, none runnable, no timer pending`, details);
-  }
-
-  private stop(kind: ViolationKind, task: Task | null, message: string, details?: readonly string[]): void {
-    this.kernel.report.record(task, kind, message, details);
+  /** Record `f` and stop the run: the machine cannot run again. */
+  private stop(f: RunFinding): void {
+    this.kernel.report.record(f.task, f.kind, f.message, f.details);
     this.abort();
   }
 
@@ -467,9 +385,9 @@ export class Scheduler {
     if (!this.active) return;
     this.active = false;
     this.current = null;
-    const replay = this.strategy instanceof ReplayStrategy ? this.strategy : null;
-    if (!this.aborted && replay !== null && replay.unused > 0) {
-      this.kernel.report.record(null, 'divergence', `replay diverged: the run ended with ${replay.unused} recorded choice(s) unused`);
+    if (!this.aborted && this.schedule.unusedChoices > 0) {
+      const f = choicesLeft(this.schedule.unusedChoices);
+      this.kernel.report.record(f.task, f.kind, f.message, f.details);
     }
     this.log('end');
     const violations = this.kernel.report.violations.slice(this.firstViolation);
@@ -481,17 +399,12 @@ export class Scheduler {
       ok: violations.length === 0,
       aborted: this.aborted,
       violations,
-      token: encodeReplayToken({ ...this.record, choices: this.choices, fingerprint: this.runFingerprint }),
+      token: this.schedule.token(this.choices),
       steps: this.steps,
       switches: this.switches,
       time: this.kernel.clock.now,
       trace: this.traceLines === null ? [] : this.traceLines.slice(),
     });
-  }
-
-  /** Digest of the model sources and the program: its label, task names and bodies. */
-  private fingerprint(): string {
-    return digest([MODEL_HASH, this.program, ...this.tasks.map((t) => `${t.name}:${String(t.body)}`)].join('\n'));
   }
 
   private log(event: string): void {
@@ -503,9 +416,4 @@ function suspend(task: Task): Promise<void> {
   return new Promise<void>((resolve) => {
     task.resume = resolve;
   });
-}
-
-function positiveInt(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new SmmuError('EINVAL', `${name} must be a positive integer, got ${value}`);
-  return value;
 }
