@@ -41,7 +41,7 @@ export function verifyAfterEach<M>(
     machines.clear();
     if (expect.getState().testPath?.endsWith('verify.test.ts') === true) return;
     for (const m of checked) {
-      if (m.report.violations.some((v) => v.kind === 'invariant' || v.kind === 'deadlock' || v.kind === 'livelock' || v.kind === 'uncontrolled-await' || v.kind === 'task-error')) continue;
+      if (m.report.violations.some((v) => v.kind === 'invariant' || v.kind === 'deadlock' || v.kind === 'livelock' || v.kind === 'uncontrolled-await' || v.kind === 'divergence' || v.kind === 'task-error')) continue;
       if (m.sched.running) continue;
       expect(verify(m, { record: false }).map((v) => v.message)).toEqual([]);
     }

@@ -15,14 +15,21 @@ export { SmmuError, isSmmuError, type ErrorCode } from './kernel/errors.js';
 export { Kernel, type KernelOptions } from './kernel/kernel.js';
 
 export { Task, HELD_READ, HELD_TRYLOCK, type TaskMm, type TaskState, type Waitable } from './kernel/sched/task.js';
-export { Scheduler, MODEL_HASH, type RunResult, type ScheduleOptions, type SchedulerContext } from './kernel/sched/scheduler.js';
+export { Scheduler, MODEL_HASH, type DirectOutcome, type RunResult, type ScheduleOptions, type SchedulerContext } from './kernel/sched/scheduler.js';
 export type { Strategy, StrategyName } from './kernel/sched/strategy.js';
 export { FifoStrategy } from './kernel/sched/fifo.js';
 export { RandomStrategy } from './kernel/sched/random.js';
 export { PctStrategy } from './kernel/sched/pct.js';
 export { ReplayStrategy } from './kernel/sched/replay.js';
 export { PREEMPT_CLASSES, PREEMPT_BIT, preemptMask, preemptClasses, type PreemptClass } from './kernel/sched/preempt-class.js';
-export { encodeReplayToken, decodeReplayToken, type ReplayRecord } from './kernel/sched/replay-token.js';
+export {
+  encodeReplayToken,
+  decodeReplayToken,
+  ReplayTokenError,
+  REPLAY_TOKEN_VERSION,
+  type ReplayRecord,
+  type ReplayTokenProblem,
+} from './kernel/sched/replay-token.js';
 export { VirtualClock } from './kernel/sched/clock.js';
 
 export { SpinLock } from './kernel/locks/spinlock.js';

@@ -1,12 +1,16 @@
 import { Kernel, type KernelOptions } from './kernel/kernel.js';
 import { SmmuError } from './kernel/errors.js';
 import type { LockdepMap } from './kernel/locks/lockdep-map.js';
+import { decodeReplayToken, ReplayTokenError } from './kernel/sched/replay-token.js';
 import { ERAS, type Era } from './mm/era.js';
 import { Memory } from './mm/memory.js';
 import type { MemoryOptions } from './mm/memory-state.js';
 
-/** How to build a machine: the kernel's options, the era and the memory size. */
-export interface MachineOptions extends KernelOptions {
+/**
+ * How to build a machine: the kernel's options (but `context`: a machine's is its era),
+ * the era and the memory size.
+ */
+export interface MachineOptions extends Omit<KernelOptions, 'context'> {
   /** The kernel modelled: where notifier call sites are and which rmap locks spin (default `v6`). */
   era?: Era;
   /** Physical memory size. */
@@ -17,7 +21,9 @@ export interface MachineOptions extends KernelOptions {
  * One simulated machine: the concurrency {@link Kernel} (scheduler, clock, random
  * streams, lockdep, RCU, the report) with the memory model on top — the era that places
  * the notifier call sites, and the memory (frames, processes, files), created on first
- * use.
+ * use. The era is the kernel's context label: every replay token records it, and a
+ * machine refuses a token recorded in another era (`ReplayTokenError`, problem
+ * `other-context`) rather than replay it to another verdict.
  */
 export class Machine extends Kernel {
   /** The kernel modelled. */
@@ -28,7 +34,8 @@ export class Machine extends Kernel {
   constructor(options: MachineOptions = {}) {
     const era = options.era ?? 'v6';
     if (!ERAS.includes(era)) throw new SmmuError('EINVAL', `unknown era "${String(era)}" (expected ${ERAS.join(', ')})`);
-    super(options);
+    if (options.replay !== undefined) checkTokenEra(options.replay, era);
+    super({ ...options, context: era });
     this.era = era;
     this.memoryOptions = options.memory ?? {};
   }
@@ -45,4 +52,12 @@ export class Machine extends Kernel {
   get fsReclaim(): LockdepMap {
     return this.mem.fsReclaim;
   }
+}
+
+/** Refuse a token recorded in another era (or on a bare kernel), naming both. */
+function checkTokenEra(token: string, era: Era): void {
+  const recorded = decodeReplayToken(token).context ?? '';
+  if (recorded === era) return;
+  const where = recorded === '' ? 'on a bare Kernel (no era)' : `in era "${recorded}"`;
+  throw new ReplayTokenError('other-context', token, `recorded ${where}, but this machine models era "${era}": replay it ${recorded === '' ? 'on a Kernel' : `with era "${recorded}"`}`);
 }

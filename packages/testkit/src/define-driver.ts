@@ -1,6 +1,7 @@
 import { ERAS, SmmuError, type Era, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
 import { NO_CAPABILITIES, type DriverCapabilities } from './capabilities.js';
 import type { DriverFactory, DriverInstance } from './contract.js';
+import { show } from './show.js';
 
 /**
  * What {@link defineDriver} takes: a `DriverFactory` whose capabilities and eras may be
@@ -99,18 +100,4 @@ function erasOf(declared: unknown, fail: Fail): readonly Era[] {
     if (declared.indexOf(era) !== i) fail('duplicate-era', `eras[${i}]`, `${show(era)} is listed twice`);
   }
   return Object.freeze([...(declared as Era[])]);
-}
-
-/** A value as a message shows it: strings quoted, plain objects and arrays as JSON. */
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value) || (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype)) {
-    try {
-      return JSON.stringify(value);
-    } catch {
-      return Object.prototype.toString.call(value); // a cycle
-    }
-  }
-  return String(value);
 }

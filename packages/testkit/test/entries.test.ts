@@ -20,6 +20,13 @@ describe('package entries (built dist)', () => {
     expect(node(['--input-type=module', '-e', "import { NO_CAPABILITIES } from '@secondary-mmu/testkit'; console.log(NO_CAPABILITIES.mayBlock)"])).toBe('false');
   });
 
+  it('the JSON Schema is a subpath export, from CommonJS and ESM', () => {
+    expect(node(['-e', "console.log(require('@secondary-mmu/testkit/scenario.schema.json').properties.version.const)"])).toBe('1');
+    expect(
+      node(['--input-type=module', '-e', "import s from '@secondary-mmu/testkit/scenario.schema.json' with { type: 'json' }; console.log(s.title)"]),
+    ).toBe('secondary-mmu-sdk scenario');
+  });
+
   it('the vitest subpath is ESM only', () => {
     const r = spawnSync(process.execPath, ['-e', "require('@secondary-mmu/testkit/vitest')"], { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
     expect(r.status).not.toBe(0);

@@ -19,9 +19,9 @@ import { loadScenario } from '../src/scenario/index.js';
 // read returns the latest write. The oracle is right to report nothing; the value
 // check is what was wrong.
 
-/** The recorded failing schedule (acking mirror, v6, seed 4079119373). */
+/** The recorded failing schedule (acking mirror, v6, seed 4079119373; re-encoded in token format 2 with the same choices). */
 const TOKEN =
-  'smmu1.eyJzIjo0MDc5MTE5MzczLCJzdCI6InJhbmRvbSIsInAiOnt9LCJwYyI6WyJzcGluIiwibG9jayIsImRldmljZSIsInlpZWxkIl0sImMiOiIyOjExMDExMDAxMTAwMTEwMTEwMDExMDAxMTAxMTAxMTEwMTAxMTExMTExMDExMCIsImYiOiIyZWEwOWM1OGQxYzM3NjRlIn0';
+  'smmu2.eyJzIjo0MDc5MTE5MzczLCJzdCI6InJhbmRvbSIsInAiOnt9LCJwYyI6WyJzcGluIiwibG9jayIsImRldmljZSIsInlpZWxkIl0sImMiOiIyOjExMDExMDAxMTAwMTEwMTEwMDExMDAxMTAxMTAxMTEwMTAxMTExMTExMDExMCIsImYiOiI2NTAxZmE0MGE0NWFjOGE0IiwieCI6InY2In0.a701f5e6';
 
 /** The scenario with no value expectation on the device's final read (no-op if it already has none). */
 const WITHOUT_FINAL_EXPECT = FORK_COW_VS_DEVICE_WRITE.replace(/(- op: device-read\n\s+at: buf\[0\]\n)\s+expect: 32\n/, '$1');

@@ -20,6 +20,13 @@ export interface KernelOptions {
   strict?: boolean;
   /** A label of the program or scenario, part of the replay fingerprint. */
   program?: string;
+  /**
+   * An opaque label of what the kernel runs under, recorded in every replay token (the
+   * layer that builds the kernel sets it: `Machine` records its era). A token recorded
+   * under another label is refused (`ReplayTokenError`, problem `other-context`), never
+   * replayed. Default: empty (none).
+   */
+  context?: string;
 }
 
 /**
@@ -47,11 +54,12 @@ export class Kernel {
     const seed = options.replay !== undefined && options.seed === undefined ? decodeReplayToken(options.replay).seed : (options.seed ?? 1);
     if (!Number.isSafeInteger(seed)) throw new SmmuError('EINVAL', `seed must be an integer, got ${seed}`);
     this.seed = seed;
+    if (typeof (options.context ?? '') !== 'string') throw new SmmuError('EINVAL', `context must be a string, got ${String(options.context)}`);
     this.clock = new VirtualClock();
     this.report = new Report(options.strict === true, this.clock);
     this.lockdep = new Lockdep(this.report);
     this.rng = new RngStreams(seed);
-    this.sched = new Scheduler(this, options.schedule ?? {}, options.replay, options.program ?? '');
+    this.sched = new Scheduler(this, options.schedule ?? {}, options.replay, options.program ?? '', options.context ?? '');
     this.rcu = new Rcu(this);
   }
 

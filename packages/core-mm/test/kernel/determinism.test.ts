@@ -116,7 +116,7 @@ describe('replay', () => {
 
   it('tokens round-trip and bad tokens are EINVAL naming the token', () => {
     const record = { seed: 9, strategy: 'pct', params: { depth: 2, steps: 10 }, preempt: ['yield', 'lock'], choices: [1, 2, 0, 3], fingerprint: 'abc' } as const;
-    expect(decodeReplayToken(encodeReplayToken(record))).toEqual({ ...record, preempt: [...record.preempt], choices: [...record.choices] });
+    expect(decodeReplayToken(encodeReplayToken(record))).toEqual({ ...record, preempt: [...record.preempt], choices: [...record.choices], context: '' });
     // More than 36 runnable tasks: indices no longer fit one base36 digit.
     const wide = { ...record, choices: [39, 40, 5, 40, 0, 40, 1, 2, 35, 37] };
     expect(decodeReplayToken(encodeReplayToken(wide)).choices).toEqual(wide.choices);

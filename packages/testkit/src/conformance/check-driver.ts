@@ -1,6 +1,6 @@
 import type { DriverFactory } from '../contract.js';
 import type { CheckDriverOptions } from './options.js';
-import { planConformance } from './plan.js';
+import { planFor } from './plan.js';
 import type { ConformanceCase, ConformanceReport, ConformanceStatus } from './report.js';
 import { runConformanceCase } from './run-case.js';
 
@@ -8,12 +8,15 @@ import { runConformanceCase } from './run-case.js';
  * Run the conformance suite against `factory`: every scenario (default
  * `CONFORMANCE_SCENARIOS`) in every era (default all), over the seeds, one case at a
  * time. A case is skipped only by an era or capability the driver does not declare,
- * and the report says which. Deterministic: the same options give the same report.
+ * and the report says which. A bad driver or option — not a `DriverFactory`, an era
+ * that is not one or is listed twice — rejects with a `TestkitArgumentError` (`EINVAL`)
+ * naming it, before anything runs (see `planConformance`); never a report of skips.
+ * Deterministic: the same options give the same report.
  * Needs no test runner (the vitest form is `describeDriverConformance` on the
  * `/vitest` subpath).
  */
 export async function checkDriver(factory: DriverFactory, options: CheckDriverOptions = {}): Promise<ConformanceReport> {
-  const plan = planConformance(factory, options);
+  const plan = planFor('checkDriver', factory, options);
   const cases: ConformanceCase[] = [];
   for (const c of plan.cases) cases.push(await runConformanceCase(factory, c, plan));
   const counts: Record<ConformanceStatus, number> = { pass: 0, fail: 0, inconclusive: 0, skipped: 0 };

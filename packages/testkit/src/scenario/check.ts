@@ -1,5 +1,5 @@
 import { parseAddress } from './address.js';
-import { DEVICE_OPS, type Scenario, type ScenarioMapping } from './schema.js';
+import { DEVICE_OPS, MAX_WORD, type Scenario, type ScenarioMapping } from './schema.js';
 
 /** An issue found by `checkReferences`, its path still as keys. */
 export interface RawIssue {
@@ -10,7 +10,8 @@ export interface RawIssue {
 /**
  * The checks a schema cannot make: unique names, cross-references (a mapping's process,
  * a task's process or driver, a window's driver), addresses inside their mapping and
- * in the task's own address space, steps that fit their task. Returns every issue.
+ * in the task's own address space, steps that fit their task, a `fill` whose last
+ * page's word still fits in 32 bits. Returns every issue.
  */
 export function checkReferences(s: Scenario): RawIssue[] {
   const issues: RawIssue[] = [];
@@ -42,6 +43,10 @@ export function checkReferences(s: Scenario): RawIssue[] {
     const fileKind = m.kind.startsWith('file-');
     if (fileKind && m.file === undefined) add(['mappings', i, 'kind'], `a ${m.kind} mapping needs a file`);
     if (!fileKind && m.file !== undefined) add(['mappings', i, 'file'], `an ${m.kind} mapping takes no file (got "${m.file}")`);
+    // Page i holds fill + i: the last page's word must fit too.
+    if (m.fill !== undefined && m.fill + m.pages - 1 > MAX_WORD) {
+      add(['mappings', i, 'fill'], `fill ${m.fill} over ${m.pages} pages puts ${m.fill + m.pages - 1} in the last page, beyond an unsigned 32-bit word (at most ${MAX_WORD})`);
+    }
   });
   s.drivers.forEach((d, i) => known(processes, d.process, ['drivers', i, 'process'], 'process'));
 

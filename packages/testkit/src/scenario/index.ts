@@ -2,12 +2,14 @@
  * Scenarios: a YAML/JSON format shared with the CLI (`run FILE`), its loader with
  * line-numbered errors, the runner and race-window matching, and the catalogue.
  */
-export { loadScenario, parseScenario, type LoadScenarioOptions } from './load.js';
+export { loadScenario, parseScenario, MAX_SCENARIO_ALIASES, type LoadScenarioOptions } from './load.js';
+export { scenarioJsonSchema } from './json-schema.js';
 export { runScenario, type RunScenarioOptions, type ScenarioResult } from './run.js';
 export { ScenarioError, type ScenarioIssue } from './errors.js';
 export { parseAddress, type ScenarioAddress } from './address.js';
 export {
   scenarioSchema,
+  SCENARIO_FORMAT_VERSION,
   stepSchema,
   windowElementSchema,
   STEP_ERROR_CODES,

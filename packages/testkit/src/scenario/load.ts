@@ -1,9 +1,10 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
+import { show } from '../show.js';
 import { checkReferences, type RawIssue } from './check.js';
 import { formatPath, ScenarioError, type ScenarioIssue } from './errors.js';
 import { lineOf } from './lines.js';
-import { scenarioSchema, type Scenario } from './schema.js';
+import { SCENARIO_FORMAT_VERSION, scenarioSchema, type Scenario } from './schema.js';
 
 /** How {@link loadScenario} reads its text. */
 export interface LoadScenarioOptions {
@@ -14,25 +15,51 @@ export interface LoadScenarioOptions {
 }
 
 /**
- * Parse and validate a scenario (YAML or JSON text). Every problem is collected and
- * thrown at once as a {@link ScenarioError} (`EINVAL`) whose issues name the field path,
- * the line, and the offending value: syntax errors, schema errors (zod), then
+ * Most alias expansions a scenario's YAML may make, weighted by the aliases inside what
+ * each expands (the yaml library's `maxAliasCount`). Anchors and aliases are allowed; a
+ * document whose aliases multiply (a "billion laughs") is refused rather than expanded.
+ */
+export const MAX_SCENARIO_ALIASES = 100;
+
+/**
+ * Parse and validate a scenario: YAML or JSON text, or its UTF-8 bytes (a `Buffer` from
+ * `readFileSync(file)`, a `Uint8Array`; a byte-order mark is dropped). Every problem is
+ * collected and thrown at once as a {@link ScenarioError} (`EINVAL`) whose issues name
+ * the field path, the line, and the offending value: input that is not text, bytes that
+ * are not UTF-8, syntax errors, aliases that expand too much
+ * ({@link MAX_SCENARIO_ALIASES}), a newer format `version`, schema errors (zod), then
  * cross-reference errors (`checkReferences`).
  */
-export function loadScenario(text: string, options: LoadScenarioOptions = {}): Scenario {
+export function loadScenario(text: string | Uint8Array, options: LoadScenarioOptions = {}): Scenario {
   const source = options.source ?? '<scenario>';
+  const input = textOf(text, source);
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(input, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    throw new ScenarioError(source, [{ path: '', line: null, message: `not parseable as YAML: ${messageOf(e)}` }]);
+  }
   const syntax: ScenarioIssue[] = doc.errors.map((e) => ({ path: '', line: counter.linePos(e.pos[0]).line, message: e.message.split('\n')[0]! }));
   if (options.format === 'json' && syntax.length === 0) {
     try {
-      JSON.parse(text);
+      JSON.parse(input);
     } catch (e) {
-      syntax.push({ path: '', line: null, message: `not JSON: ${e instanceof Error ? e.message : String(e)}` });
+      syntax.push({ path: '', line: null, message: `not JSON: ${messageOf(e)}` });
     }
   }
   if (syntax.length > 0) throw new ScenarioError(source, syntax);
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_SCENARIO_ALIASES });
+  } catch (e) {
+    const alias = firstAlias(doc);
+    const line = alias === null ? null : counter.linePos(alias).line;
+    const message = /alias count/i.test(messageOf(e))
+      ? `its aliases expand too much (more than ${MAX_SCENARIO_ALIASES} expansions, weighted by the aliases they contain: a "billion laughs"); the first alias is on this line`
+      : messageOf(e);
+    throw new ScenarioError(source, [{ path: '', line, message }]);
+  }
   return validate(value, source, (path, key) => lineOf(doc, counter, path, key));
 }
 
@@ -44,12 +71,62 @@ export function parseScenario(value: unknown, source = '<scenario>'): Scenario {
   return validate(value, source, () => null);
 }
 
+/** The text of `text`: a string as it is, bytes decoded as UTF-8; anything else refused. */
+function textOf(text: unknown, source: string): string {
+  if (typeof text === 'string') return text;
+  if (text instanceof Uint8Array) {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(text);
+    } catch {
+      // The first invalid sequence shows as U+FFFD in a lenient decoding: name its line.
+      const lenient = new TextDecoder('utf-8').decode(text);
+      const at = lenient.indexOf('\uFFFD');
+      const line = at < 0 ? null : lenient.slice(0, at).split('\n').length;
+      throw new ScenarioError(source, [{ path: '', line, message: `not UTF-8 text: ${text.length} bytes with an invalid UTF-8 sequence${line === null ? '' : ' on this line'}` }]);
+    }
+  }
+  const hint = typeof text === 'object' && text !== null ? ' (for a scenario object, use parseScenario)' : '';
+  throw new ScenarioError(source, [{ path: '', line: null, message: `expected YAML or JSON text (a string, or UTF-8 bytes such as a Buffer), got ${show(text)}${hint}` }]);
+}
+
+/** The offset of the document's first alias node, or null. */
+function firstAlias(doc: Document): number | null {
+  let at: number | null = null;
+  visit(doc, {
+    Alias(_key, node) {
+      at = node.range?.[0] ?? null;
+      return visit.BREAK;
+    },
+  });
+  return at;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 function validate(value: unknown, source: string, line: (path: readonly PropertyKey[], key?: string) => number | null): Scenario {
+  const version = newerVersion(value);
+  if (version !== undefined) {
+    throw new ScenarioError(source, [
+      { path: 'version', line: line(['version']), message: `format version ${version} is newer than this testkit reads (${SCENARIO_FORMAT_VERSION}): upgrade @secondary-mmu/testkit` },
+    ]);
+  }
   const parsed = scenarioSchema.safeParse(value);
   if (!parsed.success) throw new ScenarioError(source, parsed.error.issues.map((i) => zodIssue(i, value, line)));
   const refs = checkReferences(parsed.data);
   if (refs.length > 0) throw new ScenarioError(source, refs.map((i: RawIssue) => ({ path: formatPath(i.path), line: line(i.path), message: i.message })));
   return parsed.data;
+}
+
+/**
+ * The document's `version` when it is a format newer than this testkit's: reported
+ * alone, since a newer document's other fields would only add confusing errors.
+ */
+function newerVersion(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = (value as { version?: unknown }).version;
+  return typeof v === 'number' && Number.isSafeInteger(v) && v > SCENARIO_FORMAT_VERSION ? v : undefined;
 }
 
 function zodIssue(issue: z.core.$ZodIssue, root: unknown, line: (path: readonly PropertyKey[], key?: string) => number | null): ScenarioIssue {

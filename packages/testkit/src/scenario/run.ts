@@ -1,12 +1,14 @@
-import { Machine, verify, type Era, type ScheduleOptions, type Violation } from '@secondary-mmu/core-mm';
+import { Machine, verify, type Era, type RunResult, type ScheduleOptions, type Violation } from '@secondary-mmu/core-mm';
 import { configureNotifiers, NotifierTrace } from '@secondary-mmu/mmu-notifier';
+import { checkEra, checkFactory, checkSeed, checkStrategy, failFor, optionsObject } from '../arguments.js';
 import type { DriverFactory } from '../contract.js';
+import { show } from '../show.js';
 import { ScenarioError } from './errors.js';
 import { parseScenario } from './load.js';
 import type { Scenario } from './schema.js';
 import { runSteps } from './steps.js';
 import { matchWindows } from './windows.js';
-import { buildWorld } from './world.js';
+import { buildWorld, type ScenarioWorld } from './world.js';
 
 /** How to run a scenario. */
 export interface RunScenarioOptions {
@@ -16,7 +18,11 @@ export interface RunScenarioOptions {
   readonly seed?: number;
   /** Override the scenario's strategy (its preemption classes and depth are kept). */
   readonly strategy?: 'fifo' | 'random' | 'pct';
-  /** Replay a run's token: its seed, strategy and choices (`seed`/`strategy` are then ignored). */
+  /**
+   * Replay a run's token: its seed, strategy and choices (`seed`/`strategy` are then
+   * ignored). A token recorded in another era, corrupted, or of an older format is
+   * refused with core-mm's `ReplayTokenError` (`EINVAL`), before anything is built.
+   */
   readonly replay?: string;
 }
 
@@ -43,22 +49,37 @@ export interface ScenarioResult {
 }
 
 /**
- * Run `scenario` once with `driver` under test: validate it (and the era) first — a bad
- * value throws a {@link ScenarioError} (`EINVAL`) before anything is built — then build
- * the machine (`program` is the scenario, so the token's fingerprint names it), the
- * processes, mappings and driver instances with direct tasks, spawn one scheduled task
- * per scenario task (CPU tasks in their process, device tasks as bare tasks), run,
- * `verify` the machine's invariants (findings are `invariant` violations), match the
- * windows and judge. Deterministic: the same seed gives the same result and trace.
+ * Run `scenario` once with `driver` under test: validate it, the driver and the options
+ * first — a bad scenario throws a {@link ScenarioError}, a bad driver or option a
+ * `TestkitArgumentError`, a token that cannot be replayed here core-mm's
+ * `ReplayTokenError` (all `EINVAL`), before anything is built — then build the machine
+ * (`program` is the scenario, so the token's fingerprint names it), the processes,
+ * mappings and driver instances with direct tasks, spawn one scheduled task per
+ * scenario task (CPU tasks in their process, device tasks as bare tasks), run, `verify`
+ * the machine's invariants (findings are `invariant` violations), match the windows and
+ * judge. `verify` runs only after a run that ended: not after one stopped midway
+ * (`RunResult.aborted`: deadlock, livelock, uncontrolled await, divergence) nor after
+ * a task's oops (`task-error`), where an operation may be half done — those runs fail
+ * on their own violation. A driver's `attach` that never settles (it awaited something
+ * outside the simulation) is an `uncontrolled-await` violation and a failed result,
+ * not a hang (see `Scheduler.awaitDirect`). Deterministic: the same seed gives the
+ * same result and trace.
  */
 export async function runScenario(scenario: Scenario, driver: DriverFactory, options: RunScenarioOptions): Promise<ScenarioResult> {
-  const s = parseScenario(scenario, scenario.name);
-  const era = options.era;
+  const fn = 'runScenario';
+  const s = parseScenario(scenario, sourceOf(scenario));
+  checkFactory(fn, driver);
+  if (options === undefined) failFor(fn)('not-an-object', 'options', 'missing: give at least { era }');
+  const o = optionsObject(fn, options);
+  const era = checkEra(fn, o.era, 'options.era');
+  const strategy = checkStrategy(fn, o.strategy, 'options.strategy');
+  if (o.replay !== undefined && typeof o.replay !== 'string') failFor(fn)('bad-replay', 'options.replay', `must be a replay token (a string), got ${show(o.replay)}`);
+  if (o.seed !== undefined) checkSeed(fn, o.seed, 'options.seed');
   if (!driver.eras.includes(era)) throw new ScenarioError(s.name, [{ path: '', line: null, message: `driver "${driver.name}" does not support era "${era}" (it supports ${driver.eras.join(', ')})` }]);
   if (s.eras !== undefined && !s.eras.includes(era)) throw new ScenarioError(s.name, [{ path: 'eras', line: null, message: `era "${era}" is not one of the scenario's (${s.eras.join(', ')})` }]);
 
   const schedule: ScheduleOptions = {
-    strategy: options.strategy ?? s.schedule?.strategy ?? 'fifo',
+    strategy: strategy ?? s.schedule?.strategy ?? 'fifo',
     ...(s.schedule?.preempt === undefined ? {} : { preempt: s.schedule.preempt }),
     ...(s.schedule?.depth === undefined ? {} : { depth: s.schedule.depth }),
   };
@@ -66,12 +87,18 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
     era,
     schedule,
     program: `${driver.name}\n${JSON.stringify(s)}`,
-    ...(options.replay === undefined ? { seed: options.seed ?? 1 } : { replay: options.replay }),
+    ...(o.replay === undefined ? { seed: o.seed ?? 1 } : { replay: o.replay }),
     ...(s.memory === undefined ? {} : { memory: { frames: s.memory.frames } }),
   });
   if (s.kernel?.releaseOrder !== undefined) configureNotifiers(machine, { releaseOrder: s.kernel.releaseOrder });
   const trace = NotifierTrace.attach(machine);
-  const world = await buildWorld(machine, trace, s, driver);
+  const built = await buildWorld(machine, trace, s, driver);
+  if ('aborted' in built) {
+    // An attach never settled: no run, no window hit, and the machine is aborted.
+    const none = Object.fromEntries((s.windows ?? []).map((w) => [w.name, 0]));
+    return result(s, era, machine, built.aborted, { failures: [], skipped: [] }, trace, none);
+  }
+  const world = built.world;
 
   for (const t of s.tasks) {
     if (t.process !== undefined) {
@@ -82,11 +109,31 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
     }
   }
   const run = await machine.sched.run();
-  // The kernel model's own invariants (frame counts, rmap, page tables) after every run:
-  // a driver that corrupts them fails as an `invariant` violation, not silently.
-  if (!run.violations.some((v) => v.kind === 'deadlock' || v.kind === 'livelock' || v.kind === 'task-error')) verify(machine);
-  const windowHits = matchWindows(world, s.windows ?? []);
-  return { ...judge(s, era, machine.report.violations, world.failures, world.skipped, windowHits), violations: machine.report.violations.slice(), token: run.token, windowHits, trace, machine };
+  // The kernel model's own invariants (frame counts, rmap, page tables) after every run
+  // that ended: a driver that corrupts them fails as an \`invariant\` violation, not
+  // silently. A run stopped midway may have left an operation half done (a munmap
+  // whose vma is gone but not yet its page tables): that is not corruption, and the run
+  // fails on the violation that stopped it.
+  if (!run.aborted && !run.violations.some((v) => v.kind === 'task-error')) verify(machine);
+  return result(s, era, machine, run, world, trace, matchWindows(world, s.windows ?? []));
+}
+
+/** The scenario's name when it has one, for error messages. */
+function sourceOf(scenario: unknown): string {
+  const name = typeof scenario === 'object' && scenario !== null ? (scenario as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && name !== '' ? name : '<scenario>';
+}
+
+/** The result of a run (or of a set-up that never got to run) with its window hits. */
+function result(s: Scenario, era: Era, machine: Machine, run: RunResult, world: Pick<ScenarioWorld, 'failures' | 'skipped'>, trace: NotifierTrace, windowHits: Record<string, number>): ScenarioResult {
+  return {
+    ...judge(s, era, machine.report.violations, world.failures, world.skipped, windowHits),
+    violations: machine.report.violations.slice(),
+    token: run.token,
+    windowHits,
+    trace,
+    machine,
+  };
 }
 
 function judge(s: Scenario, era: Era, violations: readonly Violation[], failures: readonly string[], skipped: readonly string[], hits: Record<string, number>): Pick<ScenarioResult, 'verdict' | 'reasons'> {

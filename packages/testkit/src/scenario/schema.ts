@@ -9,7 +9,21 @@ const name = z.string().regex(NAME, { message: 'expected a name (a letter or _, 
 /** An address `mapping[page]`. */
 const address = z.string().regex(ADDRESS_PATTERN, { message: 'expected an address mapping[page], e.g. buf[2]' });
 const pages = z.number().int().positive();
-const word = z.number().int();
+/** The largest content word: memory holds unsigned 32-bit words. */
+export const MAX_WORD = 0xffff_ffff;
+/** A content word: an unsigned 32-bit integer. */
+const word = z
+  .number()
+  .int({ message: `expected an unsigned 32-bit word (an integer from 0 to ${MAX_WORD})` })
+  .min(0, { message: `expected an unsigned 32-bit word (an integer from 0 to ${MAX_WORD})` })
+  .max(MAX_WORD, { message: `expected an unsigned 32-bit word (an integer from 0 to ${MAX_WORD})` });
+
+/**
+ * The scenario format this testkit reads and writes: a document's `version`. A document
+ * without one is read as version 1, the format before the field existed — never as
+ * "the newest" — so files written before it keep their meaning.
+ */
+export const SCENARIO_FORMAT_VERSION = 1;
 
 /** Error codes a step may be allowed to end with. */
 export const STEP_ERROR_CODES = ['EFAULT', 'EPERM', 'SIGSEGV', 'SIGBUS', 'ENOMEM', 'EINVAL', 'EAGAIN', 'EBUSY', 'ENOENT'] as const;
@@ -110,45 +124,63 @@ export const windowElementSchema = z.discriminatedUnion('kind', [
 
 /** The whole scenario document. */
 export const scenarioSchema = z.strictObject({
-  name,
-  description: z.string().optional(),
-  eras: z.array(z.enum(ERAS)).min(1).optional(),
-  memory: z.strictObject({ frames: z.number().int().min(16).max(1 << 20) }).optional(),
+  /** The format version (see {@link SCENARIO_FORMAT_VERSION}); absent means 1. */
+  version: z.literal(SCENARIO_FORMAT_VERSION).optional().describe('The scenario format version; absent means 1.'),
+  name: name.describe("The scenario's name."),
+  description: z.string().optional().describe('Free text.'),
+  eras: z.array(z.enum(ERAS)).min(1).optional().describe('The eras the scenario is for (default all); the suite skips the others and says so.'),
+  memory: z.strictObject({ frames: z.number().int().min(16).max(1 << 20).describe('Physical frames (default 4096).') }).optional(),
   schedule: z
     .strictObject({
       strategy: z.enum(['fifo', 'random', 'pct']),
-      preempt: z.array(z.enum(PREEMPT_CLASSES as readonly ['sleep', 'spin', 'lock', 'device', 'yield'])).optional(),
-      depth: z.number().int().positive().optional(),
+      preempt: z
+        .array(z.enum(PREEMPT_CLASSES as readonly ['sleep', 'spin', 'lock', 'device', 'yield']))
+        .optional()
+        .describe('The preemption classes that may switch tasks (default all).'),
+      depth: z.number().int().positive().optional().describe('PCT depth.'),
     })
     .optional(),
-  processes: z.array(z.strictObject({ name })).min(1),
-  mappings: z.array(
-    z.strictObject({
-      name,
-      process: name,
-      pages: pages.max(4096),
-      prot,
-      kind: z.enum(MAPPING_KINDS),
-      file: name.optional(),
-      /** When set, page i is filled with `fill + i` at setup (which also makes it resident). */
-      fill: word.optional(),
-    }),
-  ),
-  drivers: z.array(z.strictObject({ name, process: name })),
+  processes: z.array(z.strictObject({ name })).min(1).describe('The processes, by name.'),
+  mappings: z
+    .array(
+      z.strictObject({
+        name,
+        process: name.describe('The process it is mapped in.'),
+        pages: pages.max(4096),
+        prot,
+        kind: z.enum(MAPPING_KINDS),
+        file: name.optional().describe('The file of a file-shared or file-private mapping (created on demand).'),
+        /** When set, page i is filled with `fill + i` at setup (which also makes it resident). */
+        fill: word.optional().describe('Page i holds fill + i at setup (and is resident); the last page too must fit in 32 bits.'),
+      }),
+    )
+    .describe('Memory mappings; addresses are written mapping[page].'),
+  drivers: z.array(z.strictObject({ name, process: name })).describe('Instances of the driver under test, each attached to a process.'),
   tasks: z
     .array(
       /** Exactly one of `process` (a CPU task) and `driver` (a device task); checked with the cross-references. */
-      z.strictObject({ name, process: name.optional(), driver: name.optional(), steps: z.array(stepSchema) }),
+      z.strictObject({
+        name,
+        process: name.optional().describe('A CPU task of this process (exactly one of process and driver).'),
+        driver: name.optional().describe('A device task of this driver (exactly one of process and driver).'),
+        steps: z.array(stepSchema),
+      }),
     )
     .min(1),
-  windows: z.array(z.strictObject({ name, pattern: z.array(windowElementSchema).min(1) })).optional(),
+  windows: z
+    .array(z.strictObject({ name, pattern: z.array(windowElementSchema).min(1) }))
+    .optional()
+    .describe('Race windows: ordered patterns of trace events; a run that hits none is inconclusive.'),
   /** Kernel knobs: how the modelled kernel deviates from its era's default (to replay a historical bug). */
-  kernel: z.strictObject({ releaseOrder: z.enum(['release-first', 'unlist-first']).optional() }).optional(),
+  kernel: z
+    .strictObject({ releaseOrder: z.enum(['release-first', 'unlist-first']).optional() })
+    .optional()
+    .describe("How the modelled kernel deviates from its era's default (to replay a historical bug)."),
   expect: z
     .strictObject({
-      violations: violationKinds.optional(),
+      violations: violationKinds.optional().describe('Violation kinds the run must report (every one, and no other).'),
       /** Per-era expectations, replacing `violations` in that era. */
-      eras: z.partialRecord(z.enum(ERAS), z.strictObject({ violations: violationKinds })).optional(),
+      eras: z.partialRecord(z.enum(ERAS), z.strictObject({ violations: violationKinds })).optional().describe('Per-era expectations, replacing violations in that era.'),
     })
     .optional(),
 });

@@ -1,4 +1,4 @@
-import { MAP, PAGE_SIZE, PROT, type Inode, type Machine, type Process } from '@secondary-mmu/core-mm';
+import { MAP, PAGE_SIZE, PROT, type Inode, type Machine, type Process, type RunResult } from '@secondary-mmu/core-mm';
 import type { NotifierTrace } from '@secondary-mmu/mmu-notifier';
 import type { DriverFactory, DriverInstance } from '../contract.js';
 import { parseAddress } from './address.js';
@@ -70,9 +70,12 @@ const FLAGS = {
  * with direct tasks (one `setup` task per process), before any scheduled task exists.
  * Files are created on demand, sized to the largest mapping of them. A mapping with
  * `fill` is mapped read-write, page i written (anon) or backed (file) with `fill + i`
- * and faulted in, then given its protection.
+ * and faulted in, then given its protection. A driver's `attach` runs outside any run,
+ * so the scheduler cannot see it block: it is awaited with `Scheduler.awaitDirect`,
+ * and one that never settles ends the set-up with the aborted result it gives (an
+ * `uncontrolled-await` violation) instead of hanging the runner.
  */
-export async function buildWorld(machine: Machine, trace: NotifierTrace, scenario: Scenario, driver: DriverFactory): Promise<ScenarioWorld> {
+export async function buildWorld(machine: Machine, trace: NotifierTrace, scenario: Scenario, driver: DriverFactory): Promise<{ readonly world: ScenarioWorld } | { readonly aborted: RunResult }> {
   const mem = machine.mem;
   const processes = new Map<string, Process>();
   for (const p of scenario.processes) processes.set(p.name, mem.createProcess(p.name));
@@ -105,12 +108,15 @@ export async function buildWorld(machine: Machine, trace: NotifierTrace, scenari
   for (const d of scenario.drivers) {
     const proc = processes.get(d.process)!;
     const before = trace.lifecycle.length;
-    const instance = await driver.attach(setup.get(d.process)!, machine, proc.mm!);
+    const task = setup.get(d.process)!;
+    const attached = await machine.sched.awaitDirect(task, driver.attach(task, machine, proc.mm!), `attach of driver "${driver.name}" (scenario driver "${d.name}")`);
+    if (!attached.settled) return { aborted: attached.result };
+    const instance = attached.value;
     const subscribers = trace.lifecycle
       .slice(before)
       .filter((l) => l.step === 'registered' && l.mm === instance.mm.id)
       .map((l) => l.driver);
     drivers.set(d.name, { spec: d, instance, subscribers: subscribers.length > 0 ? subscribers : [instance.device.name] });
   }
-  return { machine, trace, processes, mappings, drivers, reclaimed: [], failures: [], skipped: [] };
+  return { world: { machine, trace, processes, mappings, drivers, reclaimed: [], failures: [], skipped: [] } };
 }

@@ -3,7 +3,9 @@ import type { DriverFactory } from '../contract.js';
 import type { ConformanceCapabilities } from '../conformance/capability.js';
 import { formatConformanceCase } from '../conformance/format.js';
 import type { CheckDriverOptions } from '../conformance/options.js';
-import { planConformance } from '../conformance/plan.js';
+import { planFor } from '../conformance/plan.js';
+import { failFor } from '../arguments.js';
+import { show } from '../show.js';
 import { runConformanceCase } from '../conformance/run-case.js';
 
 /** What `describeDriverConformance` needs: the driver, and the suite's options. */
@@ -34,9 +36,13 @@ export interface DescribeDriverConformanceOptions {
  * inconclusive one fails unless `allowInconclusive`. Call it at a test file's top level.
  */
 export function describeDriverConformance(options: DescribeDriverConformanceOptions): void {
+  const fail = failFor('describeDriverConformance');
+  const given: unknown = options;
+  if (given === null || typeof given !== 'object') fail('not-an-object', 'options', `must be an object, got ${show(given)}`);
+  if (typeof options.create !== 'function') fail('not-a-driver', 'options.create', `must be a function making the DriverFactory, got ${show(options.create)}`);
   describe(`conformance: ${options.name}`, () => {
     const factory = options.create();
-    const plan = planConformance(factory, {
+    const plan = planFor('describeDriverConformance', factory, {
       ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
       ...(options.eras === undefined ? {} : { eras: options.eras }),
       ...(options.seeds === undefined ? {} : { seeds: options.seeds }),

@@ -1,4 +1,5 @@
 import { SmmuError } from '../errors.js';
+import { digest } from '../util/hash.js';
 import { PREEMPT_CLASSES, type PreemptClass } from './preempt-class.js';
 
 /** What a replay token carries: enough to rerun one run exactly. */
@@ -13,24 +14,96 @@ export interface ReplayRecord {
   readonly choices: readonly number[];
   /** Digest of the model sources and the program (task names and bodies). */
   readonly fingerprint: string;
+  /**
+   * The opaque label of what the run ran on (`KernelOptions.context`: a `Machine`
+   * records its era); a kernel refuses a token of another context. Empty or absent:
+   * none (a bare `Kernel`). Always set by {@link decodeReplayToken}.
+   */
+  readonly context?: string;
 }
 
-const PREFIX = 'smmu1.';
+/** The token format this version writes and reads: its tokens start `smmu2.`. */
+export const REPLAY_TOKEN_VERSION = 2;
 
-/** Encode a record as a token: `smmu1.` + base64url(JSON). */
+const PREFIX = `smmu${REPLAY_TOKEN_VERSION}.`;
+
+/**
+ * Why a replay token was refused: a stable string to match on.
+ *
+ * - `malformed`: not a token, or its content does not decode to a record;
+ * - `corrupted`: its checksum does not match its content (truncated or edited);
+ * - `old-version`: an older format (`smmu1.`: no context, no checksum), which this
+ *   version no longer reads — record the run again;
+ * - `new-version`: a newer format than this version reads;
+ * - `other-context`: recorded under another context (a `Machine`: another era);
+ * - `other-seed`: the kernel was given a seed other than the token's.
+ */
+export type ReplayTokenProblem = 'malformed' | 'corrupted' | 'old-version' | 'new-version' | 'other-context' | 'other-seed';
+
+/**
+ * A replay token that cannot be replayed here: an `SmmuError` with code `EINVAL` (match
+ * with `isSmmuError(e, 'EINVAL')`), whose message names the token and what is wrong.
+ * Thrown when the kernel is built, before anything runs: a token is never replayed
+ * against a run it was not recorded for. No kernel counterpart.
+ */
+export class ReplayTokenError extends SmmuError {
+  /** What is wrong with the token. */
+  readonly problem: ReplayTokenProblem;
+  /** The token as given. */
+  readonly token: string;
+
+  constructor(problem: ReplayTokenProblem, token: unknown, why: string) {
+    super('EINVAL', `invalid replay token ${shortToken(token)}: ${why}`);
+    this.problem = problem;
+    this.token = typeof token === 'string' ? token : String(token);
+  }
+}
+
+/** A token as an error message shows it: quoted, its first 24 characters. */
+function shortToken(token: unknown): string {
+  if (typeof token !== 'string') return String(token);
+  return JSON.stringify(token.length > 24 ? `${token.slice(0, 24)}...` : token);
+}
+
+/**
+ * Encode a record as a token (format {@link REPLAY_TOKEN_VERSION}): `smmu2.`, the record
+ * as base64url(UTF-8 JSON), `.`, and an 8-hex-digit checksum of everything before it.
+ */
 export function encodeReplayToken(r: ReplayRecord): string {
-  const json = JSON.stringify({ s: r.seed, st: r.strategy, p: r.params, pc: r.preempt, c: encodeChoices(r.choices), f: r.fingerprint });
-  return PREFIX + btoa(json).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  const json = JSON.stringify({ s: r.seed, st: r.strategy, p: r.params, pc: r.preempt, c: encodeChoices(r.choices), f: r.fingerprint, x: r.context ?? '' });
+  const body = PREFIX + toBase64Url(json);
+  return `${body}.${checksum(body)}`;
 }
 
-/** Decode a token; anything malformed is `EINVAL` naming the token. */
+/**
+ * Decode a token. A token that cannot be replayed is a {@link ReplayTokenError}
+ * (`EINVAL`) naming it: not a token, another format version (an older one is named
+ * with the version), a checksum that does not match, a malformed record.
+ */
 export function decodeReplayToken(token: string): ReplayRecord {
-  const bad = (why: string): SmmuError =>
-    new SmmuError('EINVAL', `invalid replay token "${token.length > 24 ? `${token.slice(0, 24)}...` : token}": ${why}`);
-  if (typeof token !== 'string' || !token.startsWith(PREFIX)) throw bad(`expected it to start with "${PREFIX}"`);
+  const bad = (why: string): ReplayTokenError => new ReplayTokenError('malformed', token, why);
+  if (typeof token !== 'string') throw bad(`expected a string starting with "${PREFIX}"`);
+  const version = /^smmu(\d+)\./.exec(token);
+  if (version === null) throw bad(`expected it to start with "${PREFIX}"`);
+  const v = Number(version[1]);
+  if (v < REPLAY_TOKEN_VERSION) {
+    throw new ReplayTokenError(
+      'old-version',
+      token,
+      `format version ${v} ("smmu${v}.") is older than the one this version reads (${REPLAY_TOKEN_VERSION}, "${PREFIX}"); version ${v} recorded no era and no checksum: run the scenario or program again to record a new token`,
+    );
+  }
+  if (v > REPLAY_TOKEN_VERSION) {
+    throw new ReplayTokenError('new-version', token, `format version ${v} is newer than the one this version reads (${REPLAY_TOKEN_VERSION}): upgrade @secondary-mmu/core-mm to replay it`);
+  }
+  const dot = token.lastIndexOf('.');
+  const body = token.slice(0, dot);
+  if (dot < PREFIX.length) throw new ReplayTokenError('corrupted', token, 'no checksum (truncated?)');
+  const sum = token.slice(dot + 1);
+  if (sum !== checksum(body)) throw new ReplayTokenError('corrupted', token, `checksum "${sum}" does not match its content: the token was truncated or edited`);
   let raw: unknown;
   try {
-    raw = JSON.parse(atob(token.slice(PREFIX.length).replaceAll('-', '+').replaceAll('_', '/')));
+    raw = JSON.parse(fromBase64Url(body.slice(PREFIX.length)));
   } catch {
     throw bad('not base64url JSON');
   }
@@ -39,6 +112,7 @@ export function decodeReplayToken(token: string): ReplayRecord {
   if (typeof o.s !== 'number' || !Number.isSafeInteger(o.s)) throw bad('seed is not an integer');
   if (o.st !== 'fifo' && o.st !== 'random' && o.st !== 'pct') throw bad(`unknown strategy ${String(o.st)}`);
   if (typeof o.f !== 'string') throw bad('no fingerprint');
+  if (typeof o.x !== 'string') throw bad('no context');
   if (!Array.isArray(o.pc) || !o.pc.every((c) => PREEMPT_CLASSES.includes(c as PreemptClass))) throw bad('bad preemption classes');
   if (typeof o.p !== 'object' || o.p === null || !Object.values(o.p).every((v) => typeof v === 'number')) throw bad('bad parameters');
   if (typeof o.c !== 'string') throw bad('no choices');
@@ -51,7 +125,24 @@ export function decodeReplayToken(token: string): ReplayRecord {
     preempt: o.pc as PreemptClass[],
     choices,
     fingerprint: o.f,
+    context: o.x,
   };
+}
+
+/** 8 hex digits of the digest of `text`: catches a truncated or edited token, no more. */
+function checksum(text: string): string {
+  return digest(text).slice(0, 8);
+}
+
+function toBase64Url(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): string {
+  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
+  return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
 }
 
 /**

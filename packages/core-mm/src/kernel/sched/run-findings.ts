@@ -72,6 +72,20 @@ export function uncontrolledAwait(task: Task | null): RunFinding {
 }
 
 /**
+ * Work a direct task began outside any run (`what`: a driver's attach while a scenario
+ * is set up) was still pending at the first macrotask: it awaited something outside
+ * the simulation, and nothing in the model will ever settle it. No kernel counterpart.
+ */
+export function directAwait(task: Task, what: string): RunFinding {
+  return {
+    kind: 'uncontrolled-await',
+    task,
+    message: `${task.name}: ${what} did not settle: it awaited something outside the simulation (a real timer, real I/O, or a Promise nothing will settle); only the model's primitives may suspend a task`,
+    details: ['outside a run nothing else runs, so work that uses only the model settles before the first macrotask'],
+  };
+}
+
+/**
  * A task's body ended while the scheduler had it suspended: it dropped a Promise the
  * model returned instead of awaiting it, so it ran on outside the schedule. The
  * machine's state can no longer be trusted. No kernel counterpart: kernel code cannot

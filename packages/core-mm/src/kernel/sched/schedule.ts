@@ -7,7 +7,7 @@ import { PctStrategy } from './pct.js';
 import { PREEMPT_CLASSES, preemptClasses, preemptMask, type PreemptClass } from './preempt-class.js';
 import { RandomStrategy } from './random.js';
 import { ReplayStrategy } from './replay.js';
-import { decodeReplayToken, encodeReplayToken, type ReplayRecord } from './replay-token.js';
+import { decodeReplayToken, encodeReplayToken, ReplayTokenError, type ReplayRecord } from './replay-token.js';
 import type { Strategy } from './strategy.js';
 import type { Task } from './task.js';
 
@@ -42,7 +42,9 @@ export interface ScheduleOptions {
  * A machine's schedule: how its runs are scheduled — the strategy, the preemption
  * classes that may switch tasks, the step bound — from its options or from a replay
  * token; and what reproduces each run: the token's header and the program's
- * fingerprint, to which `token()` adds the choices the scheduler made. The scheduler
+ * fingerprint, to which `token()` adds the choices the scheduler made; and the kernel's
+ * context label (`KernelOptions.context`), which its tokens record and a replayed token
+ * must match. The scheduler
  * copies `strategy`, `mask` and `maxSteps` into its own fields: its scheduling points
  * read them with no indirection.
  *
@@ -61,13 +63,18 @@ export class Schedule {
   private readonly program: string;
   private fingerprint = '';
 
-  constructor(kernel: { readonly seed: number; readonly rng: RngStreams }, options: ScheduleOptions, replay: string | undefined, program: string) {
+  constructor(kernel: { readonly seed: number; readonly rng: RngStreams }, options: ScheduleOptions, replay: string | undefined, program: string, context = '') {
     this.program = program;
     this.maxSteps = positiveInt(options.maxSteps ?? 1_000_000, 'maxSteps');
     if (replay !== undefined) {
       const r = decodeReplayToken(replay);
-      if (r.seed !== kernel.seed) throw new SmmuError('EINVAL', `replay token seed ${r.seed} differs from the machine's seed ${kernel.seed}`);
-      this.header = { seed: r.seed, strategy: r.strategy, params: r.params, preempt: r.preempt };
+      if (r.seed !== kernel.seed) throw new ReplayTokenError('other-seed', replay, `its seed ${r.seed} differs from the machine's seed ${kernel.seed}`);
+      const recorded = r.context ?? '';
+      if (recorded !== context) {
+        const label = (c: string): string => (c === '' ? 'no context' : `context "${c}"`);
+        throw new ReplayTokenError('other-context', replay, `recorded under ${label(recorded)}, but this kernel runs under ${label(context)}: a token replays only where it was recorded`);
+      }
+      this.header = { seed: r.seed, strategy: r.strategy, params: r.params, preempt: r.preempt, context };
       this.mask = preemptMask(r.preempt);
       this.strategy = new ReplayStrategy(r.choices, r.params);
       this.expectedFingerprint = r.fingerprint;
@@ -84,7 +91,7 @@ export class Schedule {
       );
     } else throw new SmmuError('EINVAL', `unknown strategy "${String(name)}" (expected fifo, random or pct)`);
     this.mask = name === 'fifo' ? 0 : preemptMask(options.preempt ?? PREEMPT_CLASSES);
-    this.header = { seed: kernel.seed, strategy: name, params: this.strategy.params, preempt: preemptClasses(this.mask) };
+    this.header = { seed: kernel.seed, strategy: name, params: this.strategy.params, preempt: preemptClasses(this.mask), context };
     this.expectedFingerprint = null;
   }
 

@@ -6,7 +6,7 @@ import { never } from '../util/is-promise.js';
 import type { RngStreams } from '../util/rng.js';
 import type { VirtualClock } from './clock.js';
 import { PREEMPT_BIT, type PreemptClass } from './preempt-class.js';
-import { choicesLeft, deadlock, divergence, livelock, oops, strayed, uncontrolledAwait, type RunFinding } from './run-findings.js';
+import { choicesLeft, deadlock, directAwait, divergence, livelock, oops, strayed, uncontrolledAwait, type RunFinding } from './run-findings.js';
 import { Schedule, type ScheduleOptions } from './schedule.js';
 import type { Strategy } from './strategy.js';
 import { Task, type Waitable } from './task.js';
@@ -14,6 +14,13 @@ import { addTimer, expireTimer, Sleeper } from './timers.js';
 import { armWatchdog } from './watchdog.js';
 
 export { MODEL_HASH, type ScheduleOptions } from './schedule.js';
+
+/**
+ * What {@link Scheduler.awaitDirect} found: the work's value, or — when it never
+ * settled — the result of the run that now cannot happen (aborted, with the
+ * `uncontrolled-await` violation and a token that reproduces it).
+ */
+export type DirectOutcome<T> = { readonly settled: true; readonly value: T } | { readonly settled: false; readonly result: RunResult };
 
 /** The outcome of one run. */
 export interface RunResult {
@@ -84,10 +91,10 @@ export class Scheduler {
   private disarmWatchdog: (() => void) | null = null;
 
   /** @internal Created by the kernel. */
-  constructor(kernel: SchedulerContext, options: ScheduleOptions, replay: string | undefined, program: string) {
+  constructor(kernel: SchedulerContext, options: ScheduleOptions, replay: string | undefined, program: string, context = '') {
     this.kernel = kernel;
     this.traceLines = options.trace === true ? [] : null;
-    const schedule = (this.schedule = new Schedule(kernel, options, replay, program));
+    const schedule = (this.schedule = new Schedule(kernel, options, replay, program, context));
     this.strategy = schedule.strategy;
     this.mask = schedule.mask;
     this.maxSteps = schedule.maxSteps;
@@ -140,6 +147,64 @@ export class Scheduler {
     this.log('run');
     this.dispatchNext();
     return result;
+  }
+
+  /**
+   * Await `work`, which the direct task `task` began outside any run (a driver's
+   * `attach` while a scenario is set up; `what` names it in the report). Nothing else
+   * runs meanwhile, so work that uses only the model settles within microtasks. Still
+   * pending at the first macrotask — the bound a run has too (see `uncontrolled-await`)
+   * — it awaited something outside the simulation and will never settle: that is
+   * recorded as an `uncontrolled-await` violation against `task`, the machine is
+   * aborted as after an aborted run (`work` may still go on behind it), and the answer
+   * is that run's result (aborted, no choices, its token) instead of a hang. A
+   * rejection of `work` is passed on; a value that is not a Promise is answered at
+   * once. Deterministic: no wall-clock time is measured. No kernel counterpart.
+   */
+  awaitDirect<T>(task: Task, work: T | Promise<T>, what = 'its work'): Promise<DirectOutcome<T>> {
+    if (this.active) return Promise.reject(new SmmuError('EBUSY', `${task.name}: awaitDirect during a run (a task awaits the model directly)`));
+    if (this.aborted) return Promise.reject(new SmmuError('EINVAL', "this machine's last run was aborted; create a new machine"));
+    if (!(work instanceof Promise)) return Promise.resolve({ settled: true, value: work });
+    return new Promise<DirectOutcome<T>>((resolve, reject) => {
+      let pending = true;
+      const disarm = armWatchdog(() => {
+        if (!pending) return;
+        pending = false;
+        resolve({ settled: false, result: this.abortDirect(directAwait(task, what)) });
+      });
+      work.then(
+        (value) => {
+          if (!pending) return;
+          pending = false;
+          disarm();
+          resolve({ settled: true, value });
+        },
+        (error: unknown) => {
+          if (!pending) return;
+          pending = false;
+          disarm();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Record `f`, abort the machine before any run, and give the run's would-be result. */
+  private abortDirect(f: RunFinding): RunResult {
+    this.aborted = true;
+    const first = this.kernel.report.violations.length;
+    this.kernel.report.record(f.task, f.kind, f.message, f.details);
+    this.schedule.begin(this.tasks, this.kernel.report);
+    return {
+      ok: false,
+      aborted: true,
+      violations: this.kernel.report.violations.slice(first),
+      token: this.schedule.token([]),
+      steps: 0,
+      switches: 0,
+      time: this.kernel.clock.now,
+      trace: [],
+    };
   }
 
   /** @internal Called by the watchdog at the first macrotask after a run started. */
