@@ -165,28 +165,14 @@ export class Scheduler {
     if (this.active) return Promise.reject(new SmmuError('EBUSY', `${task.name}: awaitDirect during a run (a task awaits the model directly)`));
     if (this.aborted) return Promise.reject(new SmmuError('EINVAL', "this machine's last run was aborted; create a new machine"));
     if (!(work instanceof Promise)) return Promise.resolve({ settled: true, value: work });
-    return new Promise<DirectOutcome<T>>((resolve, reject) => {
-      let pending = true;
-      const disarm = armWatchdog(() => {
-        if (!pending) return;
-        pending = false;
-        resolve({ settled: false, result: this.abortDirect(directAwait(task, what)) });
-      });
-      work.then(
-        (value) => {
-          if (!pending) return;
-          pending = false;
-          disarm();
-          resolve({ settled: true, value });
-        },
-        (error: unknown) => {
-          if (!pending) return;
-          pending = false;
-          disarm();
-          reject(error);
-        },
-      );
+    let disarm = (): void => {};
+    const bound = new Promise<DirectOutcome<T>>((resolve) => {
+      disarm = armWatchdog(() => resolve({ settled: false, result: this.abortDirect(directAwait(task, what)) }));
     });
+    const settled = work.then((value): DirectOutcome<T> => ({ settled: true, value }));
+    // Settled (either way) before the first macrotask: the watchdog must not fire.
+    settled.then(disarm, disarm);
+    return Promise.race([settled, bound]);
   }
 
   /** Record `f`, abort the machine before any run, and give the run's would-be result. */
