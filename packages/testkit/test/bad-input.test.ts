@@ -6,6 +6,7 @@ import { checkDriver, planConformance } from '../src/conformance/index.js';
 import type { DriverFactory } from '../src/contract.js';
 import { classicVariant } from '../src/kill-matrix/index.js';
 import { loadScenario, MAX_SCENARIO_ALIASES, runScenario, SCENARIO_CATALOGUE, ScenarioError, type Scenario } from '../src/scenario/index.js';
+import { describeDriverConformance } from '../src/vitest/index.js';
 import { BASE } from './support/base-scenario.js';
 
 /** The error `f` throws (or rejects with). */
@@ -67,6 +68,11 @@ describe('checkDriver and planConformance refuse bad drivers and options instead
     await refused(() => checkDriver(classicMirror, { strategy: 'dfs' as 'pct' }), 'unknown-strategy', 'options.strategy');
     expect(await refused(() => checkDriver(classicMirror, { scenarios: ['no-such-scenario'] }), 'unknown-scenario', 'options.scenarios[0]')).toContain('"no-such-scenario"');
     await refused(() => checkDriver(classicMirror, { scenarios: [null as unknown as string] }), 'bad-scenarios', 'options.scenarios[0]');
+  });
+
+  it('describeDriverConformance: options and create are checked before any suite is registered', async () => {
+    await refused(() => describeDriverConformance(null as unknown as Parameters<typeof describeDriverConformance>[0]), 'not-an-object', 'options');
+    await refused(() => describeDriverConformance({ name: 'x', create: classicMirror as unknown as () => DriverFactory }), 'not-a-driver', 'options.create');
   });
 });
 

@@ -44,9 +44,8 @@ export interface ScheduleOptions {
  * token; and what reproduces each run: the token's header and the program's
  * fingerprint, to which `token()` adds the choices the scheduler made; and the kernel's
  * context label (`KernelOptions.context`), which its tokens record and a replayed token
- * must match. The scheduler
- * copies `strategy`, `mask` and `maxSteps` into its own fields: its scheduling points
- * read them with no indirection.
+ * must match. The scheduler copies `strategy`, `mask` and `maxSteps` into its own
+ * fields: its scheduling points read them with no indirection.
  *
  * Kernel counterpart: the preemption model chosen at boot (`preempt=none|voluntary|full`)
  * and the scheduling policy. The recording has none: it is rr-style record and replay,
