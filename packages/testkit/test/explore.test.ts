@@ -7,6 +7,7 @@ import { explore, replay, scheduleSeed } from '../src/explore/index.js';
 import { loadScenario, SCENARIO_CATALOGUE } from '../src/scenario/index.js';
 import { BASE } from './support/base-scenario.js';
 import { lazyMirror } from './support/lazy-mirror.js';
+import { removals } from './support/one-minimal.js';
 
 /** A classic mirror without the in-progress / sequence retry: its fault can install a translation an invalidation raced. */
 const noRetryMirror: DriverFactory = {
@@ -63,7 +64,9 @@ describe('explore', () => {
     expect(kinds(again.violations)).not.toContain('divergence');
     expect(again.token).toBe(shrunk.token);
     expect(decodeReplayToken(shrunk.token).seed).toBe(failing.seed);
-    // (c) deterministic
+    // (c) 1-minimal within the default budget
+    expect(shrunk.minimal).toBe(true);
+    // (d) deterministic
     const r2 = await explore(fvm, options);
     expect(r2.shrunk!.token).toBe(shrunk.token);
     expect(r2.failing!.token).toBe(failing.token);
@@ -83,6 +86,23 @@ describe('explore', () => {
     expect(kinds(again.violations)).toEqual(expect.arrayContaining(kinds(failing.violations)));
     expect(kinds(again.violations)).not.toContain('divergence');
     console.log(`no-retry shrink: ${kinds(failing.violations).join(',')} preemptions ${failing.preemptions} -> ${shrunk.preemptions}, decisions ${failing.steps} -> prefix ${shrunk.prefix} (of ${shrunk.steps}), runs ${shrunk.runs}`);
+    expect(shrunk.minimal).toBe(true);
+    const dropped = await removals(r.scenario, noRetryMirror, 'v6', shrunk.token, kinds(failing.violations));
+    expect(dropped.filter((d) => d.preemption)).toHaveLength(shrunk.preemptions);
+    expect(dropped.filter((d) => d.stillFails)).toEqual([]);
+  });
+
+  it('does not claim 1-minimality when the shrink budget runs out first, and still returns a failing token', async () => {
+    const r = await explore(fvm, { driver: noRetryMirror, era: 'v6', schedules: 100, seed: 1, shrinkBudget: 4 });
+    const shrunk = r.shrunk!;
+    expect(shrunk.minimal).toBe(false);
+    expect(shrunk.runs).toBeLessThanOrEqual(5); // the budget, then the closing replay
+    expect(shrunk.preemptions).toBeLessThanOrEqual(r.failing!.preemptions);
+    const again = await replay(r.scenario, noRetryMirror, shrunk.token, { era: 'v6' });
+    expect(kinds(again.violations)).toEqual(expect.arrayContaining(kinds(r.failing!.violations)));
+    expect(kinds(again.violations)).not.toContain('divergence');
+    // With the budget to finish, the same failure shrinks to a verified 1-minimal schedule.
+    expect((await explore(fvm, { driver: noRetryMirror, era: 'v6', schedules: 100, seed: 1 })).shrunk!.minimal).toBe(true);
   });
 
   it('is inconclusive when no schedule can hit the window', async () => {

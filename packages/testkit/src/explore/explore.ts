@@ -6,14 +6,15 @@ import { scheduleSeed } from './seeds.js';
 import { shrink } from './shrink.js';
 import type { ExploreOptions, ExploreResult, FailingSchedule } from './types.js';
 
-/** Default bound on the shrinker's runs. */
+/** Default bound on the shrinker's steered runs (see {@link ExploreOptions.shrinkBudget}). */
 export const DEFAULT_SHRINK_BUDGET = 200;
 
 /**
  * Explore schedules of `scenario` with `options.driver`: run up to `options.schedules`
  * schedules under `random` (default) or `pct`, schedule i with the seed
  * {@link scheduleSeed}(seed, i); stop at the first one the runner judges `fail` and
- * shrink it (fewer preemptions, shorter deciding prefix; see `shrink`). Count, per
+ * shrink it to a 1-minimal schedule when the shrink budget allows (see
+ * {@link ShrunkSchedule.minimal} for exactly what is guaranteed). Count, per
  * declared window, the schedules that hit it. Verdict: `fail` if a schedule failed;
  * else `inconclusive` if the scenario declares windows and none was ever hit (or it
  * declares none and no schedule passed); else `pass`. Deterministic: the same options

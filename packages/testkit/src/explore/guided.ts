@@ -35,6 +35,24 @@ export function prefixOf(decisions: readonly Decision[]): number {
   return 0;
 }
 
+/** Positions of the non-default decisions: the preemptions and the picks of a queued task other than the first. */
+export function nonDefaultOf(decisions: readonly Decision[]): number[] {
+  return decisions.flatMap((d, i) => (d.isDefault ? [] : [i]));
+}
+
+/**
+ * The plan that names only the non-default decisions at `keep` (default: all of them),
+ * each with its chosen task, and {@link DEFAULT_CHOICE} everywhere else. With every
+ * non-default decision kept it reproduces the run exactly (by induction: each decision
+ * meets the same runnable tasks and takes the same choice). A run of any such plan has
+ * its non-default decisions only where the plan names a task.
+ */
+export function planOf(decisions: readonly Decision[], keep: readonly number[] = nonDefaultOf(decisions)): number[] {
+  const plan = new Array<number>(keep.length === 0 ? 0 : Math.max(...keep) + 1).fill(DEFAULT_CHOICE);
+  for (const i of keep) plan[i] = decisions[i]!.chosen;
+  return plan;
+}
+
 /** The chosen spawn indices of a token's recorded choices. */
 export function plannedChoices(token: string): number[] {
   const pairs = decodeReplayToken(token).choices;

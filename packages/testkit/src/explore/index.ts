@@ -1,6 +1,7 @@
 /*
  * The schedule explorer: many seeded schedules of a scenario, the first failing one
- * shrunk to fewer preemptions and a shorter deciding prefix, and replay of its token.
+ * shrunk to a 1-minimal schedule (no single preemption can be dropped), and replay of
+ * its token.
  */
 export { explore, DEFAULT_SHRINK_BUDGET } from './explore.js';
 export { replay } from './replay.js';

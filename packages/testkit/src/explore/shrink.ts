@@ -2,7 +2,7 @@ import type { Era, Violation } from '@secondary-mmu/core-mm';
 import type { DriverFactory } from '../contract.js';
 import type { ScenarioResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema.js';
-import { DEFAULT_CHOICE, plannedChoices, preemptionsOf, prefixOf, runGuided, type Decision } from './guided.js';
+import { DEFAULT_CHOICE, nonDefaultOf, plannedChoices, planOf, preemptionsOf, prefixOf, runGuided, type Decision } from './guided.js';
 import { replay } from './replay.js';
 import type { ShrunkSchedule } from './types.js';
 
@@ -10,9 +10,14 @@ import type { ShrunkSchedule } from './types.js';
 interface Candidate {
   readonly result: ScenarioResult;
   readonly decisions: readonly Decision[];
+  /** Positions of its non-default decisions: what the shrinker removes. */
+  readonly nonDefault: readonly number[];
   readonly preemptions: number;
   readonly prefix: number;
 }
+
+/** Runs `plan` steered; the candidate if it failed the same way, else null (also when the budget is spent). */
+type Attempt = (plan: readonly number[]) => Promise<Candidate | null>;
 
 /** What the shrinker needs to re-run a schedule. */
 export interface ShrinkTarget {
@@ -21,7 +26,7 @@ export interface ShrinkTarget {
   readonly era: Era;
   /** The failing run to shrink. */
   readonly failing: ScenarioResult;
-  /** Most scenario runs to spend. */
+  /** Most steered scenario runs to spend (the closing plain replay is not counted). */
   readonly budget: number;
 }
 
@@ -36,115 +41,223 @@ function kindsOf(violations: readonly Violation[]): Set<string> {
   return new Set(violations.map((v) => v.kind));
 }
 
-/** Whether `r` fails with every kind in `kinds` and did not diverge. */
+/** Whether `r` is the same failure as one with violation kinds `kinds`: verdict `fail`, each of those kinds, no divergence. */
 function sameFailure(r: ScenarioResult, kinds: ReadonlySet<string>): boolean {
   if (r.verdict !== 'fail') return false;
   const got = kindsOf(r.violations);
   return !got.has('divergence') && [...kinds].every((k) => got.has(k));
 }
 
-/** Lexicographic: fewer preemptions, then a shorter deciding prefix, then fewer decisions. */
-function smaller(a: Candidate, b: Candidate): boolean {
-  if (a.preemptions !== b.preemptions) return a.preemptions < b.preemptions;
-  if (a.prefix !== b.prefix) return a.prefix < b.prefix;
-  return a.decisions.length < b.decisions.length;
-}
-
 /**
- * Shrink a failing schedule: steer re-runs (see `runGuided`) with (1) the deciding
- * prefix truncated — binary search for the shortest prefix after which every choice is
- * the default — and (2) greedily, from the last decision back, each non-default choice
- * (a preemption, or a pick among queued tasks) turned into the default one, repeated
- * while that helps, then (3) plans keeping only one or two of the remaining non-default
- * choices. A candidate is kept only when it still fails with the original
- * violation kinds (and no divergence) and is smaller (fewer preemptions, then a shorter
- * prefix). The winner's token is checked with a plain {@link replay}; if that did not
- * reproduce the failure, the original is returned. Deterministic.
+ * Shrink a failing schedule to a 1-minimal one. What is removed are its non-default
+ * decisions: the preemptions, and the picks of a queued task other than the first where
+ * the current task blocked or ended. Every candidate is a steered re-run (`runGuided`),
+ * kept only when it fails with every original violation kind and no divergence.
+ *
+ * 1. The all-default schedule (one run; when it fails, the search is over).
+ * 2. Cheap cuts toward few preemptions: the shortest failing prefix of the non-default
+ *    decisions (binary search), then, from the last one back, each made the default while
+ *    the others keep their recorded task, repeated while that gives fewer preemptions
+ *    (then a shorter prefix).
+ * 3. Delta debugging (Zeller's ddmin) over the non-default decisions: a candidate keeps
+ *    a subset of them, each with its chosen task, and takes the default choice everywhere
+ *    else (`planOf`). Its run has fewer non-default decisions than the one it came from
+ *    (they sit only where the plan names a task, and one named task at least was
+ *    dropped), so every candidate accepted is smaller and the search ends. It ends when
+ *    each single decision, made the default, was run against the current schedule and
+ *    did not fail the same way: the schedule is then 1-minimal, verified.
+ * 4. 1-minimal is local. While budget is left and preemptions remain, each decision is
+ *    made the default with the others' recorded tasks kept as in step 2 (accepted if it
+ *    has fewer non-default decisions, or as many and fewer preemptions), then each pair
+ *    is kept alone; from an accepted one, step 3 again.
+ *
+ * Identical plans run once. If the budget runs out before step 3 verified a schedule,
+ * the smallest failing one found is returned with `minimal: false`; after, the last
+ * verified one is. The result's token is confirmed by a plain {@link replay} (the same
+ * failure, the same token); if that fails, the original is returned, not minimal.
+ * Deterministic.
  */
 export async function shrink(t: ShrinkTarget): Promise<ShrinkOutcome> {
   const kinds = kindsOf(t.failing.violations);
+  const seen = new Map<string, Candidate | null>();
   let runs = 0;
-  const attempt = async (plan: readonly number[]): Promise<Candidate | null> => {
-    if (runs >= t.budget) return null;
+  let exhausted = false;
+  const attempt: Attempt = async (plan) => {
+    const key = plan.join(',');
+    const known = seen.get(key);
+    if (known !== undefined) return known;
+    if (runs >= t.budget) {
+      exhausted = true;
+      return null;
+    }
     runs++;
     const g = await runGuided(t.scenario, t.driver, t.era, t.failing.token, plan);
-    if (!g.guided || !sameFailure(g.result, kinds)) return null;
-    return { result: g.result, decisions: g.decisions, preemptions: preemptionsOf(g.decisions), prefix: prefixOf(g.decisions) };
+    const c = g.guided && sameFailure(g.result, kinds) ? candidate(g.result, g.decisions) : null;
+    seen.set(key, c);
+    return c;
   };
 
   const original = await attempt(plannedChoices(t.failing.token));
-  if (original === null) return await finish(t, null, null, runs);
-  let best = original;
+  if (original === null) return await finish(t, null, null, runs, false);
+  let best = (await attempt([])) ?? (await literalGreedy(await truncate(original, attempt), attempt));
+  best = await ddmin(best, attempt);
+  let verified = exhausted ? null : best;
+  while (verified !== null && verified.preemptions > 0) {
+    const next = await beyondOneMinimal(verified, attempt);
+    if (next === null) break;
+    best = await ddmin(next, attempt);
+    if (exhausted) break;
+    verified = best;
+  }
+  return await finish(t, verified ?? best, original, runs, verified !== null);
+}
 
-  // (1) Truncate: the shortest failing prefix of the original plan (assumed monotone).
-  const plan = best.decisions.map((d) => d.chosen);
+function candidate(result: ScenarioResult, decisions: readonly Decision[]): Candidate {
+  return { result, decisions, nonDefault: nonDefaultOf(decisions), preemptions: preemptionsOf(decisions), prefix: prefixOf(decisions) };
+}
+
+/** Fewer preemptions, then a shorter deciding prefix, then fewer non-default decisions. */
+function smaller(a: Candidate, b: Candidate): boolean {
+  if (a.preemptions !== b.preemptions) return a.preemptions < b.preemptions;
+  if (a.prefix !== b.prefix) return a.prefix < b.prefix;
+  return a.nonDefault.length < b.nonDefault.length;
+}
+
+/** `c`'s decisions up to its prefix as recorded, except decision `i`, made the default. */
+function literalWithout(c: Candidate, i: number): number[] {
+  const plan = c.decisions.slice(0, c.prefix).map((d) => d.chosen);
+  plan[i] = DEFAULT_CHOICE;
+  return plan;
+}
+
+/** Step 2a: the fewest leading non-default decisions that still fail (binary search, assumed monotone). */
+async function truncate(from: Candidate, attempt: Attempt): Promise<Candidate> {
+  let best = from;
   let lo = 0;
-  let hi = best.prefix;
-  while (lo < hi && runs < t.budget) {
+  let hi = from.nonDefault.length;
+  while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
-    const c = await attempt(plan.slice(0, mid));
+    const c = await attempt(planOf(from.decisions, from.nonDefault.slice(0, mid)));
     if (c === null) lo = mid + 1;
     else {
       if (smaller(c, best)) best = c;
-      hi = Math.min(mid, c.prefix);
+      hi = mid;
     }
   }
+  return best;
+}
 
-  // (2) Default each non-default decision, last first; new bests share the earlier decisions.
-  for (let changed = true; changed && runs < t.budget; ) {
+/**
+ * Step 2b: from the last non-default decision back, each made the default while the
+ * decisions around it keep their recorded task — a different neighbourhood from ddmin's,
+ * which often reaches fewer preemptions.
+ */
+async function literalGreedy(from: Candidate, attempt: Attempt): Promise<Candidate> {
+  let best = from;
+  for (let changed = true; changed; ) {
     changed = false;
-    for (let i = best.prefix - 1; i >= 0 && runs < t.budget; i--) {
-      if (best.decisions[i]?.isDefault !== false) continue;
-      const next = best.decisions.slice(0, best.prefix).map((d) => d.chosen);
-      next[i] = DEFAULT_CHOICE;
-      const c = await attempt(next);
+    for (let k = best.nonDefault.length - 1; k >= 0; k--) {
+      const c = await attempt(literalWithout(best, best.nonDefault[k]!));
       if (c !== null && smaller(c, best)) {
         best = c;
         changed = true;
+        break; // positions moved: start again from the new last one
       }
     }
   }
-  // (3) Keep only one, then two, of the remaining non-default decisions (greedy can stall).
-  for (let k = 1; k <= 2 && runs < t.budget; k++) {
-    const keep = best.decisions.flatMap((d, i) => (d.isDefault ? [] : [i]));
-    if (keep.length <= k) break;
-    const from = best;
-    for (const subset of subsets(keep, k)) {
-      if (runs >= t.budget) break;
-      const next: number[] = new Array<number>(Math.max(...subset) + 1).fill(DEFAULT_CHOICE);
-      for (const i of subset) next[i] = from.decisions[i]!.chosen;
-      const c = await attempt(next);
-      if (c !== null && smaller(c, best)) best = c;
-    }
-  }
-  return await finish(t, best, original, runs);
+  return best;
 }
 
-/** The `k`-element subsets of `xs`, in lexicographic order. */
-function* subsets(xs: readonly number[], k: number, from = 0): Generator<number[]> {
-  if (k === 0) {
-    yield [];
-    return;
+/**
+ * Step 3: ddmin over `from`'s non-default decisions. Returns the last failing candidate:
+ * 1-minimal unless `attempt` ran out of budget (the caller knows).
+ */
+async function ddmin(from: Candidate, attempt: Attempt): Promise<Candidate> {
+  let best = from;
+  for (let granularity = 2; ; ) {
+    const set = best.nonDefault;
+    if (set.length === 0) return best;
+    const n = Math.min(granularity, set.length);
+    const chunks = split(set, n);
+    let next: Candidate | null = null;
+    if (n > 1) {
+      for (const chunk of chunks) if ((next = await attempt(planOf(best.decisions, chunk))) !== null) break;
+      if (next !== null) granularity = 2;
+    }
+    if (next === null) {
+      for (const chunk of chunks) if ((next = await attempt(planOf(best.decisions, set.filter((i) => !chunk.includes(i))))) !== null) break;
+      if (next !== null) granularity = Math.max(n - 1, 2);
+    }
+    if (next !== null) best = next;
+    else if (n === set.length) return best; // every single removal ran against `best` (or the budget is spent)
+    else granularity = Math.min(2 * n, set.length);
   }
-  for (let i = from; i <= xs.length - k; i++) for (const rest of subsets(xs, k - 1, i + 1)) yield [xs[i]!, ...rest];
+}
+
+/** Step 4: a failing schedule smaller than the 1-minimal `v` in another neighbourhood, or null. */
+async function beyondOneMinimal(v: Candidate, attempt: Attempt): Promise<Candidate | null> {
+  const size = v.nonDefault.length;
+  for (const i of v.nonDefault) {
+    const c = await attempt(literalWithout(v, i));
+    if (c !== null && (c.nonDefault.length < size || (c.nonDefault.length === size && c.preemptions < v.preemptions))) return c;
+  }
+  if (size <= 2) return null;
+  for (let a = 0; a < size; a++) {
+    for (let b = a + 1; b < size; b++) {
+      const c = await attempt(planOf(v.decisions, [v.nonDefault[a]!, v.nonDefault[b]!]));
+      if (c !== null) return c;
+    }
+  }
+  return null;
+}
+
+/** `xs` cut into `n` contiguous chunks of near-equal length (none empty when n <= xs.length). */
+function split(xs: readonly number[], n: number): number[][] {
+  const chunks: number[][] = [];
+  for (let k = 0, from = 0; k < n; k++) {
+    const to = Math.round(((k + 1) * xs.length) / n);
+    chunks.push(xs.slice(from, to));
+    from = to;
+  }
+  return chunks;
 }
 
 /**
  * Confirm `best` by a plain replay of its token; fall back to the original failing run
  * (whose preemptions are counted by its guided re-run, or bounded by its decisions when
- * no guide could be installed).
+ * no guide could be installed), which is then not claimed minimal.
  */
-async function finish(t: ShrinkTarget, best: Candidate | null, original: Candidate | null, runs: number): Promise<ShrinkOutcome> {
+async function finish(t: ShrinkTarget, best: Candidate | null, original: Candidate | null, runs: number, minimal: boolean): Promise<ShrinkOutcome> {
   const steps = plannedChoices(t.failing.token).length;
   const originalPreemptions = original?.preemptions ?? steps;
   if (best !== null) {
     const r = await replay(t.scenario, t.driver, best.result.token, { era: t.era });
     if (sameFailure(r, kindsOf(t.failing.violations)) && r.token === best.result.token) {
-      const shrunk = { token: r.token, violations: r.violations, preemptions: best.preemptions, steps: best.decisions.length, prefix: best.prefix, trace: r.trace, runs: runs + 1 };
+      const shrunk: ShrunkSchedule = {
+        token: r.token,
+        violations: r.violations,
+        preemptions: best.preemptions,
+        nonDefault: best.nonDefault.length,
+        steps: best.decisions.length,
+        prefix: best.prefix,
+        trace: r.trace,
+        runs: runs + 1,
+        minimal,
+      };
       return { shrunk, originalPreemptions };
     }
     runs++;
   }
-  const shrunk = { token: t.failing.token, violations: t.failing.violations, preemptions: originalPreemptions, steps, prefix: original?.prefix ?? steps, trace: t.failing.trace, runs };
+  const shrunk: ShrunkSchedule = {
+    token: t.failing.token,
+    violations: t.failing.violations,
+    preemptions: originalPreemptions,
+    nonDefault: original?.nonDefault.length ?? steps,
+    steps,
+    prefix: original?.prefix ?? steps,
+    trace: t.failing.trace,
+    runs,
+    minimal: false,
+  };
   return { shrunk, originalPreemptions };
 }

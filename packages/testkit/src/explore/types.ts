@@ -20,7 +20,7 @@ export interface ExploreOptions {
    * {@link ExploreResult.scenario}) is then the one whose fingerprint the tokens carry.
    */
   readonly depth?: number;
-  /** Bound on the runs the shrinker may spend (default 200). */
+  /** Bound on the steered runs the shrinker may spend (default 200); see {@link ShrunkSchedule.minimal}. */
   readonly shrinkBudget?: number;
 }
 
@@ -42,22 +42,39 @@ export interface FailingSchedule {
   readonly steps: number;
 }
 
-/** The smallest failing schedule the shrinker found (possibly the original). */
+/**
+ * The shrunk failing schedule (possibly the original). A schedule's *non-default
+ * decisions* are its preemptions (a switch away from a still-runnable current task) and
+ * its picks of a queued task other than the first where the current task blocked or
+ * ended; every other decision takes the default choice. When {@link minimal} is true it
+ * is 1-minimal: keeping the other non-default decisions (each with its chosen task) and
+ * making any one of them the default choice gives a run that no longer fails with every
+ * original violation kind — each such run was made, not assumed.
+ */
 export interface ShrunkSchedule {
-  /** A replay token that still fails with the original violation kinds. */
+  /** A replay token that still fails with the original violation kinds (confirmed by a plain replay). */
   readonly token: string;
   /** The violations its replay records. */
   readonly violations: readonly Violation[];
   /** Scheduling choices that switched away from a still-runnable current task. */
   readonly preemptions: number;
+  /** Non-default decisions: the preemptions plus the non-first picks after a block or an exit. */
+  readonly nonDefault: number;
   /** Scheduling decisions the token records. */
   readonly steps: number;
-  /** Decisions up to and including the last preemption (the rest stay with the current task). */
+  /** Decisions up to and including the last non-default one (the rest take the default choice). */
   readonly prefix: number;
   /** The replay's event trace. */
   readonly trace: NotifierTrace;
-  /** Scenario runs the shrinker spent. */
+  /** Scenario runs the shrinker spent, its closing plain replay included (when it got that far). */
   readonly runs: number;
+  /**
+   * True when 1-minimality was verified: every one-decision removal was run against this
+   * schedule and none failed with every original kind. False when the shrink budget ran
+   * out first (raise `shrinkBudget`), or when the failure could not be re-run steered
+   * (the original is then returned as it was).
+   */
+  readonly minimal: boolean;
 }
 
 /** What {@link explore} found. */
