@@ -1,24 +1,28 @@
 import { SmmuError } from '../kernel/errors.js';
 import type { Task } from '../kernel/sched/task.js';
 import { andThen } from '../kernel/util/flow.js';
-import type { Inode, Vma } from './mm-types.js';
+import type { Inode } from './mm-types.js';
 import { hex } from './layout.js';
 import type { MemoryState } from './memory-state.js';
+import type { VmFault } from './vm-fault.js';
 
 /**
- * `filemap_fault()`'s lookup: the page-cache frame for the file page under `address`,
- * with a reference for the caller; on a miss, a new frame is read from the backing
- * store and inserted (the page cache keeps its own reference). Beyond `i_size`:
- * SIGBUS.
+ * `filemap_fault()`, the `->fault` of a page-cache file: sets `vmf.page` to the
+ * page-cache frame of the fault's file page, with a reference for the caller; on a
+ * miss, a new frame is read from the backing store and inserted (the page cache keeps
+ * its own reference). Beyond `i_size`: SIGBUS, `vmf.page` left unset.
  */
-export function findGetPage(mem: MemoryState, task: Task, vma: Vma, address: number): number | Promise<number> {
-  const inode = vma.file!;
-  const index = vma.pageIndex(address);
+export function filemapFault(vmf: VmFault): void | Promise<void> {
+  const { mem, task, address, pgoff: index } = vmf;
+  const inode = vmf.vma.file!;
   if (index >= inode.pages) {
     throw new SmmuError('SIGBUS', `${task.name}: access to ${hex(address)}: page ${index} is beyond the end of ${inode.name} (${inode.size} bytes)`);
   }
   return andThen(getCachePage(mem, task, inode, index, true), (pfn) => {
-    if (index < inode.pages) return pfn;
+    if (index < inode.pages) {
+      vmf.page = pfn;
+      return;
+    }
     // Truncated while the page was being read in.
     mem.allocator.put(task, pfn);
     throw new SmmuError('SIGBUS', `${task.name}: access to ${hex(address)}: page ${index} is beyond the end of ${inode.name} (${inode.size} bytes)`);

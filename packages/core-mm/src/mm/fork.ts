@@ -64,29 +64,66 @@ export function fork(mem: MemoryState, task: Task, childName: string): Process |
   return done();
 }
 
+/**
+ * The arguments `copy_page_range()` passes down to `copy_pte_range()`,
+ * `copy_present_pte()` and `copy_nonpresent_pte()` — `dst_vma`, `src_vma`, their mms,
+ * `prealloc` — as one object: made once per fork by {@link dupMmap} and aimed at each
+ * vma pair in turn by {@link copyPageRange}, so copying an entry allocates nothing.
+ *
+ * Differences: no `rss[]`. The model's rss is one plain counter, counted on the
+ * child's mm as each entry is set, where the kernel sums per-counter deltas and adds
+ * them (`add_mm_rss_vec()`) before dropping the child's PT lock. {@link flushParent}
+ * is `dup_mmap()`'s part: it flushes the parent's TLBs once after all vmas.
+ */
+class ForkCopy {
+  readonly mem: MemoryState;
+  readonly task: Task;
+  /** `src_mm` (`oldmm`): the parent. */
+  readonly srcMm: Mm;
+  /** `dst_mm` (`mm`): the child. */
+  readonly dstMm: Mm;
+  /** `src_vma`: the parent's vma being copied; set by {@link copyPageRange}. */
+  srcVma!: Vma;
+  /** `dst_vma`: its copy in the child; set by {@link copyPageRange}. */
+  dstVma!: Vma;
+  /** `is_cow_mapping(src_vma->vm_flags)`: writable entries are write-protected on both sides. */
+  cow = false;
+  /**
+   * `prealloc`: a page allocated with the PT locks dropped for a pinned page that
+   * must be copied at once (`copy_present_page`); -1 for none. Used or put back
+   * before the next range.
+   */
+  prealloc = -1;
+  /** Parent entries were write-protected: their TLBs are flushed once after the copy (`flush_tlb_mm(oldmm)`). */
+  flushParent = false;
+
+  constructor(mem: MemoryState, task: Task, parent: Mm, child: Mm) {
+    this.mem = mem;
+    this.task = task;
+    this.srcMm = parent;
+    this.dstMm = child;
+  }
+}
+
 /** `dup_mmap()` with the parent's `mmap_lock` held for writing: vma by vma. */
 function dupMmap(mem: MemoryState, task: Task, parent: Mm, child: Mm): void | Promise<void> {
   assertAlive(task, parent);
   const vmas = parent.vmas.all();
-  const flush: ParentFlush = { needed: false };
+  const copy = new ForkCopy(mem, task, parent, child);
   const step = (k: number): void | Promise<void> => {
     for (; k < vmas.length; k++) {
-      const r = dupVma(mem, task, child, vmas[k]!, flush);
+      const r = dupVma(copy, vmas[k]!);
       if (r instanceof Promise) return r.then(() => step(k + 1));
     }
   };
   // The parent's write-protected entries reach TLBs sharing its page table once, after the copy.
-  return andThen(step(0), () => (flush.needed ? notifySecondaryTlbs(task, parent, 0, TASK_SIZE) : undefined));
+  return andThen(step(0), () => (copy.flushParent ? notifySecondaryTlbs(task, parent, 0, TASK_SIZE) : undefined));
 }
 
-/** Whether the copy write-protected parent entries (then the parent's TLBs are flushed once, `flush_tlb_mm`). */
-interface ParentFlush {
-  needed: boolean;
-}
-
-function dupVma(mem: MemoryState, task: Task, child: Mm, src: Vma, flush: ParentFlush): void | Promise<void> {
-  const dst = new Vma(child, src.start, src.end, src.flags & ~VM.locked, src.file, src.pgoff);
-  return andThen(anonVmaFork(mem, task, dst, src), () => andThen(linkVma(task, dst), () => copyPageRange(mem, task, dst, src, flush)));
+function dupVma(copy: ForkCopy, src: Vma): void | Promise<void> {
+  const { mem, task } = copy;
+  const dst = new Vma(copy.dstMm, src.start, src.end, src.flags & ~VM.locked, src.file, src.pgoff);
+  return andThen(anonVmaFork(mem, task, dst, src), () => andThen(linkVma(task, dst), () => copyPageRange(copy, dst, src)));
 }
 
 /**
@@ -115,30 +152,32 @@ function anonVmaFork(mem: MemoryState, task: Task, dst: Vma, src: Vma): void | P
  * **parent** mm (2008 eras: a range on the parent too), because the parent's
  * writable entries are write-protected.
  */
-function copyPageRange(mem: MemoryState, task: Task, dst: Vma, src: Vma, flush: ParentFlush): void | Promise<void> {
+function copyPageRange(copy: ForkCopy, dst: Vma, src: Vma): void | Promise<void> {
   if (src.anonVma === null) return;
-  const cow = src.isPrivate && (src.flags & VM.mayWrite) !== 0 ? flush : null;
+  copy.dstVma = dst;
+  copy.srcVma = src;
+  copy.cow = src.isPrivate && (src.flags & VM.mayWrite) !== 0;
   const tables: PteTable[] = [];
-  src.mm.pageTable.forEachTable(pageNumber(src.start), pageNumber(src.end), (t) => void tables.push(t));
+  copy.srcMm.pageTable.forEachTable(pageNumber(src.start), pageNumber(src.end), (t) => void tables.push(t));
   const step = (k: number): void | Promise<void> => {
     for (; k < tables.length; k++) {
-      const r = copyPteTable(mem, task, dst, src, tables[k]!, cow);
+      const r = copyPteTable(copy, tables[k]!);
       if (r instanceof Promise) return r.then(() => step(k + 1));
     }
   };
-  if (!cow) return step(0);
-  const range = notifierRange(src.mm, src.start, src.end, 'protection-page');
-  return andThen(notifyRangeStart(task, range), () => ensure(() => step(0), () => notifyRangeEnd(task, range)));
+  if (!copy.cow) return step(0);
+  const range = notifierRange(copy.srcMm, src.start, src.end, 'protection-page');
+  return andThen(notifyRangeStart(copy.task, range), () => ensure(() => step(0), () => notifyRangeEnd(copy.task, range)));
 }
 
 /** One PTE table: allocate the child's under its `page_table_lock` (`pte_alloc_map_lock`), then copy. */
-function copyPteTable(mem: MemoryState, task: Task, dst: Vma, src: Vma, table: PteTable, cow: ParentFlush | null): void | Promise<void> {
-  const child = dst.mm;
+function copyPteTable(copy: ForkCopy, table: PteTable): void | Promise<void> {
+  const { task, dstMm: child, srcVma: src } = copy;
   const from = Math.max(pageNumber(src.start), table.base) - table.base;
   const to = Math.min(pageNumber(src.end), table.base + PTRS_PER_TABLE) - table.base;
   return andThen(child.pageTableLock.lock(task), () => {
     const dt = child.pageTable.ensure(table.base);
-    return andThen(child.pageTableLock.unlock(task), () => copyPteRange(mem, task, dst, src, dt, table, from, to, cow, -1));
+    return andThen(child.pageTableLock.unlock(task), () => copyPteRange(copy, dt, table, from, to));
   });
 }
 
@@ -147,13 +186,16 @@ function copyPteTable(mem: MemoryState, task: Task, dst: Vma, src: Vma, table: P
  * `spin_lock_nested(SINGLE_DEPTH_NESTING)`; entries `[from, to)` copied by
  * `copy_present_pte`. When a page must be copied at once (v6: an anonymous page
  * that may be DMA-pinned, `folio_try_dup_anon_rmap_pte` failing), both locks are
- * dropped, a page is allocated (`folio_prealloc`, may sleep) and the copy resumes
- * at that entry with it (`copy_present_page`).
+ * dropped, a page is allocated into `copy.prealloc` (`folio_prealloc`, may sleep) and
+ * the copy resumes at that entry with it (`copy_present_page`).
  */
-function copyPteRange(mem: MemoryState, task: Task, dst: Vma, src: Vma, dt: PteTable, st: PteTable, from: number, to: number, cow: ParentFlush | null, prealloc: number): void | Promise<void> {
-  const f = mem.frames;
+function copyPteRange(copy: ForkCopy, dt: PteTable, st: PteTable, from: number, to: number): void | Promise<void> {
+  const { mem, task } = copy;
   return andThen(dt.ptl.lock(task), () =>
     andThen(st.ptl.lockNested(task, 1), () => {
+      const f = mem.frames;
+      const { srcMm, dstMm, cow } = copy;
+      const shared = !copy.srcVma.isPrivate;
       let again = -1;
       let wrprotected = false;
       for (let i = from; i < to; i++) {
@@ -161,17 +203,16 @@ function copyPteRange(mem: MemoryState, task: Task, dst: Vma, src: Vma, dt: PteT
         if (bits === 0) continue;
         const pfn = st.word[i]!;
         if ((bits & PTE.present) === 0) {
-          copyNonPresent(mem, src, dst, dt, st, i, bits, cow !== null);
+          copyNonPresent(copy, dt, st, i, bits);
           continue;
         }
         const special = (bits & PTE.special) !== 0;
         if (!special && mem.era === 'v6' && mem.isAnon(pfn) && f.pincount[pfn]! > 0) {
-          if (prealloc < 0) {
+          if (copy.prealloc < 0) {
             again = i;
             break;
           }
-          copyPresentPage(mem, task, dst, dt, i, pfn, prealloc);
-          prealloc = -1;
+          copyPresentPage(copy, dt, i, pfn);
           continue;
         }
         if (!special) {
@@ -179,25 +220,31 @@ function copyPteRange(mem: MemoryState, task: Task, dst: Vma, src: Vma, dt: PteT
           addRmap(mem, pfn);
           f.flags[pfn] = f.flags[pfn]! & ~PG.anonExclusive; // COW-shared now
           recordFrame(mem, pfn, 'map', task);
-          dst.mm.rss++;
+          dstMm.rss++;
         }
         let child = bits & ~PTE.young; // pte_mkold
         if (cow && (bits & PTE.write) !== 0) {
-          updatePteBits(mem, src.mm, st, i, bits & ~PTE.write, 'fork-wrprotect'); // ptep_set_wrprotect
+          updatePteBits(mem, srcMm, st, i, bits & ~PTE.write, 'fork-wrprotect'); // ptep_set_wrprotect
           child &= ~PTE.write;
           wrprotected = true;
         }
-        if (!src.isPrivate) child &= ~PTE.dirty; // pte_mkclean for VM_SHARED
-        setPte(mem, dst.mm, dt, i, pfn, child, 'fork-copy');
+        if (shared) child &= ~PTE.dirty; // pte_mkclean for VM_SHARED
+        setPte(mem, dstMm, dt, i, pfn, child, 'fork-copy');
       }
-      if (wrprotected) cow!.needed = true; // flushed once after the copy: flush_tlb_mm(oldmm)
+      if (wrprotected) copy.flushParent = true; // flushed once after the copy: flush_tlb_mm(oldmm)
       return andThen(st.ptl.unlock(task), () =>
         andThen(dt.ptl.unlock(task), () => {
           if (again < 0) {
-            if (prealloc >= 0) mem.allocator.put(task, prealloc); // the pinned page went away meanwhile
+            if (copy.prealloc >= 0) {
+              mem.allocator.put(task, copy.prealloc); // the pinned page went away meanwhile
+              copy.prealloc = -1;
+            }
             return;
           }
-          return andThen(mem.allocator.alloc(task, 'user', false), (page) => copyPteRange(mem, task, dst, src, dt, st, again, to, cow, page));
+          return andThen(mem.allocator.alloc(task, 'user', false), (page) => {
+            copy.prealloc = page;
+            return copyPteRange(copy, dt, st, again, to);
+          });
         }),
       );
     }),
@@ -205,16 +252,20 @@ function copyPteRange(mem: MemoryState, task: Task, dst: Vma, src: Vma, dt: PteT
 }
 
 /**
- * `copy_present_page()`: the child gets its own copy of a pinned anonymous page, so
- * the pin keeps seeing the parent's page; the parent's entry is left as it was.
+ * `copy_present_page()`: the child gets its own copy, `copy.prealloc` (taken here), of
+ * a pinned anonymous page, so the pin keeps seeing the parent's page; the parent's
+ * entry is left as it was.
  */
-function copyPresentPage(mem: MemoryState, task: Task, dst: Vma, dt: PteTable, i: number, pfn: number, page: number): void {
+function copyPresentPage(copy: ForkCopy, dt: PteTable, i: number, pfn: number): void {
+  const { mem, dstVma: dst } = copy;
+  const page = copy.prealloc;
+  copy.prealloc = -1;
   const address = (dt.base + i) * PAGE_SIZE;
   mem.frames.content[page] = mem.frames.content[pfn]!;
   addNewAnonRmap(mem, page, dst, address);
   const access = (dst.flags & VM_PROT_MASK) !== 0 ? PTE.user : 0;
   setPte(mem, dst.mm, dt, i, page, PTE.present | access | PTE.dirty | ((dst.flags & VM.write) !== 0 ? PTE.write : 0), 'fork-copy');
-  recordFrame(mem, page, 'map', task);
+  recordFrame(mem, page, 'map', copy.task);
   dst.mm.rss++;
 }
 
@@ -223,16 +274,17 @@ function copyPresentPage(mem: MemoryState, task: Task, dst: Vma, dt: PteTable, i
  * gains a use (`swap_duplicate`), so its count stays the number of entries naming it;
  * a writable migration entry of a COW mapping becomes readable on both sides.
  */
-function copyNonPresent(mem: MemoryState, src: Vma, dst: Vma, dt: PteTable, st: PteTable, i: number, bits: number, cow: boolean): void {
+function copyNonPresent(copy: ForkCopy, dt: PteTable, st: PteTable, i: number, bits: number): void {
+  const { mem, dstMm } = copy;
   if (isSwapPte(bits)) {
     swapOf(mem).dupSlot(st.word[i]!);
-    setPte(mem, dst.mm, dt, i, st.word[i]!, bits, 'fork-copy');
+    setPte(mem, dstMm, dt, i, st.word[i]!, bits, 'fork-copy');
     return;
   }
   let b = bits;
-  if (cow && (bits & PTE.migrationWrite) !== 0) {
+  if (copy.cow && (bits & PTE.migrationWrite) !== 0) {
     b &= ~PTE.migrationWrite;
-    updatePteBits(mem, src.mm, st, i, b, 'fork-wrprotect');
+    updatePteBits(mem, copy.srcMm, st, i, b, 'fork-wrprotect');
   }
-  setPte(mem, dst.mm, dt, i, st.word[i]!, b, 'fork-copy');
+  setPte(mem, dstMm, dt, i, st.word[i]!, b, 'fork-copy');
 }
