@@ -89,6 +89,7 @@ export { madvise, type MadviseAdvice } from './mm/madvise.js';
 export { mlock, munlock } from './mm/mlock.js';
 export { fork } from './mm/fork.js';
 export { handleMmFault, faultLocked } from './mm/fault.js';
+export { VmFault, FAULT_FLAG } from './mm/vm-fault.js';
 export { pread, pwrite, ftruncate, fallocatePunchHole, unmapMappingPages } from './mm/file-ops.js';
 export {
   getUserPages,
