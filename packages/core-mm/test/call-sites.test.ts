@@ -4,7 +4,7 @@ import { RecordingPort } from './support/recording-port.js';
 import { ANON, P, RW, v } from './support/mm-helpers.js';
 
 // The notifier call sites of mmap/munmap/exit and the COW fault, per era, with the
-// context the kernel gives them (KERNEL.md §4).
+// context the kernel gives them (docs/notifier.md).
 
 function setup(era: Era): { m: Machine; t: Task; port: RecordingPort } {
   const m = new Machine({ era, memory: { frames: 128 } });

@@ -22,7 +22,7 @@ export type IntervalState = 'tree' | 'deferred-insert' | 'deferred-remove' | 're
 /**
  * `struct mmu_interval_notifier` (5.5+): a subscription to invalidations overlapping
  * `[start, last]` (inclusive, as the kernel's interval tree) of one mm, with its own
- * `invalidateSeq` for the `readBegin` / `readRetry` protocol (KERNEL.md §5).
+ * `invalidateSeq` for the `readBegin` / `readRetry` protocol (docs/notifier.md).
  */
 export class MmuIntervalNotifier {
   readonly ops: MmuIntervalNotifierOps;

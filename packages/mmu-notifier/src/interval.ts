@@ -5,7 +5,7 @@ import { subscriptionsOf, type MmuNotifierSubscriptions } from './subscriptions.
 
 /**
  * Interval notifiers (5.5+, `v6` only) and the reader side of their sequence protocol
- * (KERNEL.md §5). A driver mirrors pages like this:
+ * (docs/notifier.md). A driver mirrors pages like this:
  *
  * ```ts
  * for (;;) {

@@ -12,7 +12,7 @@ import type { Mm, MmuNotifierRange, Task } from '@secondary-mmu/core-mm';
  * checkers report a sleep anywhere else (might-sleep), with the call site and the locks
  * held. A callback that throws is a reported `driver-error`; the kernel model goes on.
  *
- * Calling contexts (KERNEL.md §3–4) — `rfc-2008` / `v2.6.27` / `v6`:
+ * Calling contexts (docs/notifier.md) — `rfc-2008` / `v2.6.27` / `v6`:
  * - the 2008 eras hold the PT lock around the page and young callbacks, and the rmap
  *   locks (spinlocks then) across the walk around them; `v2.6.27` also holds the RCU
  *   read side around every callback but `release`, so nothing may sleep there;

@@ -144,7 +144,7 @@ describe('release at exit', () => {
 });
 
 /**
- * Release against reclaim (KERNEL.md §10, 3.4–3.10): a KVM-like driver holding no page
+ * Release against reclaim (3.4–3.10): a KVM-like driver holding no page
  * references mirrors a file page; its `->release` zaps the mirror under `mmu_lock`,
  * which a vCPU holds on and off. The owner exits while kswapd reclaims the page. With
  * today's order (`->release` while still listed) the page is never freed while the

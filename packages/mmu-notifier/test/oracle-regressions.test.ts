@@ -44,7 +44,7 @@ describe('stale read: the baseline must follow the data, not the frame', () => {
   });
 
   // BUG stale-not-judged-while-swapped: judgeOutcome never judges a read when the PTE is
-  // not present. DESIGN.md: "the primary maps a different frame (or nothing) ... and the
+  // not present. The design: "the primary maps a different frame (or nothing) ... and the
   // CPU has written there since". A swapped-out page still holds the process's data.
   it('reports a stale read while the process page the CPU wrote is swapped out', async () => {
     const { m, t } = setup('v6');
@@ -181,7 +181,7 @@ describe('leaks: the get/put flow', () => {
   });
 
   // BUG leak-interval-exit-unchecked: at exit an interval subscription's "release" is the
-  // blockable RELEASE invalidate (KERNEL.md §3, Exit), but LeakRule only listens to a
+  // blockable RELEASE invalidate (exit), but LeakRule only listens to a
   // classic `release` returning: a dmirror-like driver that keeps its translations
   // through exit is never reported (only if someone later calls remove).
   it('reports translations an interval driver still holds after exit released it', async () => {
@@ -254,7 +254,7 @@ describe('oracle state is cleaned when address spaces and subscriptions go', () 
 });
 
 describe('sharing the CPU page table: downgrades may wait', () => {
-  // BUG write-through-ro-vs-deferred-downgrade: DESIGN.md lets a TLB sharing the CPU
+  // BUG write-through-ro-vs-deferred-downgrade: The design lets a TLB sharing the CPU
   // page table keep a writable entry across a downgrade until the deferred flush
   // (core-mm flushes after mprotect's range, as tlb_finish_mmu does), but judgeOutcome
   // reports a device write in that window as write-through-read-only: a correct driver

@@ -1,4 +1,4 @@
-// The seed thread's cases and the KERNEL.md §10 regressions in the scenario catalogue:
+// The seed thread's cases and the historical kernel bugs in the scenario catalogue:
 // the steps and knobs they need (age, oom-kill, per-era expectations, the release-order
 // knob, blockable/failed window filters), each shown to fire and to stay quiet.
 import { ERAS } from '@secondary-mmu/core-mm';

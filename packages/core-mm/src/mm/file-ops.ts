@@ -12,7 +12,7 @@ import { zapRange } from './zap.js';
 
 /*
  * File I/O that moves pages under every mapping of a file: read, write, truncate and
- * hole punch. Content is one word per page (DESIGN.md), so reads and writes move
+ * hole punch. Content is one word per page (docs/memory-model.md), so reads and writes move
  * whole pages' words. Writes, truncate and hole punch hold `i_rwsem` for writing; the
  * locks under it are taken in the order documented at the top of `rmap.ts`.
  */

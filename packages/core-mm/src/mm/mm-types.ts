@@ -263,7 +263,7 @@ export interface ExternalRmapPort {
  * for non-blockable ranges, the RCU read side in `v2.6.27`). `@secondary-mmu/mmu-notifier`
  * implements it and attaches it to an `Mm` (`mm.secondary`) on first registration;
  * a test may attach a recording port. Which calls happen, where, depends on the
- * machine's era (KERNEL.md §4).
+ * machine's era (docs/notifier.md).
  */
 export interface SecondaryMmuPort {
   /** `__mmu_notifier_release()`: the first step of `exit_mmap`, before any page is freed. */

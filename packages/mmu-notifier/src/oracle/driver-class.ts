@@ -1,6 +1,6 @@
 /**
  * What a driver keeps of the pages it translates, which decides the rules the coherence
- * oracle holds it to (DESIGN.md, "Secondary accesses and the coherence oracle"):
+ * oracle holds it to (docs/notifier.md):
  *
  * - `'no-references'`: translations hold no page reference (KVM sptes since ≈2.6.32,
  *   SGI GRU, the kernel's test_hmm `dmirror`). Everything in a range must be gone when

@@ -1,5 +1,5 @@
 /*
- * The coherence oracle (DESIGN.md, "Secondary accesses and the coherence oracle"):
+ * The coherence oracle (docs/notifier.md):
  * device memory is reachable only through translation handles a DeviceMmu issues, and
  * every access is judged by outcome and by the rules of the driver's class.
  */

@@ -1,7 +1,7 @@
 import type { DeviceAccessRecord, ScanRecord, TraceData } from './records.js';
 
 /**
- * A *device-hot eviction* (DESIGN.md, observation face), defined once for every
+ * A *device-hot eviction* (docs/memory-model.md, the observation face), defined once for every
  * driver: reclaim freed a page (a `scan` with verdict `'freed'`) although a device
  * accessed that very page — same pfn and generation — since the previous scan of it
  * (or since it was allocated, or since the trace began if that was later). The

@@ -26,8 +26,7 @@ export async function attachClassicMirror(task: Task, machine: Machine, mm: Mm):
 
 /**
  * The second reference driver: a classic start/end mirror, correct in every era
- * (`rfc-2008`, `v2.6.27`, `v6`) and for every classic callback — KVM-like (KERNEL.md
- * §6) but small. No page references, aging through device accessed bits, a spinlock
+ * (`rfc-2008`, `v2.6.27`, `v6`) and for every classic callback — KVM-like but small. No page references, aging through device accessed bits, a spinlock
  * `mmu_lock`, Arcangeli's sequence / in-progress fault retry.
  *
  * Kernel counterpart: KVM's MMU notifier (`virt/kvm/kvm_main.c`,

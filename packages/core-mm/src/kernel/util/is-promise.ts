@@ -3,7 +3,7 @@
  *
  * Hot paths return `T | Promise<T>` and callers branch on this helper so that a
  * call which did not suspend costs a plain function call, not an `await` (see
- * DESIGN.md, "Shape of code that may suspend"). Only native Promises are made by
+ * docs/concepts.md). Only native Promises are made by
  * the model, so `instanceof` is exact and cheaper than a thenable probe.
  */
 export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {

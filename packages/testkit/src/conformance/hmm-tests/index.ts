@@ -1,6 +1,6 @@
 /*
  * The applicable cases of the kernel's own suite, tools/testing/selftests/mm/hmm-tests.c
- * (KERNEL.md §9), as scenarios any driver runs: sequential (fifo, ordered by virtual
+ * , as scenarios any driver runs: sequential (fifo, ordered by virtual
  * time), no race windows. Migration to device memory, snapshots and exclusive access need
  * device-private memory, which the model does not have; `anon_teardown` is
  * `fault-vs-munmap`, the fork cases `fork-cow-vs-device-write`.

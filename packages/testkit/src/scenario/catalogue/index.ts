@@ -16,7 +16,7 @@ export { ACCESS_VS_AGING, ACCESS_VS_RECLAIM, FAULT_VS_MUNMAP, IDLE_SCAN_VS_DEVIC
  * expected violations differ by era.
  *
  * Where they come from: the seed thread (device access during aging and during
- * reclaim's unmap, writeback's page_mkclean, a sleeping invalidate) and KERNEL.md §10
+ * reclaim's unmap, writeback's page_mkclean, a sleeping invalidate) and the kernel
  * (the KVM get_user_pages → spte window is `fault-vs-munmap`; release vs unregister;
  * the OOM reaper's non-blockable unmap).
  */

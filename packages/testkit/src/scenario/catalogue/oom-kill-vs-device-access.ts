@@ -1,5 +1,5 @@
 /**
- * The OOM killer picks the process a device mirrors (KERNEL.md §10: the OOM reaper once
+ * The OOM killer picks the process a device mirrors (the OOM reaper once
  * unmapped without telling secondary MMUs and corrupted KVM guests). In `v6` the reaper
  * unmaps the victim's private memory first with **non-blockable** ranges: a driver must
  * not sleep there — take its lock with a trylock and answer `-EAGAIN` (then the reaper

@@ -1,6 +1,6 @@
 /**
  * The process exits while its driver unregisters and kswapd reclaims the page the
- * device mirrors (KERNEL.md §10, 3.4–3.10): `->release` must reach the driver before the
+ * device mirrors (3.4–3.10): `->release` must reach the driver before the
  * subscription leaves the list, or reclaim's invalidation misses a driver that still
  * maps the page and frees it under the device. `v6` only, where the kernel is right;
  * with `kernel: { releaseOrder: unlist-first }` (or in `v2.6.27`, as merged, once `eras`
