@@ -17,7 +17,9 @@ import { show } from './show.js';
  * - `bad-replay`: a replay token that is not a string (a string that is not a token is
  *   core-mm's `ReplayTokenError`);
  * - `bad-scenarios`, `unknown-scenario`: a scenario list that is not a list, or a name
- *   that is not a conformance scenario.
+ *   that is not a conformance scenario;
+ * - `bad-count`: a count that is not a whole number in range (`explore`'s `schedules`
+ *   and `depth`, at least 1; its `shrinkBudget`, at least 0).
  */
 export type ArgumentProblem =
   | 'not-an-object'
@@ -32,7 +34,8 @@ export type ArgumentProblem =
   | 'unknown-strategy'
   | 'bad-replay'
   | 'bad-scenarios'
-  | 'unknown-scenario';
+  | 'unknown-scenario'
+  | 'bad-count';
 
 /**
  * An argument a testkit function (`checkDriver`, `planConformance`, `runScenario`, …)
@@ -130,4 +133,10 @@ export function checkStrategy(fn: string, value: unknown, path: string): 'fifo' 
   if (value === undefined) return undefined;
   if (!(STRATEGIES as readonly unknown[]).includes(value)) failFor(fn)('unknown-strategy', path, `${show(value)} is not a strategy (expected ${STRATEGIES.join(', ')})`);
   return value as 'fifo' | 'random' | 'pct';
+}
+
+/** `value` as a whole number of at least `min` (a count such as `schedules`). */
+export function checkCount(fn: string, value: unknown, path: string, min: number): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min) return value;
+  return failFor(fn)('bad-count', path, `must be a whole number of at least ${min}, got ${show(value)}`);
 }

@@ -6,6 +6,7 @@ import { checkDriver, planConformance } from '../src/conformance/index.js';
 import type { DriverFactory } from '../src/contract.js';
 import { classicVariant } from '../src/kill-matrix/index.js';
 import { loadScenario, MAX_SCENARIO_ALIASES, runScenario, SCENARIO_CATALOGUE, ScenarioError, type Scenario } from '../src/scenario/index.js';
+import { explore } from '../src/explore/index.js';
 import { describeDriverConformance } from '../src/vitest/index.js';
 import { BASE } from './support/base-scenario.js';
 
@@ -253,5 +254,31 @@ describe('replay tokens in the runner: another era, corrupted, an old format', (
     expect(attached).toBe(0);
     // In its own era the token replays the same run.
     expect((await runScenario(scenario, classicMirror, { era: 'rfc-2008', replay: old.token })).token).toBe(old.token);
+  });
+});
+
+describe('explore refuses bad arguments before anything runs', () => {
+  const s = loadScenario(BASE);
+  const ok = { driver: classicMirror, era: 'v6' as const, schedules: 1 };
+
+  it('a scenario that is not one is a ScenarioError naming the value', async () => {
+    const e = await thrown(() => explore(null as unknown as Scenario, ok));
+    expect(e).toBeInstanceOf(ScenarioError);
+    expect(String(e)).toContain('null');
+  });
+
+  it('missing options, a bad driver or era', async () => {
+    await refused(() => explore(s, undefined as unknown as typeof ok), 'not-an-object', 'options');
+    await refused(() => explore(s, { ...ok, driver: null as unknown as DriverFactory }), 'not-a-driver', 'options.driver');
+    await refused(() => explore(s, { ...ok, era: 'v7' as 'v6' }), 'unknown-era', 'options.era');
+  });
+
+  it('counts that are not whole numbers in range: schedules, depth, shrinkBudget', async () => {
+    expect(await refused(() => explore(s, { ...ok, schedules: 0 }), 'bad-count', 'options.schedules')).toContain('got 0');
+    await refused(() => explore(s, { ...ok, schedules: 2.5 }), 'bad-count', 'options.schedules');
+    await refused(() => explore(s, { ...ok, schedules: '10' as unknown as number }), 'bad-count', 'options.schedules');
+    await refused(() => explore(s, { ...ok, depth: 0 }), 'bad-count', 'options.depth');
+    await refused(() => explore(s, { ...ok, shrinkBudget: -1 }), 'bad-count', 'options.shrinkBudget');
+    expect((await explore(s, { ...ok, shrinkBudget: 0 })).schedules).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
+import { checkCount, checkEra, checkFactory, failFor, optionsObject } from '../arguments.js';
 import type { Scenario } from '../scenario/schema.js';
 import { parseScenario } from '../scenario/load.js';
-import { runScenario, type ScenarioResult } from '../scenario/run.js';
+import { runScenario, sourceOf, type ScenarioResult } from '../scenario/run.js';
 import { plannedChoices } from './guided.js';
 import { scheduleSeed } from './seeds.js';
 import { shrink } from './shrink.js';
@@ -18,11 +19,19 @@ export const DEFAULT_SHRINK_BUDGET = 200;
  * declared window, the schedules that hit it. Verdict: `fail` if a schedule failed;
  * else `inconclusive` if the scenario declares windows and none was ever hit (or it
  * declares none and no schedule passed); else `pass`. Deterministic: the same options
- * give the same result. Invalid scenario or era throws as the runner does.
+ * give the same result. Bad arguments throw before anything runs: a scenario that is not
+ * one is a `ScenarioError`, bad options a `TestkitArgumentError` (`EINVAL`).
  */
 export async function explore(scenario: Scenario, options: ExploreOptions): Promise<ExploreResult> {
-  if (!Number.isSafeInteger(options.schedules) || options.schedules < 1) throw new RangeError(`schedules must be a positive integer, got ${options.schedules}`);
-  const parsed = parseScenario(scenario, scenario.name);
+  const fn = 'explore';
+  const parsed = parseScenario(scenario, sourceOf(scenario));
+  if (options === undefined) failFor(fn)('not-an-object', 'options', 'missing: give at least { driver, era, schedules }');
+  const o = optionsObject(fn, options);
+  checkFactory(fn, o.driver, 'options.driver');
+  checkEra(fn, o.era, 'options.era');
+  checkCount(fn, o.schedules, 'options.schedules', 1);
+  if (o.depth !== undefined) checkCount(fn, o.depth, 'options.depth', 1);
+  if (o.shrinkBudget !== undefined) checkCount(fn, o.shrinkBudget, 'options.shrinkBudget', 0);
   const strategy = options.strategy ?? (parsed.schedule?.strategy === 'pct' ? 'pct' : 'random');
   const s: Scenario = options.depth === undefined ? parsed : { ...parsed, schedule: { strategy, ...parsed.schedule, depth: options.depth } };
   const base = options.seed ?? 1;

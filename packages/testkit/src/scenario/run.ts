@@ -118,8 +118,8 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
   return result(s, era, machine, run, world, trace, matchWindows(world, s.windows ?? []));
 }
 
-/** The scenario's name when it has one, for error messages. */
-function sourceOf(scenario: unknown): string {
+/** The scenario's name when it has one, for error messages (anything may be passed in). */
+export function sourceOf(scenario: unknown): string {
   const name = typeof scenario === 'object' && scenario !== null ? (scenario as { name?: unknown }).name : undefined;
   return typeof name === 'string' && name !== '' ? name : '<scenario>';
 }
