@@ -9,16 +9,7 @@ import { loadScenario, MAX_SCENARIO_ALIASES, runScenario, SCENARIO_CATALOGUE, Sc
 import { explore } from '../src/explore/index.js';
 import { describeDriverConformance } from '../src/vitest/index.js';
 import { BASE } from './support/base-scenario.js';
-
-/** The error `f` throws (or rejects with). */
-async function thrown(f: () => unknown): Promise<unknown> {
-  try {
-    await f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
+import { thrown } from './support/thrown.js';
 
 /** `f` fails with a `TestkitArgumentError` (EINVAL) for `problem` at `path`; its message. */
 async function refused(f: () => unknown, problem: ArgumentProblem, path: string): Promise<string> {

@@ -5,16 +5,7 @@ import type { DriverFactory } from '../src/contract.js';
 import { loadScenario, runScenario, SCENARIO_CATALOGUE, ScenarioError } from '../src/scenario/index.js';
 import { BASE } from './support/base-scenario.js';
 import { lazyMirror } from './support/lazy-mirror.js';
-
-/** The error `f` throws (or rejects with). */
-async function thrown(f: () => unknown): Promise<unknown> {
-  try {
-    await f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
+import { thrown } from './support/thrown.js';
 
 describe('loadScenario: errors name the field, the line and the value', () => {
   it('a schema error: bad enum value, unknown op, unknown field', async () => {
