@@ -1,6 +1,6 @@
 /**
  * The long run of the model-based test (test/model.test.ts): random sequences of
- * mmap/munmap/mprotect/fork/read/write/exit in every era against the plain reference
+ * mmap/munmap/mremap/mprotect/fork/read/write/exit in every era against the plain reference
  * model, then `verify()`. Prints one JSON line with the outcome.
  *
  *   npm run model-check -w @secondary-mmu/core-mm -- [runs] [seed]

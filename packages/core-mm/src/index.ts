@@ -85,6 +85,7 @@ export { outOfMemory, pickVictim, reapOnce, OOM_REAP_RETRIES, OOM_REAP_INTERVAL_
 export { Observers, type MmEvent, type MmObserver, type PteCause, type ScanVerdict } from './mm/observe.js';
 export { mmap, munmap, MAP, PROT, MMAP_BASE, type MmapArgs } from './mm/mmap.js';
 export { mprotect } from './mm/mprotect.js';
+export { mremap, MREMAP } from './mm/mremap.js';
 export { madvise, type MadviseAdvice } from './mm/madvise.js';
 export { mlock, munlock } from './mm/mlock.js';
 export { fork } from './mm/fork.js';

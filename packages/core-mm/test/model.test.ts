@@ -4,7 +4,7 @@ import { ERAS } from '../src/index.js';
 import { verify } from '../src/mm/verify.js';
 import { baseCommands, runSequence } from './support/mm-model.js';
 
-// Random sequences of mmap/munmap/mprotect/fork/read/write/exit against a plain
+// Random sequences of mmap/munmap/mremap/mprotect/fork/read/write/exit against a plain
 // reference model of each page's content and permission, in every era: zero
 // divergence allowed, and verify() quiet at the end of each. The long run is
 // `npm run model-check -w @secondary-mmu/core-mm -- <runs>` (docs/benchmarks.md).

@@ -10,6 +10,7 @@ import type { Inode } from './mm-types.js';
 import { mmap, munmap, type MmapArgs } from './mmap.js';
 import type { Process } from './process.js';
 import { mprotect } from './mprotect.js';
+import { mremap } from './mremap.js';
 import { syncAll, writebackFile } from './writeback.js';
 
 /**
@@ -27,6 +28,11 @@ export class Memory extends MemoryState {
   /** `munmap()`; see {@link munmap}. */
   munmap(task: Task, addr: number, length: number): void | Promise<void> {
     return munmap(this, task, addr, length);
+  }
+
+  /** `mremap()`: resize and maybe move a mapping; returns its address. `newAddr` only with `MREMAP_FIXED`. See {@link mremap}. */
+  mremap(task: Task, oldAddr: number, oldLength: number, newLength: number, flags = 0, newAddr?: number): number | Promise<number> {
+    return mremap(this, task, oldAddr, oldLength, newLength, flags, newAddr);
   }
 
   /** `mprotect()`; see {@link mprotect}. */

@@ -83,7 +83,8 @@ function lockRange(what: string, addr: number, len: number): [number, number] {
 }
 
 /** `__mm_populate()` over the `VM_LOCKED` vmas in `[start, end)`. */
-function populate(mem: MemoryState, task: Task, mm: Mm, start: number, end: number): void | Promise<void> {
+/** `__mm_populate()` over `[start, end)` with `mmap_lock` held for reading: fault in the pages of its `VM_LOCKED` vmas. */
+export function populate(mem: MemoryState, task: Task, mm: Mm, start: number, end: number): void | Promise<void> {
   assertAlive(task, mm);
   const vmas = mm.vmas.overlapping(start, end).filter((v) => (v.flags & VM.locked) !== 0);
   const step = (k: number): void | Promise<void> => {

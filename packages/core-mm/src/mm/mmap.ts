@@ -91,8 +91,8 @@ function mmapLocked(mem: MemoryState, task: Task, mm: Mm, args: MmapArgs, len: n
   });
 }
 
-/** `get_unmapped_area()`: the hint if it is free, else the highest gap below `MMAP_BASE` that fits. */
-function unmappedArea(mm: Mm, hint: number | undefined, len: number): number {
+/** `get_unmapped_area()`: the hint if it is free, else the highest gap below `MMAP_BASE` that fits; ENOMEM if none does. */
+export function unmappedArea(mm: Mm, hint: number | undefined, len: number): number {
   if (hint !== undefined && Number.isSafeInteger(hint) && hint > 0 && pageAligned(hint) && hint + len <= TASK_SIZE && mm.vmas.overlapping(hint, hint + len).length === 0) {
     return hint;
   }

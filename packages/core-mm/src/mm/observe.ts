@@ -16,7 +16,8 @@ export type PteCause =
   | 'mkclean'
   | 'swapout'
   | 'migrate'
-  | 'swapin';
+  | 'swapin'
+  | 'mremap';
 
 /**
  * What the observation face reports: every PTE change (with old and new frame and

@@ -60,6 +60,32 @@ export function splitVma(task: Task, vma: Vma, address: number): Vma | Promise<V
   });
 }
 
+/**
+ * `copy_vma()` for mremap: a new vma `[address, address + length)` with `vma`'s flags
+ * and file, page offset `pgoff`, linked into the mm, the file's `i_mmap` and every
+ * anon_vma `vma` belongs to (`anon_vma_clone`), so the pages moved into it stay
+ * reachable by the reverse maps. The model does not try to merge it here; the caller
+ * merges once the page tables have moved.
+ */
+export function copyVma(task: Task, vma: Vma, address: number, length: number, pgoff: number): Vma | Promise<Vma> {
+  const copy = new Vma(vma.mm, address, address + length, vma.flags, vma.file, pgoff);
+  copy.anonVma = vma.anonVma;
+  vma.mm.vmas.insert(copy);
+  return withRmapWrite(task, vma, () => {
+    for (const chain of vma.chains) linkAnonVma(copy, chain.anonVma);
+    if (copy.file !== null) copy.iMmapNode = copy.file.iMmap.insert(copy.pgoff, copy.lastPgoff, copy);
+    return copy;
+  });
+}
+
+/** `vma_expand()` in place (mremap growing a vma into the free space after it): move its end to `end`, re-keyed in the reverse maps. */
+export function expandVma(task: Task, vma: Vma, end: number): void | Promise<void> {
+  return withRmapWrite(task, vma, () => {
+    vma.end = end;
+    rekey(vma);
+  });
+}
+
 /** Whether `b` can be folded into `a` (`is_mergeable_vma` + `can_vma_merge_after`). */
 export function canMerge(a: Vma, b: Vma): boolean {
   return a.end === b.start && a.flags === b.flags && a.file === b.file && b.pgoff === a.pgoff + a.pages && anonCompatible(a, b);

@@ -6,6 +6,7 @@ import {
   Machine,
   MAP,
   movePages,
+  MREMAP,
   PROT,
   putPage,
   Reclaim,
@@ -119,6 +120,13 @@ export async function lockOrderWorkload(era: Era): Promise<LockOrderRun> {
   await v(m.mem.mlock(t, anon, 2 * P));
   await v(m.mem.munlock(t, anon, 2 * P));
   await v(m.mem.munmap(ct, priv, 2 * P));
+  // mremap in the child: a file mapping moved (i_mmap lock, both PT locks), an anonymous one grown by moving.
+  const movingFile = await v(m.mem.mmap(ct, { length: 2 * P, prot: RW, flags: MAP.shared, file }));
+  await v(m.mem.write(ct, movingFile, 203));
+  await v(m.mem.mremap(ct, movingFile, 2 * P, 2 * P, MREMAP.maymove | MREMAP.fixed, movingFile + 64 * P));
+  const movingAnon = await v(m.mem.mmap(ct, { length: 2 * P, prot: RW, flags: ANON }));
+  await v(m.mem.write(ct, movingAnon, 23));
+  await v(m.mem.mremap(ct, movingAnon, 2 * P, 8 * P, MREMAP.maymove));
 
   // get_user_pages (a driver's pin) under mmap_lock.
   const pinned = await underMmapRead(t, () => getUserPages(m.mem, t, t.mm!, anon, 2, { write: true }));

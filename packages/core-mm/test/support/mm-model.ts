@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isSmmuError, Machine, MAP, PROT, type Era, type Task } from '../../src/index.js';
+import { isSmmuError, Machine, MAP, MREMAP, PROT, type Era, type Task } from '../../src/index.js';
 
 /**
  * The plain reference model the fast-check test compares the kernel model with: per
@@ -194,6 +194,57 @@ export class ForkCmd implements Cmd {
   }
 }
 
+/**
+ * mremap of `count` slots at `slot` to `newCount` slots: moved to `toSlot` with
+ * `MREMAP_FIXED`, else shrunk or grown in place (moves without a target would leave
+ * the slots). Where the vmas are is the model's (the reference knows pages, not vmas),
+ * so the expected EFAULT / ENOMEM is read from the model's vmas; contents and
+ * permissions are the reference's. A shared mapping is not grown (its shmem file ends
+ * where it was made: the new pages would be SIGBUS, which the reference does not model).
+ */
+export class MremapCmd implements Cmd {
+  constructor(readonly proc: number, readonly slot: number, readonly count: number, readonly toSlot: number, readonly newCount: number, readonly fixed: boolean) {}
+  check(ref: Readonly<Ref>): boolean {
+    return liveProcess(ref, this.proc) >= 0;
+  }
+  async run(ref: Ref, real: Real): Promise<void> {
+    const p = liveProcess(ref, this.proc);
+    const pages = ref.procs[p]!.pages;
+    const mm = real.tasks[p]!.mm!;
+    const count = Math.min(this.count, SLOTS - this.slot);
+    const first = pages.get(this.slot);
+    const target = this.fixed ? this.toSlot : this.slot;
+    let newCount = Math.min(this.newCount, SLOTS - target);
+    if (first?.shared === true && newCount > count) newCount = count;
+    const addr = BASE + this.slot * P;
+    const vma = mm.vmas.lookup(addr);
+    const kept = Math.min(count, newCount);
+    const grows = newCount > count || this.fixed;
+    let expected = 'ok';
+    if (this.fixed && this.slot + count > target && target + newCount > this.slot) expected = 'EINVAL';
+    else if (vma === undefined) expected = 'EFAULT';
+    else if (grows && addr + kept * P > vma.end) expected = 'EFAULT';
+    else if (!this.fixed && newCount > count && (addr + count * P !== vma.end || mm.vmas.overlapping(vma.end, addr + newCount * P).length > 0)) expected = 'ENOMEM';
+    const r = await outcome(() => real.m.mem.mremap(real.tasks[p]!, addr, count * P, newCount * P, this.fixed ? MREMAP.maymove | MREMAP.fixed : 0, this.fixed ? BASE + target * P : undefined));
+    if (r.code !== expected) throw new Error(`${this.toString()}: model ${r.code}, reference ${expected}`);
+    if (expected !== 'ok') return;
+    if (!this.fixed) {
+      for (let s = this.slot + newCount; s < this.slot + count; s++) pages.delete(s); // shrink: the tail goes
+      for (let s = this.slot + count; s < this.slot + newCount; s++) pages.set(s, { cell: { value: 0 }, prot: first!.prot, shared: false });
+      return;
+    }
+    const moved: RefPage[] = [];
+    for (let i = 0; i < kept; i++) moved.push(pages.get(this.slot + i)!);
+    for (let s = this.slot; s < this.slot + count; s++) pages.delete(s);
+    for (let s = target; s < target + newCount; s++) pages.delete(s);
+    moved.forEach((page, i) => pages.set(target + i, page));
+    for (let i = kept; i < newCount; i++) pages.set(target + i, { cell: { value: 0 }, prot: first!.prot, shared: false });
+  }
+  toString(): string {
+    return `mremap(p${this.proc}, slot ${this.slot}, ${this.count} -> ${this.newCount}${this.fixed ? `, fixed to slot ${this.toSlot}` : ''})`;
+  }
+}
+
 /** Arbitraries for the commands every model run uses. */
 export function baseCommands(): fc.Arbitrary<Cmd>[] {
   const proc = fc.nat(7);
@@ -208,6 +259,7 @@ export function baseCommands(): fc.Arbitrary<Cmd>[] {
     proc.map((p) => new ExitCmd(p)),
     fc.tuple(proc, slot, fc.integer({ min: 1, max: 8 }), prot).map(([p, s, c, pr]) => new MprotectCmd(p, s, c, pr)),
     proc.map((p) => new ForkCmd(p)),
+    fc.tuple(proc, slot, fc.integer({ min: 1, max: 8 }), slot, fc.integer({ min: 1, max: 8 }), fc.boolean()).map(([p, s, c, to, n, f]) => new MremapCmd(p, s, c, to, n, f)),
   ];
 }
 
