@@ -35,7 +35,7 @@ const KNOWN = MREMAP.maymove | MREMAP.fixed;
  *   in place (`vma_expand`);
  * - otherwise, with `MREMAP_MAYMOVE`: move to a free area (`get_unmapped_area`).
  * Moving (`move_vma`) makes the new vma (`copy_vma`), moves the page-table entries
- * ({@link movePageTables}, with the era's notifier calls), then unmaps the old range,
+ * (`movePageTables`, with the era's notifier calls), then unmaps the old range,
  * whose `munmap` bracket finds nothing left to zap. A growing `VM_LOCKED` mapping has
  * its new part populated afterwards (`mm_populate`, errors ignored).
  *
