@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ERAS, Machine, MAP, PG, PROT, PTE, rmapHits, stateDigest, verify, VM } from '../src/index.js';
+import { ERAS, getUserPages, Machine, MAP, PG, PROT, PTE, rmapHits, stateDigest, unpinUserPage, verify, VM } from '../src/index.js';
 import { fork } from '../src/mm/fork.js';
 import { madvise } from '../src/mm/madvise.js';
 import { mlock, munlock } from '../src/mm/mlock.js';
 import { mprotect } from '../src/mm/mprotect.js';
 import { RecordingPort } from './support/recording-port.js';
-import { ANON, code, P, pteOf, RW, setup, v } from './support/mm-helpers.js';
+import { ANON, code, P, pteOf, RW, setup, underMmapRead, v } from './support/mm-helpers.js';
 
 /** Everything a rejected call must leave alone: the whole machine state. */
 function digest(m: Machine): string {
@@ -91,19 +91,18 @@ for (const era of ERAS) {
       checkMapcounts(m);
     });
 
-    it(era === 'v6' ? 'a pinned anonymous page is copied for the child at fork' : 'a pinned anonymous page is shared with the child (no fork/pin rule yet)', async () => {
+    it(era === 'v6' ? 'a pinned anonymous page is copied for the child at fork' : 'a pinned anonymous page is shared with the child (no fork/pin rule before 5.x)', async () => {
       const { m, t } = setup(era);
       const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: ANON }));
       await v(m.mem.write(t, a, 0x9));
-      const pinned = pteOf(t, a).pfn;
-      m.mem.frames.pincount[pinned] = 1; // as pin_user_pages would: a pin holds a reference
-      m.mem.allocator.get(pinned);
+      const [pinned] = await underMmapRead(t, () => getUserPages(m.mem, t, t.mm!, a, 1, { pin: true, write: true }));
+      expect(t.mm!.hasPinned).toBe(true); // MMF_HAS_PINNED
       const c = (await v(fork(m.mem, t, 'child'))).task();
       if (era === 'v6') {
         expect(pteOf(c, a).pfn).not.toBe(pinned);
         expect(pteOf(t, a).bits & PTE.write).toBe(PTE.write); // the parent keeps its writable entry
         expect(pteOf(c, a).bits & (PTE.write | PTE.dirty)).toBe(PTE.write | PTE.dirty);
-        expect(m.mem.frames.mapcount[pinned]).toBe(1);
+        expect(m.mem.frames.mapcount[pinned!]).toBe(1);
       } else {
         expect(pteOf(c, a).pfn).toBe(pinned);
         expect(pteOf(t, a).bits & PTE.write).toBe(0);
@@ -112,9 +111,31 @@ for (const era of ERAS) {
       await v(m.mem.write(c, a, 0xa));
       expect(await v(m.mem.read(t, a))).toBe(0x9);
       checkMapcounts(m);
-      m.mem.frames.pincount[pinned] = 0;
-      m.mem.allocator.put(t, pinned);
+      await v(unpinUserPage(m.mem, t, pinned!));
     });
+
+    if (era === 'v6') {
+      it('v6 copies at fork only an exclusive pinned page of an mm that pinned: a COW-shared page and a shared mapping are not copied', async () => {
+        const { m, t } = setup(era);
+        const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: ANON }));
+        await v(m.mem.write(t, a, 0x9));
+        const pfn = pteOf(t, a).pfn;
+        await v(fork(m.mem, t, 'first')); // the page is COW-shared now, not exclusive
+        const file = m.mem.createFile('f', P);
+        const s = await v(m.mem.mmap(t, { length: P, prot: RW, flags: MAP.shared, file }));
+        await v(m.mem.write(t, s, 5));
+        const [filePfn] = await underMmapRead(t, () => getUserPages(m.mem, t, t.mm!, s, 1, { pin: true }));
+        m.mem.frames.pincount[pfn] = 1; // a pin that v6's gup would have refused without unsharing
+        m.mem.allocator.get(pfn);
+        const c = (await v(fork(m.mem, t, 'second'))).task();
+        expect(pteOf(c, a).pfn).toBe(pfn);
+        expect(await v(m.mem.read(c, s))).toBe(5); // shared file entries are not copied (vma_needs_copy): faulted in
+        expect(pteOf(c, s).pfn).toBe(filePfn);
+        m.mem.frames.pincount[pfn] = 0;
+        m.mem.allocator.put(t, pfn);
+        await v(unpinUserPage(m.mem, t, filePfn!));
+      });
+    }
 
     it('bad input: no name, no address space — nothing changes', async () => {
       const { m, t } = setup(era);
@@ -404,9 +425,7 @@ describe('fork running out of memory (v6, pinned page)', () => {
     const { m, t } = setup('v6', 4); // zero page + 3 frames
     const a = await v(m.mem.mmap(t, { length: 3 * P, prot: RW, flags: ANON }));
     for (let i = 0; i < 3; i++) await v(m.mem.write(t, a + i * P, i + 1));
-    const pinned = pteOf(t, a + 2 * P).pfn;
-    m.mem.frames.pincount[pinned] = 1;
-    m.mem.allocator.get(pinned);
+    const [pinned] = await underMmapRead(t, () => getUserPages(m.mem, t, t.mm!, a + 2 * P, 1, { pin: true, write: true }));
     expect(await code(() => fork(m.mem, t, 'child'))).toBe('ENOMEM');
     expect(m.mem.processes).toHaveLength(1);
     expect(t.mm!.mmapLock.writeLocked).toBe(false);
@@ -415,6 +434,7 @@ describe('fork running out of memory (v6, pinned page)', () => {
     checkMapcounts(m);
     await v(m.mem.write(t, a, 9)); // the write-protected entry is reused
     expect(await v(m.mem.read(t, a))).toBe(9);
+    await v(unpinUserPage(m.mem, t, pinned!));
   });
 });
 

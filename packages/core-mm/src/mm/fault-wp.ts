@@ -55,11 +55,15 @@ export function doWpPage(vmf: VmFault): void | Promise<void> {
  * May a private write reuse the page in place? Only an anonymous page mapped once.
  * v6 reuses a `PageAnonExclusive` page outright (so a pinned page keeps its frame), or
  * one whose only reference is this mapping, which then becomes exclusive
- * (`wp_can_reuse_anon_folio`); 2008 needed only `page_mapcount() == 1`.
+ * (`wp_can_reuse_anon_folio`); 2008 needed `page_mapcount() == 1` checked under
+ * `trylock_page` — a page whose lock someone else held (reclaim, migration, swap-in)
+ * was copied rather than waited for (2.6.29 made it wait with `lock_page`).
  */
 function canReuse(mem: MemoryState, pfn: number): boolean {
   const f = mem.frames;
   if ((f.flags[pfn]! & PG.anon) === 0 || f.mapcount[pfn] !== 1) return false;
+  // 2008: the reuse check ran under `trylock_page` (`TestSetPageLocked`); a contended page lock meant a copy.
+  if (mem.era !== 'v6' && (f.flags[pfn]! & PG.locked) !== 0) return false;
   if ((f.flags[pfn]! & PG.swapcache) !== 0) {
     // reuse_swap_page(): swap entries still naming the page's slot are users too.
     const swap = swapOf(mem);

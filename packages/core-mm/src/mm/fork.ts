@@ -207,7 +207,7 @@ function copyPteRange(copy: ForkCopy, dt: PteTable, st: PteTable, from: number, 
           continue;
         }
         const special = (bits & PTE.special) !== 0;
-        if (!special && mem.era === 'v6' && mem.isAnon(pfn) && f.pincount[pfn]! > 0) {
+        if (!special && mem.era === 'v6' && mustCopyAtFork(mem, copy, pfn)) {
           if (copy.prealloc < 0) {
             again = i;
             break;
@@ -249,6 +249,17 @@ function copyPteRange(copy: ForkCopy, dt: PteTable, st: PteTable, from: number, 
       );
     }),
   );
+}
+
+/**
+ * v6's gate (`folio_try_dup_anon_rmap_pte` failing with EBUSY): an anonymous page of a
+ * COW mapping that is still exclusive to the parent, in an mm that has ever pinned
+ * (`MMF_HAS_PINNED`), and that may be DMA-pinned (`folio_maybe_dma_pinned`). A page
+ * already COW-shared is not copied — v6 pins only exclusive pages, so it cannot be one.
+ */
+function mustCopyAtFork(mem: MemoryState, copy: ForkCopy, pfn: number): boolean {
+  const f = mem.frames;
+  return copy.cow && copy.srcMm.hasPinned && mem.isAnon(pfn) && (f.flags[pfn]! & PG.anonExclusive) !== 0 && f.pincount[pfn]! > 0;
 }
 
 /**

@@ -63,6 +63,7 @@ export function getUserPages(mem: MemoryState, task: Task, mm: Mm, start: number
   checkStart('get_user_pages', start);
   if (longterm && !pin) throw new SmmuError('EINVAL', 'get_user_pages: FOLL_LONGTERM needs FOLL_PIN (use pin_user_pages)');
   if (start + npages * PAGE_SIZE > TASK_SIZE) throw new SmmuError('EFAULT', `get_user_pages: ${npages} pages from ${hex(start)} leave user space (${hex(TASK_SIZE)})`);
+  if (pin) mm.hasPinned = true; // mm_set_has_pinned_flag(), before any page is looked at
   const pfns: number[] = [];
   const grab = (pfn: number, bits: number): void => {
     const f = mem.frames;

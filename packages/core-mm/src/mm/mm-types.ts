@@ -195,6 +195,8 @@ export class Mm {
   rss = 0;
   /** Set once `exit_mmap` has torn the address space down. */
   dead = false;
+  /** `MMF_HAS_PINNED`: a `pin_user_pages` call was made on this mm (sticky; read by v6's fork). */
+  hasPinned = false;
   /**
    * Notifier brackets begun and not yet ended on this mm, counted whether or not a port
    * is attached. Registration waits for zero ({@link Mm.rangesIdle}): the effect of
