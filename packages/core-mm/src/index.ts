@@ -76,6 +76,7 @@ export { rmapWalk, type RmapMapping, type RmapVisitor } from './mm/rmap-walk.js'
 export { pageReferenced, clearFlushYoung, type AgingCombiner } from './mm/page-referenced.js';
 export { tryToUnmap, type UnmapResult } from './mm/try-to-unmap.js';
 export { shrinkPage, type ShrinkOptions } from './mm/vmscan.js';
+export { shrinkActivePage, type ShrinkActiveOptions, type ActiveVerdict } from './mm/shrink-active.js';
 export { Reclaim, type ReclaimOptions } from './mm/reclaim.js';
 export { migratePage, movePages, compact } from './mm/migrate.js';
 export { SwapDevice, DEFAULT_SWAP_SLOTS, MAX_SWAP_SLOTS } from './mm/swap-device.js';

@@ -195,6 +195,11 @@ export class Mm {
   rss = 0;
   /** Set once `exit_mmap` has torn the address space down. */
   dead = false;
+  /**
+   * The memory cgroup of the mm's owner (`mm->owner`'s `mem_cgroup`); 0 is the root.
+   * Only memcg-scoped reclaim reads it (`mm_match_cgroup`); there is no hierarchy.
+   */
+  memcg = 0;
   /** `MMF_HAS_PINNED`: a `pin_user_pages` call was made on this mm (sticky; read by v6's fork). */
   hasPinned = false;
   /**

@@ -3,6 +3,7 @@ import { andThen } from '../kernel/util/flow.js';
 import { PAGE_SIZE } from './layout.js';
 import type { MemoryState } from './memory-state.js';
 import { notifyClearFlushYoung } from './notify.js';
+import { PG } from './frames.js';
 import { PTE } from './pte.js';
 import type { PteTable } from './page-table.js';
 import { rmapWalk } from './rmap-walk.js';
@@ -37,24 +38,36 @@ export function clearFlushYoung(task: Task, mm: Mm, table: PteTable, index: numb
  * `*mapcount = 1`, v6's mlock of the folio). The caller may hold the page lock. With
  * `tryLock` (`rwc->try_lock`, v6's `shrink_active_list`) a contended rmap lock is not
  * waited for and the page counts as referenced.
+ *
+ * The 2008 eras also test and clear `PG_referenced` first (`TestClearPageReferenced`,
+ * set by `mark_page_accessed`), one more reference; v6 leaves that bit to its caller
+ * (`folio_check_references`). With `memcg` (memcg-scoped reclaim, 2.6.25+), mappings
+ * of mms outside that cgroup are skipped (`mm_match_cgroup` in
+ * `page_referenced_one`; v6's `invalid_folio_referenced_vma`).
  */
-export function pageReferenced(mem: MemoryState, task: Task, pfn: number, combiner: AgingCombiner = 'or', tryLock = false): number | Promise<number> {
+export function pageReferenced(mem: MemoryState, task: Task, pfn: number, combiner: AgingCombiner = 'or', tryLock = false, memcg?: number): number | Promise<number> {
+  const f = mem.frames;
   let referenced = 0;
+  if (mem.era !== 'v6' && (f.flags[pfn]! & PG.referenced) !== 0) {
+    f.flags[pfn] = f.flags[pfn]! & ~PG.referenced;
+    referenced++;
+  }
   const walked = rmapWalk(
     mem,
     task,
     pfn,
     {
-    mapped: ({ vma, address, table, index }) => {
-      if ((vma.flags & VM.locked) !== 0) {
-        referenced++;
-        return false;
-      }
-      return andThen(clearFlushYoung(task, vma.mm, table, index, address, combiner), (young) => {
-        if (young) referenced++;
-        return true;
-      });
-    },
+      mapped: ({ vma, address, table, index }) => {
+        if (memcg !== undefined && vma.mm.memcg !== memcg) return true;
+        if ((vma.flags & VM.locked) !== 0) {
+          referenced++;
+          return false;
+        }
+        return andThen(clearFlushYoung(task, vma.mm, table, index, address, combiner), (young) => {
+          if (young) referenced++;
+          return true;
+        });
+      },
     },
     tryLock,
   );

@@ -1,14 +1,12 @@
 import type { Task } from '../kernel/sched/task.js';
 import { WaitQueue } from '../kernel/locks/wait-queue.js';
 import { andThen, ensure } from '../kernel/util/flow.js';
-import { PG } from './frames.js';
 import { LRU, type LruList } from './lru.js';
 import type { MemoryState } from './memory-state.js';
 import type { Gfp } from './page-alloc.js';
-import { pageReferenced, type AgingCombiner } from './page-referenced.js';
+import type { AgingCombiner } from './page-referenced.js';
 import { outOfMemory, type OomResult } from './oom.js';
-import { rmapHits } from './rmap.js';
-import { VM } from './mm-types.js';
+import { shrinkActivePage } from './shrink-active.js';
 import { shrinkPage } from './vmscan.js';
 
 /** Reclaim's knobs: watermarks in frames and the aging combiner. */
@@ -145,70 +143,21 @@ export class Reclaim {
   }
 
   /**
-   * `shrink_active_list`: age a batch from the active tail and move it to the inactive
-   * list; returns how many pages it deactivated. 2.6.2x: `page_referenced(page, 0)`
-   * without the page lock — a file page is only trylocked, and a failed trylock counts
-   * as referenced — and a mapped page still referenced stays active. v6:
-   * `folio_referenced` with `rwc->try_lock`; every page is deactivated except a
-   * referenced page of an executable file mapping. Each page is aged holding a reference
-   * taken as `isolate_lru_folios()` takes it (`folio_try_get`): a page freed since the
-   * batch was taken is skipped, and one whose last other reference goes while it is aged
-   * is freed by reclaim's put. Difference from the kernel, as in `shrinkPage`: the page
-   * stays on its list while aged.
+   * `shrink_active_list`: age a batch from the active tail, each page through
+   * {@link shrinkActivePage}; returns how many pages it deactivated.
    */
   private deactivate(task: Task, list: LruList): number | Promise<number> {
-    const mem = this.mem;
-    const pages = mem.lru.oldestFirst(list).slice(0, this.batch);
-    const v6 = mem.era === 'v6';
+    const pages = this.mem.lru.oldestFirst(list).slice(0, this.batch);
     let moved = 0;
-    const place = (pfn: number, active: boolean): void => {
-      if ((mem.frames.flags[pfn]! & PG.lru) === 0) return; // taken off the LRU while aged (migrated)
-      mem.lru.move(pfn, active);
-      if (!active) moved++;
-    };
     const step = (k: number): number | Promise<number> => {
       for (; k < pages.length; k++) {
-        const pfn = pages[k]!;
-        // isolate_lru_folios(): a page still on the LRU, with a reference that keeps it
-        // from being freed while it is aged (folio_try_get). The batch was taken without
-        // references, and aging can wait (rmap locks), so the page may have been freed
-        // meanwhile — exit's zap dropping its last reference; put back on an LRU list,
-        // a free frame would stay there.
-        if ((mem.frames.flags[pfn]! & PG.lru) === 0 || !mem.allocator.tryGet(pfn)) continue;
-        if (mem.frames.mapcount[pfn] === 0) {
-          place(pfn, false);
-          mem.allocator.put(task, pfn);
-          continue;
-        }
-        const r = ensure(
-          () => (v6 ? this.ageV6(task, pfn, place) : this.age2008(task, pfn, place)),
-          () => mem.allocator.put(task, pfn), // the isolation reference: the last one frees a page zapped meanwhile
-        );
+        const r = andThen(shrinkActivePage(this.mem, task, pages[k]!, { combiner: this.combiner }), (verdict) => {
+          if (verdict === 'deactivate') moved++;
+        });
         if (r instanceof Promise) return r.then(() => step(k + 1));
       }
       return moved;
     };
     return step(0);
-  }
-
-  private age2008(task: Task, pfn: number, place: (pfn: number, active: boolean) => void): void | Promise<void> {
-    const mem = this.mem;
-    const file = !mem.isAnon(pfn);
-    if (file && !mem.pageLock.trylock(task, pfn)) return place(pfn, true); // contended: referenced
-    const aged = andThen(pageReferenced(mem, task, pfn, this.combiner), (refs) => place(pfn, refs > 0));
-    return file ? ensure(() => aged, () => mem.pageLock.unlock(task, pfn)) : aged;
-  }
-
-  private ageV6(task: Task, pfn: number, place: (pfn: number, active: boolean) => void): void | Promise<void> {
-    const mem = this.mem;
-    return andThen(pageReferenced(mem, task, pfn, this.combiner, true), (refs) => {
-      const exec = refs > 0 && !mem.isAnon(pfn) && this.mappedExec(pfn);
-      place(pfn, exec);
-    });
-  }
-
-  /** Whether some mapping of the file page is executable (`VM_EXEC`): v6 keeps those active when referenced. */
-  private mappedExec(pfn: number): boolean {
-    return rmapHits(this.mem, pfn).some((h) => (h.vma.flags & VM.exec) !== 0);
   }
 }

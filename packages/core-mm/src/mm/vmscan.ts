@@ -13,9 +13,16 @@ export interface ShrinkOptions {
   /** How the aging hook combines with the primary young bit (default `'or'`). */
   readonly combiner?: AgingCombiner;
   /**
+   * Memcg-scoped reclaim for this cgroup (2.6.25+): `page_referenced()` skips the
+   * mappings of mms outside it, while `try_to_unmap()` still visits (and, in the 2008
+   * eras, young-checks) every mapping.
+   */
+  readonly memcg?: number;
+  /**
    * `'shrink-page-list'` (default): `page_referenced()` first, then `try_to_unmap()`
-   * if unreferenced, as `shrink_page_list()` does. `'try-to-unmap'`: only
-   * `try_to_unmap()`, whose 2008 young check stops at the first young mapping.
+   * if unreferenced, as `shrink_page_list()` does. `'try-to-unmap'`: skip
+   * `page_referenced()` — what memcg reclaim does when no mapping is in its cgroup — a
+   * shortcut for tests that want a page unmapped in one pass.
    */
   readonly walk?: 'shrink-page-list' | 'try-to-unmap';
   /**
@@ -81,7 +88,7 @@ export function shrinkPage(mem: MemoryState, task: Task, pfn: number, options: S
     mem.fsReclaim.acquire(task);
   }
   const pass = (): ScanVerdict | Promise<ScanVerdict> => {
-    const referenced = options.walk === 'try-to-unmap' ? 0 : pageReferenced(mem, task, pfn, options.combiner);
+    const referenced = options.walk === 'try-to-unmap' ? 0 : pageReferenced(mem, task, pfn, options.combiner, false, options.memcg);
     return andThen(referenced, (refs) => {
       if (refs > 0) return 'activate' as const;
       const anon = mem.isAnon(pfn);
