@@ -19,12 +19,30 @@ function check(task: Task, subscription: MmuNotifier | null, mm: Mm, what: strin
   if (mm.dead) throw new SmmuError('EINVAL', `${what}: mm ${mm.id} has exited (mm_users is 0)`);
   if (subscription !== null) {
     if (subscription.listed) throw new SmmuError('EINVAL', `${what}: ${subscription.name} is already registered (on mm ${subscription.mm?.id ?? '-'})`);
-    const ops = subscription.ops;
-    if (ops.archInvalidateSecondaryTlbs !== undefined && (ops.invalidateRangeStart !== undefined || ops.invalidateRangeEnd !== undefined))
-      throw new SmmuError('EINVAL', `${what}: ${subscription.name} implements both arch_invalidate_secondary_tlbs and invalidate_range_start/end`);
+    checkArchCallback(task, subscription, mm, what);
   }
   if (!writeLocked(task, mm)) throw new SmmuError('EINVAL', `${what}: ${task.name} must hold mm ${mm.id}'s mmap_lock for writing`);
   return mmNotifierCore(mm);
+}
+
+/**
+ * The arch callback per era. v6 refuses a subscription implementing both it and
+ * start/end with a `WARN_ON_ONCE` (a `notifier-warn`) and EINVAL, as
+ * `__mmu_notifier_register` does. The 2008 kernels had no such callback (it came in
+ * 3.19 as `invalidate_range`): nothing there would ever call it, so the model refuses
+ * a subscription that implements it, with EINVAL and no warning — not a kernel answer,
+ * a driver written for a kernel that cannot run it.
+ */
+function checkArchCallback(task: Task, subscription: MmuNotifier, mm: Mm, what: string): void {
+  const ops = subscription.ops;
+  if (ops.archInvalidateSecondaryTlbs === undefined) return;
+  if (mm.era !== 'v6') {
+    throw new SmmuError('EINVAL', `${what}: ${subscription.name} implements arch_invalidate_secondary_tlbs, which ${mm.era} does not have (it came in 3.19 as invalidate_range): register it in v6`);
+  }
+  if (ops.invalidateRangeStart !== undefined || ops.invalidateRangeEnd !== undefined) {
+    mmNotifierCore(mm).warn(task, `${what}: ${subscription.name} implements both arch_invalidate_secondary_tlbs and invalidate_range_start/end (WARN_ON_ONCE)`);
+    throw new SmmuError('EINVAL', `${what}: ${subscription.name} implements both arch_invalidate_secondary_tlbs and invalidate_range_start/end`);
+  }
 }
 
 /**
@@ -33,7 +51,8 @@ function check(task: Task, subscription: MmuNotifier | null, mm: Mm, what: strin
  * invalidation bracket is in flight on the mm (`mm_take_all_locks()`), then installs
  * the subscriptions on first use and adds the subscription at the head of the list.
  * Throws `EINVAL` (nothing changed) for an exited mm, a subscription already
- * registered, or ops implementing both `archInvalidateSecondaryTlbs` and start/end.
+ * registered, or ops implementing both `archInvalidateSecondaryTlbs` and start/end
+ * (v6, with a `notifier-warn`), or `archInvalidateSecondaryTlbs` at all in a 2008 era.
  */
 export function mmuNotifierRegisterLocked(task: Task, subscription: MmuNotifier | null, mm: Mm): void | Promise<void> {
   const core = check(task, subscription, mm, 'mmu_notifier_register');

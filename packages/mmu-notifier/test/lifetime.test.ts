@@ -32,6 +32,19 @@ describe('registration', () => {
     await v(m.mem.exit(t));
     const late = new MmuNotifier({}, 'late');
     expect(await code(() => mmuNotifierRegister(t, late, mm))).toBe('EINVAL');
+    // __mmu_notifier_register's WARN_ON_ONCE for the arch callback with start/end
+    expect(m.report.violations.map((x) => `${x.kind}: ${x.message}`)).toEqual([
+      'notifier-warn: mmu_notifier_register: both implements both arch_invalidate_secondary_tlbs and invalidate_range_start/end (WARN_ON_ONCE)',
+    ]);
+  });
+
+  it.each(['rfc-2008', 'v2.6.27'] as const)('%s: a subscription with arch_invalidate_secondary_tlbs is refused (no such callback before 3.19), with no kernel warning', async (era) => {
+    const { m, t } = setup(era);
+    for (const ops of [{ archInvalidateSecondaryTlbs: () => undefined }, { invalidateRangeStart: () => 0, archInvalidateSecondaryTlbs: () => undefined }]) {
+      const sub = new MmuNotifier(ops, 'sva');
+      await expect(Promise.resolve().then(() => mmuNotifierRegister(t, sub, t.mm!))).rejects.toThrow(/EINVAL: mmu_notifier_register: sva implements arch_invalidate_secondary_tlbs, which .* does not have/);
+      expect(t.mm!.secondary).toBeNull();
+    }
     expect(m.report.violations).toEqual([]);
   });
 
