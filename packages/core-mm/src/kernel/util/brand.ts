@@ -21,9 +21,6 @@ export function hasBrand(value: unknown, brand: symbol): boolean {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
 }
 
-/** Any class: its prototype gets the brand. */
-type AnyClass = abstract new (...args: never[]) => object;
-
 /**
  * Brand `Class` and make `value instanceof Class` a brand check, so code outside the
  * model (a test's `instanceof`, vitest's `toThrow(Class)`) also agrees across copies.
@@ -32,7 +29,7 @@ type AnyClass = abstract new (...args: never[]) => object;
  * of subclasses carry `Class`'s brand (it is inherited through the prototype).
  * Returns the brand's symbol.
  */
-export function brandClass(Class: AnyClass, name: string): symbol {
+export function brandClass(Class: abstract new (...args: never[]) => object, name: string): symbol {
   const brand = brandSymbol(name);
   Object.defineProperty(Class.prototype, brand, { value: true });
   const ordinary = Function.prototype[Symbol.hasInstance];
