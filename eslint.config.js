@@ -25,6 +25,21 @@ export default defineConfig(
     },
   },
   {
+    // One runtime for both entries: an ESM and a CommonJS copy of a package in one
+    // process have two of each class, and `instanceof` answers for one copy only. Our
+    // own classes are told apart by brand (docs/packages.md); built-ins are one per realm.
+    files: ['packages/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "BinaryExpression[operator='instanceof'][right.name!=/^(Promise|Error|Uint8Array)$/]",
+          message: 'instanceof is false for an object of the other copy (ESM vs CommonJS): use a brand check (isAnonVma, isInode, isSmmuError, hasBrand) — see docs/packages.md',
+        },
+      ],
+    },
+  },
+  {
     // Plain JS and tool config files are not covered by a tsconfig: lint them
     // without type information.
     files: ['**/*.js', '**/*.mjs', '**/*.cjs', '**/*.config.ts', '*.config.base.ts'],

@@ -1,4 +1,4 @@
-import { ERAS, SmmuError, type Era } from '@secondary-mmu/core-mm';
+import { brandClass, ERAS, SmmuError, type Era } from '@secondary-mmu/core-mm';
 import type { DriverFactory } from './contract.js';
 import { show } from './show.js';
 
@@ -55,6 +55,7 @@ export class TestkitArgumentError extends SmmuError {
     this.path = path;
   }
 }
+brandClass(TestkitArgumentError, '@secondary-mmu/testkit:TestkitArgumentError');
 
 /** A failure reporter bound to one function's name. */
 type Fail = (problem: ArgumentProblem, path: string, message: string) => never;

@@ -1,4 +1,4 @@
-import { ERAS, SmmuError, type Era, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
+import { brandClass, ERAS, SmmuError, type Era, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
 import { NO_CAPABILITIES, type DriverCapabilities } from './capabilities.js';
 import type { DriverFactory, DriverInstance } from './contract.js';
 import { show } from './show.js';
@@ -50,6 +50,7 @@ export class DriverSpecError extends SmmuError {
     this.path = path;
   }
 }
+brandClass(DriverSpecError, '@secondary-mmu/testkit:DriverSpecError');
 
 const SPEC_FIELDS: readonly string[] = ['name', 'capabilities', 'eras', 'attach'];
 const CAPABILITY_KEYS: readonly string[] = Object.keys(NO_CAPABILITIES);

@@ -1,3 +1,5 @@
+import { brandClass } from './util/brand.js';
+
 /**
  * Stable error codes. The errno-like ones mirror Linux's answers; the others name
  * misuse of the model itself.
@@ -23,8 +25,9 @@ export type ErrorCode =
   | 'SIGBUS';
 
 /**
- * The one error type the model throws. Match errors by `code` (see {@link isSmmuError}),
- * never by `instanceof`: two copies of the package (ESM and CJS) have two classes.
+ * The one error type the model throws. Match errors by `code` (see {@link isSmmuError}).
+ * `instanceof SmmuError` (and of each subclass) is a brand check ({@link brandClass}),
+ * so it agrees across an ESM and a CJS copy of the package.
  */
 export class SmmuError extends Error {
   override readonly name = 'SmmuError';
@@ -35,6 +38,7 @@ export class SmmuError extends Error {
     this.code = code;
   }
 }
+brandClass(SmmuError, '@secondary-mmu/core-mm:SmmuError');
 
 /** True when `error` is a model error, optionally with the given code. */
 export function isSmmuError(error: unknown, code?: ErrorCode): error is SmmuError {

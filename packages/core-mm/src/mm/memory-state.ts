@@ -5,7 +5,7 @@ import { LockdepMap } from '../kernel/locks/lockdep-map.js';
 import type { Era } from './era.js';
 import { FrameTable, PG, PG_LOCKED_BIT } from './frames.js';
 import { LruLists } from './lru.js';
-import { AnonVma, Inode, Mm, type ExternalRmapPort } from './mm-types.js';
+import { AnonVma, Inode, isInode, Mm, type ExternalRmapPort } from './mm-types.js';
 import { Observers } from './observe.js';
 import { PageAllocator } from './page-alloc.js';
 import { Process } from './process.js';
@@ -74,7 +74,7 @@ export class MemoryState {
 
   /** Every file this memory has created (for audits such as `verify`). */
   inodes(): Inode[] {
-    return this.owners.filter((o): o is Inode => o instanceof Inode);
+    return this.owners.filter(isInode);
   }
 
   /** Whether a frame is anonymous (`PageAnon`). */

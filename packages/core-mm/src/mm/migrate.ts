@@ -1,7 +1,7 @@
 import { SmmuError } from '../kernel/errors.js';
 import type { Task } from '../kernel/sched/task.js';
 import { andThen, ensure } from '../kernel/util/flow.js';
-import { AnonVma } from './mm-types.js';
+import { isAnonVma } from './mm-types.js';
 import { PG } from './frames.js';
 import { hex, PAGE_SIZE, pageNumber, pteIndex } from './layout.js';
 import type { MemoryState } from './memory-state.js';
@@ -36,7 +36,7 @@ export function migratePage(mem: MemoryState, task: Task, pfn: number): number |
   }
   return andThen(mem.pageLock.lock(task, pfn), () => {
     const owner = mem.ownerOf(pfn);
-    const cached = owner !== undefined && !(owner instanceof AnonVma) && owner.pageCache.get(f.index[pfn]!) === pfn ? 1 : 0;
+    const cached = owner !== undefined && !isAnonVma(owner) && owner.pageCache.get(f.index[pfn]!) === pfn ? 1 : 0;
     const inSwapCache = (f.flags[pfn]! & PG.swapcache) !== 0 ? 1 : 0;
     const expected = f.mapcount[pfn]! + cached + inSwapCache;
     if (f.refcount[pfn]! !== expected || f.pincount[pfn]! > 0) {
@@ -64,7 +64,7 @@ function migrateLocked(mem: MemoryState, task: Task, old: number, cached: boolea
             f.flags[moved] = f.flags[moved]! | (f.flags[old]! & MOVED_FLAGS);
             f.mapping[moved] = f.mapping[old]!;
             f.index[moved] = f.index[old]!;
-            if (cached && owner !== undefined && !(owner instanceof AnonVma)) {
+            if (cached && owner !== undefined && !isAnonVma(owner)) {
               owner.pageCache.set(f.index[old]!, moved); // the cache's reference moves with the slot
               mem.allocator.get(moved);
               mem.allocator.put(task, old);

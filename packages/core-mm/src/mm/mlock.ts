@@ -1,7 +1,7 @@
 import { isSmmuError, SmmuError } from '../kernel/errors.js';
 import type { Task } from '../kernel/sched/task.js';
 import { andThen, ensure } from '../kernel/util/flow.js';
-import { AnonVma, VM, type Vma } from './mm-types.js';
+import { isAnonVma, VM, type Vma } from './mm-types.js';
 import { faultLocked } from './fault.js';
 import { PG } from './frames.js';
 import { hex, PAGE_SIZE, pageAlignUp, pageNumber, pteIndex, PTRS_PER_TABLE } from './layout.js';
@@ -173,7 +173,7 @@ function munlockPage(mem: MemoryState, task: Task, pfn: number): void | Promise<
     f.flags[pfn] = f.flags[pfn]! & ~PG.mlocked;
     return;
   }
-  const lock = owner instanceof AnonVma ? owner.lock : owner.iMmapLock;
+  const lock = isAnonVma(owner) ? owner.lock : owner.iMmapLock;
   return andThen(lock.lockRead(task), () => {
     if (!rmapHits(mem, pfn).some((hit) => (hit.vma.flags & VM.locked) !== 0)) f.flags[pfn] = f.flags[pfn]! & ~PG.mlocked;
     return lock.unlockRead(task);

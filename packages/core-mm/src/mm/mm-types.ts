@@ -1,4 +1,5 @@
 import type { Kernel } from '../kernel/kernel.js';
+import { brandClass, hasBrand } from '../kernel/util/brand.js';
 import { RwSemaphore } from '../kernel/locks/rwsem.js';
 import { SpinLock } from '../kernel/locks/spinlock.js';
 import { WaitQueue } from '../kernel/locks/wait-queue.js';
@@ -133,6 +134,17 @@ export class AnonVma {
   }
 }
 
+const ANON_VMA = brandClass(AnonVma, '@secondary-mmu/core-mm:AnonVma');
+
+/**
+ * True when `value` is an anon_vma made by any copy of core-mm (ESM or CommonJS): a
+ * brand check, where `instanceof` would answer for one copy's class only. Kernel
+ * counterpart: `folio_test_anon()`'s `PAGE_MAPPING_ANON` bit in `page->mapping`.
+ */
+export function isAnonVma(value: unknown): value is AnonVma {
+  return hasBrand(value, ANON_VMA);
+}
+
 /**
  * A file: `struct inode` with its `address_space`. The page cache maps page index to
  * frame; the backing store holds one content word per page index (a hole reads as
@@ -169,6 +181,16 @@ export class Inode {
   get pages(): number {
     return Math.ceil(this.size / 4096);
   }
+}
+
+const INODE = brandClass(Inode, '@secondary-mmu/core-mm:Inode');
+
+/**
+ * True when `value` is a file made by any copy of core-mm (see {@link isAnonVma}).
+ * Kernel counterpart: a `page->mapping` without `PAGE_MAPPING_ANON`, an `address_space`.
+ */
+export function isInode(value: unknown): value is Inode {
+  return hasBrand(value, INODE);
 }
 
 /**

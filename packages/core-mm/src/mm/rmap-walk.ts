@@ -1,6 +1,6 @@
 import type { Task } from '../kernel/sched/task.js';
 import { andThen, ensure } from '../kernel/util/flow.js';
-import { AnonVma } from './mm-types.js';
+import { isAnonVma } from './mm-types.js';
 import { pageNumber, pteIndex } from './layout.js';
 import type { MemoryState } from './memory-state.js';
 import type { PteTable } from './page-table.js';
@@ -34,8 +34,8 @@ export interface RmapVisitor {
 export function rmapWalk(mem: MemoryState, task: Task, pfn: number, visitor: RmapVisitor, tryLock = false): boolean | Promise<boolean> {
   const owner = mem.ownerOf(pfn);
   if (owner === undefined) return true;
-  const lock = owner instanceof AnonVma ? owner.lock : owner.iMmapLock;
-  const tree = owner instanceof AnonVma ? owner.tree : owner.iMmap;
+  const lock = isAnonVma(owner) ? owner.lock : owner.iMmapLock;
+  const tree = isAnonVma(owner) ? owner.tree : owner.iMmap;
   const index = mem.frames.index[pfn]!;
   if (tryLock && !lock.tryLockRead(task)) return false;
   const locked = tryLock ? undefined : lock.lockRead(task);

@@ -83,7 +83,7 @@
 
 import type { Task } from '../kernel/sched/task.js';
 import { andThen } from '../kernel/util/flow.js';
-import { AnonVma, Inode } from './mm-types.js';
+import { isAnonVma, isInode } from './mm-types.js';
 import { linkAnonVma } from './vma-ops.js';
 import { PG } from './frames.js';
 import { pageNumber, pteIndex } from './layout.js';
@@ -151,7 +151,7 @@ export function rmapHits(mem: MemoryState, pfn: number): RmapHit[] {
     const i = pteIndex(vpn);
     if ((table.bits[i]! & PTE.present) !== 0 && table.word[i] === pfn) hits.push({ vma, address });
   };
-  if (owner instanceof AnonVma) owner.tree.query(index, index, visit);
-  else if (owner instanceof Inode) owner.iMmap.query(index, index, visit);
+  if (isAnonVma(owner)) owner.tree.query(index, index, visit);
+  else if (isInode(owner)) owner.iMmap.query(index, index, visit);
   return hits;
 }

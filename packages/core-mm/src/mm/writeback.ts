@@ -2,7 +2,7 @@ import { SmmuError } from '../kernel/errors.js';
 import type { Task } from '../kernel/sched/task.js';
 import { andThen, ensure } from '../kernel/util/flow.js';
 import { PG } from './frames.js';
-import { Inode, VM, type Vma } from './mm-types.js';
+import { isInode, VM, type Inode, type Vma } from './mm-types.js';
 import { PAGE_SIZE } from './layout.js';
 import type { MemoryState } from './memory-state.js';
 import { notifierRange, notifyExternalRmap, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
@@ -54,7 +54,7 @@ export function pageMkclean(mem: MemoryState, task: Task, pfn: number): number |
   checkFrame(mem, 'page_mkclean', pfn);
   if (!mem.pageLock.isLocked(pfn)) throw new SmmuError('EINVAL', `page_mkclean: page ${pfn} is not locked (the caller must hold the page lock)`);
   const f = mem.frames;
-  if (mem.isAnon(pfn) || f.mapcount[pfn]! === 0 || !(mem.ownerOf(pfn) instanceof Inode)) return 0;
+  if (mem.isAnon(pfn) || f.mapcount[pfn]! === 0 || !isInode(mem.ownerOf(pfn))) return 0;
   const v6 = mem.era === 'v6';
   let cleaned = 0;
   const ranges = new Map<Vma, MmuNotifierRange>();
@@ -168,7 +168,7 @@ export function writebackPage(mem: MemoryState, task: Task, pfn: number): boolea
  * is nothing left to wait for afterwards.
  */
 export function writebackFile(mem: MemoryState, task: Task, inode: Inode): number | Promise<number> {
-  if (!(inode instanceof Inode)) throw new SmmuError('EINVAL', `writeback: ${String(inode)} is not a file`);
+  if (!isInode(inode)) throw new SmmuError('EINVAL', `writeback: ${String(inode)} is not a file`);
   if (inode.anonShared) return 0;
   const f = mem.frames;
   const dirty = [...inode.pageCache].filter(([, pfn]) => (f.flags[pfn]! & PG.dirty) !== 0).sort((a, b) => a[0] - b[0]);
@@ -224,7 +224,7 @@ function checkFrame(mem: MemoryState, what: string, pfn: number): void {
 function cachedFilePage(mem: MemoryState, what: string, pfn: number): Inode {
   checkFrame(mem, what, pfn);
   const owner = mem.ownerOf(pfn);
-  if (mem.isAnon(pfn) || !(owner instanceof Inode)) throw new SmmuError('EINVAL', `${what}: frame ${pfn} is not a page-cache page of a file`);
+  if (mem.isAnon(pfn) || !isInode(owner)) throw new SmmuError('EINVAL', `${what}: frame ${pfn} is not a page-cache page of a file`);
   if (owner.anonShared) throw new SmmuError('EINVAL', `${what}: frame ${pfn} is a shmem page (${owner.name}): it has no file to be written to, reclaim swaps it`);
   if (owner.pageCache.get(mem.frames.index[pfn]!) !== pfn) throw new SmmuError('EINVAL', `${what}: frame ${pfn} is not in the page cache of ${owner.name}`);
   return owner;

@@ -1,4 +1,4 @@
-import { SmmuError } from '@secondary-mmu/core-mm';
+import { brandClass, SmmuError } from '@secondary-mmu/core-mm';
 
 /** One problem found in a scenario: where (field path, line when known) and what. */
 export interface ScenarioIssue {
@@ -25,6 +25,7 @@ export class ScenarioError extends SmmuError {
     this.issues = issues;
   }
 }
+brandClass(ScenarioError, '@secondary-mmu/testkit:ScenarioError');
 
 /** `source:line: path: message`, leaving out what is unknown. */
 export function formatIssue(source: string, issue: ScenarioIssue): string {

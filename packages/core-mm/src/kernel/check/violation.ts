@@ -1,4 +1,5 @@
 import { SmmuError } from '../errors.js';
+import { brandClass } from '../util/brand.js';
 import type { VirtualClock } from '../sched/clock.js';
 import { captureSite } from './site.js';
 
@@ -72,6 +73,7 @@ export class ViolationError extends SmmuError {
     this.violation = violation;
   }
 }
+brandClass(ViolationError, '@secondary-mmu/core-mm:ViolationError');
 
 /**
  * Who a finding is about: a task's name and its held locks. A `Task` is one; the report

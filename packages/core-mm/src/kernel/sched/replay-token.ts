@@ -1,4 +1,5 @@
 import { SmmuError } from '../errors.js';
+import { brandClass } from '../util/brand.js';
 import { digest } from '../util/hash.js';
 import { PREEMPT_CLASSES, type PreemptClass } from './preempt-class.js';
 
@@ -58,6 +59,7 @@ export class ReplayTokenError extends SmmuError {
     this.token = typeof token === 'string' ? token : String(token);
   }
 }
+brandClass(ReplayTokenError, '@secondary-mmu/core-mm:ReplayTokenError');
 
 /** A token as an error message shows it: quoted, its first 24 characters. */
 function shortToken(token: unknown): string {

@@ -110,6 +110,7 @@ export class Schedule {
 
   /** Recorded choices a replay has not used (0 when not replaying): left at a run's end, the run diverged. */
   get unusedChoices(): number {
+    // eslint-disable-next-line no-restricted-syntax -- made by this constructor, so of this copy
     return this.strategy instanceof ReplayStrategy ? this.strategy.unused : 0;
   }
 

@@ -19,12 +19,12 @@ const realClearTimeout = globalThis.clearTimeout.bind(globalThis);
  * ends — the callbacks hold their scheduler.
  */
 export function armWatchdog(check: () => void): () => void {
-  armed++;
+  armed.count++;
   let live = true;
   const disarmed = (): void => {
     if (!live) return;
     live = false;
-    armed--;
+    armed.count--;
   };
   const fire = (): void => {
     disarmed();
@@ -39,10 +39,15 @@ export function armWatchdog(check: () => void): () => void {
   };
 }
 
-/** Watchdogs armed and neither fired nor disarmed (process-wide, like the timers themselves). */
-let armed = 0;
+/**
+ * Watchdogs armed and neither fired nor disarmed: process-wide, like the timers
+ * themselves, so one count for every copy of core-mm (ESM and CommonJS) in the
+ * process — a `Symbol.for` slot on `globalThis`, not a module variable per copy.
+ */
+const ARMED = Symbol.for('@secondary-mmu/core-mm:armed-watchdogs');
+const armed = ((globalThis as { [ARMED]?: { count: number } })[ARMED] ??= { count: 0 });
 
 /** @internal How many watchdogs are armed now: 0 between runs, however many ran. */
 export function armedWatchdogs(): number {
-  return armed;
+  return armed.count;
 }

@@ -1,6 +1,6 @@
 import { PG } from '../frames.js';
 import type { MemoryState } from '../memory-state.js';
-import { AnonVma, Inode } from '../mm-types.js';
+import { isAnonVma, isInode } from '../mm-types.js';
 import type { ReportFinding } from './finding.js';
 
 /**
@@ -45,9 +45,9 @@ export function checkFrames(mem: MemoryState, mapped: Int32Array, inCache: Uint8
     if (id === 0) continue;
     const owner = mem.ownerOf(pfn);
     if (owner === undefined) report(`pfn ${pfn} names mapping ${id}, which does not exist`, pfn);
-    else if ((flags & PG.anon) !== 0 && !(owner instanceof AnonVma)) report(`anonymous pfn ${pfn} names ${owner.name} (inode ${id}) as its mapping, not an anon_vma`, pfn);
-    else if ((flags & PG.anon) === 0 && owner instanceof AnonVma) report(`pfn ${pfn} names anon_vma ${id} as its mapping but is not PageAnon`, pfn);
-    else if (owner instanceof Inode && (flags & PG.anon) === 0 && owner.pageCache.get(f.index[pfn]!) !== pfn) {
+    else if ((flags & PG.anon) !== 0 && !isAnonVma(owner)) report(`anonymous pfn ${pfn} names ${owner.name} (inode ${id}) as its mapping, not an anon_vma`, pfn);
+    else if ((flags & PG.anon) === 0 && isAnonVma(owner)) report(`pfn ${pfn} names anon_vma ${id} as its mapping but is not PageAnon`, pfn);
+    else if (isInode(owner) && (flags & PG.anon) === 0 && owner.pageCache.get(f.index[pfn]!) !== pfn) {
       const there = owner.pageCache.get(f.index[pfn]!);
       report(`pfn ${pfn} says it is page ${f.index[pfn]} of ${owner.name} (inode ${id}), but that page-cache slot holds ${there === undefined ? 'nothing' : `pfn ${there}`}`, pfn);
     }

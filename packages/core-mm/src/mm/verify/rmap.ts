@@ -1,7 +1,7 @@
 import { PG } from '../frames.js';
 import { hex, PAGE_SIZE, PTRS_PER_TABLE } from '../layout.js';
 import type { MemoryState } from '../memory-state.js';
-import { AnonVma, type Mm, type Vma } from '../mm-types.js';
+import { isAnonVma, type AnonVma, type Mm, type Vma } from '../mm-types.js';
 import { PTE } from '../pte.js';
 import { rmapHits } from '../rmap.js';
 import type { ReportFinding } from './finding.js';
@@ -96,7 +96,7 @@ export function checkRmapTrees(mem: MemoryState, mms: readonly Mm[], report: Rep
   for (let pfn = 0; pfn < f.count; pfn++) {
     if ((f.flags[pfn]! & (PG.anon | PG.free)) !== PG.anon) continue;
     const owner = mem.ownerOf(pfn);
-    if (owner instanceof AnonVma) anonVmas.add(owner);
+    if (isAnonVma(owner)) anonVmas.add(owner);
   }
   for (const anonVma of anonVmas) {
     const where = `anon_vma ${anonVma.id}'s tree`;
