@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compact, ERAS, getUserPages, Machine, MAP, movePages, PG, PROT, shrinkPage, unpinUserPage } from '../src/index.js';
+import { compact, ERAS, getUserPages, Machine, MAP, movePages, PG, PROT, shrinkPage, unpinUserPage, verify } from '../src/index.js';
 import { ANON, P, pteOf, RW, setup, v } from './support/mm-helpers.js';
 import { RecordingPort } from './support/recording-port.js';
 
@@ -128,4 +128,41 @@ describe('migration of a page in the swap cache', () => {
     expect(await v(m.mem.read(c, a))).toBe(7);
     expect(pteOf(c, a).pfn).toBe(moved); // found through the swap cache at its new frame
   });
+});
+
+describe('migration: what remove_migration_ptes restores, and zapping an entry in flight', () => {
+  for (const era of ERAS) {
+    it(`${era}: a page of a PROT_NONE mapping stays inaccessible after migration (the new PTE follows vm_page_prot)`, async () => {
+      const m = new Machine({ era, memory: { frames: 64 } });
+      const t = m.mem.createProcess('app').task('app');
+      const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: ANON }));
+      await v(m.mem.write(t, a, 7));
+      await v(m.mem.mprotect(t, a, P, PROT.none));
+      const [moved] = await v(movePages(m.mem, t, t.mm!, [a]));
+      expect(typeof moved).toBe('number');
+      await expect(Promise.resolve().then(() => m.mem.read(t, a))).rejects.toThrow(/SIGSEGV/);
+      await v(m.mem.mprotect(t, a, P, RW));
+      expect(await v(m.mem.read(t, a))).toBe(7);
+    });
+
+    it(`${era}: MADV_DONTNEED zapping a migration entry drops the page from rss (random schedules)`, async () => {
+      for (let seed = 1; seed <= 20; seed++) {
+        const m = new Machine({ era, seed, schedule: { strategy: 'random', preempt: ['lock', 'spin', 'yield'] }, memory: { frames: 64 } });
+        const p = m.mem.createProcess('app');
+        const setupTask = p.task('setup');
+        const a = await v(m.mem.mmap(setupTask, { length: 2 * P, prot: RW, flags: ANON }));
+        await v(m.mem.write(setupTask, a, 41));
+        await v(m.mem.write(setupTask, a + P, 42));
+        p.spawn('mover', async (t) => void (await v(movePages(m.mem, t, t.mm!, [a, a + P]))));
+        p.spawn('advisor', async (t) => {
+          await m.sched.yield(t);
+          await v(m.mem.madvise(t, a, 2 * P, 'dontneed'));
+        });
+        const r = await m.sched.run();
+        expect(r.violations, `seed ${seed}`).toEqual([]);
+        expect(verify(m, { record: false }).map((x) => x.message), `seed ${seed}`).toEqual([]);
+        expect(await v(m.mem.read(setupTask, a))).toBe(0);
+      }
+    });
+  }
 });

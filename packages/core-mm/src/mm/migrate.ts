@@ -5,7 +5,7 @@ import { isAnonVma } from './mm-types.js';
 import { PG } from './frames.js';
 import { hex, PAGE_SIZE, pageNumber, pteIndex } from './layout.js';
 import type { MemoryState } from './memory-state.js';
-import type { Mm, MmuNotifierRange } from './mm-types.js';
+import { VM_PROT_MASK, type Mm, type MmuNotifierRange } from './mm-types.js';
 import { notifierRange, notifyInvalidatePage, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
 import { clearPte, recordFrame, setPte } from './pte-ops.js';
 import { isMigrationPte, migrationPte, PTE } from './pte.js';
@@ -34,25 +34,27 @@ export function migratePage(mem: MemoryState, task: Task, pfn: number): number |
   if (!f.valid(pfn) || (f.flags[pfn]! & (PG.free | PG.reserved)) !== 0 || f.mapping[pfn] === 0) {
     throw new SmmuError('EINVAL', `migrate: pfn ${String(pfn)} is not a mapped or cached page`);
   }
-  return andThen(mem.pageLock.lock(task, pfn), () => {
-    const owner = mem.ownerOf(pfn);
-    const cached = owner !== undefined && !isAnonVma(owner) && owner.pageCache.get(f.index[pfn]!) === pfn ? 1 : 0;
-    const inSwapCache = (f.flags[pfn]! & PG.swapcache) !== 0 ? 1 : 0;
-    const expected = f.mapcount[pfn]! + cached + inSwapCache;
-    if (f.refcount[pfn]! !== expected || f.pincount[pfn]! > 0) {
-      const busy = new SmmuError('EBUSY', `migrate: pfn ${pfn} has ${f.refcount[pfn]! - expected} reference(s) beyond its mappings and the page cache (pinned or in use)`);
-      return andThen(mem.pageLock.unlock(task, pfn), () => Promise.reject(busy));
-    }
-    mem.allocator.get(pfn); // isolated: kept alive while its mappings go
-    return ensure(
-      () =>
-        ensure(
+  // Isolate first (folio_try_get, as move_pages takes its reference under the PT lock):
+  // the page lock may be waited for, and the page must not be freed meanwhile.
+  if (!mem.allocator.tryGet(pfn)) throw new SmmuError('EINVAL', `migrate: pfn ${pfn} was freed`);
+  return ensure(
+    () =>
+      andThen(mem.pageLock.lock(task, pfn), () => {
+        const owner = mem.ownerOf(pfn);
+        const cached = owner !== undefined && !isAnonVma(owner) && owner.pageCache.get(f.index[pfn]!) === pfn ? 1 : 0;
+        const inSwapCache = (f.flags[pfn]! & PG.swapcache) !== 0 ? 1 : 0;
+        const expected = f.mapcount[pfn]! + cached + inSwapCache + 1; // + the isolation reference
+        if (f.refcount[pfn]! !== expected || f.pincount[pfn]! > 0) {
+          const busy = new SmmuError('EBUSY', `migrate: pfn ${pfn} has ${f.refcount[pfn]! - expected} reference(s) beyond its mappings and the page cache (pinned or in use)`);
+          return andThen(mem.pageLock.unlock(task, pfn), () => Promise.reject(busy));
+        }
+        return ensure(
           () => migrateLocked(mem, task, pfn, cached === 1),
           () => mem.pageLock.unlock(task, pfn),
-        ),
-      () => mem.allocator.put(task, pfn), // the isolation reference: the last one frees the old frame
-    );
-  });
+        );
+      }),
+    () => mem.allocator.put(task, pfn), // the isolation reference: the last one frees the old frame
+  );
 }
 
 function migrateLocked(mem: MemoryState, task: Task, old: number, cached: boolean): number | Promise<number> {
@@ -150,9 +152,12 @@ function restoreMigrationEntries(mem: MemoryState, task: Task, old: number, move
       const i = pteIndex(vpn);
       const r = andThen(table.ptl.lock(task), () => {
         const bits = table.bits[i]!;
-        if (isMigrationPte(bits) && table.word[i] === old) {
-          const write = (bits & PTE.migrationWrite) !== 0 ? PTE.write : 0;
-          setPte(mem, mm, table, i, moved, PTE.present | PTE.user | write | (bits & PTE.dirty), 'migrate');
+        const vma = mm.vmas.lookup(address);
+        if (isMigrationPte(bits) && table.word[i] === old && vma !== undefined) {
+          // mk_pte(new, vma->vm_page_prot): PROT_NONE stays inaccessible; write only from a writable entry.
+          const access = (vma.flags & VM_PROT_MASK) !== 0 ? PTE.user : 0;
+          const write = (bits & PTE.migrationWrite) !== 0 && access !== 0 ? PTE.write : 0;
+          setPte(mem, mm, table, i, moved, PTE.present | access | write | (bits & PTE.dirty), 'migrate');
           mem.allocator.get(moved);
           addRmap(mem, moved);
           recordFrame(mem, moved, 'map', task);

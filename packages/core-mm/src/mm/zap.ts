@@ -60,7 +60,10 @@ function zapTable(mem: MemoryState, task: Task, vma: Vma, table: PteTable, start
           clearPte(mem, vma.mm, table, i, cause);
           continue;
         }
-        clearPte(mem, vma.mm, table, i, cause); // migration entries
+        // A migration entry: its page still counts in rss (try_to_migrate leaves the counters), so the zap drops it.
+        if (details?.keepAnon === true && (f.flags[table.word[i]!]! & PG.anon) !== 0) continue;
+        clearPte(mem, vma.mm, table, i, cause);
+        vma.mm.rss--;
         continue;
       }
       const pfn = table.word[i]!;
