@@ -4,7 +4,6 @@ import type { DriverFactory } from '../contract.js';
 import { show } from '../show.js';
 import { missingCapability, type ConformanceCapabilities } from './capability.js';
 import { CONFORMANCE_SCENARIOS } from './catalogue.js';
-import { withIntervalCallbacks } from './interval-windows.js';
 import type { CheckDriverOptions } from './options.js';
 import { DEFAULT_CONFORMANCE_SEEDS } from './options.js';
 import type { ConformanceSkip } from './report.js';
@@ -56,8 +55,8 @@ function skipFor(factory: DriverFactory, capabilities: ConformanceCapabilities, 
  * and the options are checked first: a value that is not a `DriverFactory`, an era
  * that is not one (or listed twice, or an empty list), bad seeds or an unknown
  * strategy or scenario name throw a `TestkitArgumentError` (`EINVAL`) naming it.
- * Scenarios are loaded (a bad one throws `ScenarioError`) and their windows widened for
- * interval notifiers (`withIntervalCallbacks`). Synchronous, so a test runner can
+ * Scenarios are loaded (a bad one throws `ScenarioError`); `runScenario` adapts their
+ * windows to interval notifiers (`adaptWindows`), as it does under `explore`. Synchronous, so a test runner can
  * register the cases before any runs.
  */
 export function planConformance(factory: DriverFactory, options: CheckDriverOptions = {}): ConformancePlan {
@@ -75,10 +74,8 @@ export function planFor(fn: string, factory: DriverFactory, options: CheckDriver
   const strategy = checkStrategy(fn, o.strategy, 'options.strategy');
   if (o.scenarios !== undefined && !Array.isArray(o.scenarios)) failFor(fn)('bad-scenarios', 'options.scenarios', `must be a list of scenario names or objects, got ${show(o.scenarios)}`);
   const entries = (o.scenarios ?? CONFORMANCE_SCENARIOS).map((e, i) => pick(fn, e, `options.scenarios[${i}]`));
-  const scenarios = entries.map((e) => {
-    const loaded = loadConformanceScenario(e);
-    return { ...loaded, scenario: withIntervalCallbacks(loaded.scenario) };
-  });
+  // Windows are adapted to interval notifiers by runScenario itself (adaptWindows), as under explore.
+  const scenarios = entries.map((e) => loadConformanceScenario(e));
   const cases: PlannedCase[] = [];
   for (const scenario of scenarios) {
     for (const era of eras) {
