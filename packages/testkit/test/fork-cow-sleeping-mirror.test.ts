@@ -2,7 +2,7 @@ import { andThen, type Machine, type Mm, type Task } from '@secondary-mmu/core-m
 import { describe, expect, it } from 'vitest';
 import { ackingMirror } from '../src/classic-mirror/index.js';
 import { withMmuLock } from '../src/classic-mirror/locked.js';
-import { FORK_COW_VS_DEVICE_WRITE } from '../src/conformance/scenarios/fork-cow-vs-device-write.js';
+import { FORK_COW_VS_DEVICE_WRITE } from '../src/scenarios/index.js';
 import type { DriverFactory, DriverInstance } from '../src/contract.js';
 import { explore, replay } from '../src/explore/index.js';
 import { classicVariant } from '../src/kill-matrix/index.js';

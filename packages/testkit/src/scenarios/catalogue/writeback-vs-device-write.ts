@@ -1,6 +1,8 @@
+import { setup } from '../setup.js';
+
 /**
  * Writeback of a shared file page the device writes: writeback cleans the page
- * (\`page_mkclean\`, which write-protects every mapping and tells the mirrors), so a
+ * (`page_mkclean`, which write-protects every mapping and tells the mirrors), so a
  * device write after it must fault a writable translation again (dirtying the page)
  * rather than write through a stale one; the CPU then reads the device's value.
  * Window: writeback's clean callback covered the page, then the device wrote it.
@@ -10,19 +12,7 @@ description: the device writes f[0] around an fsync of its file
 schedule:
   strategy: random
   preempt: [device, yield, lock]
-processes:
-  - name: app
-mappings:
-  - name: f
-    process: app
-    pages: 1
-    prot: rw
-    kind: file-shared
-    file: data
-    fill: 10
-drivers:
-  - name: gpu
-    process: app
+${setup({ mappings: [{ name: 'f', pages: 1, kind: 'file-shared', file: 'data', fill: 10 }] })}
 tasks:
   - name: cpu
     process: app
@@ -30,26 +20,25 @@ tasks:
       - op: write
         at: f[0]
         value: 11
-      - op: sleep
-        ns: 10
       - op: writeback
         mapping: f
-      - op: sleep
-        ns: 1000
+        after: engine.0
       - op: writeback
         mapping: f
+        after: device-wrote
       - op: read
         at: f[0]
         expect: 12
   - name: engine
     driver: gpu
     steps:
-      - op: sleep
-        ns: 10
       - op: device-read
         at: f[0]
+        expect: 11
+        after: cpu.0
       - op: yield
       - op: device-write
+        label: device-wrote
         at: f[0]
         value: 12
 windows:
