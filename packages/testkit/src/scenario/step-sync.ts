@@ -9,15 +9,17 @@ import type { ScenarioWorld } from './world.js';
  * Event synchronisation of a scenario's steps (`after`, `await`), on the model's
  * scheduler: a waiting step sleeps on a `WaitQueue` (`wait_event()`) until what it waits
  * for has happened — never on a timer, so the order holds whatever the device's latency.
- * Every step completion and every trace event (callback call and return, device access,
- * lifecycle step, reclaim scan) wakes the waiters, which re-check their condition.
+ * After every step completion and every trace event (callback call and return, device
+ * access, lifecycle step, memory observation) the waiters whose condition now holds are
+ * woken.
  * Kernel counterpart: none (a test harness's barrier); the wait itself is `wait_event()`.
  */
 export class StepSync {
   private readonly completed = new Set<string>();
   /** Tasks that stopped early (a failed step): the index of their first step never run. */
   private readonly stoppedAt = new Map<string, number>();
-  private readonly waiting = new Set<WaitQueue>();
+  /** Each waiting step's queue and condition. */
+  private readonly waiting = new Map<WaitQueue, () => boolean>();
   private readonly stop: (() => void)[] = [];
 
   constructor(private readonly world: ScenarioWorld) {
@@ -71,7 +73,7 @@ export class StepSync {
   private async until(task: Task, ready: () => boolean, what: string): Promise<void> {
     if (ready()) return;
     const queue = new WaitQueue(this.world.machine, what);
-    this.waiting.add(queue);
+    this.waiting.set(queue, ready);
     try {
       await queue.waitEvent(task, ready);
     } finally {
@@ -79,7 +81,12 @@ export class StepSync {
     }
   }
 
+  /**
+   * Wake the waiters whose condition now holds — only those: a spurious wake-up would be
+   * harmless (`wait_event()` re-checks) but would add a scheduling decision per trace
+   * event, and every decision is one more a schedule (and its shrinking) must make.
+   */
   private wakeAll(): void {
-    for (const q of this.waiting) q.wakeUp();
+    for (const [q, ready] of this.waiting) if (ready()) q.wakeUp();
   }
 }

@@ -17,11 +17,13 @@ tasks:
   - name: cpu
     process: app
     steps:
-      # Unmap once the device has accessed the page (an event, not a delay), racing its write.
+      # Go on once the device has accessed the page (an event, not a delay), then race its write.
+      - op: yield
+        await: { kind: access, device: gpu, at: "buf[0]" }
+      - op: yield
       - op: munmap
         at: buf[0]
         pages: 1
-        await: { kind: access, device: gpu, at: "buf[0]" }
   - name: engine
     driver: gpu
     steps:

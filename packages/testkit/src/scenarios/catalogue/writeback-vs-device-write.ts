@@ -4,7 +4,8 @@ import { setup } from '../setup.js';
  * Writeback of a shared file page the device writes: writeback cleans the page
  * (`page_mkclean`, which write-protects every mapping and tells the mirrors), so a
  * device write after it must fault a writable translation again (dirtying the page)
- * rather than write through a stale one; the CPU then reads the device's value.
+ * rather than write through a stale one; the CPU then reads the device's last value.
+ * The first device write races the clean; the second comes after it.
  * Window: writeback's clean callback covered the page, then the device wrote it.
  */
 export const WRITEBACK_VS_DEVICE_WRITE = `name: writeback-vs-device-write
@@ -20,7 +21,9 @@ tasks:
       - op: write
         at: f[0]
         value: 11
+      # Clean the page once the device mirrors it, racing its first write.
       - op: writeback
+        label: cleaned
         mapping: f
         after: engine.0
       - op: writeback
@@ -28,7 +31,7 @@ tasks:
         after: device-wrote
       - op: read
         at: f[0]
-        expect: 12
+        expect: 13
   - name: engine
     driver: gpu
     steps:
@@ -36,11 +39,15 @@ tasks:
         at: f[0]
         expect: 11
         after: cpu.0
-      - op: yield
+      - op: device-write
+        at: f[0]
+        value: 12
+      # After the clean: must fault a writable translation again, dirtying the page.
       - op: device-write
         label: device-wrote
         at: f[0]
-        value: 12
+        value: 13
+        after: cleaned
 windows:
   - name: clean-then-device-write
     pattern:
