@@ -112,7 +112,7 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
   const world = built.world;
   const sync = new StepSync(world);
 
-  for (const t of s.tasks) {
+  for (const t of world.scenario.tasks) {
     if (t.process !== undefined) {
       world.processes.get(t.process)!.spawn(t.name, (task) => runSteps(world, t, task, undefined, sync));
     } else {

@@ -57,7 +57,7 @@ export class StepSync {
     const ready = (): boolean => ids.every((id) => this.completed.has(id)) || never() !== undefined;
     await this.until(task, ready, `step ${self} after ${ids.join(', ')}`);
     const lost = never();
-    if (lost !== undefined) return `waits for step ${lost}, which never ran (its task stopped at an earlier step)`;
+    if (lost !== undefined) return `waits for step ${lost}, which will never complete (its task stopped on a failed step)`;
     const element = step.await;
     if (element !== undefined) await this.until(task, () => traceHolds(this.world, element), `step ${self} awaiting a ${element.kind} event`);
     return null;
