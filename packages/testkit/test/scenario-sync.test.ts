@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { classicMirror } from '../src/classic-mirror/index.js';
 import { dmirror } from '../src/dmirror/index.js';
-import { explore } from '../src/explore/index.js';
+import { explore, replay } from '../src/explore/index.js';
+import { lazyMirror } from './support/lazy-mirror.js';
 import { TestkitArgumentError } from '../src/arguments.js';
-import { CONFORMANCE_SCENARIOS } from '../src/conformance/index.js';
+import { CONFORMANCE_ONLY_SCENARIOS, CONFORMANCE_SCENARIOS } from '../src/conformance/index.js';
 import { loadScenario, runScenario, SCENARIO_CATALOGUE, ScenarioError, type Scenario } from '../src/scenario/index.js';
 import { HMM_ANON_WRITE, SCENARIO_REGISTRY, setup, WRITEBACK_VS_DEVICE_WRITE } from '../src/scenarios/index.js';
 import { thrown } from './support/thrown.js';
@@ -243,6 +244,24 @@ describe('device latency', () => {
       expect((e as TestkitArgumentError).problem).toBe('bad-latency');
       expect((e as TestkitArgumentError).path).toBe(path);
     }
+  });
+});
+
+describe('explore with a device latency', () => {
+  it('finds a broken driver, shrinks with the same latency, and the token replays the failure only with it', async () => {
+    // The device writes buf[0] after the zap: through the translation the lazy mirror kept.
+    const s = loadScenario(CONFORMANCE_ONLY_SCENARIOS['dontneed-vs-device-fault']!);
+    const deviceLatency = { fault: 50, access: 50 };
+    const r = await explore(s, { driver: lazyMirror, era: 'v6', schedules: 20, deviceLatency, shrinkBudget: 20 });
+    expect(r.verdict).toBe('fail');
+    const again = await replay(r.scenario, lazyMirror, r.shrunk!.token, { era: 'v6', deviceLatency });
+    expect(again.verdict).toBe('fail');
+    expect(again.token).toBe(r.shrunk!.token);
+    // Without the latency it is another schedule: the recorded choices no longer fit.
+    const plain = await replay(r.scenario, lazyMirror, r.shrunk!.token, { era: 'v6' });
+    expect(plain.violations.map((v) => v.kind)).toEqual(['divergence']);
+    const e = await thrown(() => explore(s, { driver: lazyMirror, era: 'v6', schedules: 1, deviceLatency: { fault: -5 } }));
+    expect((e as TestkitArgumentError).path).toBe('options.deviceLatency.fault');
   });
 });
 

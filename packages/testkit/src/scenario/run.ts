@@ -30,7 +30,8 @@ export interface RunScenarioOptions {
   /**
    * Virtual ns each device access (and, more, each device fault) takes before the driver
    * is called, slept on the device task (default none; see {@link DeviceLatency}). Part
-   * of the run's program, so a token replays only with the same latency.
+   * of the run's program: a token replays its run only with the same latency (with
+   * another, the schedule differs and the replay reports a `divergence`).
    */
   readonly deviceLatency?: DeviceLatency;
 }
