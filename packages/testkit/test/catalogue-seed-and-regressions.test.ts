@@ -83,7 +83,7 @@ describe('oom-kill-vs-device-access: the OOM reaper', () => {
 
   it('the windows need the kill: the driver’s own detach (which calls release) does not hit them', async () => {
     // Without the OOM task, and without the engine's wait for its kill.
-    const calm: Scenario = { ...scenario, tasks: scenario.tasks.filter((t) => t.name !== 'oom').map((t) => ({ ...t, steps: t.steps.map(({ after: _after, ...st }) => st) })) };
+    const calm: Scenario = { ...scenario, tasks: scenario.tasks.filter((t) => t.name !== 'oom').map((t) => ({ ...t, steps: t.steps.map((st) => ({ ...st, after: undefined })) })) };
     const r = await explore(calm, { driver: classicMirror, era: 'v6', schedules: 40, seed: 1 });
     expect(r.windowHits).toEqual({ 'access-then-reap': 0, 'access-then-kill': 0 });
   });

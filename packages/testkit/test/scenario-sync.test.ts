@@ -5,7 +5,7 @@ import { explore, replay } from '../src/explore/index.js';
 import { lazyMirror } from './support/lazy-mirror.js';
 import { TestkitArgumentError } from '../src/arguments.js';
 import { CONFORMANCE_ONLY_SCENARIOS, CONFORMANCE_SCENARIOS } from '../src/conformance/index.js';
-import { loadScenario, runScenario, SCENARIO_CATALOGUE, ScenarioError, type Scenario } from '../src/scenario/index.js';
+import { loadScenario, runScenario, SCENARIO_CATALOGUE, ScenarioError } from '../src/scenario/index.js';
 import { HMM_ANON_WRITE, SCENARIO_REGISTRY, setup, WRITEBACK_VS_DEVICE_WRITE } from '../src/scenarios/index.js';
 import { thrown } from './support/thrown.js';
 
@@ -62,7 +62,9 @@ describe('step synchronisation: checked at load', () => {
 `;
     const [issue, ...rest] = issuesOf(text);
     expect(rest).toEqual([]);
-    expect(issue).toEqual({ path: 'tasks[0].steps[0].after', line: text.split('\n').findIndex((l) => l.includes('ghost')) + 1, message: expect.stringContaining('unknown step "ghost"') as unknown as string });
+    expect(issue!.path).toBe('tasks[0].steps[0].after');
+    expect(issue!.line).toBe(text.split('\n').findIndex((l) => l.includes('ghost')) + 1);
+    expect(issue!.message).toContain('unknown step "ghost"');
     // task.index beyond the task's steps is unknown too.
     expect(issuesOf(text.replace('ghost', 'cpu.7'))[0]!.message).toContain('unknown step "cpu.7"');
   });
@@ -145,7 +147,7 @@ describe('step synchronisation: at run time, on the scheduler', () => {
       expect(r.verdict, r.reasons.join('; ')).toBe('pass');
     }
     // Without the wait the device reads the old value: the check above can fail.
-    const unordered = { ...ordered, tasks: ordered.tasks.map((t) => ({ ...t, steps: t.steps.map(({ after: _after, ...st }) => st) })) } as Scenario;
+    const unordered = { ...ordered, tasks: ordered.tasks.map((t) => ({ ...t, steps: t.steps.map((st) => ({ ...st, after: undefined })) })) };
     const r = await runScenario(unordered, classicMirror, { era: 'v6' });
     expect(r.verdict).toBe('fail');
     expect(r.reasons.join()).toContain('read 1 at buf[0], expected 5');
