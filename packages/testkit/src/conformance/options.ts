@@ -9,7 +9,7 @@ export const DEFAULT_CONFORMANCE_SEEDS: readonly number[] = Object.freeze([1, 2,
 /**
  * The device latencies every case runs at by default: none, and 50 virtual ns per device
  * fault and per device access (a device waiting for a completion under its lock, as
- * mlx5 does). A correct driver's verdict must not depend on it.
+ * mlx5 does). A correct driver's verdict must not depend on it. Kernel counterpart: none.
  */
 export const DEFAULT_CONFORMANCE_LATENCIES: readonly DeviceLatency[] = Object.freeze([Object.freeze({ fault: 0, access: 0 }), Object.freeze({ fault: 50, access: 50 })]);
 

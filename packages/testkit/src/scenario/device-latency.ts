@@ -18,7 +18,7 @@ export interface DeviceLatency {
   readonly access?: number;
 }
 
-/** No latency: the runner's default, which adds no scheduling point. */
+/** No latency: the runner's default, which adds no scheduling point. Kernel counterpart: none. */
 export const NO_DEVICE_LATENCY: Required<DeviceLatency> = Object.freeze({ fault: 0, access: 0 });
 
 /** `latency` checked (each field a non-negative safe integer, no other field) and completed; a `TestkitArgumentError` naming `path` otherwise. */
@@ -37,7 +37,7 @@ export function checkDeviceLatency(fn: string, latency: unknown, path: string): 
   return Object.freeze({ fault: ns('fault'), access: ns('access') });
 }
 
-/** A latency as text for case names and reports: `0 ns`, `50 ns`, or `fault 50 ns, access 10 ns`. */
+/** A latency as text for case names and reports: `0 ns`, `50 ns`, or `fault 50 ns, access 10 ns`. Kernel counterpart: none. */
 export function formatDeviceLatency(latency: DeviceLatency): string {
   const fault = latency.fault ?? 0;
   const access = latency.access ?? 0;

@@ -5,11 +5,11 @@ import { loadScenario } from '../scenario/load.js';
 /**
  * What a registry scenario is: `catalogue` (the scenario catalogue, `SCENARIO_CATALOGUE`),
  * `conformance` (the suite's own race scenarios), `hmm-test` (the applicable cases of
- * the kernel's hmm-tests.c, sequential and without windows).
+ * the kernel's hmm-tests.c, sequential and without windows). Kernel counterpart: none.
  */
 export type ScenarioKind = 'catalogue' | 'conformance' | 'hmm-test';
 
-/** One scenario of the registry, as written in `SCENARIO_REGISTRY`. */
+/** One scenario of the registry, as written in `SCENARIO_REGISTRY`. Kernel counterpart: none. */
 export interface ScenarioEntrySpec {
   readonly kind: ScenarioKind;
   /** The scenario's YAML text (its `name` is the entry's name). */
@@ -20,7 +20,7 @@ export interface ScenarioEntrySpec {
   readonly conformance?: boolean;
 }
 
-/** A registry scenario, validated: its name and eras read from its YAML. */
+/** A registry scenario, validated: its name and eras read from its YAML. Kernel counterpart: none. */
 export interface ScenarioEntry {
   readonly name: string;
   readonly kind: ScenarioKind;

@@ -26,6 +26,7 @@ import { HMM_WRITE_READ_ONLY } from './hmm-tests/write-read-only.js';
  * `setup()`), and one entry here. Each passes with a correct driver in every era it is
  * for, at every device latency, and hits a window on some seeds of the random strategy
  * (but `sleeping-invalidate`, a demonstration whose expected violations differ by era).
+ * Kernel counterpart: none.
  */
 export const SCENARIO_REGISTRY: readonly ScenarioEntry[] = Object.freeze([
   defineScenario({ kind: 'catalogue', yaml: FAULT_VS_MUNMAP }),
@@ -48,7 +49,7 @@ export const SCENARIO_REGISTRY: readonly ScenarioEntry[] = Object.freeze([
   defineScenario({ kind: 'hmm-test', yaml: HMM_TWO_DEVICES }),
 ]);
 
-/** The registry's YAML texts of one kind, by name (the shape of `SCENARIO_CATALOGUE`). */
+/** The registry's YAML texts of one kind, by name (the shape of `SCENARIO_CATALOGUE`). Kernel counterpart: none. */
 export function scenarioTexts(kind: ScenarioKind): Readonly<Record<string, string>> {
   return Object.freeze(Object.fromEntries(SCENARIO_REGISTRY.filter((e) => e.kind === kind).map((e) => [e.name, e.yaml])));
 }

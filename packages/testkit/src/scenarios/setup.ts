@@ -1,9 +1,9 @@
 import type { ScenarioMapping } from '../scenario/schema.js';
 
-/** A mapping of {@link setup}: `process` defaults to `app`, `prot` to `rw`, `kind` to `anon-private`. */
+/** A mapping of {@link setup}: `process` defaults to `app`, `prot` to `rw`, `kind` to `anon-private`. Kernel counterpart: none. */
 export type SetupMapping = Pick<ScenarioMapping, 'name' | 'pages'> & Partial<Omit<ScenarioMapping, 'name' | 'pages'>>;
 
-/** What {@link setup} writes: processes (default `app`), mappings, and drivers (default `gpu` on `app`). */
+/** What {@link setup} writes: processes (default `app`), mappings, and drivers (default `gpu` on `app`). Kernel counterpart: none. */
 export interface SetupSpec {
   readonly processes?: readonly string[];
   readonly mappings: readonly SetupMapping[];
