@@ -19,7 +19,9 @@ import { show } from './show.js';
  * - `bad-scenarios`, `unknown-scenario`: a scenario list that is not a list, or a name
  *   that is not a conformance scenario;
  * - `bad-count`: a count that is not a whole number in range (`explore`'s `schedules`
- *   and `depth`, at least 1; its `shrinkBudget`, at least 0).
+ *   and `depth`, at least 1; its `shrinkBudget`, at least 0);
+ * - `bad-latency`: a device latency that is not `{ fault?, access? }` of non-negative
+ *   integer ns, or a latency list that is not a non-empty list of them.
  */
 export type ArgumentProblem =
   | 'not-an-object'
@@ -35,7 +37,8 @@ export type ArgumentProblem =
   | 'bad-replay'
   | 'bad-scenarios'
   | 'unknown-scenario'
-  | 'bad-count';
+  | 'bad-count'
+  | 'bad-latency';
 
 /**
  * An argument a testkit function (`checkDriver`, `planConformance`, `runScenario`, …)

@@ -15,13 +15,20 @@ import { dmirror } from '../src/dmirror/index.js';
 import { loadScenario, runScenario } from '../src/scenario/index.js';
 import { lazyMirror } from './support/lazy-mirror.js';
 
-const statuses = (r: ConformanceReport): string[] => r.cases.map((c) => `${c.scenario} [${c.era}]: ${c.status}`);
+const statuses = (r: ConformanceReport): string[] => r.cases.map((c) => `${c.title}: ${c.status}`);
 const totalHits = (c: ConformanceCase): number => Object.values(c.windowHits).reduce((a, b) => a + b, 0);
 
 describe('checkDriver with the reference drivers', () => {
-  it('classicMirror passes every scenario in every era it is for, hitting each window', async () => {
+  it('classicMirror passes every scenario in every era it is for, at 0 and 50 ns of device latency, hitting each window', async () => {
     const r = await checkDriver(classicMirror);
-    expect(r.cases).toHaveLength(CONFORMANCE_SCENARIOS.length * ERAS.length);
+    expect(r.latencies).toEqual([
+      { fault: 0, access: 0 },
+      { fault: 50, access: 50 },
+    ]);
+    expect(r.cases).toHaveLength(CONFORMANCE_SCENARIOS.length * ERAS.length * 2);
+    // The latency is in the case's name (none for zero).
+    expect(r.cases.filter((c) => c.latency.fault === 50).every((c) => c.title === `${c.scenario} [${c.era}] @ 50 ns`)).toBe(true);
+    expect(r.cases.filter((c) => c.latency.fault === 0).every((c) => c.title === `${c.scenario} [${c.era}]`)).toBe(true);
     expect(statuses(r).filter((s) => !s.endsWith(': pass') && !s.endsWith(': skipped')), formatConformanceReport(r)).toEqual([]);
     expect(r.ok).toBe(true);
     for (const c of r.cases) {
@@ -32,11 +39,11 @@ describe('checkDriver with the reference drivers', () => {
         expect(c.skip?.reason).toContain(`not for era ${c.era}`);
         continue;
       }
-      if (!c.scenario.startsWith('hmm-')) expect(totalHits(c), `${c.scenario} [${c.era}]`).toBeGreaterThan(0);
+      if (!c.scenario.startsWith('hmm-')) expect(totalHits(c), c.title).toBeGreaterThan(0);
       expect(c.violations).toEqual([]);
       expect(c.runs).toHaveLength(r.seeds.length);
     }
-    expect(r.counts.skipped).toBe(4);
+    expect(r.counts.skipped).toBe(8);
   });
 
   it('dmirror passes in v6 and reports the 2008 eras as skipped, not declared, and aging as a capability it lacks', async () => {
@@ -47,8 +54,8 @@ describe('checkDriver with the reference drivers', () => {
         expect(c.status).toBe('skipped');
         expect(c.skip?.capability).toBe('implementsAging');
       } else if (c.era === 'v6') {
-        expect(c.status, `${c.scenario}: ${c.reasons.join('; ')}`).toBe('pass');
-        if (!c.scenario.startsWith('hmm-')) expect(totalHits(c), c.scenario).toBeGreaterThan(0);
+        expect(c.status, `${c.title}: ${c.reasons.join('; ')}`).toBe('pass');
+        if (!c.scenario.startsWith('hmm-')) expect(totalHits(c), c.title).toBeGreaterThan(0);
       } else {
         expect(c.status).toBe('skipped');
         expect(c.skip?.capability).toBe('era');
@@ -56,17 +63,15 @@ describe('checkDriver with the reference drivers', () => {
         expect(c.runs).toEqual([]);
       }
     }
-    expect(r.counts.skipped).toBe(CONFORMANCE_SCENARIOS.length * 2 + 2);
+    expect(r.counts.skipped).toBe((CONFORMANCE_SCENARIOS.length * 2 + 2) * 2);
   });
 
   it('is deterministic and honours eras, seeds and scenario names', async () => {
-    const opts = { eras: ['v6'] as const, seeds: [2, 3], scenarios: ['fault-vs-munmap', 'exit-vs-device-access'] };
+    const opts = { eras: ['v6'] as const, seeds: [2, 3], scenarios: ['fault-vs-munmap', 'exit-vs-device-access'], latencies: [{}, { fault: 200 }] };
     const a = await checkDriver(classicMirror, opts);
     const b = await checkDriver(classicMirror, opts);
-    expect(a.cases.map((c) => [c.scenario, c.era])).toEqual([
-      ['fault-vs-munmap', 'v6'],
-      ['exit-vs-device-access', 'v6'],
-    ]);
+    expect(a.cases.map((c) => c.title)).toEqual(['fault-vs-munmap [v6]', 'fault-vs-munmap [v6] @ fault 200 ns, access 0 ns', 'exit-vs-device-access [v6]', 'exit-vs-device-access [v6] @ fault 200 ns, access 0 ns']);
+    expect(a.ok).toBe(true);
     expect(b.cases.map((c) => c.runs.map((x) => x.token))).toEqual(a.cases.map((c) => c.runs.map((x) => x.token)));
     expect(() => planConformance(classicMirror, { scenarios: ['no-such'] })).toThrow(/unknown conformance scenario "no-such"/);
   });

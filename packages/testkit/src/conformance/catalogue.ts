@@ -1,32 +1,13 @@
-import { SCENARIO_CATALOGUE } from '../scenario/catalogue/index.js';
-import type { ConformanceCapability } from './capability.js';
+import { SCENARIO_REGISTRY } from '../scenarios/registry.js';
 import type { ConformanceScenario } from './scenario.js';
-import { HMM_TESTS_SCENARIOS } from './hmm-tests/index.js';
-import { CONFORMANCE_ONLY_SCENARIOS } from './scenarios/index.js';
 
 /**
- * What a catalogue scenario needs of a driver, or `null` when it is not a conformance
- * scenario: a demonstration expecting violations (a correct driver has none). Absent:
- * every driver runs it.
+ * The conformance suite's scenarios, in the registry's order (`SCENARIO_REGISTRY`
+ * without its demonstrations): the scenario catalogue's race scenarios
+ * (`access-vs-aging` and `idle-scan-vs-device-access` need `implementsAging`), the
+ * suite's own (mprotect downgrade, fork + COW, exit, `MADV_DONTNEED`, each racing device
+ * accesses), then the hmm-tests cases (sequential, no windows).
  */
-const CATALOGUE_NEEDS: Readonly<Record<string, readonly ConformanceCapability[] | null>> = {
-  'access-vs-aging': ['implementsAging'],
-  'idle-scan-vs-device-access': ['implementsAging'],
-  'sleeping-invalidate': null,
-};
-
-const entries = (texts: Readonly<Record<string, string>>): ConformanceScenario[] =>
-  Object.entries(texts).flatMap(([name, source]) => {
-    const requires = CATALOGUE_NEEDS[name];
-    if (requires === null) return [];
-    return [requires === undefined ? { name, source } : { name, source, requires }];
-  });
-
-/**
- * The conformance suite's scenarios, in order: the scenario catalogue's race scenarios
- * (`SCENARIO_CATALOGUE` without its demonstrations; `access-vs-aging` needs
- * `implementsAging`), the suite's own (mprotect downgrade, fork + COW, exit,
- * `MADV_DONTNEED`, each racing device accesses), then the hmm-tests cases (sequential,
- * no windows).
- */
-export const CONFORMANCE_SCENARIOS: readonly ConformanceScenario[] = Object.freeze([...entries(SCENARIO_CATALOGUE), ...entries(CONFORMANCE_ONLY_SCENARIOS), ...entries(HMM_TESTS_SCENARIOS)]);
+export const CONFORMANCE_SCENARIOS: readonly ConformanceScenario[] = Object.freeze(
+  SCENARIO_REGISTRY.filter((e) => e.conformance).map((e) => (e.requires.length === 0 ? { name: e.name, source: e.yaml } : { name: e.name, source: e.yaml, requires: e.requires })),
+);

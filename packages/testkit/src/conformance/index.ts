@@ -4,7 +4,7 @@
  * Runner-free (ESM and CJS); the vitest form is on the `/vitest` subpath.
  */
 export { checkDriver } from './check-driver.js';
-export { DEFAULT_CONFORMANCE_SEEDS, type CheckDriverOptions } from './options.js';
+export { DEFAULT_CONFORMANCE_SEEDS, DEFAULT_CONFORMANCE_LATENCIES, type CheckDriverOptions } from './options.js';
 export { planConformance, type ConformancePlan, type PlannedCase } from './plan.js';
 export { runConformanceCase } from './run-case.js';
 export { formatConformanceCase, formatConformanceReport } from './format.js';

@@ -1,19 +1,12 @@
-import type { Scenario, WindowElement } from '../scenario/schema.js';
+import { adaptWindows } from '../scenario/adapt-windows.js';
+import type { Scenario } from '../scenario/schema.js';
 
 /**
- * `scenario` with every window element that names `invalidate_range_start` also
- * naming `interval_invalidate`: the catalogue names the classic callbacks, and an
- * interval-notifier driver (dmirror) hears of the same invalidation through
- * `interval_invalidate`, so without this its windows could never be hit. Nothing else
- * changes; the input is not modified.
+ * `scenario` with its trace patterns adapted for interval-notifier drivers: every
+ * element naming `invalidate_range_start` also names `interval_invalidate`. The same
+ * function as `adaptWindows`, which `runScenario` (and so `explore` and `checkDriver`)
+ * applies to every run; kept under this name for existing callers.
  */
 export function withIntervalCallbacks(scenario: Scenario): Scenario {
-  if (scenario.windows === undefined) return scenario;
-  const widen = (e: WindowElement): WindowElement => {
-    if (e.kind !== 'callback' || e.callback === undefined) return e;
-    const names = Array.isArray(e.callback) ? e.callback : [e.callback];
-    if (!names.includes('invalidate_range_start') || names.includes('interval_invalidate')) return e;
-    return { ...e, callback: [...names, 'interval_invalidate'] };
-  };
-  return { ...scenario, windows: scenario.windows.map((w) => ({ ...w, pattern: w.pattern.map(widen) })) };
+  return adaptWindows(scenario);
 }

@@ -1,9 +1,17 @@
 import type { Era } from '@secondary-mmu/core-mm';
+import type { DeviceLatency } from '../scenario/device-latency.js';
 import type { ConformanceCapabilities } from './capability.js';
 import type { ConformanceScenario } from './scenario.js';
 
 /** The seeds each case runs with by default: enough that every scenario hits its window with the reference drivers. */
-export const DEFAULT_CONFORMANCE_SEEDS: readonly number[] = Object.freeze([1, 2, 3, 4, 5, 6, 7, 8]);
+export const DEFAULT_CONFORMANCE_SEEDS: readonly number[] = Object.freeze([1, 2, 3, 4]);
+
+/**
+ * The device latencies every case runs at by default: none, and 50 virtual ns per device
+ * fault and per device access (a device waiting for a completion under its lock, as
+ * mlx5 does). A correct driver's verdict must not depend on it. Kernel counterpart: none.
+ */
+export const DEFAULT_CONFORMANCE_LATENCIES: readonly DeviceLatency[] = Object.freeze([Object.freeze({ fault: 0, access: 0 }), Object.freeze({ fault: 50, access: 50 })]);
 
 /** How to run the conformance suite. */
 export interface CheckDriverOptions {
@@ -16,6 +24,11 @@ export interface CheckDriverOptions {
    * object adds one of your own.
    */
   readonly scenarios?: readonly (string | ConformanceScenario)[];
+  /**
+   * The device latencies each scenario × era runs at, each a case of its own (default
+   * `DEFAULT_CONFORMANCE_LATENCIES`: 0 and 50 ns); see `RunScenarioOptions.deviceLatency`.
+   */
+  readonly latencies?: readonly DeviceLatency[];
   /** Override every scenario's schedule strategy. */
   readonly strategy?: 'fifo' | 'random' | 'pct';
   /** Inconclusive cases do not make the report not `ok` (default false). */

@@ -4,9 +4,9 @@ import type { DriverFactory } from '../contract.js';
 import { show } from '../show.js';
 import { missingCapability, type ConformanceCapabilities } from './capability.js';
 import { CONFORMANCE_SCENARIOS } from './catalogue.js';
-import { withIntervalCallbacks } from './interval-windows.js';
 import type { CheckDriverOptions } from './options.js';
-import { DEFAULT_CONFORMANCE_SEEDS } from './options.js';
+import { DEFAULT_CONFORMANCE_LATENCIES, DEFAULT_CONFORMANCE_SEEDS } from './options.js';
+import { checkDeviceLatency, formatDeviceLatency, type DeviceLatency } from '../scenario/device-latency.js';
 import type { ConformanceSkip } from './report.js';
 import { loadConformanceScenario, type ConformanceScenario, type LoadedConformanceScenario } from './scenario.js';
 
@@ -14,6 +14,8 @@ import { loadConformanceScenario, type ConformanceScenario, type LoadedConforman
 export interface PlannedCase {
   readonly scenario: LoadedConformanceScenario;
   readonly era: Era;
+  /** The device latency it runs at. */
+  readonly latency: Required<DeviceLatency>;
   readonly skip?: ConformanceSkip;
 }
 
@@ -22,6 +24,7 @@ export interface ConformancePlan {
   readonly driver: string;
   readonly eras: readonly Era[];
   readonly seeds: readonly number[];
+  readonly latencies: readonly Required<DeviceLatency>[];
   readonly strategy?: 'fifo' | 'random' | 'pct';
   readonly capabilities: ConformanceCapabilities;
   readonly cases: readonly PlannedCase[];
@@ -50,14 +53,27 @@ function skipFor(factory: DriverFactory, capabilities: ConformanceCapabilities, 
   return undefined;
 }
 
+/** The latency list: default 0 and 50 ns; otherwise a non-empty list of latencies, each checked. */
+function checkLatencies(fn: string, latencies: unknown): readonly Required<DeviceLatency>[] {
+  if (latencies === undefined) return DEFAULT_CONFORMANCE_LATENCIES.map((l, i) => checkDeviceLatency(fn, l, `latencies[${i}]`));
+  if (!Array.isArray(latencies) || latencies.length === 0) failFor(fn)('bad-latency', 'options.latencies', `must be a non-empty list of { fault?, access? } latencies, got ${show(latencies)}`);
+  return (latencies as unknown[]).map((l, i) => checkDeviceLatency(fn, l, `options.latencies[${i}]`));
+}
+
+/** A case's title: `scenario [era]`, then the latency when there is one (`@ 50 ns`). */
+export function caseTitle(scenario: string, era: Era, latency: DeviceLatency): string {
+  const none = (latency.fault ?? 0) === 0 && (latency.access ?? 0) === 0;
+  return `${scenario} [${era}]${none ? '' : ` @ ${formatDeviceLatency(latency)}`}`;
+}
+
 /**
- * Resolve `options` for `factory` and decide every scenario × era: which run and which
+ * Resolve `options` for `factory` and decide every scenario × era × device latency: which run and which
  * are skipped, only by an era or a capability the driver does not declare. The driver
  * and the options are checked first: a value that is not a `DriverFactory`, an era
  * that is not one (or listed twice, or an empty list), bad seeds or an unknown
  * strategy or scenario name throw a `TestkitArgumentError` (`EINVAL`) naming it.
- * Scenarios are loaded (a bad one throws `ScenarioError`) and their windows widened for
- * interval notifiers (`withIntervalCallbacks`). Synchronous, so a test runner can
+ * Scenarios are loaded (a bad one throws `ScenarioError`); `runScenario` adapts their
+ * windows to interval notifiers (`adaptWindows`), as it does under `explore`. Synchronous, so a test runner can
  * register the cases before any runs.
  */
 export function planConformance(factory: DriverFactory, options: CheckDriverOptions = {}): ConformancePlan {
@@ -75,16 +91,15 @@ export function planFor(fn: string, factory: DriverFactory, options: CheckDriver
   const strategy = checkStrategy(fn, o.strategy, 'options.strategy');
   if (o.scenarios !== undefined && !Array.isArray(o.scenarios)) failFor(fn)('bad-scenarios', 'options.scenarios', `must be a list of scenario names or objects, got ${show(o.scenarios)}`);
   const entries = (o.scenarios ?? CONFORMANCE_SCENARIOS).map((e, i) => pick(fn, e, `options.scenarios[${i}]`));
-  const scenarios = entries.map((e) => {
-    const loaded = loadConformanceScenario(e);
-    return { ...loaded, scenario: withIntervalCallbacks(loaded.scenario) };
-  });
+  // Windows are adapted to interval notifiers by runScenario itself (adaptWindows), as under explore.
+  const scenarios = entries.map((e) => loadConformanceScenario(e));
+  const latencies = checkLatencies(fn, o.latencies);
   const cases: PlannedCase[] = [];
   for (const scenario of scenarios) {
     for (const era of eras) {
       const skip = skipFor(factory, capabilities, scenario, era);
-      cases.push(skip === undefined ? { scenario, era } : { scenario, era, skip });
+      for (const latency of latencies) cases.push(skip === undefined ? { scenario, era, latency } : { scenario, era, latency, skip });
     }
   }
-  return { driver: factory.name, eras, seeds, ...(strategy === undefined ? {} : { strategy }), capabilities, cases };
+  return { driver: factory.name, eras, seeds, latencies, ...(strategy === undefined ? {} : { strategy }), capabilities, cases };
 }

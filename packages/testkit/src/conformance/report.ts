@@ -1,4 +1,5 @@
 import type { Era } from '@secondary-mmu/core-mm';
+import type { DeviceLatency } from '../scenario/device-latency.js';
 import type { ConformanceCapability } from './capability.js';
 
 /** One case's outcome: `skipped` only by a capability (or era) the driver does not declare. */
@@ -28,10 +29,14 @@ export interface ConformanceRun {
   readonly reasons: readonly string[];
 }
 
-/** One scenario × era. */
+/** One scenario × era × device latency. */
 export interface ConformanceCase {
   readonly scenario: string;
   readonly era: Era;
+  /** The device latency it ran at (see `RunScenarioOptions.deviceLatency`). */
+  readonly latency: Required<DeviceLatency>;
+  /** `scenario [era]`, with `@ 50 ns` when the latency is not zero: its name in reports and test titles. */
+  readonly title: string;
   /**
    * `fail`: some seed failed; `skipped`: see `skip`; `inconclusive`: no seed failed but
    * no window was hit on any seed (or a step was skipped); `pass` otherwise.
@@ -54,6 +59,8 @@ export interface ConformanceReport {
   readonly driver: string;
   readonly eras: readonly Era[];
   readonly seeds: readonly number[];
+  /** The device latencies every case ran at. */
+  readonly latencies: readonly Required<DeviceLatency>[];
   readonly cases: readonly ConformanceCase[];
   /** Cases by status. */
   readonly counts: Readonly<Record<ConformanceStatus, number>>;

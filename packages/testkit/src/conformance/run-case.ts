@@ -1,6 +1,6 @@
 import type { DriverFactory } from '../contract.js';
 import { runScenario } from '../scenario/run.js';
-import type { ConformancePlan, PlannedCase } from './plan.js';
+import { caseTitle, type ConformancePlan, type PlannedCase } from './plan.js';
 import type { ConformanceCase, ConformanceRun, ConformanceViolation } from './report.js';
 
 /** What `runScenario` says when a prefetch step met an instance without `prefetch`. */
@@ -11,7 +11,7 @@ const NO_WINDOW = 'no window was hit';
 /** Run one seed, turning a throw (an attach or a scenario bug) into a failed run. */
 async function runSeed(factory: DriverFactory, c: PlannedCase, plan: ConformancePlan, seed: number): Promise<{ run: ConformanceRun; violations: ConformanceViolation[] }> {
   try {
-    const r = await runScenario(c.scenario.scenario, factory, { era: c.era, seed, ...(plan.strategy === undefined ? {} : { strategy: plan.strategy }) });
+    const r = await runScenario(c.scenario.scenario, factory, { era: c.era, seed, deviceLatency: c.latency, ...(plan.strategy === undefined ? {} : { strategy: plan.strategy }) });
     const violations = r.violations.map((v) => ({ kind: v.kind, message: v.message, seed, token: r.token }));
     return { run: { seed, verdict: r.verdict, token: r.token, windowHits: r.windowHits, reasons: r.reasons }, violations };
   } catch (error) {
@@ -28,7 +28,7 @@ async function runSeed(factory: DriverFactory, c: PlannedCase, plan: Conformance
  * was skipped; `pass` otherwise. A case the plan skips is returned skipped, unrun.
  */
 export async function runConformanceCase(factory: DriverFactory, c: PlannedCase, plan: ConformancePlan): Promise<ConformanceCase> {
-  const base = { scenario: c.scenario.name, era: c.era };
+  const base = { scenario: c.scenario.name, era: c.era, latency: c.latency, title: caseTitle(c.scenario.name, c.era, c.latency) };
   if (c.skip !== undefined) return { ...base, status: 'skipped', skip: c.skip, violations: [], reasons: [c.skip.reason], windowHits: {}, runs: [] };
 
   const runs: ConformanceRun[] = [];

@@ -1,5 +1,6 @@
 import { checkCount, checkEra, checkFactory, failFor, optionsObject } from '../arguments.js';
 import type { Scenario } from '../scenario/schema.js';
+import { checkDeviceLatency } from '../scenario/device-latency.js';
 import { parseScenario } from '../scenario/load.js';
 import { runScenario, sourceOf, type ScenarioResult } from '../scenario/run.js';
 import { plannedChoices } from './guided.js';
@@ -32,6 +33,7 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
   checkCount(fn, o.schedules, 'options.schedules', 1);
   if (o.depth !== undefined) checkCount(fn, o.depth, 'options.depth', 1);
   if (o.shrinkBudget !== undefined) checkCount(fn, o.shrinkBudget, 'options.shrinkBudget', 0);
+  const deviceLatency = checkDeviceLatency(fn, o.deviceLatency, 'options.deviceLatency');
   const strategy = options.strategy ?? (parsed.schedule?.strategy === 'pct' ? 'pct' : 'random');
   const s: Scenario = options.depth === undefined ? parsed : { ...parsed, schedule: { strategy, ...parsed.schedule, depth: options.depth } };
   const base = options.seed ?? 1;
@@ -42,14 +44,14 @@ export async function explore(scenario: Scenario, options: ExploreOptions): Prom
   let failed: { seed: number; result: ScenarioResult } | null = null;
   while (run < options.schedules && failed === null) {
     const seed = scheduleSeed(base, run++);
-    const result = await runScenario(s, options.driver, { era: options.era, seed, strategy });
+    const result = await runScenario(s, options.driver, { era: options.era, seed, strategy, deviceLatency });
     for (const w of windows) if ((result.windowHits[w] ?? 0) > 0) windowHits[w]!++;
     if (result.verdict === 'fail') failed = { seed, result };
     else if (result.verdict === 'pass') passed++;
   }
   if (failed !== null) {
     const { result, seed } = failed;
-    const { shrunk, originalPreemptions } = await shrink({ scenario: s, driver: options.driver, era: options.era, failing: result, budget: options.shrinkBudget ?? DEFAULT_SHRINK_BUDGET });
+    const { shrunk, originalPreemptions } = await shrink({ scenario: s, driver: options.driver, era: options.era, failing: result, budget: options.shrinkBudget ?? DEFAULT_SHRINK_BUDGET, deviceLatency });
     const failing: FailingSchedule = {
       seed,
       token: result.token,

@@ -1,5 +1,6 @@
 import { decodeReplayToken, encodeReplayToken, type Era, type Machine, type Task } from '@secondary-mmu/core-mm';
 import type { DriverFactory } from '../contract.js';
+import type { DeviceLatency } from '../scenario/device-latency.js';
 import { runScenario, type ScenarioResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema.js';
 
@@ -72,7 +73,7 @@ export function plannedChoices(token: string): number[] {
  * fingerprint) when the first driver instance attaches — before the scheduled run starts
  * — with `machine.sched.steer` on a machine made from the token without its choices.
  */
-export async function runGuided(scenario: Scenario, driver: DriverFactory, era: Era, token: string, plan: readonly number[]): Promise<GuidedRun> {
+export async function runGuided(scenario: Scenario, driver: DriverFactory, era: Era, token: string, plan: readonly number[], deviceLatency?: DeviceLatency): Promise<GuidedRun> {
   const base = encodeReplayToken({ ...decodeReplayToken(token), choices: [] });
   const decisions: Decision[] = [];
   let installed: Machine | null = null;
@@ -96,6 +97,6 @@ export async function runGuided(scenario: Scenario, driver: DriverFactory, era: 
       return driver.attach(task, machine, mm);
     },
   };
-  const result = await runScenario(scenario, wrapper, { era, replay: base });
+  const result = await runScenario(scenario, wrapper, { era, replay: base, ...(deviceLatency === undefined ? {} : { deviceLatency }) });
   return { result, decisions, guided: installed !== null };
 }

@@ -1,5 +1,6 @@
 import type { Era, Violation } from '@secondary-mmu/core-mm';
 import type { DriverFactory } from '../contract.js';
+import type { DeviceLatency } from '../scenario/device-latency.js';
 import type { ScenarioResult } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema.js';
 import { DEFAULT_CHOICE, nonDefaultOf, plannedChoices, planOf, preemptionsOf, prefixOf, runGuided, type Decision } from './guided.js';
@@ -28,6 +29,8 @@ export interface ShrinkTarget {
   readonly failing: ScenarioResult;
   /** Most steered scenario runs to spend (the closing plain replay is not counted). */
   readonly budget: number;
+  /** The device latency the failing run had (every re-run has it too). */
+  readonly deviceLatency?: DeviceLatency;
 }
 
 /** The shrunk schedule, and the original's preemptions for comparison. */
@@ -91,7 +94,7 @@ export async function shrink(t: ShrinkTarget): Promise<ShrinkOutcome> {
       return null;
     }
     runs++;
-    const g = await runGuided(t.scenario, t.driver, t.era, t.failing.token, plan);
+    const g = await runGuided(t.scenario, t.driver, t.era, t.failing.token, plan, t.deviceLatency);
     const c = g.guided && sameFailure(g.result, kinds) ? candidate(g.result, g.decisions) : null;
     seen.set(key, c);
     return c;
@@ -231,7 +234,7 @@ async function finish(t: ShrinkTarget, best: Candidate | null, original: Candida
   const steps = plannedChoices(t.failing.token).length;
   const originalPreemptions = original?.preemptions ?? steps;
   if (best !== null) {
-    const r = await replay(t.scenario, t.driver, best.result.token, { era: t.era });
+    const r = await replay(t.scenario, t.driver, best.result.token, { era: t.era, ...(t.deviceLatency === undefined ? {} : { deviceLatency: t.deviceLatency }) });
     if (sameFailure(r, kindsOf(t.failing.violations)) && r.token === best.result.token) {
       const shrunk: ShrunkSchedule = {
         token: r.token,

@@ -1,6 +1,7 @@
 import type { Era, Violation } from '@secondary-mmu/core-mm';
 import type { NotifierTrace } from '@secondary-mmu/mmu-notifier';
 import type { DriverFactory } from '../contract.js';
+import type { DeviceLatency } from '../scenario/device-latency.js';
 import type { Scenario } from '../scenario/schema.js';
 
 /** How {@link explore} searches schedules. */
@@ -22,6 +23,8 @@ export interface ExploreOptions {
   readonly depth?: number;
   /** Bound on the steered runs the shrinker may spend (default 200); see {@link ShrunkSchedule.minimal}. */
   readonly shrinkBudget?: number;
+  /** The device latency of every schedule, the shrinker's re-runs included (default none); see `RunScenarioOptions.deviceLatency`. */
+  readonly deviceLatency?: DeviceLatency;
 }
 
 /** The first schedule that failed, as the runner reported it. */

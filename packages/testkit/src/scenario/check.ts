@@ -1,11 +1,9 @@
 import { parseAddress } from './address.js';
-import { DEVICE_OPS, MAX_WORD, type Scenario, type ScenarioMapping } from './schema.js';
+import { DEVICE_OPS, MAX_WORD, type Scenario, type ScenarioMapping, type WindowElement } from './schema.js';
+import type { RawIssue } from './raw-issue.js';
+import { checkStepOrder } from './step-order.js';
 
-/** An issue found by `checkReferences`, its path still as keys. */
-export interface RawIssue {
-  readonly path: readonly PropertyKey[];
-  readonly message: string;
-}
+export type { RawIssue } from './raw-issue.js';
 
 /**
  * The checks a schema cannot make: unique names, cross-references (a mapping's process,
@@ -108,19 +106,20 @@ export function checkReferences(s: Scenario): RawIssue[] {
     if (s.eras !== undefined && !(s.eras as readonly string[]).includes(era)) add(['expect', 'eras', era], `era "${era}" is not one of the scenario's (${s.eras.join(', ')})`);
   }
 
-  (s.windows ?? []).forEach((w, i) => {
-    w.pattern.forEach((e, j) => {
-      const path = ['windows', i, 'pattern', j];
-      if (e.kind === 'access') {
-        if (e.device !== undefined) known(drivers, e.device, [...path, 'device'], 'driver');
-        if (e.at !== undefined) addressOk(e.at, [...path, 'at'], undefined);
-      } else if (e.kind === 'lifecycle') {
-        if (e.driver !== undefined) known(drivers, e.driver, [...path, 'driver'], 'driver');
-      } else if (e.kind === 'callback') {
-        if (e.driver !== undefined) known(drivers, e.driver, [...path, 'driver'], 'driver');
-        if (e.covers !== undefined) addressOk(e.covers, [...path, 'covers'], undefined);
-      } else if (e.at !== undefined) addressOk(e.at, [...path, 'at'], undefined);
-    });
-  });
+  /** A window element's (or an `await`'s) names: its driver known, its address inside a mapping. */
+  const elementOk = (e: WindowElement, path: readonly PropertyKey[]): void => {
+    if (e.kind === 'access') {
+      if (e.device !== undefined) known(drivers, e.device, [...path, 'device'], 'driver');
+      if (e.at !== undefined) addressOk(e.at, [...path, 'at'], undefined);
+    } else if (e.kind === 'lifecycle') {
+      if (e.driver !== undefined) known(drivers, e.driver, [...path, 'driver'], 'driver');
+    } else if (e.kind === 'callback') {
+      if (e.driver !== undefined) known(drivers, e.driver, [...path, 'driver'], 'driver');
+      if (e.covers !== undefined) addressOk(e.covers, [...path, 'covers'], undefined);
+    } else if (e.at !== undefined) addressOk(e.at, [...path, 'at'], undefined);
+  };
+  (s.windows ?? []).forEach((w, i) => w.pattern.forEach((e, j) => elementOk(e, ['windows', i, 'pattern', j])));
+  s.tasks.forEach((t, i) => t.steps.forEach((st, j) => st.await !== undefined && elementOk(st.await, ['tasks', i, 'steps', j, 'await'])));
+  issues.push(...checkStepOrder(s));
   return issues;
 }

@@ -31,5 +31,7 @@ export {
   type WindowElement,
 } from './schema.js';
 export { matchWindows } from './windows.js';
+export { adaptWindows } from './adapt-windows.js';
+export { NO_DEVICE_LATENCY, formatDeviceLatency, type DeviceLatency } from './device-latency.js';
 export type { ScenarioWorld, BuiltDriver, BuiltMapping, ReclaimTarget } from './world.js';
 export { SCENARIO_CATALOGUE, ACCESS_VS_RECLAIM, FAULT_VS_MUNMAP, WRITEBACK_VS_DEVICE_WRITE } from './catalogue/index.js';

@@ -3,7 +3,10 @@ import { configureNotifiers, NotifierTrace } from '@secondary-mmu/mmu-notifier';
 import { checkEra, checkFactory, checkSeed, checkStrategy, failFor, optionsObject } from '../arguments.js';
 import type { DriverFactory } from '../contract.js';
 import { show } from '../show.js';
+import { adaptWindows } from './adapt-windows.js';
+import { checkDeviceLatency, type DeviceLatency } from './device-latency.js';
 import { ScenarioError } from './errors.js';
+import { StepSync } from './step-sync.js';
 import { parseScenario } from './load.js';
 import type { Scenario } from './schema.js';
 import { runSteps } from './steps.js';
@@ -24,6 +27,13 @@ export interface RunScenarioOptions {
    * refused with core-mm's `ReplayTokenError` (`EINVAL`), before anything is built.
    */
   readonly replay?: string;
+  /**
+   * Virtual ns each device access (and, more, each device fault) takes before the driver
+   * is called, slept on the device task (default none; see {@link DeviceLatency}). Part
+   * of the run's program: a token replays its run only with the same latency (with
+   * another, the schedule differs and the replay reports a `divergence`).
+   */
+  readonly deviceLatency?: DeviceLatency;
 }
 
 /** The outcome of one scenario run. */
@@ -75,6 +85,7 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
   const strategy = checkStrategy(fn, o.strategy, 'options.strategy');
   if (o.replay !== undefined && typeof o.replay !== 'string') failFor(fn)('bad-replay', 'options.replay', `must be a replay token (a string), got ${show(o.replay)}`);
   if (o.seed !== undefined) checkSeed(fn, o.seed, 'options.seed');
+  const latency = checkDeviceLatency(fn, o.deviceLatency, 'options.deviceLatency');
   if (!driver.eras.includes(era)) throw new ScenarioError(s.name, [{ path: '', line: null, message: `driver "${driver.name}" does not support era "${era}" (it supports ${driver.eras.join(', ')})` }]);
   if (s.eras !== undefined && !s.eras.includes(era)) throw new ScenarioError(s.name, [{ path: 'eras', line: null, message: `era "${era}" is not one of the scenario's (${s.eras.join(', ')})` }]);
 
@@ -86,36 +97,48 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
   const machine = new Machine({
     era,
     schedule,
-    program: `${driver.name}\n${JSON.stringify(s)}`,
+    program: programOf(driver, s, latency),
     ...(o.replay === undefined ? { seed: o.seed ?? 1 } : { replay: o.replay }),
     ...(s.memory === undefined ? {} : { memory: { frames: s.memory.frames } }),
   });
   if (s.kernel?.releaseOrder !== undefined) configureNotifiers(machine, { releaseOrder: s.kernel.releaseOrder });
   const trace = NotifierTrace.attach(machine);
-  const built = await buildWorld(machine, trace, s, driver);
+  // What runs and is matched: the scenario with its patterns adapted to the driver (the token fingerprints `s` as given).
+  const built = await buildWorld(machine, trace, adaptWindows(s), driver, latency);
   if ('aborted' in built) {
     // An attach never settled: no run, no window hit, and the machine is aborted.
     const none = Object.fromEntries((s.windows ?? []).map((w) => [w.name, 0]));
     return result(s, era, machine, built.aborted, { failures: [], skipped: [] }, trace, none);
   }
   const world = built.world;
+  const sync = new StepSync(world);
 
-  for (const t of s.tasks) {
+  for (const t of world.scenario.tasks) {
     if (t.process !== undefined) {
-      world.processes.get(t.process)!.spawn(t.name, (task) => runSteps(world, t, task, undefined));
+      world.processes.get(t.process)!.spawn(t.name, (task) => runSteps(world, t, task, undefined, sync));
     } else {
       const d = world.drivers.get(t.driver!)!;
-      machine.sched.spawn(t.name, (task) => runSteps(world, t, task, d));
+      machine.sched.spawn(t.name, (task) => runSteps(world, t, task, d, sync));
     }
   }
   const run = await machine.sched.run();
+  sync.detach();
   // The kernel model's own invariants (frame counts, rmap, page tables) after every run
   // that ended: a driver that corrupts them fails as an \`invariant\` violation, not
   // silently. A run stopped midway may have left an operation half done (a munmap
   // whose vma is gone but not yet its page tables): that is not corruption, and the run
   // fails on the violation that stopped it.
   if (!run.aborted && !run.violations.some((v) => v.kind === 'task-error')) verify(machine);
-  return result(s, era, machine, run, world, trace, matchWindows(world, s.windows ?? []));
+  return result(s, era, machine, run, world, trace, matchWindows(world, world.scenario.windows ?? []));
+}
+
+/**
+ * The program a run's token fingerprints: the driver and the scenario, and the device
+ * latency when there is one (so a token recorded without latency still replays).
+ */
+function programOf(driver: DriverFactory, s: Scenario, latency: Required<DeviceLatency>): string {
+  const base = `${driver.name}\n${JSON.stringify(s)}`;
+  return latency.fault === 0 && latency.access === 0 ? base : `${base}\ndevice latency ${JSON.stringify(latency)}`;
 }
 
 /** The scenario's name when it has one, for error messages (anything may be passed in). */

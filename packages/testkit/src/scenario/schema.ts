@@ -49,40 +49,6 @@ export const LIFECYCLE_STEPS = ['registered', 'unlisted', 'unregistered', 'freed
 /** The notifier range events a window can name. */
 export const WINDOW_EVENTS = ['unmap', 'clear', 'protection-vma', 'protection-page', 'soft-dirty', 'release', 'migrate', 'exclusive'] as const;
 
-const allow = z.array(z.enum(STEP_ERROR_CODES)).optional();
-/** The error code (or one of the codes) the step must end with: a step that succeeds, or fails otherwise, is a failure. */
-const error = z.union([z.enum(STEP_ERROR_CODES), z.array(z.enum(STEP_ERROR_CODES)).min(1)]).optional();
-const prot = z.enum(SCENARIO_PROTS);
-const step = <O extends string, T extends z.ZodRawShape>(op: O, shape: T) => z.strictObject({ op: z.literal(op), ...shape, allow, error });
-
-/** Every step. CPU steps run in a task with `process`, device steps (`device-*`, `detach`) in one with `driver`; `sleep` and `yield` in both. */
-export const stepSchema = z.discriminatedUnion('op', [
-  step('read', { at: address, expect: word.optional() }),
-  step('write', { at: address, value: word }),
-  step('munmap', { at: address, pages }),
-  step('mprotect', { at: address, pages, prot }),
-  step('madvise-dontneed', { at: address, pages }),
-  step('fork', { child: name }),
-  step('exit', {}),
-  step('reclaim', { at: address, passes: z.number().int().positive().max(16).optional() }),
-  step('writeback', { mapping: name }),
-  step('age', { at: address }),
-  step('clear-young', { at: address, pages }),
-  step('test-young', { at: address, expect: z.boolean().optional() }),
-  step('oom-kill', { victim: name.optional() }),
-  step('sleep', { ns: z.number().int().nonnegative() }),
-  step('yield', {}),
-  step('device-read', { at: address, expect: word.optional() }),
-  step('device-write', { at: address, value: word }),
-  step('device-prefetch', { at: address, pages }),
-  step('detach', {}),
-]);
-
-/** The ops of device steps. */
-export const DEVICE_OPS = ['device-read', 'device-write', 'device-prefetch', 'detach'] as const;
-/** The ops both kinds of task may use. */
-export const SHARED_OPS = ['sleep', 'yield'] as const;
-
 const violationKinds = z.array(z.string().min(1));
 const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]);
 
@@ -121,6 +87,51 @@ export const windowElementSchema = z.discriminatedUnion('kind', [
     verdict: z.enum(['activate', 'keep', 'freed']).optional(),
   }),
 ]);
+
+const allow = z.array(z.enum(STEP_ERROR_CODES)).optional();
+/** The error code (or one of the codes) the step must end with: a step that succeeds, or fails otherwise, is a failure. */
+const error = z.union([z.enum(STEP_ERROR_CODES), z.array(z.enum(STEP_ERROR_CODES)).min(1)]).optional();
+const prot = z.enum(SCENARIO_PROTS);
+/**
+ * A step this one waits for: another step's `label`, or `task.index` (the task's name and
+ * the step's 0-based index in it, e.g. `engine.2`).
+ */
+const stepRef = z.string().regex(/^[A-Za-z_][\w.-]*$/, { message: 'expected a step label or task.index, e.g. engine.2' });
+/** Names this step, so others can wait for it with `after`. */
+const label = name.optional().describe('Names the step, so others can wait for it with after.');
+/** The step runs only once every step named here has completed (ended as it may: succeeded, or with an allowed error). */
+const after = oneOrMany(stepRef).optional().describe('Run only once these steps (labels, or task.index such as engine.2) have completed.');
+/** The step runs only once the trace holds an event matching this pattern element (since the run began). */
+const awaitEvent = windowElementSchema.optional().describe('Run only once the trace holds an event matching this window element.');
+const step = <O extends string, T extends z.ZodRawShape>(op: O, shape: T) => z.strictObject({ op: z.literal(op), ...shape, allow, error, label, after, await: awaitEvent });
+
+/** Every step. CPU steps run in a task with `process`, device steps (`device-*`, `detach`) in one with `driver`; `sleep` and `yield` in both. */
+export const stepSchema = z.discriminatedUnion('op', [
+  step('read', { at: address, expect: word.optional() }),
+  step('write', { at: address, value: word }),
+  step('munmap', { at: address, pages }),
+  step('mprotect', { at: address, pages, prot }),
+  step('madvise-dontneed', { at: address, pages }),
+  step('fork', { child: name }),
+  step('exit', {}),
+  step('reclaim', { at: address, passes: z.number().int().positive().max(16).optional() }),
+  step('writeback', { mapping: name }),
+  step('age', { at: address }),
+  step('clear-young', { at: address, pages }),
+  step('test-young', { at: address, expect: z.boolean().optional() }),
+  step('oom-kill', { victim: name.optional() }),
+  step('sleep', { ns: z.number().int().nonnegative() }),
+  step('yield', {}),
+  step('device-read', { at: address, expect: word.optional() }),
+  step('device-write', { at: address, value: word }),
+  step('device-prefetch', { at: address, pages }),
+  step('detach', {}),
+]);
+
+/** The ops of device steps. */
+export const DEVICE_OPS = ['device-read', 'device-write', 'device-prefetch', 'detach'] as const;
+/** The ops both kinds of task may use. */
+export const SHARED_OPS = ['sleep', 'yield'] as const;
 
 /** The whole scenario document. */
 export const scenarioSchema = z.strictObject({

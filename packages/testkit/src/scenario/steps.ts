@@ -1,34 +1,61 @@
 import { isSmmuError, outOfMemory, PAGE_SIZE, pageReferenced, shrinkPage, SmmuError, walkPageTable, type Task } from '@secondary-mmu/core-mm';
 import { mmuNotifierClearYoung, mmuNotifierTestYoung } from '@secondary-mmu/mmu-notifier';
 import type { ScenarioStep, ScenarioTask } from './schema.js';
+import { stepId } from './step-order.js';
+import type { StepSync } from './step-sync.js';
 import { protBits, resolveAddress, type BuiltDriver, type ScenarioWorld } from './world.js';
 
 /** A step ended otherwise than its scenario says (a value not expected). */
 class StepMismatch extends Error {}
 
 /**
- * Run a scenario task's steps in order on `task`. A step that throws an error whose code
- * its `allow` lists, or that is its `error`, goes on to the next step; any other error, a
- * step with an `error` that succeeds, or a read whose value is not its `expect`, is
- * recorded in `world.failures` and ends the task (never thrown: a throwing body would be
- * a `task-error` oops rather than a step failure).
+ * Run a scenario task's steps in order on `task`. Before each step, wait for what its
+ * `after` and `await` name (see {@link StepSync}). A step that throws an error whose code
+ * its `allow` lists, or that is its `error`, completes and the task goes on; any other
+ * error, a step with an `error` that succeeds, a read whose value is not its `expect`,
+ * or a wait for a step that will never complete, is recorded in `world.failures` and
+ * ends the task (never thrown: a throwing body would be a `task-error` oops rather than
+ * a step failure).
  */
-export async function runSteps(world: ScenarioWorld, spec: ScenarioTask, task: Task, driver: BuiltDriver | undefined): Promise<void> {
+export async function runSteps(world: ScenarioWorld, spec: ScenarioTask, task: Task, driver: BuiltDriver | undefined, sync: StepSync): Promise<void> {
   for (const [j, step] of spec.steps.entries()) {
-    const fail = (message: string): void => void world.failures.push(`task "${spec.name}" step ${j} (${step.op}): ${message}`);
+    const fail = (message: string): void => {
+      world.failures.push(`task "${spec.name}" step ${j} (${step.op}${step.label === undefined ? '' : ` "${step.label}"`}): ${message}`);
+      sync.stopped(spec.name, j);
+    };
+    const unreachable = await sync.waitFor(task, step, stepId(spec.name, j));
+    if (unreachable !== null) return fail(unreachable);
     const mustFail: readonly string[] = step.error === undefined ? [] : typeof step.error === 'string' ? [step.error] : step.error;
     try {
       await runStep(world, step, task, driver);
     } catch (error) {
-      if (isSmmuError(error) && (mustFail.includes(error.code) || (step.allow as readonly string[] | undefined)?.includes(error.code) === true)) continue;
-      fail(error instanceof Error ? error.message : String(error));
-      return;
+      if (isSmmuError(error) && (mustFail.includes(error.code) || (step.allow as readonly string[] | undefined)?.includes(error.code) === true)) {
+        sync.complete(spec.name, j);
+        continue;
+      }
+      return fail(error instanceof Error ? error.message : String(error));
     }
-    if (mustFail.length > 0) {
-      fail(`succeeded, expected ${mustFail.join(' or ')}`);
-      return;
-    }
+    if (mustFail.length > 0) return fail(`succeeded, expected ${mustFail.join(' or ')}`);
+    sync.complete(spec.name, j);
   }
+}
+
+/**
+ * The device's latency before a device step calls the driver: `access` ns, plus `fault`
+ * ns when the access will fault (no translation of the page, or a read-only one for a
+ * write; a prefetch always faults). Nothing at all when both are 0, so a run without
+ * latency has exactly the scheduling points it had before latencies existed.
+ */
+async function deviceDelay(world: ScenarioWorld, task: Task, driver: BuiltDriver, step: ScenarioStep): Promise<void> {
+  const { fault, access } = world.deviceLatency;
+  if (fault === 0 && access === 0) return;
+  let faults = step.op === 'device-prefetch';
+  if (step.op === 'device-read' || step.op === 'device-write') {
+    const h = driver.instance.device.lookup(driver.instance.mm, resolveAddress(world, step.at).address);
+    faults = h === undefined || (step.op === 'device-write' && !h.writable);
+  }
+  const ns = access + (faults ? fault : 0);
+  if (ns > 0) await world.machine.sched.sleep(task, ns);
 }
 
 function check(step: { at: string; expect?: number | undefined }, got: number): void {
@@ -89,11 +116,14 @@ async function runStep(world: ScenarioWorld, step: ScenarioStep, task: Task, dri
     case 'yield':
       return m.sched.yield(task);
     case 'device-read':
+      await deviceDelay(world, task, dev(), step);
       return check(step, await dev().instance.read(task, at(step.at)));
     case 'device-write':
+      await deviceDelay(world, task, dev(), step);
       return dev().instance.write(task, at(step.at), step.value);
     case 'device-prefetch': {
       const inst = dev().instance;
+      if (inst.prefetch !== undefined) await deviceDelay(world, task, dev(), step);
       if (inst.prefetch === undefined) {
         world.skipped.push(`${step.op} ${step.at}: driver has no prefetch`);
         return;

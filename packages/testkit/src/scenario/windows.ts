@@ -86,6 +86,11 @@ function events(world: ScenarioWorld): TraceEvent[] {
   return all.sort((a, b) => a.r.seq - b.r.seq);
 }
 
+/** Whether the run's trace so far holds an event matching `element` (a step's `await`). */
+export function traceHolds(world: ScenarioWorld, element: WindowElement): boolean {
+  return events(world).some(matcher(world, element));
+}
+
 /**
  * How many times each window's pattern occurs in the run's trace: matched greedily as
  * a subsequence (each element at the earliest event after the previous element's),

@@ -2,6 +2,7 @@ import { MAP, PAGE_SIZE, PROT, type Inode, type Machine, type Process, type RunR
 import type { NotifierTrace } from '@secondary-mmu/mmu-notifier';
 import type { DriverFactory, DriverInstance } from '../contract.js';
 import { parseAddress } from './address.js';
+import type { DeviceLatency } from './device-latency.js';
 import type { Scenario, ScenarioDriver, ScenarioMapping } from './schema.js';
 
 /** A mapping as built: where it is and what backs it. */
@@ -32,6 +33,10 @@ export interface ReclaimTarget {
 
 /** Everything a scenario run built on its machine, and what its steps record. */
 export interface ScenarioWorld {
+  /** The scenario being run. */
+  readonly scenario: Scenario;
+  /** The device latency of this run (see `RunScenarioOptions.deviceLatency`). */
+  readonly deviceLatency: Required<DeviceLatency>;
   readonly machine: Machine;
   readonly trace: NotifierTrace;
   readonly processes: Map<string, Process>;
@@ -75,7 +80,7 @@ const FLAGS = {
  * and one that never settles ends the set-up with the aborted result it gives (an
  * `uncontrolled-await` violation) instead of hanging the runner.
  */
-export async function buildWorld(machine: Machine, trace: NotifierTrace, scenario: Scenario, driver: DriverFactory): Promise<{ readonly world: ScenarioWorld } | { readonly aborted: RunResult }> {
+export async function buildWorld(machine: Machine, trace: NotifierTrace, scenario: Scenario, driver: DriverFactory, deviceLatency: Required<DeviceLatency>): Promise<{ readonly world: ScenarioWorld } | { readonly aborted: RunResult }> {
   const mem = machine.mem;
   const processes = new Map<string, Process>();
   for (const p of scenario.processes) processes.set(p.name, mem.createProcess(p.name));
@@ -118,5 +123,5 @@ export async function buildWorld(machine: Machine, trace: NotifierTrace, scenari
       .map((l) => l.driver);
     drivers.set(d.name, { spec: d, instance, subscribers: subscribers.length > 0 ? subscribers : [instance.device.name] });
   }
-  return { world: { machine, trace, processes, mappings, drivers, reclaimed: [], failures: [], skipped: [] } };
+  return { world: { scenario, deviceLatency, machine, trace, processes, mappings, drivers, reclaimed: [], failures: [], skipped: [] } };
 }

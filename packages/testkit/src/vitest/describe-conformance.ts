@@ -3,7 +3,7 @@ import type { DriverFactory } from '../contract.js';
 import type { ConformanceCapabilities } from '../conformance/capability.js';
 import { formatConformanceCase } from '../conformance/format.js';
 import type { CheckDriverOptions } from '../conformance/options.js';
-import { planFor } from '../conformance/plan.js';
+import { caseTitle, planFor } from '../conformance/plan.js';
 import { failFor } from '../arguments.js';
 import { show } from '../show.js';
 import { runConformanceCase } from '../conformance/run-case.js';
@@ -22,6 +22,8 @@ export interface DescribeDriverConformanceOptions {
   readonly seeds?: CheckDriverOptions['seeds'];
   /** The scenarios (default `CONFORMANCE_SCENARIOS`). */
   readonly scenarios?: CheckDriverOptions['scenarios'];
+  /** The device latencies each scenario × era runs at (default 0 and 50 ns: `DEFAULT_CONFORMANCE_LATENCIES`). */
+  readonly latencies?: CheckDriverOptions['latencies'];
   /** Override every scenario's schedule strategy. */
   readonly strategy?: CheckDriverOptions['strategy'];
   /** An inconclusive case passes instead of failing (default false). */
@@ -30,7 +32,7 @@ export interface DescribeDriverConformanceOptions {
 
 /**
  * Register the conformance suite as vitest tests: one `describe`, one `it` per scenario
- * × era. A case skipped by an undeclared era or capability is an `it.skip` whose title
+ * × era × device latency (the title names a non-zero latency: `… [v6] @ 50 ns`). A case skipped by an undeclared era or capability is an `it.skip` whose title
  * gives the reason (one found only while running — no `prefetch` — skips from inside
  * the test); a failing case fails with its violations and their replay tokens; an
  * inconclusive one fails unless `allowInconclusive`. Call it at a test file's top level.
@@ -48,9 +50,10 @@ export function describeDriverConformance(options: DescribeDriverConformanceOpti
       ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
       ...(options.scenarios === undefined ? {} : { scenarios: options.scenarios }),
       ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
+      ...(options.latencies === undefined ? {} : { latencies: options.latencies }),
     });
     for (const c of plan.cases) {
-      const title = `${c.scenario.name} [${c.era}]`;
+      const title = caseTitle(c.scenario.name, c.era, c.latency);
       if (c.skip !== undefined) {
         it.skip(`${title} — skipped: ${c.skip.reason}`);
         continue;

@@ -1,3 +1,5 @@
+import { setup } from '../setup.js';
+
 /**
  * `mprotect` downgrading a page to read-only while the device reads and writes it: the
  * mirror must drop (or write-protect) its writable translation in the `protection-vma`
@@ -11,29 +13,17 @@ description: the CPU mprotects buf[0] read-only while the device reads and write
 schedule:
   strategy: random
   preempt: [device, yield, lock, spin]
-processes:
-  - name: app
-mappings:
-  - name: buf
-    process: app
-    pages: 2
-    prot: rw
-    kind: anon-private
-    fill: 40
-drivers:
-  - name: gpu
-    process: app
+${setup({ mappings: [{ name: 'buf', pages: 2, fill: 40 }] })}
 tasks:
   - name: cpu
     process: app
     steps:
-      - op: yield
-      - op: yield
-      - op: yield
       - op: mprotect
+        label: downgraded
         at: buf[0]
         pages: 1
         prot: r
+        await: { kind: access, device: gpu, at: "buf[0]" }
       - op: read
         at: buf[1]
         expect: 41
@@ -49,12 +39,11 @@ tasks:
       - op: yield
       - op: device-read
         at: buf[0]
-      - op: sleep
-        ns: 1000
       - op: device-write
         at: buf[0]
         value: 8
         allow: [EPERM]
+        after: downgraded
       - op: device-read
         at: buf[1]
         expect: 41

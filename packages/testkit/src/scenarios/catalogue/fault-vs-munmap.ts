@@ -1,3 +1,5 @@
+import { setup } from '../setup.js';
+
 /**
  * A device faulting and accessing a page while the process munmaps it: the mirror must
  * drop its translation in the invalidation before the frame is freed, and a fault that
@@ -10,22 +12,14 @@ description: device faults and reads buf[0] while the CPU munmaps it
 schedule:
   strategy: random
   preempt: [device, yield, lock, spin]
-processes:
-  - name: app
-mappings:
-  - name: buf
-    process: app
-    pages: 2
-    prot: rw
-    kind: anon-private
-    fill: 100
-drivers:
-  - name: gpu
-    process: app
+${setup({ mappings: [{ name: 'buf', pages: 2, fill: 100 }] })}
 tasks:
   - name: cpu
     process: app
     steps:
+      # Go on once the device has accessed the page (an event, not a delay), then race its write.
+      - op: yield
+        await: { kind: access, device: gpu, at: "buf[0]" }
       - op: yield
       - op: munmap
         at: buf[0]

@@ -1,3 +1,5 @@
+import { setup } from '../setup.js';
+
 /**
  * The process exits while its driver unregisters and kswapd reclaims the page the
  * device mirrors (3.4–3.10): `->release` must reach the driver before the
@@ -17,40 +19,25 @@ eras: [v6]
 schedule:
   strategy: pct
   preempt: [device, yield, lock, spin]
-processes:
-  - name: app
-  - name: kswapd
-mappings:
-  - name: buf
-    process: app
-    pages: 1
-    prot: rw
-    kind: anon-private
-    fill: 30
-drivers:
-  - name: gpu
-    process: app
+${setup({ processes: ['app', 'kswapd'], mappings: [{ name: 'buf', pages: 1, fill: 30 }] })}
 tasks:
   - name: exit
     process: app
     steps:
-      - op: sleep
-        ns: 1
       - op: exit
+        after: engine.0
   - name: kswapd
     process: kswapd
     steps:
-      - op: sleep
-        ns: 1
       - op: reclaim
         at: buf[0]
         passes: 3
+        after: engine.0
   - name: close
     driver: gpu
     steps:
-      - op: sleep
-        ns: 1
       - op: yield
+        after: engine.0
       - op: detach
   - name: engine
     driver: gpu
@@ -58,8 +45,6 @@ tasks:
       - op: device-read
         at: buf[0]
         expect: 30
-      - op: sleep
-        ns: 1
       - op: device-read
         at: buf[0]
         allow: [EFAULT, EINVAL]

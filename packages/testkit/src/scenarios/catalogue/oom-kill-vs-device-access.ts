@@ -1,3 +1,5 @@
+import { setup } from '../setup.js';
+
 /**
  * The OOM killer picks the process a device mirrors (the OOM reaper once
  * unmapped without telling secondary MMUs and corrupted KVM guests). In `v6` the reaper
@@ -19,27 +21,15 @@ description: the OOM killer reaps and kills app while the device reads its memor
 schedule:
   strategy: random
   preempt: [device, yield, lock, spin]
-processes:
-  - name: app
-  - name: allocator
-mappings:
-  - name: buf
-    process: app
-    pages: 2
-    prot: rw
-    kind: anon-private
-    fill: 90
-drivers:
-  - name: gpu
-    process: app
+${setup({ processes: ['app', 'allocator'], mappings: [{ name: 'buf', pages: 2, fill: 90 }] })}
 tasks:
   - name: oom
     process: allocator
     steps:
-      - op: yield
-      - op: yield
       - op: oom-kill
+        label: killed
         victim: app
+        await: { kind: access, device: gpu }
   - name: engine
     driver: gpu
     steps:
@@ -53,11 +43,10 @@ tasks:
       - op: device-read
         at: buf[0]
         allow: [EFAULT, EINVAL]
-      - op: sleep
-        ns: 1000
       - op: device-read
         at: buf[1]
         allow: [EFAULT, EINVAL]
+        after: killed
       - op: detach
 windows:
   - name: access-then-reap

@@ -1,3 +1,5 @@
+import { setup } from '../setup.js';
+
 /**
  * Idle-page tracking (v6: `mmu_notifier_clear_young` over a range, then
  * `mmu_notifier_test_young` per page, as `/sys/kernel/mm/page_idle` and MGLRU's walks
@@ -13,24 +15,12 @@ eras: [v6]
 schedule:
   strategy: random
   preempt: [device, yield, lock, spin]
-processes:
-  - name: app
-mappings:
-  - name: buf
-    process: app
-    pages: 2
-    prot: rw
-    kind: anon-private
-    fill: 60
-drivers:
-  - name: gpu
-    process: app
+${setup({ mappings: [{ name: 'buf', pages: 2, fill: 60 }] })}
 tasks:
   - name: idle
     process: app
     steps:
-      - { op: sleep, ns: 10 }
-      - { op: clear-young, at: "buf[0]", pages: 2 }
+      - { op: clear-young, label: cleared, at: "buf[0]", pages: 2, await: { kind: access, device: gpu, at: "buf[1]" } }
       - { op: test-young, at: "buf[1]" }
       - { op: yield }
       - { op: test-young, at: "buf[0]" }
@@ -39,8 +29,7 @@ tasks:
     steps:
       - { op: device-read, at: "buf[0]", expect: 60 }
       - { op: device-read, at: "buf[1]", expect: 61 }
-      - { op: sleep, ns: 10 }
-      - { op: device-read, at: "buf[0]", expect: 60 }
+      - { op: device-read, at: "buf[0]", expect: 60, after: cleared }
 windows:
   - name: access-clear-test
     pattern:

@@ -1,3 +1,5 @@
+import { setup } from '../setup.js';
+
 /**
  * `fork` write-protecting a private page for copy-on-write while the device writes it,
  * then the parent breaking COW by writing: the mirror must drop its writable
@@ -14,25 +16,15 @@ description: the CPU forks (COW) and writes buf[0] while the device writes it
 schedule:
   strategy: random
   preempt: [device, yield, lock, spin]
-processes:
-  - name: app
-mappings:
-  - name: buf
-    process: app
-    pages: 2
-    prot: rw
-    kind: anon-private
-    fill: 10
-drivers:
-  - name: gpu
-    process: app
+${setup({ mappings: [{ name: 'buf', pages: 2, fill: 10 }] })}
 tasks:
   - name: cpu
     process: app
     steps:
-      - op: yield
       - op: fork
+        label: forked
         child: kid
+        await: { kind: access, device: gpu, at: "buf[0]", write: true }
       - op: write
         at: buf[0]
         value: 20
@@ -49,11 +41,10 @@ tasks:
       - op: device-write
         at: buf[0]
         value: 31
-      - op: sleep
-        ns: 1000
       - op: device-write
         at: buf[0]
         value: 32
+        after: forked
       - op: device-read
         at: buf[0]
 windows:

@@ -1,3 +1,5 @@
+import { setup } from '../setup.js';
+
 /**
  * hmm-tests `file_read` and `file_write`: the device reads file data through a shared
  * and a private mapping, and its write through the shared mapping reaches the file — a
@@ -5,32 +7,7 @@
  */
 export const HMM_FILE_READ_WRITE = `name: hmm-file-read-write
 description: the device reads a file through shared and private mappings; its shared write reaches the file
-processes:
-  - name: app
-  - name: reader
-mappings:
-  - name: shared
-    process: app
-    pages: 2
-    prot: rw
-    kind: file-shared
-    file: data
-    fill: 30
-  - name: private
-    process: app
-    pages: 2
-    prot: r
-    kind: file-private
-    file: data
-  - name: other
-    process: reader
-    pages: 2
-    prot: r
-    kind: file-shared
-    file: data
-drivers:
-  - name: gpu
-    process: app
+${setup({ processes: ['app', 'reader'], mappings: [{ name: 'shared', pages: 2, kind: 'file-shared', file: 'data', fill: 30 }, { name: 'private', pages: 2, prot: 'r', kind: 'file-private', file: 'data' }, { name: 'other', process: 'reader', pages: 2, prot: 'r', kind: 'file-shared', file: 'data' }] })}
 tasks:
   - name: engine
     driver: gpu
@@ -41,7 +18,6 @@ tasks:
   - name: check
     process: reader
     steps:
-      - { op: sleep, ns: 10 }
-      - { op: read, at: "other[1]", expect: 41 }
+      - { op: read, at: "other[1]", expect: 41, after: engine.2 }
       - { op: read, at: "other[0]", expect: 30 }
 `;

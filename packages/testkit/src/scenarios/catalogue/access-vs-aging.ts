@@ -1,3 +1,5 @@
+import { setup } from '../setup.js';
+
 /**
  * The seed thread's first case: a device accessing a page while the VM ages it. Every
  * `page_referenced` pass asks the secondary MMU (`clear_flush_young`; `age_page` in
@@ -11,32 +13,22 @@ description: the device reads buf[0] while the CPU ages it (page_referenced, cle
 schedule:
   strategy: random
   preempt: [device, yield, lock, spin]
-processes:
-  - name: app
-mappings:
-  - name: buf
-    process: app
-    pages: 1
-    prot: rw
-    kind: anon-private
-    fill: 50
-drivers:
-  - name: gpu
-    process: app
+${setup({ mappings: [{ name: 'buf', pages: 1, fill: 50 }] })}
 tasks:
   - name: aging
     process: app
     steps:
+      - op: age
+        at: buf[0]
+        await: { kind: access, device: gpu, at: "buf[0]" }
       - op: yield
       - op: age
+        label: aged
         at: buf[0]
-      - op: yield
+        after: engine.2
       - op: age
         at: buf[0]
-      - op: sleep
-        ns: 500
-      - op: age
-        at: buf[0]
+        after: wrote
   - name: engine
     driver: gpu
     steps:
@@ -47,11 +39,11 @@ tasks:
       - op: device-read
         at: buf[0]
         expect: 50
-      - op: sleep
-        ns: 200
       - op: device-write
+        label: wrote
         at: buf[0]
         value: 51
+        after: aged
 windows:
   - name: access-age-access-age
     pattern:

@@ -1,3 +1,5 @@
+import { setup } from '../setup.js';
+
 /**
  * The process exiting while the device reads its memory: the mirror must tear every
  * translation down when told (`release`, or the interval notifier's `release`
@@ -12,26 +14,14 @@ description: the process exits while the device reads buf
 schedule:
   strategy: random
   preempt: [device, yield, lock, spin]
-processes:
-  - name: app
-mappings:
-  - name: buf
-    process: app
-    pages: 2
-    prot: rw
-    kind: anon-private
-    fill: 70
-drivers:
-  - name: gpu
-    process: app
+${setup({ mappings: [{ name: 'buf', pages: 2, fill: 70 }] })}
 tasks:
   - name: cpu
     process: app
     steps:
-      - op: yield
-      - op: yield
-      - op: yield
       - op: exit
+        label: exited
+        await: { kind: access, device: gpu }
   - name: engine
     driver: gpu
     steps:
@@ -45,11 +35,10 @@ tasks:
       - op: device-read
         at: buf[0]
         allow: [EFAULT, EINVAL]
-      - op: sleep
-        ns: 1000
       - op: device-read
         at: buf[1]
         allow: [EFAULT, EINVAL]
+        after: exited
       - op: detach
 windows:
   - name: access-then-teardown

@@ -1,3 +1,5 @@
+import { setup } from '../setup.js';
+
 /**
  * The seed thread's question — may an invalidation sleep? — asked in each era with a
  * driver whose invalidations wait for a remote acknowledgement (`ackingMirror`, or any
@@ -12,26 +14,15 @@ description: a driver sleeping in its invalidations, against munmap and reclaim,
 schedule:
   strategy: random
   preempt: [device, yield, lock, spin]
-processes:
-  - name: app
-mappings:
-  - name: buf
-    process: app
-    pages: 2
-    prot: rw
-    kind: anon-private
-    fill: 20
-drivers:
-  - name: gpu
-    process: app
+${setup({ mappings: [{ name: 'buf', pages: 2, fill: 20 }] })}
 tasks:
   - name: cpu
     process: app
     steps:
-      - op: yield
       - op: munmap
         at: buf[0]
         pages: 1
+        await: { kind: access, device: gpu, at: "buf[1]" }
       - op: reclaim
         at: buf[1]
         passes: 3

@@ -1,3 +1,5 @@
+import { setup } from '../setup.js';
+
 /**
  * A device accessing a page while reclaim ages it, unmaps it and swaps it out: the
  * mirror must hear of the unmap (`invalidate_page` in the 2008 eras, a range in v6)
@@ -11,26 +13,16 @@ description: device reads buf[0] while the CPU reclaims the same page
 schedule:
   strategy: random
   preempt: [device, yield, lock, spin]
-processes:
-  - name: app
-mappings:
-  - name: buf
-    process: app
-    pages: 1
-    prot: rw
-    kind: anon-private
-    fill: 40
-drivers:
-  - name: gpu
-    process: app
+${setup({ mappings: [{ name: 'buf', pages: 1, fill: 40 }] })}
 tasks:
   - name: kswapd
     process: app
     steps:
-      - op: yield
       - op: reclaim
+        label: reclaimed
         at: buf[0]
         passes: 3
+        await: { kind: access, device: gpu, at: "buf[0]" }
   - name: engine
     driver: gpu
     steps:
@@ -41,11 +33,11 @@ tasks:
       - op: device-read
         at: buf[0]
         expect: 40
-      - op: sleep
-        ns: 1000
+      # Once reclaim is done: the page must fault back in with its content.
       - op: device-read
         at: buf[0]
         expect: 40
+        after: reclaimed
 windows:
   - name: access-free-access
     pattern:

@@ -1,17 +1,9 @@
+import { setup } from '../setup.js';
+
 /** hmm-tests `anon_write`: the CPU reads what the device wrote. */
 export const HMM_ANON_WRITE = `name: hmm-anon-write
 description: the CPU sees the device's writes
-processes:
-  - name: app
-mappings:
-  - name: buf
-    process: app
-    pages: 2
-    prot: rw
-    kind: anon-private
-drivers:
-  - name: gpu
-    process: app
+${setup({ mappings: [{ name: 'buf', pages: 2 }] })}
 tasks:
   - name: engine
     driver: gpu
@@ -21,7 +13,6 @@ tasks:
   - name: cpu
     process: app
     steps:
-      - { op: sleep, ns: 10 }
-      - { op: read, at: "buf[0]", expect: 7 }
+      - { op: read, at: "buf[0]", expect: 7, after: engine.1 }
       - { op: read, at: "buf[1]", expect: 8 }
 `;

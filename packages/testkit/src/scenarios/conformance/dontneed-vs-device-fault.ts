@@ -1,3 +1,5 @@
+import { setup } from '../setup.js';
+
 /**
  * `MADV_DONTNEED` zapping a page while the device faults it in: the mirror must drop
  * its translation in the `clear` invalidation before the frame is freed, and a device
@@ -11,28 +13,16 @@ description: the CPU madvise(DONTNEED)s buf[0] while the device faults it in
 schedule:
   strategy: random
   preempt: [device, yield, lock, spin]
-processes:
-  - name: app
-mappings:
-  - name: buf
-    process: app
-    pages: 2
-    prot: rw
-    kind: anon-private
-    fill: 50
-drivers:
-  - name: gpu
-    process: app
+${setup({ mappings: [{ name: 'buf', pages: 2, fill: 50 }] })}
 tasks:
   - name: cpu
     process: app
     steps:
-      - op: yield
-      - op: yield
-      - op: yield
       - op: madvise-dontneed
+        label: zapped
         at: buf[0]
         pages: 1
+        await: { kind: access, device: gpu, at: "buf[0]" }
       - op: read
         at: buf[1]
         expect: 51
@@ -44,11 +34,10 @@ tasks:
       - op: yield
       - op: device-read
         at: buf[0]
-      - op: sleep
-        ns: 1000
       - op: device-write
         at: buf[0]
         value: 9
+        after: zapped
       - op: device-read
         at: buf[0]
         expect: 9
