@@ -17,4 +17,3 @@ export * from './classic-mirror/index.js';
 export * from './scenario/index.js';
 export * from './explore/index.js';
 export * from './conformance/index.js';
-export * from './kill-matrix/index.js';
