@@ -28,6 +28,7 @@
 export type { KillMatrixVariant } from './types.js';
 export * from './variants/index.js';
 export { killMatrixScenario } from './scenario.js';
+export { checkKillMatrixVariant, type KillMatrixCheck, type KillMatrixCheckOptions } from './check-variant.js';
 export { classicVariant, type ClassicChange } from './classic-variant.js';
 export { dmirrorVariant, type DmirrorChange } from './dmirror-variant.js';
 export { sleepInInvalidations } from './sleeping-invalidations.js';
