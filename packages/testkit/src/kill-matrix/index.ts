@@ -8,8 +8,9 @@
  * deterministic bug (`race: false`: caught under `fifo` too — it proves the checker).
  * The unmodified reference must `pass` the same scenario (a window hit, not merely
  * `inconclusive`), and the shrunk failing schedule must replay to the same verdict and be
- * 1-minimal. `test/kill-matrix.test.ts` checks all of that for every entry of
- * {@link KILL_MATRIX}.
+ * 1-minimal. {@link checkKillMatrixVariant} holds one variant to those rules, and
+ * `test/kill-matrix.test.ts` runs it on every entry of {@link KILL_MATRIX} (see
+ * docs/kill-matrix.md).
  *
  * Adding a variant is one new file and one list entry:
  *
