@@ -6,7 +6,8 @@ import type { KillMatrixVariant } from '../types.js';
 /**
  * The classic mirror's fault checking only the sequence, not `inProgress`: a fault that
  * read the sequence after an invalidation's start installs between that start and its
- * end (the sequence moves only at the end). A race: the fault must run inside munmap's
+ * end (the sequence moves only at the end), and the device then uses that translation
+ * in the window or after the page is freed. A race: the fault must run inside munmap's
  * start/end window. Kernel counterpart: `mmu_invalidate_retry()` without its
  * `mmu_invalidate_in_progress` test.
  */
@@ -20,6 +21,6 @@ export const INSTALLS_IN_WINDOW: KillMatrixVariant = {
   reference: classicMirror,
   scenario: 'fault-vs-munmap',
   era: 'v6',
-  expectedKinds: ['map-in-invalidation'],
-  schedules: 40,
+  expectedKinds: ['map-in-invalidation', 'access-in-invalidation', 'use-after-free'],
+  schedules: 60,
 };

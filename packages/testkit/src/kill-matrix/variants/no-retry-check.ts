@@ -19,6 +19,6 @@ export const NO_RETRY_CHECK: KillMatrixVariant = {
   reference: classicMirror,
   scenario: 'dontneed-vs-device-fault',
   era: 'v6',
-  expectedKinds: ['map-in-invalidation', 'use-after-free', 'stale-read'],
+  expectedKinds: ['map-in-invalidation', 'access-in-invalidation', 'use-after-free', 'stale-read'],
   schedules: 20,
 };

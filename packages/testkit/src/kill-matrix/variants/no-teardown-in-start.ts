@@ -29,5 +29,5 @@ export const NO_TEARDOWN_IN_START: KillMatrixVariant = {
   scenario: 'fault-vs-munmap',
   era: 'v6',
   expectedKinds: ['use-after-free', 'access-in-invalidation'],
-  schedules: 20,
+  schedules: 40,
 };
