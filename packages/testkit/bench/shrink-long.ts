@@ -11,7 +11,8 @@
  * variant × seed and a summary line; exits 1 if a schedule claimed minimal is not.
  * CI checks seed 1 of every variant (budget 40) in `test/kill-matrix.test.ts`.
  */
-import { explore, KILL_MATRIX, killMatrixScenario } from '../src/index.js';
+import { explore } from '../src/index.js';
+import { KILL_MATRIX, killMatrixScenario } from '../src/kill-matrix/index.js';
 import { removals } from '../test/support/one-minimal.js';
 
 const [countArg, budgetArg] = process.argv.slice(2);

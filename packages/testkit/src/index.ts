@@ -18,4 +18,3 @@ export * from './scenario/index.js';
 export { SCENARIO_REGISTRY, scenarioTexts, defineScenario, setup, type ScenarioEntry, type ScenarioEntrySpec, type ScenarioKind, type SetupSpec, type SetupMapping } from './scenarios/index.js';
 export * from './explore/index.js';
 export * from './conformance/index.js';
-export * from './kill-matrix/index.js';

@@ -10,6 +10,23 @@ export const CLASSIC_MIRROR_RETRY_BACKOFF_NS = 100;
 export const CLASSIC_MIRROR_MAX_FAULT_ATTEMPTS = 1000;
 
 /**
+ * A classic-mirror device fault path: what `ClassicMirrorInstance` calls for a
+ * missing (or, for a write, read-only) translation. Kernel counterpart: KVM's
+ * `kvm_mmu_page_fault()` path, as a function of the VM.
+ */
+export type ClassicMirrorFaultPath = (state: ClassicMirrorState, task: Task, address: number, write: boolean) => Promise<DeviceTranslation>;
+
+/**
+ * Whether a fault that read `seq` before resolving must not install (called under
+ * `mmu_lock`): an invalidation is between its start and its end, or one completed since.
+ * Kernel counterpart: `mmu_invalidate_retry()` (its `mmu_invalidate_in_progress` test, then
+ * the `mmu_invalidate_seq` compare).
+ */
+export function classicMirrorRetryNeeded(state: ClassicMirrorState, seq: number): boolean {
+  return state.inProgress > 0 || state.invalidateSeq !== seq;
+}
+
+/**
  * A device fault for the page at `address` (page aligned), with Arcangeli's
  * sequence / in-progress retry:
  *
@@ -25,14 +42,21 @@ export const CLASSIC_MIRROR_MAX_FAULT_ATTEMPTS = 1000;
  *
  * An invalidation that ran between the resolve and the lock found nothing to zap; the
  * counters make the fault see it and start over instead of installing a stale
- * translation. Errors of the resolve (EFAULT, EPERM) pass through; a closed mirror
+ * translation. `retryNeeded` is that check ({@link classicMirrorRetryNeeded}); the
+ * testkit's kill matrix passes a broken one to prove the checkers catch the race. Errors of the resolve (EFAULT, EPERM) pass through; a closed mirror
  * (`release` ran, or detached) is EFAULT.
  *
  * Kernel counterpart: `kvm_tdp_page_fault()` / `direct_page_fault()` — `mmu_seq =
  * kvm->mmu_invalidate_seq; smp_rmb();`, `kvm_faultin_pfn()`, then under `mmu_lock`
  * `is_page_fault_stale()` / `mmu_invalidate_retry()` before `kvm_tdp_mmu_map()`.
  */
-export async function classicMirrorFault(state: ClassicMirrorState, task: Task, address: number, write: boolean): Promise<DeviceTranslation> {
+export async function classicMirrorFault(
+  state: ClassicMirrorState,
+  task: Task,
+  address: number,
+  write: boolean,
+  retryNeeded: (state: ClassicMirrorState, seq: number) => boolean = classicMirrorRetryNeeded,
+): Promise<DeviceTranslation> {
   state.stats.faults++;
   for (let attempt = 0; attempt < CLASSIC_MIRROR_MAX_FAULT_ATTEMPTS; attempt++) {
     if (state.closed) throw closedError(state, address);
@@ -43,7 +67,7 @@ export async function classicMirrorFault(state: ClassicMirrorState, task: Task, 
     let busy = false;
     try {
       if (state.closed) throw closedError(state, address);
-      if (state.inProgress > 0 || state.invalidateSeq !== seq) {
+      if (retryNeeded(state, seq)) {
         state.stats.retries++;
         busy = state.inProgress > 0;
       } else {

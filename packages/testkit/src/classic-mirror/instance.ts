@@ -1,7 +1,7 @@
 import { mmuNotifierUnregister, type DeviceMmu, type DeviceTranslation, type MmuNotifier } from '@secondary-mmu/mmu-notifier';
 import { PAGE_SIZE, SmmuError, type Mm, type Task } from '@secondary-mmu/core-mm';
 import type { DriverInstance } from '../contract.js';
-import { CLASSIC_MIRROR_MAX_FAULT_ATTEMPTS, classicMirrorFault } from './fault.js';
+import { CLASSIC_MIRROR_MAX_FAULT_ATTEMPTS, classicMirrorFault, type ClassicMirrorFaultPath } from './fault.js';
 import { withMmuLock } from './locked.js';
 import type { ClassicMirrorState, ClassicMirrorStats } from './state.js';
 
@@ -25,6 +25,8 @@ export class ClassicMirrorInstance implements DriverInstance {
     private readonly state: ClassicMirrorState,
     /** The registered subscription. */
     readonly subscription: MmuNotifier,
+    /** The device fault path: {@link classicMirrorFault} unless a test injects a broken one (the kill matrix). */
+    private readonly fault: ClassicMirrorFaultPath = classicMirrorFault,
   ) {
     this.device = state.device;
     this.mm = state.mm;
@@ -54,7 +56,7 @@ export class ClassicMirrorInstance implements DriverInstance {
   async read(task: Task, address: number): Promise<number> {
     const page = pageOf(address);
     for (let i = 0; i < CLASSIC_MIRROR_MAX_FAULT_ATTEMPTS; i++) {
-      const h = this.state.table.get(page) ?? (await classicMirrorFault(this.state, task, page, false));
+      const h = this.state.table.get(page) ?? (await this.fault(this.state, task, page, false));
       try {
         return await this.device.read(task, h);
       } catch (error) {
@@ -69,7 +71,7 @@ export class ClassicMirrorInstance implements DriverInstance {
     const page = pageOf(address);
     for (let i = 0; i < CLASSIC_MIRROR_MAX_FAULT_ATTEMPTS; i++) {
       const found = this.state.table.get(page);
-      const h: DeviceTranslation = found?.writable === true ? found : await classicMirrorFault(this.state, task, page, true);
+      const h: DeviceTranslation = found?.writable === true ? found : await this.fault(this.state, task, page, true);
       try {
         await this.device.write(task, h, value);
         return;
@@ -85,7 +87,7 @@ export class ClassicMirrorInstance implements DriverInstance {
     const first = pageOf(start);
     for (let i = 0; i < pages; i++) {
       const address = first + i * PAGE_SIZE;
-      if (this.state.table.get(address) === undefined) await classicMirrorFault(this.state, task, address, false);
+      if (this.state.table.get(address) === undefined) await this.fault(this.state, task, address, false);
     }
   }
 

@@ -1,4 +1,4 @@
-import { andThen, ensure, Mutex, PAGE_SIZE, TASK_SIZE, type Machine, type Mm, type MmuNotifierRange, type Task } from '@secondary-mmu/core-mm';
+import { andThen, ensure, Mutex, PAGE_SIZE, TASK_SIZE, type HmmPfn, type Machine, type Mm, type MmuNotifierRange, type Task } from '@secondary-mmu/core-mm';
 import { DeviceMmu, MmuIntervalNotifier, mmuIntervalNotifierInsert, mmuIntervalNotifierRemove } from '@secondary-mmu/mmu-notifier';
 import type { DriverInstance } from '../contract.js';
 import { dmirrorRead, dmirrorWrite } from './access.js';
@@ -13,6 +13,8 @@ export interface DmirrorOptions {
   readonly name?: string;
   /** Replace the interval `invalidate` (default {@link dmirrorIntervalInvalidate}): for mutants that test the testkit. */
   readonly invalidate?: (dmirror: DmirrorInstance, task: Task, isub: MmuIntervalNotifier, range: MmuNotifierRange, curSeq: number) => boolean | Promise<boolean>;
+  /** Replace the fault's commit step under `dmirror->mutex` (default `dmirrorDoFault`): for mutants that test the testkit. */
+  readonly doFault?: (dmirror: DmirrorState, task: Task, start: number, pfns: readonly HmmPfn[]) => void | Promise<void>;
 }
 
 /**
@@ -45,8 +47,12 @@ export class DmirrorInstance implements DriverInstance, DmirrorState {
   contendedInvalidations = 0;
   /** Set (under the mutex) by {@link DmirrorInstance.detach}: nothing is installed afterwards. */
   closed = false;
+  /** The fault's commit step when {@link DmirrorOptions.doFault} replaced `dmirrorDoFault`. */
+  readonly doFault: DmirrorOptions['doFault'];
 
-  private constructor(machine: Machine, mm: Mm, name: string, invalidate: NonNullable<DmirrorOptions['invalidate']> = dmirrorIntervalInvalidate) {
+  private constructor(machine: Machine, mm: Mm, name: string, options: DmirrorOptions) {
+    const invalidate = options.invalidate ?? dmirrorIntervalInvalidate;
+    this.doFault = options.doFault;
     this.machine = machine;
     this.mm = mm;
     this.name = name;
@@ -65,7 +71,7 @@ export class DmirrorInstance implements DriverInstance, DmirrorState {
    * current->mm, 0, ULONG_MAX & PAGE_MASK, &dmirror_min_ops)`).
    */
   static open(task: Task, machine: Machine, mm: Mm, options: DmirrorOptions = {}): DmirrorInstance | Promise<DmirrorInstance> {
-    const dm = new DmirrorInstance(machine, mm, options.name ?? 'dmirror', options.invalidate);
+    const dm = new DmirrorInstance(machine, mm, options.name ?? 'dmirror', options);
     return andThen(mmuIntervalNotifierInsert(task, dm.notifier, mm, 0, TASK_SIZE), () => dm);
   }
 

@@ -41,7 +41,8 @@ export async function dmirrorRangeFault(dmirror: DmirrorState, task: Task, start
       continue;
     }
     try {
-      dmirrorDoFault(dmirror, task, start, pfns);
+      const installed = (dmirror.doFault ?? dmirrorDoFault)(dmirror, task, start, pfns);
+      if (installed !== undefined) await installed;
     } finally {
       await mutex.unlock(task);
     }

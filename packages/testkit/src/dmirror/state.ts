@@ -1,4 +1,4 @@
-import type { Machine, Mm, Mutex } from '@secondary-mmu/core-mm';
+import type { HmmPfn, Machine, Mm, Mutex, Task } from '@secondary-mmu/core-mm';
 import type { DeviceMmu, MmuIntervalNotifier } from '@secondary-mmu/mmu-notifier';
 import type { MirrorTable } from './mirror-table.js';
 
@@ -31,4 +31,6 @@ export interface DmirrorState {
   contendedInvalidations: number;
   /** Set (under the mutex) when the device is closed: nothing is installed afterwards. */
   readonly closed: boolean;
+  /** The fault's commit step, when not `dmirrorDoFault` (a mutant that tests the testkit). */
+  readonly doFault?: ((dmirror: DmirrorState, task: Task, start: number, pfns: readonly HmmPfn[]) => void | Promise<void>) | undefined;
 }
