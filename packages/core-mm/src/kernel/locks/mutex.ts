@@ -8,6 +8,10 @@ import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
  * it checks might-sleep every time (not only when contended); waiters get the lock
  * in arrival order. Kernel counterpart: `mutex_lock()`, `mutex_lock_nested()`,
  * `mutex_trylock()`, `mutex_unlock()`; difference: no optimistic spinning.
+ *
+ * Preemption points: `lock` before acquiring and after releasing; `held` right after
+ * acquiring and right before releasing (not after a `trylock`), where the kernel's
+ * holder may be preempted or another CPU runs: another task then finds the mutex held.
  */
 export class Mutex implements Lockable, Waitable {
   readonly name: string;
@@ -31,8 +35,8 @@ export class Mutex implements Lockable, Waitable {
   lockNested(task: Task, subclass: number, site?: string): void | Promise<void> {
     mightSleep(task, 'mutex_lock', this.name, site);
     const p = this.kernel.sched.preempt(task, 'lock');
-    if (p === undefined) return this.acquire(task, subclass, site);
-    return p.then(() => this.acquire(task, subclass, site));
+    if (p === undefined) return this.acquireHeld(task, subclass, site);
+    return p.then(() => this.acquireHeld(task, subclass, site));
   }
 
   /** `mutex_trylock()`: never sleeps, so no might-sleep check. */
@@ -45,6 +49,15 @@ export class Mutex implements Lockable, Waitable {
 
   /** `mutex_unlock()`: hands the mutex to the first waiter. */
   unlock(task: Task): void | Promise<void> {
+    if (this.owner === task) {
+      const p = this.kernel.sched.preempt(task, 'held');
+      if (p !== undefined) return p.then(() => this.release(task));
+    }
+    return this.release(task);
+  }
+
+  /** Release (lockdep first: a bad unlock leaves the mutex alone), then the `lock` point. */
+  private release(task: Task): void | Promise<void> {
     if (!this.kernel.lockdep.release(task, this)) return;
     const next = this.waiters.shift();
     this.owner = next ?? null;
@@ -63,6 +76,14 @@ export class Mutex implements Lockable, Waitable {
 
   describe(): string {
     return `mutex ${this.name}`;
+  }
+
+  /** Acquire, then the `held` point (chained only behind a wait when the class is enabled). */
+  private acquireHeld(task: Task, subclass: number, site: string | undefined): void | Promise<void> {
+    const sched = this.kernel.sched;
+    const acquired = this.acquire(task, subclass, site);
+    if (acquired === undefined) return sched.preempt(task, 'held');
+    return sched.preempts('held') ? acquired.then(() => sched.preempt(task, 'held')) : acquired;
   }
 
   private acquire(task: Task, subclass: number, site: string | undefined): void | Promise<void> {

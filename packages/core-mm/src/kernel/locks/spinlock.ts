@@ -9,6 +9,12 @@ import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
  * without sleeping, which is legal in atomic context, and the lock is handed over in
  * arrival order as a ticket lock does. Kernel counterpart: `spin_lock()`,
  * `spin_lock_nested()`, `spin_lock_irqsave()`, `spin_trylock()`, `spin_unlock()`.
+ *
+ * Preemption points: `spin` before acquiring and after releasing; `held` right after
+ * acquiring and right before releasing (not after a `trylock`, which answers
+ * synchronously). Difference: the kernel never preempts a spinlock holder — a `held`
+ * switch stands for the other CPUs running while this one is inside its critical
+ * section, so it is no sleep and changes no context check.
  */
 export class SpinLock implements Lockable, Waitable {
   readonly name: string;
@@ -27,15 +33,15 @@ export class SpinLock implements Lockable, Waitable {
   /** `spin_lock()`: returns a Promise only if the task had to spin or was preempted. */
   lock(task: Task, site?: string): void | Promise<void> {
     const p = this.kernel.sched.preempt(task, 'spin');
-    if (p === undefined) return this.acquire(task, 0, site);
-    return p.then(() => this.acquire(task, 0, site));
+    if (p === undefined) return this.acquireHeld(task, 0, site);
+    return p.then(() => this.acquireHeld(task, 0, site));
   }
 
   /** `spin_lock_nested()`: a second lock of this class, at nesting level `subclass`. */
   lockNested(task: Task, subclass: number, site?: string): void | Promise<void> {
     const p = this.kernel.sched.preempt(task, 'spin');
-    if (p === undefined) return this.acquire(task, subclass, site);
-    return p.then(() => this.acquire(task, subclass, site));
+    if (p === undefined) return this.acquireHeld(task, subclass, site);
+    return p.then(() => this.acquireHeld(task, subclass, site));
   }
 
   /**
@@ -49,9 +55,11 @@ export class SpinLock implements Lockable, Waitable {
 
   /** `spin_unlock_irqrestore()`: the lock, then interrupts back as they were. */
   unlockIrqrestore(task: Task): void | Promise<void> {
-    const p = this.unlock(task);
-    localIrqRestore(task);
-    return p;
+    if (this.owner === task) {
+      const p = this.kernel.sched.preempt(task, 'held');
+      if (p !== undefined) return p.then(() => this.releaseIrqrestore(task));
+    }
+    return this.releaseIrqrestore(task);
   }
 
   /** `spin_trylock()`: never waits. */
@@ -65,6 +73,21 @@ export class SpinLock implements Lockable, Waitable {
 
   /** `spin_unlock()`: hands the lock to the first spinner. */
   unlock(task: Task): void | Promise<void> {
+    if (this.owner === task) {
+      const p = this.kernel.sched.preempt(task, 'held');
+      if (p !== undefined) return p.then(() => this.release(task));
+    }
+    return this.release(task);
+  }
+
+  private releaseIrqrestore(task: Task): void | Promise<void> {
+    const p = this.release(task);
+    localIrqRestore(task);
+    return p;
+  }
+
+  /** Release (lockdep first: a bad unlock leaves the lock alone), then the `spin` point. */
+  private release(task: Task): void | Promise<void> {
     if (!this.kernel.lockdep.release(task, this)) return;
     task.preemptCount--;
     const next = this.spinners.shift();
@@ -89,6 +112,14 @@ export class SpinLock implements Lockable, Waitable {
 
   describe(): string {
     return `spinlock ${this.name}`;
+  }
+
+  /** Acquire, then the `held` point (chained only behind a spin when the class is enabled). */
+  private acquireHeld(task: Task, subclass: number, site: string | undefined): void | Promise<void> {
+    const sched = this.kernel.sched;
+    const acquired = this.acquire(task, subclass, site);
+    if (acquired === undefined) return sched.preempt(task, 'held');
+    return sched.preempts('held') ? acquired.then(() => sched.preempt(task, 'held')) : acquired;
   }
 
   private acquire(task: Task, subclass: number, site: string | undefined): void | Promise<void> {

@@ -217,6 +217,15 @@ export class Scheduler {
     return resumed;
   }
 
+  /**
+   * Whether points of class `cls` may switch tasks in this machine's runs: a lock asks
+   * before it chains a `held` point behind a contended acquire, so a disabled class
+   * costs no Promise.
+   */
+  preempts(cls: PreemptClass): boolean {
+    return (this.mask & PREEMPT_BIT[cls]) !== 0;
+  }
+
   /** An explicit preemption point of class `yield`, with no context check (a program's "another CPU may run here"). */
   yield(task: Task): void | Promise<void> {
     return this.preempt(task, 'yield');
