@@ -3,11 +3,12 @@ import { ACCESS_VS_RECLAIM } from './access-vs-reclaim.js';
 import { FAULT_VS_MUNMAP } from './fault-vs-munmap.js';
 import { IDLE_SCAN_VS_DEVICE_ACCESS } from './idle-scan-vs-device-access.js';
 import { OOM_KILL_VS_DEVICE_ACCESS } from './oom-kill-vs-device-access.js';
+import { REAP_VS_HELD_DRIVER_LOCK } from './reap-vs-held-driver-lock.js';
 import { RELEASE_VS_UNREGISTER } from './release-vs-unregister.js';
 import { SLEEPING_INVALIDATE } from './sleeping-invalidate.js';
 import { WRITEBACK_VS_DEVICE_WRITE } from './writeback-vs-device-write.js';
 
-export { ACCESS_VS_AGING, ACCESS_VS_RECLAIM, FAULT_VS_MUNMAP, IDLE_SCAN_VS_DEVICE_ACCESS, OOM_KILL_VS_DEVICE_ACCESS, RELEASE_VS_UNREGISTER, SLEEPING_INVALIDATE, WRITEBACK_VS_DEVICE_WRITE };
+export { ACCESS_VS_AGING, ACCESS_VS_RECLAIM, FAULT_VS_MUNMAP, IDLE_SCAN_VS_DEVICE_ACCESS, OOM_KILL_VS_DEVICE_ACCESS, REAP_VS_HELD_DRIVER_LOCK, RELEASE_VS_UNREGISTER, SLEEPING_INVALIDATE, WRITEBACK_VS_DEVICE_WRITE };
 
 /**
  * The scenario catalogue: YAML texts by name, for `loadScenario` (and the CLI). Each
@@ -27,6 +28,7 @@ export const SCENARIO_CATALOGUE: Readonly<Record<string, string>> = {
   'idle-scan-vs-device-access': IDLE_SCAN_VS_DEVICE_ACCESS,
   'writeback-vs-device-write': WRITEBACK_VS_DEVICE_WRITE,
   'oom-kill-vs-device-access': OOM_KILL_VS_DEVICE_ACCESS,
+  'reap-vs-held-driver-lock': REAP_VS_HELD_DRIVER_LOCK,
   'release-vs-unregister': RELEASE_VS_UNREGISTER,
   'sleeping-invalidate': SLEEPING_INVALIDATE,
 };
