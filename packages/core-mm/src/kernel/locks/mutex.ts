@@ -36,7 +36,7 @@ export class Mutex implements Lockable, Waitable {
     mightSleep(task, 'mutex_lock', this.name, site);
     const p = this.kernel.sched.preempt(task, 'lock');
     if (p === undefined) return this.acquireHeld(task, subclass, site);
-    return p.then(() => this.acquireHeld(task, subclass, site));
+    return this.acquireAfter(p, task, subclass, site);
   }
 
   /** `mutex_trylock()`: never sleeps, so no might-sleep check. */
@@ -51,7 +51,7 @@ export class Mutex implements Lockable, Waitable {
   unlock(task: Task): void | Promise<void> {
     if (this.owner === task) {
       const p = this.kernel.sched.preempt(task, 'held');
-      if (p !== undefined) return p.then(() => this.release(task));
+      if (p !== undefined) return this.releaseAfter(p, task);
     }
     return this.release(task);
   }
@@ -80,10 +80,23 @@ export class Mutex implements Lockable, Waitable {
 
   /** Acquire, then the `held` point (chained only behind a wait when the class is enabled). */
   private acquireHeld(task: Task, subclass: number, site: string | undefined): void | Promise<void> {
-    const sched = this.kernel.sched;
     const acquired = this.acquire(task, subclass, site);
-    if (acquired === undefined) return sched.preempt(task, 'held');
-    return sched.preempts('held') ? acquired.then(() => sched.preempt(task, 'held')) : acquired;
+    if (acquired === undefined) return this.kernel.sched.preempt(task, 'held');
+    return this.kernel.sched.preempts('held') ? this.heldAfter(acquired, task) : acquired;
+  }
+
+  // The continuations live in their own methods: a closure in the fast-path method
+  // would make V8 allocate a context on every call, taken or not.
+  private acquireAfter(p: Promise<void>, task: Task, subclass: number, site: string | undefined): Promise<void> {
+    return p.then(() => this.acquireHeld(task, subclass, site));
+  }
+
+  private heldAfter(acquired: Promise<void>, task: Task): Promise<void> {
+    return acquired.then(() => this.kernel.sched.preempt(task, 'held'));
+  }
+
+  private releaseAfter(p: Promise<void>, task: Task): Promise<void> {
+    return p.then(() => this.release(task));
   }
 
   private acquire(task: Task, subclass: number, site: string | undefined): void | Promise<void> {

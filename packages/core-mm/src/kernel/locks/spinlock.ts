@@ -34,14 +34,14 @@ export class SpinLock implements Lockable, Waitable {
   lock(task: Task, site?: string): void | Promise<void> {
     const p = this.kernel.sched.preempt(task, 'spin');
     if (p === undefined) return this.acquireHeld(task, 0, site);
-    return p.then(() => this.acquireHeld(task, 0, site));
+    return this.acquireAfter(p, task, 0, site);
   }
 
   /** `spin_lock_nested()`: a second lock of this class, at nesting level `subclass`. */
   lockNested(task: Task, subclass: number, site?: string): void | Promise<void> {
     const p = this.kernel.sched.preempt(task, 'spin');
     if (p === undefined) return this.acquireHeld(task, subclass, site);
-    return p.then(() => this.acquireHeld(task, subclass, site));
+    return this.acquireAfter(p, task, subclass, site);
   }
 
   /**
@@ -57,7 +57,7 @@ export class SpinLock implements Lockable, Waitable {
   unlockIrqrestore(task: Task): void | Promise<void> {
     if (this.owner === task) {
       const p = this.kernel.sched.preempt(task, 'held');
-      if (p !== undefined) return p.then(() => this.releaseIrqrestore(task));
+      if (p !== undefined) return this.releaseIrqrestoreAfter(p, task);
     }
     return this.releaseIrqrestore(task);
   }
@@ -75,7 +75,7 @@ export class SpinLock implements Lockable, Waitable {
   unlock(task: Task): void | Promise<void> {
     if (this.owner === task) {
       const p = this.kernel.sched.preempt(task, 'held');
-      if (p !== undefined) return p.then(() => this.release(task));
+      if (p !== undefined) return this.releaseAfter(p, task);
     }
     return this.release(task);
   }
@@ -116,10 +116,27 @@ export class SpinLock implements Lockable, Waitable {
 
   /** Acquire, then the `held` point (chained only behind a spin when the class is enabled). */
   private acquireHeld(task: Task, subclass: number, site: string | undefined): void | Promise<void> {
-    const sched = this.kernel.sched;
     const acquired = this.acquire(task, subclass, site);
-    if (acquired === undefined) return sched.preempt(task, 'held');
-    return sched.preempts('held') ? acquired.then(() => sched.preempt(task, 'held')) : acquired;
+    if (acquired === undefined) return this.kernel.sched.preempt(task, 'held');
+    return this.kernel.sched.preempts('held') ? this.heldAfter(acquired, task) : acquired;
+  }
+
+  // The continuations live in their own methods: a closure in the fast-path method
+  // would make V8 allocate a context on every call, taken or not.
+  private acquireAfter(p: Promise<void>, task: Task, subclass: number, site: string | undefined): Promise<void> {
+    return p.then(() => this.acquireHeld(task, subclass, site));
+  }
+
+  private heldAfter(acquired: Promise<void>, task: Task): Promise<void> {
+    return acquired.then(() => this.kernel.sched.preempt(task, 'held'));
+  }
+
+  private releaseAfter(p: Promise<void>, task: Task): Promise<void> {
+    return p.then(() => this.release(task));
+  }
+
+  private releaseIrqrestoreAfter(p: Promise<void>, task: Task): Promise<void> {
+    return p.then(() => this.releaseIrqrestore(task));
   }
 
   private acquire(task: Task, subclass: number, site: string | undefined): void | Promise<void> {
