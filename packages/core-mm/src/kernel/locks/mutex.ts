@@ -17,6 +17,8 @@ export class Mutex implements Lockable, Waitable {
   readonly name: string;
   readonly lockClass: LockClass;
   private readonly kernel: LockContext;
+  /** The machine's runs switch at `held` points (fixed when its scheduler is made): else the fast path skips them. */
+  private readonly heldPoints: boolean;
   private owner: Task | null = null;
   private readonly waiters: Task[] = [];
 
@@ -24,6 +26,7 @@ export class Mutex implements Lockable, Waitable {
     this.kernel = kernel;
     this.name = name;
     this.lockClass = kernel.lockdep.classFor(name, 'mutex');
+    this.heldPoints = kernel.sched.preempts('held');
   }
 
   /** `mutex_lock()`. */
@@ -35,7 +38,7 @@ export class Mutex implements Lockable, Waitable {
   lockNested(task: Task, subclass: number, site?: string): void | Promise<void> {
     mightSleep(task, 'mutex_lock', this.name, site);
     const p = this.kernel.sched.preempt(task, 'lock');
-    if (p === undefined) return this.acquireHeld(task, subclass, site);
+    if (p === undefined) return this.heldPoints ? this.acquireHeld(task, subclass, site) : this.acquire(task, subclass, site);
     return this.acquireAfter(p, task, subclass, site);
   }
 
@@ -49,7 +52,7 @@ export class Mutex implements Lockable, Waitable {
 
   /** `mutex_unlock()`: hands the mutex to the first waiter. */
   unlock(task: Task): void | Promise<void> {
-    if (this.owner === task) {
+    if (this.heldPoints && this.owner === task) {
       const p = this.kernel.sched.preempt(task, 'held');
       if (p !== undefined) return this.releaseAfter(p, task);
     }
@@ -78,11 +81,12 @@ export class Mutex implements Lockable, Waitable {
     return `mutex ${this.name}`;
   }
 
-  /** Acquire, then the `held` point (chained only behind a wait when the class is enabled). */
+  /** Acquire, then — when the class is enabled — the `held` point. */
   private acquireHeld(task: Task, subclass: number, site: string | undefined): void | Promise<void> {
     const acquired = this.acquire(task, subclass, site);
+    if (!this.heldPoints) return acquired;
     if (acquired === undefined) return this.kernel.sched.preempt(task, 'held');
-    return this.kernel.sched.preempts('held') ? this.heldAfter(acquired, task) : acquired;
+    return this.heldAfter(acquired, task);
   }
 
   // The continuations live in their own methods: a closure in the fast-path method

@@ -20,6 +20,8 @@ export class SpinLock implements Lockable, Waitable {
   readonly name: string;
   readonly lockClass: LockClass;
   private readonly kernel: LockContext;
+  /** The machine's runs switch at `held` points (fixed when its scheduler is made): else the fast path skips them. */
+  private readonly heldPoints: boolean;
   private owner: Task | null = null;
   private readonly spinners: Task[] = [];
 
@@ -28,19 +30,20 @@ export class SpinLock implements Lockable, Waitable {
     this.kernel = kernel;
     this.name = name;
     this.lockClass = kernel.lockdep.classFor(name, 'spinlock');
+    this.heldPoints = kernel.sched.preempts('held');
   }
 
   /** `spin_lock()`: returns a Promise only if the task had to spin or was preempted. */
   lock(task: Task, site?: string): void | Promise<void> {
     const p = this.kernel.sched.preempt(task, 'spin');
-    if (p === undefined) return this.acquireHeld(task, 0, site);
+    if (p === undefined) return this.heldPoints ? this.acquireHeld(task, 0, site) : this.acquire(task, 0, site);
     return this.acquireAfter(p, task, 0, site);
   }
 
   /** `spin_lock_nested()`: a second lock of this class, at nesting level `subclass`. */
   lockNested(task: Task, subclass: number, site?: string): void | Promise<void> {
     const p = this.kernel.sched.preempt(task, 'spin');
-    if (p === undefined) return this.acquireHeld(task, subclass, site);
+    if (p === undefined) return this.heldPoints ? this.acquireHeld(task, subclass, site) : this.acquire(task, subclass, site);
     return this.acquireAfter(p, task, subclass, site);
   }
 
@@ -55,7 +58,7 @@ export class SpinLock implements Lockable, Waitable {
 
   /** `spin_unlock_irqrestore()`: the lock, then interrupts back as they were. */
   unlockIrqrestore(task: Task): void | Promise<void> {
-    if (this.owner === task) {
+    if (this.heldPoints && this.owner === task) {
       const p = this.kernel.sched.preempt(task, 'held');
       if (p !== undefined) return this.releaseIrqrestoreAfter(p, task);
     }
@@ -73,7 +76,7 @@ export class SpinLock implements Lockable, Waitable {
 
   /** `spin_unlock()`: hands the lock to the first spinner. */
   unlock(task: Task): void | Promise<void> {
-    if (this.owner === task) {
+    if (this.heldPoints && this.owner === task) {
       const p = this.kernel.sched.preempt(task, 'held');
       if (p !== undefined) return this.releaseAfter(p, task);
     }
@@ -114,11 +117,12 @@ export class SpinLock implements Lockable, Waitable {
     return `spinlock ${this.name}`;
   }
 
-  /** Acquire, then the `held` point (chained only behind a spin when the class is enabled). */
+  /** Acquire, then — when the class is enabled — the `held` point. */
   private acquireHeld(task: Task, subclass: number, site: string | undefined): void | Promise<void> {
     const acquired = this.acquire(task, subclass, site);
+    if (!this.heldPoints) return acquired;
     if (acquired === undefined) return this.kernel.sched.preempt(task, 'held');
-    return this.kernel.sched.preempts('held') ? this.heldAfter(acquired, task) : acquired;
+    return this.heldAfter(acquired, task);
   }
 
   // The continuations live in their own methods: a closure in the fast-path method
