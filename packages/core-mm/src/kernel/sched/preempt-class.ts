@@ -25,7 +25,7 @@ export const PREEMPT_CLASSES: readonly PreemptClass[] = ['sleep', 'spin', 'lock'
 /**
  * The classes a `random` or `pct` run enables when it names none: every class but
  * `held`, which came later — enabling it by default would change the schedules (and so
- * the verdicts) of runs recorded before it existed.
+ * the verdicts) of runs recorded before it existed. Kernel counterpart: none.
  */
 export const DEFAULT_PREEMPT_CLASSES: readonly PreemptClass[] = ['sleep', 'spin', 'lock', 'device', 'yield'];
 

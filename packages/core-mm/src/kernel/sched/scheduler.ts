@@ -219,8 +219,8 @@ export class Scheduler {
 
   /**
    * Whether points of class `cls` may switch tasks in this machine's runs: a lock asks
-   * before it chains a `held` point behind a contended acquire, so a disabled class
-   * costs no Promise.
+   * when it is made, so a disabled class costs its fast path nothing. Kernel
+   * counterpart: none (the preemption model is fixed at boot, `preempt=`).
    */
   preempts(cls: PreemptClass): boolean {
     return (this.mask & PREEMPT_BIT[cls]) !== 0;
