@@ -41,12 +41,12 @@ const SEEDS = Array.from({ length: 40 }, (_, i) => i + 1);
 async function probe(seed: number, schedule: KernelOptions['schedule'], make: (k: Kernel) => Guard, holderTakes: 'lock' | 'trylock' = 'lock'): Promise<{ failed: boolean; token: string; trace: readonly string[] }> {
   const k = new Kernel({ seed, schedule: { ...schedule, trace: true } });
   const lock = make(k);
-  let installed = 0;
+  let installed = false;
   let failed = false;
   k.sched.spawn('holder', async (t) => {
     if (holderTakes === 'lock') await lock.lock(t);
     else if (!lock.trylock(t)) return; // the prober ran first and holds it
-    if (installed === 0) installed = 1;
+    if (!installed) installed = true;
     await lock.unlock(t);
   });
   k.sched.spawn('prober', async (t) => {
@@ -84,7 +84,7 @@ describe.each(LOCKS)('%s: a trylock fails only where the holder can be switched 
   });
 
   it('is deterministic: same seed, same trace; the token replays it', async () => {
-    const seed = SEEDS.find((x) => x > 0)!;
+    const seed = 1;
     const a = await probe(seed, { strategy: 'random', preempt: ['held'] }, make);
     const b = await probe(seed, { strategy: 'random', preempt: ['held'] }, make);
     expect(b.trace).toEqual(a.trace);
