@@ -21,7 +21,7 @@ export { FifoStrategy } from './kernel/sched/fifo.js';
 export { RandomStrategy } from './kernel/sched/random.js';
 export { PctStrategy } from './kernel/sched/pct.js';
 export { ReplayStrategy } from './kernel/sched/replay.js';
-export { PREEMPT_CLASSES, PREEMPT_BIT, preemptMask, preemptClasses, type PreemptClass } from './kernel/sched/preempt-class.js';
+export { PREEMPT_CLASSES, DEFAULT_PREEMPT_CLASSES, PREEMPT_BIT, preemptMask, preemptClasses, type PreemptClass } from './kernel/sched/preempt-class.js';
 export {
   encodeReplayToken,
   decodeReplayToken,

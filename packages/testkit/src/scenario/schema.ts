@@ -145,9 +145,9 @@ export const scenarioSchema = z.strictObject({
     .strictObject({
       strategy: z.enum(['fifo', 'random', 'pct']),
       preempt: z
-        .array(z.enum(PREEMPT_CLASSES as readonly ['sleep', 'spin', 'lock', 'device', 'yield']))
+        .array(z.enum(PREEMPT_CLASSES as readonly ['sleep', 'spin', 'lock', 'device', 'yield', 'held']))
         .optional()
-        .describe('The preemption classes that may switch tasks (default all).'),
+        .describe('The preemption classes that may switch tasks (default all but held).'),
       depth: z.number().int().positive().optional().describe('PCT depth.'),
     })
     .optional(),

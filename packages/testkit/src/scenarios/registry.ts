@@ -3,6 +3,7 @@ import { ACCESS_VS_RECLAIM } from './catalogue/access-vs-reclaim.js';
 import { FAULT_VS_MUNMAP } from './catalogue/fault-vs-munmap.js';
 import { IDLE_SCAN_VS_DEVICE_ACCESS } from './catalogue/idle-scan-vs-device-access.js';
 import { OOM_KILL_VS_DEVICE_ACCESS } from './catalogue/oom-kill-vs-device-access.js';
+import { REAP_VS_HELD_DRIVER_LOCK } from './catalogue/reap-vs-held-driver-lock.js';
 import { RELEASE_VS_UNREGISTER } from './catalogue/release-vs-unregister.js';
 import { SLEEPING_INVALIDATE } from './catalogue/sleeping-invalidate.js';
 import { WRITEBACK_VS_DEVICE_WRITE } from './catalogue/writeback-vs-device-write.js';
@@ -35,6 +36,7 @@ export const SCENARIO_REGISTRY: readonly ScenarioEntry[] = Object.freeze([
   defineScenario({ kind: 'catalogue', yaml: IDLE_SCAN_VS_DEVICE_ACCESS, requires: ['implementsAging'] }),
   defineScenario({ kind: 'catalogue', yaml: WRITEBACK_VS_DEVICE_WRITE }),
   defineScenario({ kind: 'catalogue', yaml: OOM_KILL_VS_DEVICE_ACCESS }),
+  defineScenario({ kind: 'catalogue', yaml: REAP_VS_HELD_DRIVER_LOCK }),
   defineScenario({ kind: 'catalogue', yaml: RELEASE_VS_UNREGISTER }),
   defineScenario({ kind: 'catalogue', yaml: SLEEPING_INVALIDATE, conformance: false }),
   defineScenario({ kind: 'conformance', yaml: MPROTECT_VS_DEVICE_READ }),

@@ -9,11 +9,19 @@ import { HELD_TRYLOCK, type Task, type Waitable } from '../sched/task.js';
  * without sleeping, which is legal in atomic context, and the lock is handed over in
  * arrival order as a ticket lock does. Kernel counterpart: `spin_lock()`,
  * `spin_lock_nested()`, `spin_lock_irqsave()`, `spin_trylock()`, `spin_unlock()`.
+ *
+ * Preemption points: `spin` before acquiring and after releasing; `held` right after
+ * acquiring and right before releasing (not after a `trylock`, which answers
+ * synchronously). Difference: the kernel never preempts a spinlock holder — a `held`
+ * switch stands for the other CPUs running while this one is inside its critical
+ * section, so it is no sleep and changes no context check.
  */
 export class SpinLock implements Lockable, Waitable {
   readonly name: string;
   readonly lockClass: LockClass;
   private readonly kernel: LockContext;
+  /** The machine's runs switch at `held` points (fixed when its scheduler is made): else the fast path skips them. */
+  private readonly heldPoints: boolean;
   private owner: Task | null = null;
   private readonly spinners: Task[] = [];
 
@@ -22,20 +30,21 @@ export class SpinLock implements Lockable, Waitable {
     this.kernel = kernel;
     this.name = name;
     this.lockClass = kernel.lockdep.classFor(name, 'spinlock');
+    this.heldPoints = kernel.sched.preempts('held');
   }
 
   /** `spin_lock()`: returns a Promise only if the task had to spin or was preempted. */
   lock(task: Task, site?: string): void | Promise<void> {
     const p = this.kernel.sched.preempt(task, 'spin');
-    if (p === undefined) return this.acquire(task, 0, site);
-    return p.then(() => this.acquire(task, 0, site));
+    if (p === undefined) return this.heldPoints ? this.acquireHeld(task, 0, site) : this.acquire(task, 0, site);
+    return this.acquireAfter(p, task, 0, site);
   }
 
   /** `spin_lock_nested()`: a second lock of this class, at nesting level `subclass`. */
   lockNested(task: Task, subclass: number, site?: string): void | Promise<void> {
     const p = this.kernel.sched.preempt(task, 'spin');
-    if (p === undefined) return this.acquire(task, subclass, site);
-    return p.then(() => this.acquire(task, subclass, site));
+    if (p === undefined) return this.heldPoints ? this.acquireHeld(task, subclass, site) : this.acquire(task, subclass, site);
+    return this.acquireAfter(p, task, subclass, site);
   }
 
   /**
@@ -49,9 +58,11 @@ export class SpinLock implements Lockable, Waitable {
 
   /** `spin_unlock_irqrestore()`: the lock, then interrupts back as they were. */
   unlockIrqrestore(task: Task): void | Promise<void> {
-    const p = this.unlock(task);
-    localIrqRestore(task);
-    return p;
+    if (this.heldPoints && this.owner === task) {
+      const p = this.kernel.sched.preempt(task, 'held');
+      if (p !== undefined) return this.releaseIrqrestoreAfter(p, task);
+    }
+    return this.releaseIrqrestore(task);
   }
 
   /** `spin_trylock()`: never waits. */
@@ -65,6 +76,21 @@ export class SpinLock implements Lockable, Waitable {
 
   /** `spin_unlock()`: hands the lock to the first spinner. */
   unlock(task: Task): void | Promise<void> {
+    if (this.heldPoints && this.owner === task) {
+      const p = this.kernel.sched.preempt(task, 'held');
+      if (p !== undefined) return this.releaseAfter(p, task);
+    }
+    return this.release(task);
+  }
+
+  private releaseIrqrestore(task: Task): void | Promise<void> {
+    const p = this.release(task);
+    localIrqRestore(task);
+    return p;
+  }
+
+  /** Release (lockdep first: a bad unlock leaves the lock alone), then the `spin` point. */
+  private release(task: Task): void | Promise<void> {
     if (!this.kernel.lockdep.release(task, this)) return;
     task.preemptCount--;
     const next = this.spinners.shift();
@@ -89,6 +115,32 @@ export class SpinLock implements Lockable, Waitable {
 
   describe(): string {
     return `spinlock ${this.name}`;
+  }
+
+  /** Acquire, then — when the class is enabled — the `held` point. */
+  private acquireHeld(task: Task, subclass: number, site: string | undefined): void | Promise<void> {
+    const acquired = this.acquire(task, subclass, site);
+    if (!this.heldPoints) return acquired;
+    if (acquired === undefined) return this.kernel.sched.preempt(task, 'held');
+    return this.heldAfter(acquired, task);
+  }
+
+  // The continuations live in their own methods: a closure in the fast-path method
+  // would make V8 allocate a context on every call, taken or not.
+  private acquireAfter(p: Promise<void>, task: Task, subclass: number, site: string | undefined): Promise<void> {
+    return p.then(() => this.acquireHeld(task, subclass, site));
+  }
+
+  private heldAfter(acquired: Promise<void>, task: Task): Promise<void> {
+    return acquired.then(() => this.kernel.sched.preempt(task, 'held'));
+  }
+
+  private releaseAfter(p: Promise<void>, task: Task): Promise<void> {
+    return p.then(() => this.release(task));
+  }
+
+  private releaseIrqrestoreAfter(p: Promise<void>, task: Task): Promise<void> {
+    return p.then(() => this.releaseIrqrestore(task));
   }
 
   private acquire(task: Task, subclass: number, site: string | undefined): void | Promise<void> {

@@ -10,12 +10,24 @@ import { SmmuError } from '../errors.js';
  *   spinning is waiting for the holder, legal in atomic context);
  * - `lock`: acquire and release of a sleeping lock (mutex, rwsem, page lock);
  * - `device`: a secondary MMU's access to memory through its translation;
- * - `yield`: an explicit `sched.yield()` in a program.
+ * - `yield`: an explicit `sched.yield()` in a program;
+ * - `held`: inside a spinlock or mutex section — right after the lock is acquired and
+ *   right before it is released — so another task can find the lock held (its trylock
+ *   fails, a `lock` spins or sleeps). Being switched out there models another CPU
+ *   running, not a sleep: might-sleep and atomic-context checks do not change. Off
+ *   unless listed (see {@link DEFAULT_PREEMPT_CLASSES}).
  */
-export type PreemptClass = 'sleep' | 'spin' | 'lock' | 'device' | 'yield';
+export type PreemptClass = 'sleep' | 'spin' | 'lock' | 'device' | 'yield' | 'held';
 
 /** Every class, in a fixed order (the order of the bits in a mask). */
-export const PREEMPT_CLASSES: readonly PreemptClass[] = ['sleep', 'spin', 'lock', 'device', 'yield'];
+export const PREEMPT_CLASSES: readonly PreemptClass[] = ['sleep', 'spin', 'lock', 'device', 'yield', 'held'];
+
+/**
+ * The classes a `random` or `pct` run enables when it names none: every class but
+ * `held`, which came later — enabling it by default would change the schedules (and so
+ * the verdicts) of runs recorded before it existed. Kernel counterpart: none.
+ */
+export const DEFAULT_PREEMPT_CLASSES: readonly PreemptClass[] = ['sleep', 'spin', 'lock', 'device', 'yield'];
 
 /** The mask for a list of classes; an unknown name is `EINVAL`. */
 export function preemptMask(classes: readonly string[]): number {
@@ -40,4 +52,5 @@ export const PREEMPT_BIT: Readonly<Record<PreemptClass, number>> = {
   lock: 4,
   device: 8,
   yield: 16,
+  held: 32,
 };

@@ -4,7 +4,7 @@ import { digest } from '../util/hash.js';
 import type { RngStreams } from '../util/rng.js';
 import { FifoStrategy } from './fifo.js';
 import { PctStrategy } from './pct.js';
-import { PREEMPT_CLASSES, preemptClasses, preemptMask, type PreemptClass } from './preempt-class.js';
+import { DEFAULT_PREEMPT_CLASSES, preemptClasses, preemptMask, type PreemptClass } from './preempt-class.js';
 import { RandomStrategy } from './random.js';
 import { ReplayStrategy } from './replay.js';
 import { decodeReplayToken, encodeReplayToken, ReplayTokenError, type ReplayRecord } from './replay-token.js';
@@ -26,7 +26,7 @@ export const MODEL_HASH: string = typeof __SMMU_MODEL_HASH__ === 'string' ? __SM
 export interface ScheduleOptions {
   /** `fifo` (default: run to block), `random`, or `pct`. Replays come from `MachineOptions.replay`. */
   strategy?: 'fifo' | 'random' | 'pct';
-  /** Classes of preemption point that may switch tasks; default: all for random/pct, none for fifo. */
+  /** Classes of preemption point that may switch tasks; default: all but `held` for random/pct (`DEFAULT_PREEMPT_CLASSES`), none for fifo. */
   preempt?: readonly PreemptClass[];
   /** PCT's bug depth d (default 2). */
   depth?: number;
@@ -89,7 +89,7 @@ export class Schedule {
         positiveInt(options.steps ?? 100, 'steps'),
       );
     } else throw new SmmuError('EINVAL', `unknown strategy "${String(name)}" (expected fifo, random or pct)`);
-    this.mask = name === 'fifo' ? 0 : preemptMask(options.preempt ?? PREEMPT_CLASSES);
+    this.mask = name === 'fifo' ? 0 : preemptMask(options.preempt ?? DEFAULT_PREEMPT_CLASSES);
     this.header = { seed: kernel.seed, strategy: name, params: this.strategy.params, preempt: preemptClasses(this.mask), context };
     this.expectedFingerprint = null;
   }

@@ -217,6 +217,15 @@ export class Scheduler {
     return resumed;
   }
 
+  /**
+   * Whether points of class `cls` may switch tasks in this machine's runs: a lock asks
+   * when it is made, so a disabled class costs its fast path nothing. Kernel
+   * counterpart: none (the preemption model is fixed at boot, `preempt=`).
+   */
+  preempts(cls: PreemptClass): boolean {
+    return (this.mask & PREEMPT_BIT[cls]) !== 0;
+  }
+
   /** An explicit preemption point of class `yield`, with no context check (a program's "another CPU may run here"). */
   yield(task: Task): void | Promise<void> {
     return this.preempt(task, 'yield');

@@ -10,6 +10,7 @@ import { NO_RETRY_CHECK } from './no-retry-check.js';
 import { NO_TEARDOWN_IN_START } from './no-teardown-in-start.js';
 import { SLEEPS_IN_ATOMIC } from './sleeps-in-atomic.js';
 import { SLEEPS_WHEN_NON_BLOCKABLE } from './sleeps-when-non-blockable.js';
+import { TRYLOCK_FAILS } from './trylock-fails.js';
 import { WRITABLE_ACROSS_WRITEBACK } from './writable-across-writeback.js';
 
 export {
@@ -24,6 +25,7 @@ export {
   NO_TEARDOWN_IN_START,
   SLEEPS_IN_ATOMIC,
   SLEEPS_WHEN_NON_BLOCKABLE,
+  TRYLOCK_FAILS,
   WRITABLE_ACROSS_WRITEBACK,
 };
 
@@ -38,6 +40,7 @@ export const KILL_MATRIX: readonly KillMatrixVariant[] = [
   NO_RETRY_CHECK,
   INSTALLS_IN_WINDOW,
   NO_TEARDOWN_IN_START,
+  TRYLOCK_FAILS,
   // Deterministic: caught on any schedule, fifo included.
   SLEEPS_IN_ATOMIC,
   FAILS_START_WITH_END,
