@@ -44,7 +44,7 @@ describe('checkDriver with the reference drivers', () => {
       expect(c.violations).toEqual([]);
       expect(c.runs).toHaveLength(r.seeds.length);
     }
-    expect(r.counts.skipped).toBe(10); // the v6-only scenarios, at both latencies
+    expect(r.counts.skipped).toBe(12); // three v6-only scenarios × two 2008 eras × two latencies
   });
 
   it('dmirror passes in v6 and reports the 2008 eras as skipped, not declared, and aging as a capability it lacks', async () => {

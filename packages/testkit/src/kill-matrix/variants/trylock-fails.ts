@@ -14,7 +14,7 @@ import type { KillMatrixVariant } from '../types.js';
  * still translates. Everything else is the reference `DmirrorInstance`. Kernel
  * counterpart: `if (!mutex_trylock(&dmirror->mutex)) return true;`.
  */
-export const dmirrorTrylockFails: DriverFactory = {
+const dmirrorTrylockFails: DriverFactory = {
   name: 'dmirror-trylock-fails',
   capabilities: DMIRROR_CAPABILITIES,
   eras: ['v6'],

@@ -12,7 +12,7 @@
  * preemption point of its own, so the reaper finds the lock held only where the
  * holder is switched out inside it: the schedule preempts at the `held` points (right
  * after an acquire, right before a release) and at the OOM task's explicit yields,
- * which only vary when the kill starts. Under fifo the engine runs to its end before
+ * which only vary when the kill starts, once the device has read the buffer. Under fifo the engine runs to its end before
  * the reaper does, and no window is hit. Windows: the reaper's
  * non-blockable invalidation failed (the trylock found the lock held); or it came
  * after a device access, before the engine was done (all a spinning driver shows).
@@ -41,7 +41,9 @@ tasks:
   - name: oom
     process: allocator
     steps:
+      # Once the device has accessed the buffer (an event, so any device latency keeps the race).
       - op: yield
+        await: { kind: access, device: gpu, at: "buf[0]" }
       - op: yield
       - op: oom-kill
         victim: app
