@@ -85,7 +85,7 @@ export class AgingRule {
 
   onAccess(h: JudgedTranslation): void {
     const n = ++this.serial;
-    const sub = h.device.subscription;
+    const sub = h.subscription;
     if (sub === null || h.mm.dead) return;
     const s = this.state(sub);
     if (s === null) return;
@@ -97,7 +97,7 @@ export class AgingRule {
 
   /** A handle was dropped: its accesses no longer count. */
   onDropped(h: JudgedTranslation): void {
-    const sub = h.device.subscription;
+    const sub = h.subscription;
     if (sub !== null) this.bySub.get(sub)?.pages.get(h.mm.id, h.address)?.by.delete(h);
   }
 
