@@ -2,12 +2,25 @@ import { ACCESS_VS_AGING } from './access-vs-aging.js';
 import { ACCESS_VS_RECLAIM } from './access-vs-reclaim.js';
 import { FAULT_VS_MUNMAP } from './fault-vs-munmap.js';
 import { IDLE_SCAN_VS_DEVICE_ACCESS } from './idle-scan-vs-device-access.js';
+import { MUNMAP_ACROSS_REGIONS } from './munmap-across-regions.js';
 import { OOM_KILL_VS_DEVICE_ACCESS } from './oom-kill-vs-device-access.js';
 import { RELEASE_VS_UNREGISTER } from './release-vs-unregister.js';
 import { SLEEPING_INVALIDATE } from './sleeping-invalidate.js';
+import { TWO_DEVICES_ACROSS_REGIONS } from './two-devices-across-regions.js';
 import { WRITEBACK_VS_DEVICE_WRITE } from './writeback-vs-device-write.js';
 
-export { ACCESS_VS_AGING, ACCESS_VS_RECLAIM, FAULT_VS_MUNMAP, IDLE_SCAN_VS_DEVICE_ACCESS, OOM_KILL_VS_DEVICE_ACCESS, RELEASE_VS_UNREGISTER, SLEEPING_INVALIDATE, WRITEBACK_VS_DEVICE_WRITE };
+export {
+  ACCESS_VS_AGING,
+  ACCESS_VS_RECLAIM,
+  FAULT_VS_MUNMAP,
+  IDLE_SCAN_VS_DEVICE_ACCESS,
+  MUNMAP_ACROSS_REGIONS,
+  OOM_KILL_VS_DEVICE_ACCESS,
+  RELEASE_VS_UNREGISTER,
+  SLEEPING_INVALIDATE,
+  TWO_DEVICES_ACROSS_REGIONS,
+  WRITEBACK_VS_DEVICE_WRITE,
+};
 
 /**
  * The scenario catalogue: YAML texts by name, for `loadScenario` (and the CLI). Each
@@ -29,4 +42,6 @@ export const SCENARIO_CATALOGUE: Readonly<Record<string, string>> = {
   'oom-kill-vs-device-access': OOM_KILL_VS_DEVICE_ACCESS,
   'release-vs-unregister': RELEASE_VS_UNREGISTER,
   'sleeping-invalidate': SLEEPING_INVALIDATE,
+  'munmap-across-regions': MUNMAP_ACROSS_REGIONS,
+  'two-devices-across-regions': TWO_DEVICES_ACROSS_REGIONS,
 };
