@@ -78,7 +78,7 @@ export class OdpMirror extends MirrorDriver {
     if (clash !== undefined) throw new SmmuError('EINVAL', `${where}: [0x${start.toString(16)}, 0x${end.toString(16)}) overlaps region ${clash.index}`);
     const region = new OdpRegion(this.device.machine, this.regions.length, start, end);
     region.notifier = new MmuIntervalNotifier(
-      { invalidate: (t, isub, range, curSeq) => this.invalidate(this.device, region, t, isub, range, curSeq) },
+      { invalidate: (t, isub, range, curSeq) => this.invalidate(this, region, t, isub, range, curSeq) },
       `${this.device.name}-mr${region.index}`,
     );
     await mmuIntervalNotifierInsert(task, region.notifier, this.mm, start, end - start);

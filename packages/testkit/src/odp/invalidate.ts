@@ -1,5 +1,6 @@
 import { andThen, type MmuNotifierRange, type Task } from '@secondary-mmu/core-mm';
-import { mmuIntervalSetSeq, type DeviceMmu, type MmuIntervalNotifier } from '@secondary-mmu/mmu-notifier';
+import { mmuIntervalSetSeq, type MmuIntervalNotifier } from '@secondary-mmu/mmu-notifier';
+import type { OdpMirror } from './instance.js';
 import type { OdpRegion } from './region.js';
 
 /**
@@ -14,11 +15,11 @@ import type { OdpRegion } from './region.js';
  * `mmu_interval_set_seq`, then the MTT zap of `max(ib_umem_start, range->start)` to
  * `min(ib_umem_end, range->end)`.
  */
-export function odpInvalidateRange(device: DeviceMmu, region: OdpRegion, task: Task, isub: MmuIntervalNotifier, range: MmuNotifierRange, curSeq: number): boolean | Promise<boolean> {
+export function odpInvalidateRange(mirror: OdpMirror, region: OdpRegion, task: Task, isub: MmuIntervalNotifier, range: MmuNotifierRange, curSeq: number): boolean | Promise<boolean> {
   if (!range.blockable) return false;
   return andThen(region.mutex.lock(task), () => {
     mmuIntervalSetSeq(isub, curSeq);
-    device.dropRange(range.mm, Math.max(region.start, range.start), Math.min(region.end, range.end));
+    mirror.device.dropRange(range.mm, Math.max(region.start, range.start), Math.min(region.end, range.end));
     return andThen(region.mutex.unlock(task), () => true);
   });
 }
