@@ -90,7 +90,7 @@ describe('DeviceMmu with several subscriptions', () => {
   });
 
   it('refuses a subscription twice, removing one it does not have, and an mm none of them is on', async () => {
-    const { m, t, odp, a } = await twoRegions();
+    const { m, odp, a } = await twoRegions();
     expect(await code(() => odp.device.addSubscription(odp.regions[0]!))).toBe('EINVAL');
     expect(await code(() => odp.device.removeSubscription(new MmuIntervalNotifier({ invalidate: () => true }, 'other')))).toBe('EINVAL');
     expect(odp.device.subscriptions).toHaveLength(2);
@@ -112,8 +112,13 @@ describe('DeviceMmu with several subscriptions', () => {
     const subs = [t, u].map((task) => {
       const sub = new MmuNotifier(
         {
-          invalidateRangeStart: (_task, _s, range) => void device.dropRange(range.mm, range.start, range.end) ?? 0,
-          release: (_task, _s, mm) => void device.dropAll(mm),
+          invalidateRangeStart: (_task, _s, range) => {
+            device.dropRange(range.mm, range.start, range.end);
+            return 0;
+          },
+          release: (_task, _s, mm) => {
+            device.dropAll(mm);
+          },
         },
         `kvm-${task.name}`,
       );
@@ -188,5 +193,41 @@ describe('access-in-invalidation: judged by the region’s own window', () => {
     await v(m.mem.munmap(t, a, 2 * P));
     expect(kinds(m)).toContain('access-in-invalidation');
     expect(messages(m, 'access-in-invalidation')[0]).toMatch(/^odp: read at 0x[0-9a-f]+ \(mm \d+, pfn \d+\) after odp-mr1's interval invalidate\(/);
+  });
+});
+
+describe('lost-write: an exiting mm', () => {
+  it('a device write after exit marked the mm dead but before release told the device is no lost write', async () => {
+    const { m, t } = setup('v6');
+    const a = await anonPages(m, t);
+    const device = new DeviceMmu(m, { name: 'kvm', driverClass: 'no-references' });
+    let h: DeviceTranslation | null = null;
+    const sub = new MmuNotifier(
+      {
+        release: (task, _s, mm) => {
+          void device.write(task, h!, 9); // the device's last write, in flight when exit began
+          device.dropAll(mm);
+        },
+      },
+      'kvm',
+    );
+    device.addSubscription(sub);
+    await v(mmuNotifierRegister(t, sub, t.mm!));
+    h = device.establish(t, t.mm!, a, frameAt(t, a), { writable: true });
+    await v(m.mem.exit(t));
+    expect(kinds(m)).toEqual([]);
+  });
+
+  it('a write through a translation kept past release is still a leak, and a use-after-free once its frame goes', async () => {
+    const { m, t } = setup('v6');
+    const a = await anonPages(m, t);
+    const device = new DeviceMmu(m, { name: 'kvm', driverClass: 'no-references' });
+    const sub = new MmuNotifier({ release: () => {} }, 'kvm');
+    device.addSubscription(sub);
+    await v(mmuNotifierRegister(t, sub, t.mm!));
+    const h = device.establish(t, t.mm!, a, frameAt(t, a), { writable: true });
+    await v(m.mem.exit(t));
+    await v(device.write(m.task('device'), h, 9));
+    expect(kinds(m)).toEqual(['leak', 'use-after-free']);
   });
 });

@@ -126,6 +126,11 @@ export class OdpMirror extends MirrorDriver {
       let installed: DeviceTranslation | undefined;
       try {
         if (this.detached) throw new SmmuError('EFAULT', `${what}: the device is detached`);
+        // The kernel's fault holds an mm_users reference (mmget_not_zero), so exit_mmap
+        // cannot begin under it; here the mm is marked dead before its release pass,
+        // whose invalidate of this region takes this mutex: checked here, an install
+        // either precedes that invalidate (which zaps it) or sees the mm dead.
+        if (this.mm.dead) throw new SmmuError('EFAULT', `${what}: mm ${this.mm.id} has exited`);
         if (mmuIntervalReadRetry(notifier, seq)) {
           this.retries++;
           continue;
