@@ -1,7 +1,6 @@
 import { andThen, type MmuNotifierRange, type Task } from '@secondary-mmu/core-mm';
 import { mmuIntervalSetSeq, type MmuIntervalNotifier } from '@secondary-mmu/mmu-notifier';
-import type { OdpMirror } from './instance.js';
-import type { OdpRegion } from './region.js';
+import type { OdpRegion, OdpRegions } from './region.js';
 
 /**
  * A region's interval `invalidate`: refuse (answer false) when the range may not
@@ -15,7 +14,7 @@ import type { OdpRegion } from './region.js';
  * `mmu_interval_set_seq`, then the MTT zap of `max(ib_umem_start, range->start)` to
  * `min(ib_umem_end, range->end)`.
  */
-export function odpInvalidateRange(mirror: OdpMirror, region: OdpRegion, task: Task, isub: MmuIntervalNotifier, range: MmuNotifierRange, curSeq: number): boolean | Promise<boolean> {
+export function odpInvalidateRange(mirror: OdpRegions, region: OdpRegion, task: Task, isub: MmuIntervalNotifier, range: MmuNotifierRange, curSeq: number): boolean | Promise<boolean> {
   if (!range.blockable) return false;
   return andThen(region.mutex.lock(task), () => {
     mmuIntervalSetSeq(isub, curSeq);

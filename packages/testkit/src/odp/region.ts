@@ -1,5 +1,5 @@
 import { Mutex, PAGE_SIZE, type Machine } from '@secondary-mmu/core-mm';
-import type { MmuIntervalNotifier } from '@secondary-mmu/mmu-notifier';
+import type { DeviceMmu, MmuIntervalNotifier } from '@secondary-mmu/mmu-notifier';
 
 /**
  * One registered memory region of an {@link OdpMirror}: its own interval notifier over
@@ -40,4 +40,10 @@ export class OdpRegion {
   get pages(): number {
     return (this.end - this.start) / PAGE_SIZE;
   }
+}
+
+/** What a region's `invalidate` sees of its mirror: the device and every region (`OdpMirror` is one). Kernel counterpart: none. */
+export interface OdpRegions {
+  readonly device: DeviceMmu;
+  readonly regions: readonly OdpRegion[];
 }
