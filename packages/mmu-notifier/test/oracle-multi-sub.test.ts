@@ -9,6 +9,7 @@ import {
   mmuIntervalReadBegin,
   mmuIntervalReadRetry,
   mmuIntervalSetSeq,
+  mmuNotifierClearYoung,
   mmuNotifierRegister,
   type DeviceTranslation,
 } from '../src/index.js';
@@ -229,5 +230,49 @@ describe('lost-write: an exiting mm', () => {
     await v(m.mem.exit(t));
     await v(device.write(m.task('device'), h, 9));
     expect(kinds(m)).toEqual(['leak', 'use-after-free']);
+  });
+});
+
+describe('aging: each access counted for the subscription covering it', () => {
+  /** One device with a classic notifier on each of two processes; the second answers `young` as `answer` says. */
+  async function twoMms(answer: 'honest' | 'never-young') {
+    const { m, t } = setup('v6');
+    const u = m.mem.createProcess('second').task('cpu1');
+    const device = new DeviceMmu(m, { name: 'kvm', driverClass: 'no-references' });
+    const young = (mm: Mm, start: number, end: number): boolean => {
+      let any = false;
+      for (const h of device.translations(mm)) if (h.address < end && h.address + P > start && device.testAndClearAccessed(h)) any = true;
+      return any;
+    };
+    const subs = [t, u].map((task, i) => {
+      const sub = new MmuNotifier(
+        {
+          clearYoung: (_task, _s, mm, start, end) => {
+            const was = young(mm, start, end); // tests and clears the device's bits either way
+            return i === 1 && answer === 'never-young' ? false : was;
+          },
+        },
+        `kvm-${i}`,
+      );
+      device.addSubscription(sub);
+      return sub;
+    });
+    await v(mmuNotifierRegister(t, subs[0]!, t.mm!));
+    await v(mmuNotifierRegister(u, subs[1]!, u.mm!));
+    const b = await anonPages(m, u);
+    const h = device.establish(u, u.mm!, b, frameAt(u, b));
+    await v(device.read(u, h));
+    await v(mmuNotifierClearYoung(u, u.mm!, b, b + P));
+    return m;
+  }
+
+  it('stays quiet when the second mm’s notifier answers for its own accesses', async () => {
+    expect(kinds(await twoMms('honest'))).toEqual([]);
+  });
+
+  it('fires, naming the second notifier, when it answers not young for a page its device accessed in its mm', async () => {
+    const m = await twoMms('never-young');
+    expect(kinds(m)).toEqual(['aging']);
+    expect(messages(m, 'aging')[0]).toMatch(/^kvm-1: clear_young\(/);
   });
 });

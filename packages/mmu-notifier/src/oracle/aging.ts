@@ -40,7 +40,9 @@ interface SubscriberAging {
 
 /**
  * @internal The aging rule, per subscriber (the answers of its callbacks against the
- * accesses of every device answering for it), per page:
+ * accesses through the translations it covers, of every device answering for it — a
+ * device with several subscriptions has each access counted for the one covering the
+ * page), per page:
  *
  * - when `clear_flush_young` / `clear_young` returns false although a device accessed a
  *   page of the range after that page's last clear returned (or since the oracle

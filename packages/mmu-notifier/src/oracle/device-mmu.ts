@@ -70,7 +70,7 @@ export class DeviceMmu {
     return this.subs[0] ?? null;
   }
 
-  /** Every subscription this device answers for, in the order they were added. */
+  /** Every subscription this device answers for, in the order they were added. Kernel counterpart: none (a driver's list of its notifiers, e.g. an ODP context's memory regions). */
   get subscriptions(): readonly DeviceSubscription[] {
     return this.subs.slice();
   }
@@ -408,7 +408,7 @@ export class DeviceTranslation {
     this.state.writable = writable;
   }
 
-  /** The subscription answering for it ({@link DeviceMmu.covering} of its page), or null when none of its device's covers it. */
+  /** The subscription answering for it ({@link DeviceMmu.covering} of its page), or null when none of its device's covers it. Kernel counterpart: none. */
   get subscription(): DeviceSubscription | null {
     return this.device.covering(this.mm, this.address);
   }

@@ -73,5 +73,5 @@ export function odpMirrorDriver(options: OdpMirrorDriverOptions = {}): DriverFac
   } satisfies DriverFactory);
 }
 
-/** {@link odpMirrorDriver} with its defaults (two-page regions). */
+/** {@link odpMirrorDriver} with its defaults (two-page regions). Kernel counterpart: as {@link odpMirrorDriver}. */
 export const odpMirror: DriverFactory = odpMirrorDriver();

@@ -46,6 +46,7 @@ tasks:
     steps:
       - op: yield
       - op: yield
+      - op: yield
       - op: munmap
         at: lo[1]
         pages: 2
@@ -70,12 +71,12 @@ tasks:
   - name: nic-engine
     driver: nic
     steps:
-      - op: device-read
-        at: lo[1]
-        allow: [EFAULT]
       - op: device-write
         at: hi[0]
         value: 7
+        allow: [EFAULT]
+      - op: device-read
+        at: lo[1]
         allow: [EFAULT]
       - op: device-read
         at: lo[0]
