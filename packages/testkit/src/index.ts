@@ -14,6 +14,7 @@ export { TestkitArgumentError, type ArgumentProblem } from './arguments.js';
 export { MirrorDriver } from './mirror-driver.js';
 export * from './dmirror/index.js';
 export * from './classic-mirror/index.js';
+export * from './odp/index.js';
 export * from './scenario/index.js';
 export { SCENARIO_REGISTRY, scenarioTexts, defineScenario, setup, type ScenarioEntry, type ScenarioEntrySpec, type ScenarioKind, type SetupSpec, type SetupMapping } from './scenarios/index.js';
 export * from './explore/index.js';

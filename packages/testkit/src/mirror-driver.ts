@@ -17,8 +17,10 @@ type DetachState = 'open' | 'dropping' | 'unregistering' | 'detached';
  *   {@link MirrorDriver.maxFaultAttempts} times (then EAGAIN). Any other error,
  *   including one from `translate`, is the access's answer and propagates. A
  *   translation that `translate` returns unusable — not this device's, not the page
- *   asked for, already dropped, or read-only for a write — is a driver bug: EINVAL
- *   naming `translate` and the address, never a retry.
+ *   asked for, covered by none of the device's subscriptions (when it has any: one per
+ *   region or per mm, see `DeviceMmu.addSubscription`), already dropped, or read-only
+ *   for a write — is a driver bug: EINVAL naming `translate` and the address, never a
+ *   retry.
  * - `detach`: close the instance (from then on `read` and `write` reject with EFAULT
  *   without faulting, and {@link MirrorDriver.detached} is true), then
  *   {@link MirrorDriver.dropTranslations}, then {@link MirrorDriver.unregister}. The
@@ -176,11 +178,15 @@ export abstract class MirrorDriver implements DriverInstance {
     throw new SmmuError('EAGAIN', `${what} lost its translation ${this.maxFaultAttempts} times in a row`);
   }
 
-  /** EINVAL unless `h` is a translation of this device for the page of `address` in `mm`. */
+  /** EINVAL unless `h` is a translation of this device for the page of `address` in `mm`, covered by one of the device's subscriptions when it has any. */
   private check(h: DeviceTranslation, address: number, what: string): void {
     if (h === null || typeof h !== 'object' || h.device !== this.device) throw new SmmuError('EINVAL', `${what}: translate returned ${String(h)}, not a translation of this device`);
     const page = address - (address % PAGE_SIZE);
     if (h.mm !== this.mm || h.address !== page) throw new SmmuError('EINVAL', `${what}: translate returned ${h.toString()}, not one of the page ${hex(page)} in mm ${this.mm.id}`);
+    // A device answering for several subscriptions (one per region, one per mm): one of them must cover it, or no invalidation would ever reach it.
+    if (this.device.subscriptions.length > 0 && h.subscription === null) {
+      throw new SmmuError('EINVAL', `${what}: translate returned ${h.toString()}, which none of the device's subscriptions (${this.device.subscriptions.map((s) => s.name).join(', ')}) covers`);
+    }
   }
 }
 

@@ -40,7 +40,9 @@ interface SubscriberAging {
 
 /**
  * @internal The aging rule, per subscriber (the answers of its callbacks against the
- * accesses of every device answering for it), per page:
+ * accesses through the translations it covers, of every device answering for it — a
+ * device with several subscriptions has each access counted for the one covering the
+ * page), per page:
  *
  * - when `clear_flush_young` / `clear_young` returns false although a device accessed a
  *   page of the range after that page's last clear returned (or since the oracle
@@ -85,7 +87,7 @@ export class AgingRule {
 
   onAccess(h: JudgedTranslation): void {
     const n = ++this.serial;
-    const sub = h.device.subscription;
+    const sub = h.subscription;
     if (sub === null || h.mm.dead) return;
     const s = this.state(sub);
     if (s === null) return;
@@ -97,7 +99,7 @@ export class AgingRule {
 
   /** A handle was dropped: its accesses no longer count. */
   onDropped(h: JudgedTranslation): void {
-    const sub = h.device.subscription;
+    const sub = h.subscription;
     if (sub !== null) this.bySub.get(sub)?.pages.get(h.mm.id, h.address)?.by.delete(h);
   }
 

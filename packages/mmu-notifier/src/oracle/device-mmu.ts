@@ -13,6 +13,7 @@ import {
   type Task,
 } from '@secondary-mmu/core-mm';
 import { notifierCore, type NotifierCore } from '../core.js';
+import { subscriptionCovers } from './covers.js';
 import { checkOptions, checkSubscription, type DeviceMmuOptions, type DeviceSubscription } from './device-options.js';
 import type { DriverClass } from './driver-class.js';
 import type { TranslationState } from './judged-translation.js';
@@ -42,7 +43,7 @@ export class DeviceMmu {
   readonly machine: Machine;
   readonly name: string;
   readonly driverClass: DriverClass;
-  private sub: DeviceSubscription | null = null;
+  private readonly subs: DeviceSubscription[] = [];
   private readonly oracle: OracleCore<DeviceTranslation>;
   private readonly core: NotifierCore;
   private readonly live = new Set<DeviceTranslation>();
@@ -58,20 +59,69 @@ export class DeviceMmu {
     this.oracle = oracleCoreOf(machine);
     this.core = notifierCore(machine);
     this.oracle.addDevice(this);
-    this.oracle.bind(this, sub);
-    this.sub = sub;
+    if (sub !== null) this.addSubscription(sub);
   }
 
-  /** The subscription this device's driver answers for, or null. */
+  /**
+   * The subscription this device answers for when it has one (its first when it has
+   * several: see {@link DeviceMmu.subscriptions}), or null.
+   */
   get subscription(): DeviceSubscription | null {
-    return this.sub;
+    return this.subs[0] ?? null;
   }
 
-  /** Name (or change) the subscription this device answers for (for drivers that make it after the device, e.g. through `allocNotifier`). */
+  /** Every subscription this device answers for, in the order they were added. Kernel counterpart: none (a driver's list of its notifiers, e.g. an ODP context's memory regions). */
+  get subscriptions(): readonly DeviceSubscription[] {
+    return this.subs.slice();
+  }
+
+  /**
+   * Make `subscription` the only one this device answers for (null: none) — the
+   * one-subscription form of {@link DeviceMmu.addSubscription}, for drivers that make
+   * it after the device, e.g. through `allocNotifier`. EINVAL (nothing changed) for
+   * something that is not a subscription.
+   */
   answerFor(subscription: DeviceSubscription | null): void {
     checkSubscription(this.name, subscription);
+    for (const old of this.subs.splice(0)) this.oracle.unbind(this, old);
+    if (subscription !== null) this.addSubscription(subscription);
+  }
+
+  /**
+   * The device answers for `subscription` too: a driver with one interval notifier per
+   * registered region (RDMA ODP's shape), or one notifier per mm it mirrors. Each
+   * translation is judged against the subscription covering it (see
+   * {@link DeviceMmu.covering}): the rules by class, aging and leaks. EINVAL (nothing
+   * changed) for something that is not a subscription or one already added.
+   * Kernel counterpart: none — a driver's own bookkeeping (mlx5's `umem_odp->private`
+   * naming the MR an interval notifier belongs to).
+   */
+  addSubscription(subscription: DeviceSubscription): void {
+    checkSubscription(this.name, subscription);
+    if (subscription === null) throw new SmmuError('EINVAL', `${this.name}: addSubscription(null): no subscription`);
+    if (this.subs.includes(subscription)) throw new SmmuError('EINVAL', `${this.name}: already answers for ${subscription.name}`);
+    this.subs.push(subscription);
     this.oracle.bind(this, subscription);
-    this.sub = subscription;
+  }
+
+  /** The device no longer answers for `subscription` (a region deregistered). EINVAL (nothing changed) unless it did. Kernel counterpart: none. */
+  removeSubscription(subscription: DeviceSubscription): void {
+    const i = this.subs.indexOf(subscription);
+    if (i < 0) throw new SmmuError('EINVAL', `${this.name}: removeSubscription: ${nameOf(subscription)} is not one of its subscriptions`);
+    this.subs.splice(i, 1);
+    this.oracle.unbind(this, subscription);
+  }
+
+  /**
+   * The subscription that answers for a translation of the page at `address` of `mm`:
+   * the first of {@link DeviceMmu.subscriptions} covering it — a classic notifier
+   * covers its whole mm, an interval notifier its interval on its mm (one not yet
+   * registered covers everything) — or null when none does (no invalidation would
+   * reach such a translation). Kernel counterpart: none.
+   */
+  covering(mm: Mm, address: number): DeviceSubscription | null {
+    for (const sub of this.subs) if (subscriptionCovers(sub, mm, address)) return sub;
+    return null;
   }
 
   /**
@@ -84,8 +134,9 @@ export class DeviceMmu {
    * a wrong pfn or permission surfaces as an outcome when the device accesses it.
    *
    * EINVAL (nothing changed) for an address that is not a page-aligned user address,
-   * a pfn that is not a frame, an exited mm, or an mm other than the one the device's
-   * subscription is registered on.
+   * a pfn that is not a frame, an exited mm, or an mm none of the device's
+   * subscriptions is registered on (a device with no subscription, or one not yet
+   * registered, takes any mm).
    *
    * Kernel counterpart: installing a secondary PTE — KVM's `mmu_set_spte`, GRU's
    * `gru_insert_tlb` (TLB dropin), dmirror's `xa_store` into its mirror table.
@@ -94,8 +145,9 @@ export class DeviceMmu {
     const where = `${this.name}: establish`;
     if (mm === null || typeof mm !== 'object' || !('pageTable' in mm)) throw new SmmuError('EINVAL', `${where}: ${String(mm)} is not an address space`);
     if (mm.dead) throw new SmmuError('EINVAL', `${where}: mm ${mm.id} has exited`);
-    const subMm = this.sub?.mm ?? null;
-    if (subMm !== null && subMm !== mm) throw new SmmuError('EINVAL', `${where}: the device answers for ${this.sub!.name} on mm ${subMm.id}, not mm ${mm.id}`);
+    if (this.subs.length > 0 && !this.subs.some((sub) => sub.mm === null || sub.mm === mm)) {
+      throw new SmmuError('EINVAL', `${where}: the device answers for ${this.subs.map((sub) => `${sub.name} on mm ${sub.mm!.id}`).join(', ')}, not for mm ${mm.id}`);
+    }
     if (!Number.isSafeInteger(address) || address < 0 || address >= TASK_SIZE || address % PAGE_SIZE !== 0) {
       throw new SmmuError('EINVAL', `${where}: ${typeof address === 'number' ? hex(address) : String(address)} is not a page-aligned user address`);
     }
@@ -356,6 +408,11 @@ export class DeviceTranslation {
     this.state.writable = writable;
   }
 
+  /** The subscription answering for it ({@link DeviceMmu.covering} of its page), or null when none of its device's covers it. Kernel counterpart: none. */
+  get subscription(): DeviceSubscription | null {
+    return this.device.covering(this.mm, this.address);
+  }
+
   /** May the device write through it? Cleared by {@link DeviceMmu.downgrade}. */
   get writable(): boolean {
     return this.state.writable;
@@ -380,6 +437,12 @@ export class DeviceTranslation {
   toString(): string {
     return `${this.device.name} at ${hex(this.address)} (mm ${this.mm.id}, pfn ${this.pfn} generation ${this.generation}, ${this.state.writable ? 'rw' : 'ro'}, established at ${this.established} ns)`;
   }
+}
+
+/** A subscription's name for a message, or what was given instead. */
+function nameOf(sub: unknown): string {
+  const name = typeof sub === 'object' && sub !== null ? (sub as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : String(sub);
 }
 
 const ORACLE_CORE_KEY = '@secondary-mmu/mmu-notifier:oracle-core';

@@ -35,6 +35,8 @@ export interface JudgedTranslation {
   readonly pfn: number;
   readonly generation: number;
   readonly live: boolean;
+  /** The subscription answering for it: its device's subscription covering its page, or null. */
+  readonly subscription: Subscriber | null;
   readonly state: TranslationState;
   toString(): string;
 }
@@ -43,7 +45,10 @@ export interface JudgedTranslation {
 export interface JudgedDevice {
   readonly name: string;
   readonly driverClass: DriverClass;
+  /** Its first subscription (null: none). */
   readonly subscription: Subscriber | null;
+  /** The subscription covering the page at `address` of `mm` (null: none covers it). */
+  covering(mm: Mm, address: number): Subscriber | null;
   translations(mm?: Mm): readonly JudgedTranslation[];
   holds(mm?: Mm): readonly PageHold[];
 }

@@ -9,7 +9,10 @@ import { hex } from './page-map.js';
  * subscription's RELEASE invalidate returns (its `release` at exit),
  * `mmuNotifierUnregister` (an interval notifier's remove) returns — the lifecycle step
  * `unregistered` — or its last `mmuNotifierPut` unlists it, every device answering for
- * it must hold no translation of that mm and no page reference or pin taken for it.
+ * it must hold no translation of that mm and no page reference or pin taken for it —
+ * of the pages `sub` covers, when the device answers for several subscriptions (one
+ * region's notifier going says nothing of the others'), plus those no subscription of
+ * the device covers (nothing would ever tear them down).
  * Each leaked translation, reference or pin is reported once (one `leak` per device and
  * occasion, listing them). Kernel counterpart: none; `->release` "must tear everything
  * down" (`include/linux/mmu_notifier.h`), `mmu_notifier_put` requires every spte
@@ -29,13 +32,13 @@ export class LeakRule {
       let pins = 0;
       let refs = 0;
       for (const h of device.translations(mm)) {
-        if (h.state.leakReported) continue;
+        if (h.state.leakReported || !answersFor(h.subscription, sub)) continue;
         h.state.leakReported = true;
         translations++;
         details.push(`translation ${h.toString()}`);
       }
       for (const hold of device.holds(mm)) {
-        if (this.reportedHolds.has(hold)) continue;
+        if (this.reportedHolds.has(hold) || !answersFor(device.covering(mm, hold.address), sub)) continue;
         this.reportedHolds.add(hold);
         if (hold.pin) pins++;
         else refs++;
@@ -46,4 +49,9 @@ export class LeakRule {
       this.oracle.report(task, 'leak', `${device.name}: still holds ${what} of mm ${mm.id} ${when}`, details);
     }
   }
+}
+
+/** Does `sub` answer for what `covering` covers: it covers it, or nothing does? */
+function answersFor(covering: Subscriber | null, sub: Subscriber): boolean {
+  return covering === null || covering === sub;
 }

@@ -72,20 +72,20 @@ export class OracleCore<H extends JudgedTranslation> implements OracleContext {
     this.deviceList.push(device);
   }
 
-  /** `device` now answers for `sub` (null: none). */
-  bind(device: H['device'], sub: Subscriber | null): void {
-    const old = device.subscription;
-    if (old !== null) {
-      const list = this.bySub.get(old);
-      if (list !== undefined) {
-        list.splice(list.indexOf(device), 1);
-        if (list.length === 0) this.bySub.delete(old);
-      }
-    }
-    if (sub === null) return;
+  /** `device` now answers for `sub` too. */
+  bind(device: H['device'], sub: Subscriber): void {
     const list = this.bySub.get(sub);
     if (list === undefined) this.bySub.set(sub, [device]);
     else if (!list.includes(device)) list.push(device);
+  }
+
+  /** `device` no longer answers for `sub`. */
+  unbind(device: H['device'], sub: Subscriber): void {
+    const list = this.bySub.get(sub);
+    if (list === undefined) return;
+    const i = list.indexOf(device);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.bySub.delete(sub);
   }
 
   /** Some device answers for `sub`. */

@@ -23,8 +23,9 @@ import { contentElsewhere, primaryBits, primaryWord, USER_WRITABLE } from './pri
  *    its slot — differs from the word the device just read (a store of that same word
  *    did no harm). A PTE that maps nothing is never stale: the process has no data
  *    there until a frame is mapped, and the next read judges that frame.
- * 3. A write is a `lost-write` when the primary maps another frame there, maps nothing
- *    (or the mm exited); when the PTE is a swap entry whose swap-cache page is the
+ * 3. A write is a `lost-write` when the primary maps another frame there or maps
+ *    nothing (never once the mm exited: no reader is left, and the device may write
+ *    until `release` tells it); when the PTE is a swap entry whose swap-cache page is the
  *    handle's frame, or a migration entry naming it, the verdict waits for the next
  *    mapping (`PendingWrites`).
  * 4. A write is `write-through-read-only` when the primary maps the handle's frame
@@ -61,6 +62,10 @@ export function judgeOutcome(oracle: OracleContext, pending: PendingWrites, down
     );
     return;
   }
+  // An exited mm has no reader left, and its device may go on writing until release
+  // tells it (which comes after the mm is marked dead): no lost write. A handle kept
+  // past release is a leak, and its frame's reuse a use-after-free.
+  if (mm.dead) return;
   if (present) {
     if (word !== pfn) {
       oracle.report(task, 'lost-write', `${h.device.name}: ${access} at ${hex(h.address)} (mm ${mm.id}) went to pfn ${pfn}, which the process no longer maps there (it maps pfn ${word}): the process will never see it`, [h.toString()]);
@@ -70,11 +75,11 @@ export function judgeOutcome(oracle: OracleContext, pending: PendingWrites, down
     }
     return;
   }
-  if (!mm.dead && ((isSwapPte(bits) && swapOf(mem).cache.get(word) === pfn) || (isMigrationPte(bits) && word === pfn))) {
+  if ((isSwapPte(bits) && swapOf(mem).cache.get(word) === pfn) || (isMigrationPte(bits) && word === pfn)) {
     pending.add(task, h, value);
     return;
   }
-  const nothing = mm.dead ? 'the address space has exited' : isSwapPte(bits) ? `the page was swapped out (slot ${word}) and pfn ${pfn} is not its swap-cache page` : 'the process maps nothing there';
+  const nothing = isSwapPte(bits) ? `the page was swapped out (slot ${word}) and pfn ${pfn} is not its swap-cache page` : 'the process maps nothing there';
   oracle.report(task, 'lost-write', `${h.device.name}: ${access} at ${hex(h.address)} (mm ${mm.id}) went to pfn ${pfn}, but ${nothing}: the process will never see it`, [h.toString()]);
 }
 

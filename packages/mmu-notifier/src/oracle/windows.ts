@@ -38,14 +38,15 @@ function isProtection(event: MmuNotifierEvent | null): boolean {
  *   (`mm.rangesInFlight` is 0). An interval window closes when the mm's
  *   `invalidate_seq` moves on (the last end of the epoch): exactly when
  *   `mmu_interval_read_begin` would stop waiting.
- * - `access-in-invalidation`: a device access to a page inside one of its
- *   subscriber's open windows, unless it is a read through a read-only handle while the
+ * - `access-in-invalidation`: a device access to a page inside an open window of the
+ *   subscription answering for the translation (`DeviceMmu.covering`: with one interval
+ *   notifier per region, the region's own; another region's window says nothing of it), unless it is a read through a read-only handle while the
  *   window's event is PROTECTION_VMA / PROTECTION_PAGE and the primary still maps the
  *   handle's frame there readably; or any access through a handle established before
  *   an `invalidate_page` (2008 eras) for its page began and returned (no end bounds
  *   that: the translation had to go).
- * - `map-in-invalidation`: a handle established for a page inside one of its
- *   subscriber's open windows.
+ * - `map-in-invalidation`: a handle established for a page inside an open window of
+ *   the subscription answering for it.
  */
 export class InvalidationWindows {
   private readonly open: Window[] = [];
@@ -88,7 +89,7 @@ export class InvalidationWindows {
       this.oracle.report(task, 'access-in-invalidation', `${h.device.name}: ${write ? 'write' : 'read'} at ${hex(h.address)} (mm ${h.mm.id}, pfn ${h.pfn}) through a translation ${revoked} — it had to be gone when that call returned`, [h.toString()]);
       return;
     }
-    const w = this.covering(h.device.subscription, h.mm, h.address);
+    const w = this.covering(h.subscription, h.mm, h.address);
     if (w === null) return;
     if (!write && !h.state.writable && isProtection(w.event) && this.stillReadable(h)) return;
     this.oracle.report(
@@ -101,7 +102,7 @@ export class InvalidationWindows {
 
   /** `map-in-invalidation` for a handle just established (a no-references device). */
   checkEstablish(task: Task, h: JudgedTranslation): void {
-    const w = this.covering(h.device.subscription, h.mm, h.address);
+    const w = this.covering(h.subscription, h.mm, h.address);
     if (w === null) return;
     this.oracle.report(
       task,
@@ -141,7 +142,7 @@ export class InvalidationWindows {
     const list = this.oracle.translationsAt(mm.id, call.start);
     if (list === undefined) return;
     for (const h of list) {
-      if (h.id < before && h.device.subscription === call.subscriber && h.device.driverClass === 'no-references' && h.state.revokedBy === null) {
+      if (h.id < before && h.subscription === call.subscriber && h.device.driverClass === 'no-references' && h.state.revokedBy === null) {
         h.state.revokedBy = `invalidate_page(${hex(call.start)}) by ${call.task.name} already invalidated (returned at ${time} ns)`;
       }
     }

@@ -49,14 +49,14 @@ export function checkReferences(s: Scenario): RawIssue[] {
   s.drivers.forEach((d, i) => known(processes, d.process, ['drivers', i, 'process'], 'process'));
 
   /** Check `text` names a page (and `pages` more) of a mapping of `owner` (when given). */
-  const addressOk = (text: string, path: readonly PropertyKey[], owner: string | undefined, pages = 1): ScenarioMapping | undefined => {
+  const addressOk = (text: string, path: readonly PropertyKey[], owner: string | undefined, pages = 1, spill = false): ScenarioMapping | undefined => {
     const a = parseAddress(text);
     const m = mappings.get(a.mapping);
     if (m === undefined) {
       add(path, `unknown mapping "${a.mapping}" in address "${text}"`);
       return undefined;
     }
-    if (a.page + pages > m.pages) {
+    if (a.page + pages > m.pages && !(spill && a.page + pages - m.pages <= pagesAbove(s.mappings, m))) {
       add(path, pages === 1 ? `page ${a.page} of "${text}" is beyond mapping "${m.name}" (${m.pages} pages)` : `"${text}" + ${pages} pages runs beyond mapping "${m.name}" (${m.pages} pages)`);
     }
     if (owner !== undefined && m.process !== owner) add(path, `"${text}" is in process "${m.process}", not this task's "${owner}"`);
@@ -85,7 +85,8 @@ export function checkReferences(s: Scenario): RawIssue[] {
       if (hasP && deviceOp) add([...path, 'op'], `"${st.op}" is a device step; task "${t.name}" is a CPU task`);
       // reclaim and age scan any process's pages (kswapd's view); other steps their own.
       const anyProcess = st.op === 'reclaim' || st.op === 'age';
-      if ('at' in st) addressOk(st.at, [...path, 'at'], anyProcess ? undefined : owner, 'pages' in st ? st.pages : 1);
+      // A munmap may run on into the mappings built right above (see pagesAbove).
+      if ('at' in st) addressOk(st.at, [...path, 'at'], anyProcess ? undefined : owner, 'pages' in st ? st.pages : 1, st.op === 'munmap');
       if (st.op === 'writeback') {
         const m = mappings.get(st.mapping);
         if (known(mappings, st.mapping, [...path, 'mapping'], 'mapping') && m !== undefined) {
@@ -122,4 +123,15 @@ export function checkReferences(s: Scenario): RawIssue[] {
   s.tasks.forEach((t, i) => t.steps.forEach((st, j) => st.await !== undefined && elementOk(st.await, ['tasks', i, 'steps', j, 'await'])));
   issues.push(...checkStepOrder(s));
   return issues;
+}
+
+/**
+ * Pages mapped without a gap right above `m`: the world builds a process's mappings in
+ * order, each directly below the one before (top-down `mmap`), so these are the pages
+ * of the process's mappings listed before `m`, nearest first.
+ */
+function pagesAbove(all: readonly ScenarioMapping[], m: ScenarioMapping): number {
+  let n = 0;
+  for (const x of all.slice(0, all.indexOf(m))) if (x.process === m.process) n += x.pages;
+  return n;
 }

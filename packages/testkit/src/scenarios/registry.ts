@@ -2,10 +2,12 @@ import { ACCESS_VS_AGING } from './catalogue/access-vs-aging.js';
 import { ACCESS_VS_RECLAIM } from './catalogue/access-vs-reclaim.js';
 import { FAULT_VS_MUNMAP } from './catalogue/fault-vs-munmap.js';
 import { IDLE_SCAN_VS_DEVICE_ACCESS } from './catalogue/idle-scan-vs-device-access.js';
+import { MUNMAP_ACROSS_REGIONS } from './catalogue/munmap-across-regions.js';
 import { OOM_KILL_VS_DEVICE_ACCESS } from './catalogue/oom-kill-vs-device-access.js';
 import { REAP_VS_HELD_DRIVER_LOCK } from './catalogue/reap-vs-held-driver-lock.js';
 import { RELEASE_VS_UNREGISTER } from './catalogue/release-vs-unregister.js';
 import { SLEEPING_INVALIDATE } from './catalogue/sleeping-invalidate.js';
+import { TWO_DEVICES_ACROSS_REGIONS } from './catalogue/two-devices-across-regions.js';
 import { WRITEBACK_VS_DEVICE_WRITE } from './catalogue/writeback-vs-device-write.js';
 import { DONTNEED_VS_DEVICE_FAULT } from './conformance/dontneed-vs-device-fault.js';
 import { EXIT_VS_DEVICE_ACCESS } from './conformance/exit-vs-device-access.js';
@@ -38,6 +40,8 @@ export const SCENARIO_REGISTRY: readonly ScenarioEntry[] = Object.freeze([
   defineScenario({ kind: 'catalogue', yaml: OOM_KILL_VS_DEVICE_ACCESS }),
   defineScenario({ kind: 'catalogue', yaml: REAP_VS_HELD_DRIVER_LOCK }),
   defineScenario({ kind: 'catalogue', yaml: RELEASE_VS_UNREGISTER }),
+  defineScenario({ kind: 'catalogue', yaml: MUNMAP_ACROSS_REGIONS }),
+  defineScenario({ kind: 'catalogue', yaml: TWO_DEVICES_ACROSS_REGIONS }),
   defineScenario({ kind: 'catalogue', yaml: SLEEPING_INVALIDATE, conformance: false }),
   defineScenario({ kind: 'conformance', yaml: MPROTECT_VS_DEVICE_READ }),
   defineScenario({ kind: 'conformance', yaml: FORK_COW_VS_DEVICE_WRITE }),

@@ -6,6 +6,7 @@ import { FAILS_START_WITH_END } from './fails-start-with-end.js';
 import { INSTALLS_IN_WINDOW } from './installs-in-window.js';
 import { KEEPS_AFTER_RELEASE } from './keeps-after-release.js';
 import { LOCKS_WHEN_NON_BLOCKABLE } from './locks-when-non-blockable.js';
+import { MULTI_REGION } from './multi-region.js';
 import { NO_RETRY_CHECK } from './no-retry-check.js';
 import { NO_TEARDOWN_IN_START } from './no-teardown-in-start.js';
 import { SLEEPS_IN_ATOMIC } from './sleeps-in-atomic.js';
@@ -21,6 +22,7 @@ export {
   INSTALLS_IN_WINDOW,
   KEEPS_AFTER_RELEASE,
   LOCKS_WHEN_NON_BLOCKABLE,
+  MULTI_REGION,
   NO_RETRY_CHECK,
   NO_TEARDOWN_IN_START,
   SLEEPS_IN_ATOMIC,
@@ -41,6 +43,7 @@ export const KILL_MATRIX: readonly KillMatrixVariant[] = [
   INSTALLS_IN_WINDOW,
   NO_TEARDOWN_IN_START,
   TRYLOCK_FAILS,
+  MULTI_REGION,
   // Deterministic: caught on any schedule, fifo included.
   SLEEPS_IN_ATOMIC,
   FAILS_START_WITH_END,
