@@ -14,6 +14,7 @@ export { TestkitArgumentError, type ArgumentProblem } from './arguments.js';
 export { MirrorDriver } from './mirror-driver.js';
 export * from './dmirror/index.js';
 export * from './classic-mirror/index.js';
+export * from './sva/index.js';
 export * from './scenario/index.js';
 export * from './explore/index.js';
 export * from './conformance/index.js';

@@ -5,6 +5,7 @@ import { show } from '../show.js';
 import { missingCapability, type ConformanceCapabilities } from './capability.js';
 import { CONFORMANCE_SCENARIOS } from './catalogue.js';
 import { withIntervalCallbacks } from './interval-windows.js';
+import { withSecondaryTlbCallbacks } from '../sva/windows.js';
 import type { CheckDriverOptions } from './options.js';
 import { DEFAULT_CONFORMANCE_SEEDS } from './options.js';
 import type { ConformanceSkip } from './report.js';
@@ -77,7 +78,7 @@ export function planFor(fn: string, factory: DriverFactory, options: CheckDriver
   const entries = (o.scenarios ?? CONFORMANCE_SCENARIOS).map((e, i) => pick(fn, e, `options.scenarios[${i}]`));
   const scenarios = entries.map((e) => {
     const loaded = loadConformanceScenario(e);
-    return { ...loaded, scenario: withIntervalCallbacks(loaded.scenario) };
+    return { ...loaded, scenario: withSecondaryTlbCallbacks(withIntervalCallbacks(loaded.scenario)) };
   });
   const cases: PlannedCase[] = [];
   for (const scenario of scenarios) {

@@ -1,6 +1,7 @@
 import { checkCount, checkEra, checkFactory, failFor, optionsObject } from '../arguments.js';
 import type { Scenario } from '../scenario/schema.js';
 import { parseScenario } from '../scenario/load.js';
+import { withSecondaryTlbCallbacks } from '../sva/windows.js';
 import { runScenario, sourceOf, type ScenarioResult } from '../scenario/run.js';
 import { plannedChoices } from './guided.js';
 import { scheduleSeed } from './seeds.js';
@@ -24,7 +25,7 @@ export const DEFAULT_SHRINK_BUDGET = 200;
  */
 export async function explore(scenario: Scenario, options: ExploreOptions): Promise<ExploreResult> {
   const fn = 'explore';
-  const parsed = parseScenario(scenario, sourceOf(scenario));
+  const parsed = withSecondaryTlbCallbacks(parseScenario(scenario, sourceOf(scenario)));
   if (options === undefined) failFor(fn)('not-an-object', 'options', 'missing: give at least { driver, era, schedules }');
   const o = optionsObject(fn, options);
   checkFactory(fn, o.driver, 'options.driver');
