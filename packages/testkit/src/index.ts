@@ -10,6 +10,7 @@
 export { NO_CAPABILITIES, type DriverCapabilities } from './capabilities.js';
 export type { DriverFactory, DriverInstance } from './contract.js';
 export { defineDriver, DriverSpecError, type DriverSpec, type DriverSpecProblem } from './define-driver.js';
+export { driverClassMismatch, watchUndeclaredBlocking } from './capability-checks.js';
 export { TestkitArgumentError, type ArgumentProblem } from './arguments.js';
 export { MirrorDriver } from './mirror-driver.js';
 export * from './dmirror/index.js';

@@ -4,6 +4,8 @@ import { faultIgnoringInProgress, faultWithoutRetry } from './buggy-faults.js';
 import { classicVariant, type ClassicChange } from './classic-variant.js';
 import { dmirrorAllocUnderMutex, dmirrorLocksWhenNonBlockable } from './dmirror-variant.js';
 import type { KillMatrixVariant } from './types.js';
+import { LATE_FLUSH } from './variants/late-flush.js';
+import { PARTIAL_FLUSH } from './variants/partial-flush.js';
 
 /** (1) The fault installs without the sequence / in-progress retry check. */
 export const NO_RETRY_CHECK: KillMatrixVariant = {
@@ -204,4 +206,6 @@ export const KILL_MATRIX: readonly KillMatrixVariant[] = [
   ALLOC_UNDER_NOTIFIER_LOCK,
   SLEEPS_WHEN_NON_BLOCKABLE,
   LOCKS_WHEN_NON_BLOCKABLE,
+  LATE_FLUSH,
+  PARTIAL_FLUSH,
 ];

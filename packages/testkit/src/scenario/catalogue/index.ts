@@ -6,8 +6,10 @@ import { OOM_KILL_VS_DEVICE_ACCESS } from './oom-kill-vs-device-access.js';
 import { RELEASE_VS_UNREGISTER } from './release-vs-unregister.js';
 import { SLEEPING_INVALIDATE } from './sleeping-invalidate.js';
 import { WRITEBACK_VS_DEVICE_WRITE } from './writeback-vs-device-write.js';
+import { MUNMAP_RANGE_VS_DEVICE_READS } from './munmap-range-vs-device-reads.js';
+import { COW_VS_SHARED_TLB } from './cow-vs-shared-tlb.js';
 
-export { ACCESS_VS_AGING, ACCESS_VS_RECLAIM, FAULT_VS_MUNMAP, IDLE_SCAN_VS_DEVICE_ACCESS, OOM_KILL_VS_DEVICE_ACCESS, RELEASE_VS_UNREGISTER, SLEEPING_INVALIDATE, WRITEBACK_VS_DEVICE_WRITE };
+export { ACCESS_VS_AGING, ACCESS_VS_RECLAIM, FAULT_VS_MUNMAP, IDLE_SCAN_VS_DEVICE_ACCESS, OOM_KILL_VS_DEVICE_ACCESS, RELEASE_VS_UNREGISTER, SLEEPING_INVALIDATE, WRITEBACK_VS_DEVICE_WRITE, MUNMAP_RANGE_VS_DEVICE_READS, COW_VS_SHARED_TLB };
 
 /**
  * The scenario catalogue: YAML texts by name, for `loadScenario` (and the CLI). Each
@@ -29,4 +31,6 @@ export const SCENARIO_CATALOGUE: Readonly<Record<string, string>> = {
   'oom-kill-vs-device-access': OOM_KILL_VS_DEVICE_ACCESS,
   'release-vs-unregister': RELEASE_VS_UNREGISTER,
   'sleeping-invalidate': SLEEPING_INVALIDATE,
+  'munmap-range-vs-device-reads': MUNMAP_RANGE_VS_DEVICE_READS,
+  'cow-vs-shared-tlb': COW_VS_SHARED_TLB,
 };
