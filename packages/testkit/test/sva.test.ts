@@ -99,7 +99,7 @@ describe('capabilities, enforced at attach', () => {
 
   it('a driver that sleeps in a blockable range without declaring mayBlock is reported; declaring it is quiet', async () => {
     const scenario = loadScenario(SCENARIO_CATALOGUE['fault-vs-munmap']!);
-    const as = (mayBlock: boolean) => defineDriver({ name: `acking-${mayBlock}`, capabilities: { ...ackingMirror.capabilities, mayBlock }, eras: ackingMirror.eras, attach: ackingMirror.attach });
+    const as = (mayBlock: boolean) => defineDriver({ name: `acking-${mayBlock}`, capabilities: { ...ackingMirror.capabilities, mayBlock }, eras: ackingMirror.eras, attach: (task, machine, mm) => ackingMirror.attach(task, machine, mm) });
     const undeclared = await runScenario(scenario, as(false), { era: 'v6', seed: 1 });
     expect(undeclared.violations.map((v) => v.kind)).toContain('undeclared-may-block');
     expect(undeclared.violations.find((v) => v.kind === 'undeclared-may-block')!.message).toMatch(/^driver "acking-false": invalidate_range_start of acking-mirror blocked for \d+ ns in a blockable range, but the driver does not declare mayBlock$/);

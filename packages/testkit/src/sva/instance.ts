@@ -33,7 +33,7 @@ export class SvaInstance extends MirrorDriver {
     this.notifier = new MmuNotifier(
       {
         archInvalidateSecondaryTlbs: (task, _sub, _mm, start, end) => this.invalidateSecondaryTlbs(task, start, end),
-        release: (task) => {
+        release: () => {
           this.released = true;
           this.device.dropAll(this.mm);
         },
