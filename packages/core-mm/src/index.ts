@@ -75,6 +75,7 @@ export { rmapHits, type RmapHit } from './mm/rmap.js';
 export { LruLists, LRU, type LruList } from './mm/lru.js';
 export { rmapWalk, type RmapMapping, type RmapVisitor } from './mm/rmap-walk.js';
 export { pageReferenced, clearFlushYoung, type AgingCombiner } from './mm/page-referenced.js';
+export { deviceWalkerMarkPte } from './mm/device-walk.js';
 export { tryToUnmap, type UnmapResult } from './mm/try-to-unmap.js';
 export { shrinkPage, type ShrinkOptions } from './mm/vmscan.js';
 export { shrinkActivePage, type ShrinkActiveOptions, type ActiveVerdict } from './mm/shrink-active.js';

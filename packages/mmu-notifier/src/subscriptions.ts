@@ -14,6 +14,7 @@ import {
 } from '@secondary-mmu/core-mm';
 import type { NotifierCore } from './core.js';
 import { each } from './each.js';
+import { FlushBrackets } from './flush-brackets.js';
 import type { MmuIntervalNotifier } from './interval-subscription.js';
 import { itreeInvalidate, itreeInvEnd, itreeRelease } from './itree.js';
 import { rangeWhere } from './range-where.js';
@@ -52,6 +53,8 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
   readonly wq: WaitQueue;
   /** `deferred_list`. */
   readonly deferred: MmuIntervalNotifier[] = [];
+  /** `v6`: the brackets each task has open or just closed, for the event of its TLB flushes. */
+  private readonly brackets = new FlushBrackets();
 
   constructor(core: NotifierCore, mm: Mm) {
     this.core = core;
@@ -142,14 +145,20 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
   invalidateRangeStart(task: Task, range: MmuNotifierRange): number | Promise<number> {
     if (this.core.era !== 'v6') return andThen(this.startList2008(task, range), () => 0);
     if (range.blockable) mightSleep(task, 'mmu_notifier_invalidate_range_start');
+    this.brackets.begin(task, range);
     this.core.startMap.acquire(task);
-    return ensure(
+    const ret = ensure(
       () => {
         const itree = this.hasItree ? itreeInvalidate(task, this, range) : 0;
         return andThen(itree, (ret) => (ret !== 0 || this.list.length === 0 ? ret : this.startList(task, range)));
       },
       () => this.core.startMap.release(task),
     );
+    // A failed non-blockable start gets no end call: its bracket is over.
+    return andThen(ret, (r) => {
+      if (r !== 0 && !range.blockable) this.brackets.end(task, range, false);
+      return r;
+    });
   }
 
   /** `mn_hlist_invalidate_range_start()`. */
@@ -202,6 +211,7 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
   /** `__mmu_notifier_invalidate_range_end()`: the interval sequence's end, then every subscriber's end. */
   invalidateRangeEnd(task: Task, range: MmuNotifierRange): void | Promise<void> {
     const v6 = this.core.era === 'v6';
+    if (v6) this.brackets.end(task, range);
     if (v6 && range.blockable) mightSleep(task, 'mmu_notifier_invalidate_range_end');
     if (v6) this.core.startMap.acquire(task);
     return ensure(
@@ -280,12 +290,14 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
     );
   }
 
-  /** `v6`: `__mmu_notifier_arch_invalidate_secondary_tlbs()`. */
+  /** `v6`: `__mmu_notifier_arch_invalidate_secondary_tlbs()`; listeners see the flush with its bracket's event (`FlushBrackets`). */
   archInvalidateSecondaryTlbs(task: Task, mm: Mm, start: number, end: number): void | Promise<void> {
+    // Listeners see the event of the range whose PTE change the flush completes (none given by the kernel).
+    const event = this.brackets.claim(task, start, end)?.event ?? null;
     return this.walk(task, (sub) => {
       const hook = sub.ops.archInvalidateSecondaryTlbs;
       if (hook === undefined) return;
-      return this.core.invoke(task, sub, 'arch_invalidate_secondary_tlbs', { mm, start, end, pfn: -1, event: null, blockable: false }, undefined, () => hook.call(sub.ops, task, sub, mm, start, end));
+      return this.core.invoke(task, sub, 'arch_invalidate_secondary_tlbs', { mm, start, end, pfn: -1, event, blockable: false }, undefined, () => hook.call(sub.ops, task, sub, mm, start, end));
     });
   }
 

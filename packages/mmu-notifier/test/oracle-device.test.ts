@@ -192,7 +192,7 @@ describe('DeviceMmu: references and pins', () => {
 
 describe('oracle constants', () => {
   it('has stable violation kinds and driver classes', () => {
-    expect(ORACLE_VIOLATION_KINDS).toEqual(['use-after-free', 'stale-read', 'lost-write', 'write-through-read-only', 'aging', 'leak', 'access-in-invalidation', 'map-in-invalidation', 'late-secondary-flush']);
+    expect(ORACLE_VIOLATION_KINDS).toEqual(['use-after-free', 'stale-read', 'lost-write', 'write-through-read-only', 'aging', 'leak', 'access-in-invalidation', 'map-in-invalidation', 'late-secondary-flush', 'revoked-translation']);
     expect(DRIVER_CLASSES).toEqual(['no-references', 'holds-references', 'shares-cpu-page-table']);
     expect(isDriverClass('holds-references')).toBe(true);
     expect(isDriverClass('gru')).toBe(false);

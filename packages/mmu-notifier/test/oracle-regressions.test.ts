@@ -40,7 +40,7 @@ describe('stale read: the baseline must follow the data, not the frame', () => {
     expect(frameAt(t, a)).not.toBe(copy);
     expect(await v(m.mem.read(t, a))).toBe(200);
     expect(await drv.read(t, a)).toBe(100); // the device still reads the pre-COW value
-    expect(kinds(m)).toEqual(['stale-read']); // without the migration this is reported
+    expect(kinds(m)).toEqual(['stale-read', 'revoked-translation']); // without the migration this is reported
   });
 
   // BUG stale-not-judged-while-swapped: judgeOutcome never judges a read when the PTE is
@@ -58,7 +58,7 @@ describe('stale read: the baseline must follow the data, not the frame', () => {
     expect((await reclaim(m, frameAt(t, a))).at(-1)).toBe('freed'); // 200 now lives in a swap slot
     expect(frameAt(t, a)).toBe(-1);
     expect(await drv.read(t, a)).toBe(100);
-    expect(kinds(m)).toEqual(['stale-read']);
+    expect(kinds(m)).toEqual(['stale-read', 'revoked-translation']);
   });
 });
 

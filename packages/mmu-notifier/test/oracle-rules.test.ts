@@ -285,7 +285,7 @@ describe('classes are judged only by their own rules', () => {
     const { inWindow, afterCow } = await keepAcrossFork(drv, t);
     expect(inWindow).toBe(1); // the access inside the window: no rule for this class
     expect(afterCow).toBe(1);
-    expect(kinds(m)).toEqual(['stale-read']); // only the outcome, once the process moved on
+    expect(kinds(m)).toEqual(['stale-read', 'revoked-translation']); // only the outcome, once the process moved on
   });
 
   it('the same access by a no-references driver breaks its rule', async () => {
@@ -294,6 +294,6 @@ describe('classes are judged only by their own rules', () => {
     const { inWindow, afterCow } = await keepAcrossFork(drv, t);
     expect(inWindow).toBe(1);
     expect(afterCow).toBe(1);
-    expect(kinds(m)).toEqual(['access-in-invalidation', 'stale-read']);
+    expect(kinds(m)).toEqual(['access-in-invalidation', 'stale-read', 'revoked-translation']);
   });
 });

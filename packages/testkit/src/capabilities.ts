@@ -9,11 +9,16 @@ export interface DriverCapabilities {
   readonly holdsPageRefs: boolean;
   /** It answers `clearFlushYoung` (and `clearYoung`/`testYoung` where the era has them). */
   readonly implementsAging: boolean;
-  /** Its invalidation may sleep when the range is blockable (waiting for a device or a remote acknowledgement). */
+  /** Its invalidation may sleep when the range is blockable (waiting for a device or a remote acknowledgement). Undeclared, such a sleep is an `undeclared-may-block` violation (`defineDriver`'s `attach`). */
   readonly mayBlock: boolean;
   /** Its `invalidateRangeStart` may answer `-EAGAIN` when not blockable (and so has no `end`). */
   readonly mayFailStart: boolean;
-  /** Its device TLB shares the CPU page table (`arch_invalidate_secondary_tlbs`; IOMMU SVA). */
+  /**
+   * Its device TLB shares the CPU page table (`arch_invalidate_secondary_tlbs`; IOMMU SVA).
+   * True exactly when its `DeviceMmu`'s driver class is `'shares-cpu-page-table'`, the
+   * class the oracle judges it by: `defineDriver`'s `attach` refuses an instance that
+   * disagrees (`DriverSpecError`, problem `capability-mismatch`).
+   */
   readonly sharesCpuPageTable: boolean;
 }
 

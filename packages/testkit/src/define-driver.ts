@@ -1,5 +1,6 @@
-import { brandClass, ERAS, SmmuError, type Era, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
+import { andThen, brandClass, ERAS, SmmuError, type Era, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
 import { NO_CAPABILITIES, type DriverCapabilities } from './capabilities.js';
+import { checkedInstance } from './capability-checks.js';
 import type { DriverFactory, DriverInstance } from './contract.js';
 import { show } from './show.js';
 
@@ -30,7 +31,9 @@ export type DriverSpecProblem =
   | 'bad-eras'
   | 'no-eras'
   | 'unknown-era'
-  | 'duplicate-era';
+  | 'duplicate-era'
+  /** Thrown by `attach`: the instance's device contradicts a capability (`sharesCpuPageTable` and its driver class). */
+  | 'capability-mismatch';
 
 /**
  * A {@link DriverSpec} that {@link defineDriver} refused: an `SmmuError` with code
@@ -59,8 +62,16 @@ const CAPABILITY_KEYS: readonly string[] = Object.keys(NO_CAPABILITIES);
  * Make a `DriverFactory` from `spec`, filling the defaults — capabilities not declared
  * are false, no eras means every era — and checking it, so a mistake is reported here,
  * naming the field and the value, rather than as a puzzling run later. The result and
- * its `capabilities` and `eras` are frozen copies; `attach` is `spec.attach` itself.
- * Throws {@link DriverSpecError} (`EINVAL`).
+ * its `capabilities` and `eras` are frozen copies. Throws {@link DriverSpecError}
+ * (`EINVAL`).
+ *
+ * Its `attach` calls `spec.attach` and holds the instance to the capabilities where
+ * they mean something: `sharesCpuPageTable` must match the device's driver class
+ * (`'shares-cpu-page-table'` exactly when declared) — otherwise the instance is detached
+ * and `attach` throws a `DriverSpecError` with problem `capability-mismatch` naming
+ * both; and a driver that does not declare `mayBlock` has every blockable range
+ * callback that blocked reported as an `undeclared-may-block` violation
+ * (`watchUndeclaredBlocking`).
  *
  * Kernel counterpart: none. The nearest is a driver's `static const` ops table, whose
  * unset members mean "not implemented"; the difference is that this one is checked.
@@ -76,7 +87,16 @@ export function defineDriver(spec: DriverSpec): DriverFactory {
   };
   for (const key of Object.keys(spec)) if (!SPEC_FIELDS.includes(key)) fail('unknown-field', key, `unknown field ${show(key)} (expected ${SPEC_FIELDS.join(', ')})`);
   if (typeof spec.attach !== 'function') fail('bad-attach', 'attach', `must be a function, got ${show(spec.attach)}`);
-  return Object.freeze({ name, capabilities: capabilitiesOf(spec.capabilities, fail), eras: erasOf(spec.eras, fail), attach: spec.attach });
+  const capabilities = capabilitiesOf(spec.capabilities, fail);
+  const eras = erasOf(spec.eras, fail);
+  const attach = spec.attach;
+  const mismatch = (reason: string): Error => new DriverSpecError(name, 'capability-mismatch', 'capabilities.sharesCpuPageTable', reason);
+  return Object.freeze({
+    name,
+    capabilities,
+    eras,
+    attach: (task: Task, machine: Machine, mm: Mm) => andThen(attach(task, machine, mm), (instance) => checkedInstance(task, machine, name, capabilities, instance, mismatch)),
+  });
 }
 
 type Fail = (problem: DriverSpecProblem, path: string, message: string) => never;

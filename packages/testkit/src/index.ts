@@ -10,11 +10,13 @@
 export { NO_CAPABILITIES, type DriverCapabilities } from './capabilities.js';
 export type { DriverFactory, DriverInstance } from './contract.js';
 export { defineDriver, DriverSpecError, type DriverSpec, type DriverSpecProblem } from './define-driver.js';
+export { driverClassMismatch, watchUndeclaredBlocking } from './capability-checks.js';
 export { TestkitArgumentError, type ArgumentProblem } from './arguments.js';
 export { MirrorDriver } from './mirror-driver.js';
 export * from './dmirror/index.js';
 export * from './classic-mirror/index.js';
 export * from './odp/index.js';
+export * from './sva/index.js';
 export * from './scenario/index.js';
 export { SCENARIO_REGISTRY, scenarioTexts, defineScenario, setup, type ScenarioEntry, type ScenarioEntrySpec, type ScenarioKind, type SetupSpec, type SetupMapping } from './scenarios/index.js';
 export * from './explore/index.js';

@@ -21,12 +21,14 @@ const attach: DriverSpec['attach'] = () => {
 };
 
 describe('defineDriver: defaults', () => {
-  it('fills every capability with false and every era when left out; attach is the spec\'s', () => {
+  it('fills every capability with false and every era when left out; attach calls the spec\'s', () => {
     const d = defineDriver({ name: 'mine', attach });
     expect(d.name).toBe('mine');
     expect(d.capabilities).toEqual(NO_CAPABILITIES);
     expect([...d.eras]).toEqual([...ERAS]);
-    expect(d).toHaveProperty('attach', attach);
+    const m = new Machine({ era: 'v6', memory: { frames: 8 } });
+    const t = m.mem.createProcess('app').task('cpu0');
+    expect(() => d.attach(t, m, t.mm!)).toThrow('not attached in these tests');
   });
 
   it('merges declared capabilities over NO_CAPABILITIES and keeps the eras given, in order', () => {

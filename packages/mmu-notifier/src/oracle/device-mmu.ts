@@ -1,5 +1,6 @@
 import {
   andThen,
+  deviceWalkerMarkPte,
   getUserPages,
   PAGE_SIZE,
   PG,
@@ -333,6 +334,8 @@ export class DeviceMmu {
     if (!h.state.live) throw new SmmuError('EFAULT', `${this.name}: read: ${h.toString()} was dropped before the access (a device TLB miss)`);
     this.oracle.judge(task, h, false, 0);
     h.state.accessed = true;
+    // A TLB sharing the CPU page table: the walker sets the PTE's accessed bit.
+    if (this.driverClass === 'shares-cpu-page-table') deviceWalkerMarkPte(h.mm, h.address, h.pfn, false);
     const value = this.machine.mem.frames.content[h.pfn]!;
     this.report(task, h, false);
     return value;
@@ -343,6 +346,7 @@ export class DeviceMmu {
     this.oracle.judge(task, h, true, value);
     h.state.accessed = true;
     h.state.dirty = true;
+    if (this.driverClass === 'shares-cpu-page-table') deviceWalkerMarkPte(h.mm, h.address, h.pfn, true);
     this.machine.mem.frames.content[h.pfn] = value;
     this.report(task, h, true);
   }

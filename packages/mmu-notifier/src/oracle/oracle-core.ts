@@ -12,6 +12,7 @@ import { judgeOutcome } from './outcome.js';
 import { hex, PageMap } from './page-map.js';
 import { PendingWrites } from './pending-writes.js';
 import { primaryPfn } from './primary.js';
+import { RevokedTranslationRule } from './revoked-translations.js';
 import { baselineOnEstablish, baselineOnPte, baselineOnStore } from './stale-baseline.js';
 import { UnsyncedWrites } from './unsynced-writes.js';
 import { InvalidationWindows } from './windows.js';
@@ -39,6 +40,7 @@ export class OracleCore<H extends JudgedTranslation> implements OracleContext {
   private readonly aging: AgingRule;
   private readonly leaks: LeakRule;
   private readonly lateFlush: LateFlushRule;
+  private readonly revoked: RevokedTranslationRule;
 
   constructor(machine: Machine) {
     this.machine = machine;
@@ -49,6 +51,7 @@ export class OracleCore<H extends JudgedTranslation> implements OracleContext {
     this.aging = new AgingRule(this);
     this.leaks = new LeakRule(this);
     this.lateFlush = new LateFlushRule(this);
+    this.revoked = new RevokedTranslationRule(this);
     notifierCore(machine).listen({
       onCall: (call) => this.onCall(call),
       onReturn: (call, result, error, time) => this.onReturn(call, result, error, time),
@@ -137,7 +140,7 @@ export class OracleCore<H extends JudgedTranslation> implements OracleContext {
     if (h.device.driverClass === 'no-references') this.windows.checkAccess(task, h, write);
     judgeOutcome(this, this.pending, this.downgrades, task, h, write, value);
     this.aging.onAccess(h);
-    if (!write) return;
+    if (!write) return this.revoked.onRead(task, h);
     this.unsynced.onWrite(task, h, value);
     // A write the process sees (the primary maps the handle's frame there) is a store for the other handles of the page.
     if (primaryPfn(h.mm, h.address) === h.pfn) baselineOnStore(this, h.pfn, h.mm.id, h.address);
@@ -157,6 +160,7 @@ export class OracleCore<H extends JudgedTranslation> implements OracleContext {
     this.windows.onReturn(call, result, time);
     this.aging.onReturn(call, result, error);
     this.downgrades.onReturn(call);
+    this.revoked.onReturn(call, time);
     const mm = call.mm;
     if (mm === null) return;
     const sub = call.subscriber;

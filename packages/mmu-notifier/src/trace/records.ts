@@ -33,7 +33,7 @@ export interface CallbackRecord {
   readonly end: number;
   /** Page of the rfc-2008 external-rmap hook, else -1. */
   readonly pfn: number;
-  /** The range's event, or null for page and young callbacks and `release`. */
+  /** The range's event, or null for page and young callbacks and `release`; for `arch_invalidate_secondary_tlbs`, the event of the range whose PTE change the flush completes (the range open around it, or the one its task just closed), null when none. */
   readonly event: MmuNotifierEvent | null;
   readonly blockable: boolean;
   /** Virtual time of the call (ns). */

@@ -1,19 +1,35 @@
 import type { Scenario, ScenarioStep, WindowElement } from './schema.js';
 
-/** `e` naming `interval_invalidate` too wherever it names `invalidate_range_start`. */
+/**
+ * Which callback also hears of an invalidation a scenario names by another: an
+ * interval-notifier driver through `interval_invalidate` (for `invalidate_range_start`),
+ * a TLB sharing the CPU page table through `arch_invalidate_secondary_tlbs` (for
+ * `invalidate_range_start` and the 2008 `invalidate_page`).
+ */
+const ALSO_HEARD_BY: readonly (readonly [string, string])[] = [
+  ['invalidate_range_start', 'interval_invalidate'],
+  ['invalidate_range_start', 'arch_invalidate_secondary_tlbs'],
+  ['invalidate_page', 'arch_invalidate_secondary_tlbs'],
+];
+
+/** `e` naming, wherever it names a callback of {@link ALSO_HEARD_BY}, the callback that also hears of it. */
 function widen(e: WindowElement): WindowElement {
   if (e.kind !== 'callback' || e.callback === undefined) return e;
-  const names = Array.isArray(e.callback) ? e.callback : [e.callback];
-  if (!names.includes('invalidate_range_start') || names.includes('interval_invalidate')) return e;
-  return { ...e, callback: [...names, 'interval_invalidate'] };
+  const names: readonly string[] = Array.isArray(e.callback) ? e.callback : [e.callback];
+  const out = [...names];
+  for (const [named, also] of ALSO_HEARD_BY) if (names.includes(named) && !out.includes(also)) out.push(also);
+  return out.length === names.length ? e : ({ ...e, callback: out } as WindowElement);
 }
 
 /**
  * `scenario` with every trace pattern element — its windows' and its steps' `await` —
- * that names `invalidate_range_start` also naming `interval_invalidate`: scenarios name
+ * that names `invalidate_range_start` also naming `interval_invalidate` and
+ * `arch_invalidate_secondary_tlbs` (and `invalidate_page` the latter): scenarios name
  * the classic callbacks, and an interval-notifier driver (dmirror) hears of the same
- * invalidation through `interval_invalidate`, so without this its windows could never
- * be hit nor its awaits satisfied. The one adaptation every runner makes: `runScenario`
+ * invalidation through `interval_invalidate`, a driver sharing the CPU page table
+ * through the TLB flush, so without this their windows could never be hit nor their
+ * awaits satisfied. Other drivers never get the added callbacks, so it changes nothing
+ * for them. The one adaptation every runner makes: `runScenario`
  * applies it to what it runs and matches (so `explore` and `checkDriver` see the same
  * window hits); the replay token's fingerprint is the scenario as given. Nothing else
  * changes; the input is not modified, and adapting twice is adapting once.

@@ -1,8 +1,10 @@
 import { ACCESS_VS_AGING } from './catalogue/access-vs-aging.js';
 import { ACCESS_VS_RECLAIM } from './catalogue/access-vs-reclaim.js';
+import { COW_VS_SHARED_TLB } from './catalogue/cow-vs-shared-tlb.js';
 import { FAULT_VS_MUNMAP } from './catalogue/fault-vs-munmap.js';
 import { IDLE_SCAN_VS_DEVICE_ACCESS } from './catalogue/idle-scan-vs-device-access.js';
 import { MUNMAP_ACROSS_REGIONS } from './catalogue/munmap-across-regions.js';
+import { MUNMAP_RANGE_VS_DEVICE_READS } from './catalogue/munmap-range-vs-device-reads.js';
 import { OOM_KILL_VS_DEVICE_ACCESS } from './catalogue/oom-kill-vs-device-access.js';
 import { REAP_VS_HELD_DRIVER_LOCK } from './catalogue/reap-vs-held-driver-lock.js';
 import { RELEASE_VS_UNREGISTER } from './catalogue/release-vs-unregister.js';
@@ -42,6 +44,8 @@ export const SCENARIO_REGISTRY: readonly ScenarioEntry[] = Object.freeze([
   defineScenario({ kind: 'catalogue', yaml: RELEASE_VS_UNREGISTER }),
   defineScenario({ kind: 'catalogue', yaml: MUNMAP_ACROSS_REGIONS }),
   defineScenario({ kind: 'catalogue', yaml: TWO_DEVICES_ACROSS_REGIONS }),
+  defineScenario({ kind: 'catalogue', yaml: MUNMAP_RANGE_VS_DEVICE_READS }),
+  defineScenario({ kind: 'catalogue', yaml: COW_VS_SHARED_TLB }),
   defineScenario({ kind: 'catalogue', yaml: SLEEPING_INVALIDATE, conformance: false }),
   defineScenario({ kind: 'conformance', yaml: MPROTECT_VS_DEVICE_READ }),
   defineScenario({ kind: 'conformance', yaml: FORK_COW_VS_DEVICE_WRITE }),

@@ -5,10 +5,12 @@ import { ALLOC_UNDER_NOTIFIER_LOCK } from './alloc-under-notifier-lock.js';
 import { FAILS_START_WITH_END } from './fails-start-with-end.js';
 import { INSTALLS_IN_WINDOW } from './installs-in-window.js';
 import { KEEPS_AFTER_RELEASE } from './keeps-after-release.js';
+import { LATE_FLUSH } from './late-flush.js';
 import { LOCKS_WHEN_NON_BLOCKABLE } from './locks-when-non-blockable.js';
 import { MULTI_REGION } from './multi-region.js';
 import { NO_RETRY_CHECK } from './no-retry-check.js';
 import { NO_TEARDOWN_IN_START } from './no-teardown-in-start.js';
+import { PARTIAL_FLUSH } from './partial-flush.js';
 import { SLEEPS_IN_ATOMIC } from './sleeps-in-atomic.js';
 import { SLEEPS_WHEN_NON_BLOCKABLE } from './sleeps-when-non-blockable.js';
 import { TRYLOCK_FAILS } from './trylock-fails.js';
@@ -21,10 +23,12 @@ export {
   FAILS_START_WITH_END,
   INSTALLS_IN_WINDOW,
   KEEPS_AFTER_RELEASE,
+  LATE_FLUSH,
   LOCKS_WHEN_NON_BLOCKABLE,
   MULTI_REGION,
   NO_RETRY_CHECK,
   NO_TEARDOWN_IN_START,
+  PARTIAL_FLUSH,
   SLEEPS_IN_ATOMIC,
   SLEEPS_WHEN_NON_BLOCKABLE,
   TRYLOCK_FAILS,
@@ -44,6 +48,8 @@ export const KILL_MATRIX: readonly KillMatrixVariant[] = [
   NO_TEARDOWN_IN_START,
   TRYLOCK_FAILS,
   MULTI_REGION,
+  LATE_FLUSH,
+  PARTIAL_FLUSH,
   // Deterministic: caught on any schedule, fifo included.
   SLEEPS_IN_ATOMIC,
   FAILS_START_WITH_END,
