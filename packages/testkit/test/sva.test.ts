@@ -26,7 +26,7 @@ describe('svaMirror: the SVA reference driver', () => {
     }
     const wholeMm = defineDriver({ name: 'whole-mm', capabilities: SVA_CAPABILITIES, eras: ['v6'], attach: (task, machine, mm) => WholeMmSva.open(task, machine, mm, 'whole-mm') });
     for (const name of ['munmap-range-vs-device-reads', 'cow-vs-shared-tlb']) {
-      const r = await explore(loadScenario(SCENARIO_CATALOGUE[name]!), { driver: wholeMm, era: 'v6', schedules: 6 });
+      const r = await explore(loadScenario(SCENARIO_CATALOGUE[name]!), { driver: wholeMm, era: 'v6', schedules: 20 });
       expect(r.failing?.violations ?? [], name).toEqual([]);
       expect(r.verdict, name).toBe('pass');
     }

@@ -7,14 +7,17 @@
  * the old page after it is `stale-read`. The fork also write-protects the page and
  * flushes the whole mm: reads stay legal across it. The CPU forks once the device has
  * read the page; under fifo the device then reads again and detaches first, so only a
- * schedule that switches to the CPU between the two reads reaches the race. Window: the device
+ * schedule that switches to the CPU between the two reads, and lets it fork and write
+ * before the device runs again, reaches the race: PCT (priorities, depth 1) does that
+ * on most seeds, where uniform random switching back and forth almost never does. Window: the device
  * read the page, then the COW invalidation covered it, then the device read it again.
  */
 export const COW_VS_SHARED_TLB = `name: cow-vs-shared-tlb
 description: the CPU forks and writes buf[0] (COW) while the device reads it
 eras: [v6]
 schedule:
-  strategy: random
+  strategy: pct
+  depth: 1
   preempt: [device, yield, lock, spin]
 processes:
   - name: app
@@ -47,6 +50,7 @@ tasks:
     steps:
       - op: device-read
         at: buf[0]
+      - op: yield
       - op: device-read
         at: buf[0]
       - op: detach
