@@ -4,9 +4,12 @@ import { describe, expect, it } from 'vitest';
 // The built package's two entries loaded side by side, as a CommonJS driver and an
 // ESM test runner load them: two copies of every class. A machine of one copy is
 // judged, walked and migrated by the other's functions exactly as by its own.
-type CoreMm = typeof import('@secondary-mmu/core-mm');
-const esm: CoreMm = await import('@secondary-mmu/core-mm');
-const cjs = createRequire(import.meta.url)('@secondary-mmu/core-mm') as CoreMm;
+// Typed from the sources and loaded by name at run time: the package's own typecheck
+// runs before its build, when the name does not resolve yet.
+type CoreMm = typeof import('../src/index.js');
+const PACKAGE = '@secondary-mmu/core-mm';
+const esm = (await import(PACKAGE)) as CoreMm;
+const cjs = createRequire(import.meta.url)(PACKAGE) as CoreMm;
 
 const P = esm.PAGE_SIZE;
 

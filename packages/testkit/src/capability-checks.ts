@@ -25,10 +25,13 @@ export function driverClassMismatch(capabilities: DriverCapabilities, instance: 
     : `declares sharesCpuPageTable: false, but its device "${device!.name}" has driver class "${SHARED}" (declare sharesCpuPageTable: true)`;
 }
 
+/** Marks an instance {@link watchUndeclaredBlocking} already watches (a registry symbol: the same in both entries). */
+const WATCHED = Symbol.for('@secondary-mmu/testkit:watched-undeclared-blocking');
+
 /**
  * Report, as an `undeclared-may-block` violation, every blockable range callback
  * (`invalidate_range_start`, `invalidate_range_end`, an interval `invalidate`) of
- * `instance`'s subscription that blocked although the driver `name` does not declare
+ * `instance`'s subscriptions that blocked although the driver `name` does not declare
  * `mayBlock`: one during which the virtual clock moved. The clock moves only when no
  * task can run, so the callback's task was blocked then — sleeping for a device, or
  * waiting for someone who was. A block that the clock does not see (a mutex handed over
@@ -41,10 +44,14 @@ export function watchUndeclaredBlocking(machine: Machine, name: string, capabili
   if (capabilities.mayBlock) return;
   const device = (instance as Partial<DriverInstance> | null)?.device;
   if (device === undefined || device === null) return;
+  // Once per instance: defineDriver's attach and the scenario runner may both ask.
+  const marked = instance as unknown as Record<symbol, boolean>;
+  if (marked[WATCHED] === true) return;
+  marked[WATCHED] = true;
   const reported = new Set<NotifierCallback>();
   notifierCore(machine).listen({
     onReturn(call, _result, _error, time) {
-      if (!call.blockable || time === call.time || !RANGE_CALLBACKS.has(call.callback) || call.subscriber !== device.subscription || reported.has(call.callback)) return;
+      if (!call.blockable || time === call.time || !RANGE_CALLBACKS.has(call.callback) || !device.subscriptions.includes(call.subscriber as never) || reported.has(call.callback)) return;
       reported.add(call.callback);
       machine.reportViolation(
         call.task,

@@ -1,4 +1,4 @@
-import { isSmmuError, Machine, MAP, PAGE_SIZE, PROT, shrinkPage, TASK_SIZE, walkPageTable, type ScanVerdict, type Task } from '@secondary-mmu/core-mm';
+import { isSmmuError, Machine, MAP, PAGE_SIZE, PROT, shrinkPage, TASK_SIZE, walkPageTable, type Mm, type ScanVerdict, type Task } from '@secondary-mmu/core-mm';
 import { DeviceMmu, MmuNotifier, mmuNotifierRegister, subscriptionsOf } from '@secondary-mmu/mmu-notifier';
 import { describe, expect, it } from 'vitest';
 import { ackingMirror, checkDriver, explore, defineDriver, DriverSpecError, loadScenario, MirrorDriver, runScenario, SCENARIO_CATALOGUE, SVA_CAPABILITIES, SvaInstance, svaMirror, withSecondaryTlbCallbacks } from '../src/index.js';
@@ -119,5 +119,17 @@ describe('capabilities, enforced at attach', () => {
     expect(undeclared.violations.find((v) => v.kind === 'undeclared-may-block')!.message).toMatch(/^driver "acking-false": invalidate_range_start of acking-mirror blocked for \d+ ns in a blockable range, but the driver does not declare mayBlock$/);
     const declared = await runScenario(scenario, as(true), { era: 'v6', seed: 1 });
     expect(declared.violations).toEqual([]);
+  });
+
+  it('the scenario runner watches a factory not made by defineDriver too, and reports once', async () => {
+    const scenario = loadScenario(SCENARIO_CATALOGUE['fault-vs-munmap']!);
+    const plain = { name: 'plain-acking', capabilities: { ...ackingMirror.capabilities, mayBlock: false }, eras: ackingMirror.eras, attach: (task: Task, machine: Machine, mm: Mm) => ackingMirror.attach(task, machine, mm) };
+    const r = await runScenario(scenario, plain, { era: 'v6', seed: 1 });
+    expect(r.violations.filter((v) => v.kind === 'undeclared-may-block').map((v) => v.message)).toEqual([
+      expect.stringMatching(/^driver "plain-acking": invalidate_range_start of acking-mirror blocked/),
+    ]);
+    const viaDefine = defineDriver({ ...plain, name: 'defined-acking' });
+    const once = await runScenario(scenario, viaDefine, { era: 'v6', seed: 1 });
+    expect(once.violations.filter((v) => v.kind === 'undeclared-may-block')).toHaveLength(1);
   });
 });

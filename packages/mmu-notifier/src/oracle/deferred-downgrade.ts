@@ -32,13 +32,13 @@ export class DeferredDowngrades {
   /** A PTE event that kept the frame (`newPfn === oldPfn`) at the address of `handles`. */
   onPte(e: Extract<MmEvent, { kind: 'pte' }>, handles: readonly JudgedTranslation[]): void {
     if (e.oldPermission !== 'write' || e.newPermission === 'write' || this.oracle.machine.era !== 'v6') return;
-    for (const h of handles) if (h.device.driverClass === 'shares-cpu-page-table' && h.device.subscription !== null && h.pfn === e.newPfn && h.state.writable) this.waiting.add(h);
+    for (const h of handles) if (h.device.driverClass === 'shares-cpu-page-table' && h.subscription !== null && h.pfn === e.newPfn && h.state.writable) this.waiting.add(h);
   }
 
   onReturn(call: CallbackCall): void {
     if (call.callback !== 'arch_invalidate_secondary_tlbs' || this.waiting.size === 0) return;
     for (const h of this.waiting) {
-      if (h.device.subscription === call.subscriber && h.mm === call.mm && h.address < call.end && h.address + PAGE_SIZE > call.start) this.waiting.delete(h);
+      if (h.subscription === call.subscriber && h.mm === call.mm && h.address < call.end && h.address + PAGE_SIZE > call.start) this.waiting.delete(h);
     }
   }
 

@@ -1,5 +1,6 @@
 import { MAP, PAGE_SIZE, PROT, type Inode, type Machine, type Process, type RunResult } from '@secondary-mmu/core-mm';
 import type { NotifierTrace } from '@secondary-mmu/mmu-notifier';
+import { watchUndeclaredBlocking } from '../capability-checks.js';
 import type { DriverFactory, DriverInstance } from '../contract.js';
 import { parseAddress } from './address.js';
 import type { DeviceLatency } from './device-latency.js';
@@ -117,6 +118,7 @@ export async function buildWorld(machine: Machine, trace: NotifierTrace, scenari
     const attached = await machine.sched.awaitDirect(task, driver.attach(task, machine, proc.mm!), `attach of driver "${driver.name}" (scenario driver "${d.name}")`);
     if (!attached.settled) return { aborted: attached.result };
     const instance = attached.value;
+    watchUndeclaredBlocking(machine, driver.name, driver.capabilities, instance); // any factory, not only defineDriver's
     const subscribers = trace.lifecycle
       .slice(before)
       .filter((l) => l.step === 'registered' && l.mm === instance.mm.id)
