@@ -20,5 +20,5 @@ export const NO_RETRY_CHECK: KillMatrixVariant = {
   scenario: 'dontneed-vs-device-fault',
   era: 'v6',
   expectedKinds: ['map-in-invalidation', 'access-in-invalidation', 'use-after-free', 'stale-read'],
-  schedules: 20,
+  schedules: 80,
 };

@@ -27,6 +27,6 @@ export const PARTIAL_FLUSH: KillMatrixVariant = {
   reference: svaMirror,
   scenario: 'munmap-range-vs-device-reads',
   era: 'v6',
-  expectedKinds: ['late-secondary-flush', 'use-after-free'],
+  expectedKinds: ['late-secondary-flush', 'use-after-free', 'revoked-translation'],
   schedules: 40,
 };
