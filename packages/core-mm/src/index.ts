@@ -68,6 +68,7 @@ export { PageAllocator, type Gfp, type ReclaimHook } from './mm/page-alloc.js';
 export { PageTable, PteTable } from './mm/page-table.js';
 export { PTE, pteNone, ptePresent, pteWrite, ptePermission, describePte, swapPte, migrationPte, isSwapPte, isMigrationPte, type PtePermission } from './mm/pte.js';
 export { PAGE_SIZE, PTRS_PER_TABLE, TASK_SIZE, USER_PAGES, pageNumber, pageAligned, pageAlignUp, checkUserRange } from './mm/layout.js';
+export { TLB_FLUSH_ALL } from './mm/notify.js';
 export { VmaTree, type VmaRange } from './mm/vma-tree.js';
 export { LOCK_ORDER, type LockOrder } from './mm/lock-order.js';
 export { RmapLock } from './mm/rmap-lock.js';

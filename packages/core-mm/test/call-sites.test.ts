@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERAS, Machine, MAP, TASK_SIZE, type Era, type Task } from '../src/index.js';
+import { ERAS, Machine, MAP, TASK_SIZE, TLB_FLUSH_ALL, type Era, type Task } from '../src/index.js';
 import { RecordingPort } from './support/recording-port.js';
 import { ANON, P, RW, v } from './support/mm-helpers.js';
 
@@ -167,5 +167,18 @@ describe('COW fault', () => {
     expect(m.mem.allocator.freeCount).toBe(free + 1);
     expect(t.describeHeld()).toEqual([]);
     expect(t.nonBlockDepth + t.rcuDepth + t.preemptCount).toBe(0);
+  });
+});
+
+describe('whole-mm flushes', () => {
+  it('v6: fork flushes the parent as flush_tlb_mm does: (0, -1UL), the model\'s TLB_FLUSH_ALL', async () => {
+    const { m, t, port } = setup('v6');
+    const a = await v(m.mem.mmap(t, { length: P, prot: RW, flags: ANON }));
+    await v(m.mem.write(t, a, 1));
+    port.clear();
+    await v(m.mem.fork(t, 'child'));
+    const flushes = port.calls.filter((c) => c.op === 'secondary_tlbs');
+    expect(flushes.map((c) => [c.start, c.end])).toEqual([[0, TLB_FLUSH_ALL]]);
+    expect(TLB_FLUSH_ALL).toBeGreaterThan(TASK_SIZE);
   });
 });

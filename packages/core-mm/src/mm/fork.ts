@@ -5,11 +5,11 @@ import { type Mm, VM, VM_PROT_MASK, Vma } from './mm-types.js';
 import { linkAnonVma, linkVma } from './vma-ops.js';
 import { exitMmap } from './exit.js';
 import { PG } from './frames.js';
-import { PAGE_SIZE, pageNumber, PTRS_PER_TABLE, TASK_SIZE } from './layout.js';
+import { PAGE_SIZE, pageNumber, PTRS_PER_TABLE } from './layout.js';
 import type { MemoryState } from './memory-state.js';
 import { Process } from './process.js';
 import { assertAlive, requireMm } from './mmap.js';
-import { notifierRange, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs } from './notify.js';
+import { notifierRange, notifyRangeEnd, notifyRangeStart, notifySecondaryTlbs, TLB_FLUSH_ALL } from './notify.js';
 import type { PteTable } from './page-table.js';
 import { recordFrame, setPte, updatePteBits } from './pte-ops.js';
 import { isSwapPte, PTE } from './pte.js';
@@ -117,7 +117,7 @@ function dupMmap(mem: MemoryState, task: Task, parent: Mm, child: Mm): void | Pr
     }
   };
   // The parent's write-protected entries reach TLBs sharing its page table once, after the copy.
-  return andThen(step(0), () => (copy.flushParent ? notifySecondaryTlbs(task, parent, 0, TASK_SIZE) : undefined));
+  return andThen(step(0), () => (copy.flushParent ? notifySecondaryTlbs(task, parent, 0, TLB_FLUSH_ALL) : undefined)); // flush_tlb_mm(oldmm)
 }
 
 function dupVma(copy: ForkCopy, src: Vma): void | Promise<void> {

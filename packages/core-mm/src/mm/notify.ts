@@ -62,7 +62,18 @@ export function notifyInvalidatePage(task: Task, mm: Mm, address: number): void 
   return call(task, mm, false, 'invalidate_page', undefined, () => port.invalidatePage(task, mm, address));
 }
 
-/** v6: `mmu_notifier_arch_invalidate_secondary_tlbs()` from a TLB flush of `[start, end)`. */
+/**
+ * The `end` of a whole-mm flush: the model's `TLB_FLUSH_ALL` (`-1UL`). x86's
+ * `flush_tlb_mm()` passes `(0, -1UL)` to `mmu_notifier_arch_invalidate_secondary_tlbs`,
+ * and SVA drivers special-case it (`end == ULONG_MAX`: invalidate the whole address
+ * space, not a range). Difference: the largest safe integer rather than 2^64 − 1, which
+ * a double cannot hold; still beyond every user address, so a range check that does not
+ * special-case it covers everything — and a driver that walks the range page by page
+ * never ends, as in the kernel.
+ */
+export const TLB_FLUSH_ALL = Number.MAX_SAFE_INTEGER;
+
+/** v6: `mmu_notifier_arch_invalidate_secondary_tlbs()` from a TLB flush of `[start, end)` (`end` is {@link TLB_FLUSH_ALL} for a whole-mm flush). */
 export function notifySecondaryTlbs(task: Task, mm: Mm, start: number, end: number): void | Promise<void> {
   const port = mm.secondary;
   if (port === null || mm.era !== 'v6') return;
