@@ -87,6 +87,7 @@ export function checkReferences(s: Scenario): RawIssue[] {
       const anyProcess = st.op === 'reclaim' || st.op === 'age';
       // A munmap may run on into the mappings built right above (see pagesAbove).
       if ('at' in st) addressOk(st.at, [...path, 'at'], anyProcess ? undefined : owner, 'pages' in st ? st.pages : 1, st.op === 'munmap');
+      if (st.op === 'mremap') addressOk(st.to, [...path, 'to'], owner, st.newPages ?? st.pages, false);
       if (st.op === 'writeback') {
         const m = mappings.get(st.mapping);
         if (known(mappings, st.mapping, [...path, 'mapping'], 'mapping') && m !== undefined) {

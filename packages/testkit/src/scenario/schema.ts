@@ -111,6 +111,8 @@ export const stepSchema = z.discriminatedUnion('op', [
   step('write', { at: address, value: word }),
   step('munmap', { at: address, pages }),
   step('mprotect', { at: address, pages, prot }),
+  /** `mremap(at, pages, newPages ?? pages, MREMAP_MAYMOVE | MREMAP_FIXED, to)`: move the pages to `to`, replacing what is mapped there. */
+  step('mremap', { at: address, pages, to: address, newPages: pages.optional() }),
   step('madvise-dontneed', { at: address, pages }),
   step('fork', { child: name }),
   step('exit', {}),

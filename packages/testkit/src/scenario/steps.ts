@@ -1,4 +1,4 @@
-import { isSmmuError, outOfMemory, PAGE_SIZE, pageReferenced, shrinkPage, SmmuError, walkPageTable, type Task } from '@secondary-mmu/core-mm';
+import { isSmmuError, MREMAP, outOfMemory, PAGE_SIZE, pageReferenced, shrinkPage, SmmuError, walkPageTable, type Task } from '@secondary-mmu/core-mm';
 import { mmuNotifierClearYoung, mmuNotifierTestYoung } from '@secondary-mmu/mmu-notifier';
 import type { ScenarioStep, ScenarioTask } from './schema.js';
 import { stepId } from './step-order.js';
@@ -74,6 +74,8 @@ async function runStep(world: ScenarioWorld, step: ScenarioStep, task: Task, dri
       return mem.write(task, at(step.at), step.value);
     case 'munmap':
       return mem.munmap(task, at(step.at), step.pages * PAGE_SIZE);
+    case 'mremap':
+      return void (await mem.mremap(task, at(step.at), step.pages * PAGE_SIZE, (step.newPages ?? step.pages) * PAGE_SIZE, MREMAP.maymove | MREMAP.fixed, at(step.to)));
     case 'mprotect':
       return mem.mprotect(task, at(step.at), step.pages * PAGE_SIZE, protBits(step.prot));
     case 'madvise-dontneed':

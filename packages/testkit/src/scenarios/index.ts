@@ -17,6 +17,7 @@ export { DONTNEED_VS_DEVICE_FAULT } from './conformance/dontneed-vs-device-fault
 export { EXIT_VS_DEVICE_ACCESS } from './conformance/exit-vs-device-access.js';
 export { FORK_COW_VS_DEVICE_WRITE } from './conformance/fork-cow-vs-device-write.js';
 export { MPROTECT_VS_DEVICE_READ } from './conformance/mprotect-vs-device-read.js';
+export { MREMAP_VS_DEVICE_ACCESS } from './conformance/mremap-vs-device-access.js';
 export { HMM_ANON_READ } from './hmm-tests/anon-read.js';
 export { HMM_ANON_WRITE } from './hmm-tests/anon-write.js';
 export { HMM_FILE_READ_WRITE } from './hmm-tests/file-read-write.js';

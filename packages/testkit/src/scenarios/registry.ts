@@ -15,6 +15,7 @@ import { DONTNEED_VS_DEVICE_FAULT } from './conformance/dontneed-vs-device-fault
 import { EXIT_VS_DEVICE_ACCESS } from './conformance/exit-vs-device-access.js';
 import { FORK_COW_VS_DEVICE_WRITE } from './conformance/fork-cow-vs-device-write.js';
 import { MPROTECT_VS_DEVICE_READ } from './conformance/mprotect-vs-device-read.js';
+import { MREMAP_VS_DEVICE_ACCESS } from './conformance/mremap-vs-device-access.js';
 import { defineScenario, type ScenarioEntry, type ScenarioKind } from './entry.js';
 import { HMM_ANON_READ } from './hmm-tests/anon-read.js';
 import { HMM_ANON_WRITE } from './hmm-tests/anon-write.js';
@@ -51,6 +52,7 @@ export const SCENARIO_REGISTRY: readonly ScenarioEntry[] = Object.freeze([
   defineScenario({ kind: 'conformance', yaml: FORK_COW_VS_DEVICE_WRITE }),
   defineScenario({ kind: 'conformance', yaml: EXIT_VS_DEVICE_ACCESS }),
   defineScenario({ kind: 'conformance', yaml: DONTNEED_VS_DEVICE_FAULT }),
+  defineScenario({ kind: 'conformance', yaml: MREMAP_VS_DEVICE_ACCESS }),
   defineScenario({ kind: 'hmm-test', yaml: HMM_ANON_READ }),
   defineScenario({ kind: 'hmm-test', yaml: HMM_READ_PROT_NONE }),
   defineScenario({ kind: 'hmm-test', yaml: HMM_ANON_WRITE }),

@@ -4,7 +4,7 @@
  */
 import { scenarioTexts } from '../../scenarios/registry.js';
 
-export { DONTNEED_VS_DEVICE_FAULT, EXIT_VS_DEVICE_ACCESS, FORK_COW_VS_DEVICE_WRITE, MPROTECT_VS_DEVICE_READ } from '../../scenarios/index.js';
+export { DONTNEED_VS_DEVICE_FAULT, EXIT_VS_DEVICE_ACCESS, FORK_COW_VS_DEVICE_WRITE, MPROTECT_VS_DEVICE_READ, MREMAP_VS_DEVICE_ACCESS } from '../../scenarios/index.js';
 
 /**
  * The conformance-only scenarios: YAML texts by name, for `loadScenario`. Each passes
