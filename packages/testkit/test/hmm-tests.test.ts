@@ -71,7 +71,13 @@ describe('the ports fail a driver that does not do what the kernel test checks',
           mm: inner.mm,
           read: (t, a) => inner.read(t, a),
           // get_user_pages-style: every refused write is EFAULT.
-          write: (t, a, v) => inner.write(t, a, v).catch((e: unknown) => Promise.reject(isSmmuError(e, 'EPERM') ? new SmmuError('EFAULT', 'write refused') : e)),
+          write: async (t, a, v) => {
+            try {
+              await inner.write(t, a, v);
+            } catch (e) {
+              throw isSmmuError(e, 'EPERM') ? new SmmuError('EFAULT', 'write refused') : e;
+            }
+          },
           detach: (t) => inner.detach(t),
         };
       },
