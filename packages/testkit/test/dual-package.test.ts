@@ -22,7 +22,7 @@ function driverFrom(entry: Entry) {
 }
 
 /** Scenarios (v6) where moving each page before the access is itself correct. */
-const SCENARIOS = ['hmm-anon-read', 'hmm-anon-write', 'hmm-write-read-only', 'hmm-file-read-write', 'hmm-two-devices', 'writeback-vs-device-write', 'fork-cow-vs-device-write', 'access-vs-reclaim'];
+const SCENARIOS = ['hmm-anon-read', 'hmm-anon-write', 'hmm-anon-write-prot', 'hmm-file-read-write', 'hmm-two-devices-share-writes', 'writeback-vs-device-write', 'fork-cow-vs-device-write', 'access-vs-reclaim'];
 
 /** Every case's verdict, one line each: status, window hits and violations. */
 async function verdicts(runner: Entry, driver: Entry): Promise<string[]> {

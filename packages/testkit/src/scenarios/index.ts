@@ -19,8 +19,10 @@ export { FORK_COW_VS_DEVICE_WRITE } from './conformance/fork-cow-vs-device-write
 export { MPROTECT_VS_DEVICE_READ } from './conformance/mprotect-vs-device-read.js';
 export { MREMAP_VS_DEVICE_ACCESS } from './conformance/mremap-vs-device-access.js';
 export { HMM_ANON_READ } from './hmm-tests/anon-read.js';
+export { HMM_ANON_TEARDOWN } from './hmm-tests/anon-teardown.js';
 export { HMM_ANON_WRITE } from './hmm-tests/anon-write.js';
+export { HMM_ANON_WRITE_PROT } from './hmm-tests/anon-write-prot.js';
+export { HMM_DOUBLE_MAP } from './hmm-tests/double-map.js';
 export { HMM_FILE_READ_WRITE } from './hmm-tests/file-read-write.js';
 export { HMM_READ_PROT_NONE } from './hmm-tests/read-prot-none.js';
-export { HMM_TWO_DEVICES } from './hmm-tests/two-devices.js';
-export { HMM_WRITE_READ_ONLY } from './hmm-tests/write-read-only.js';
+export { HMM_TWO_DEVICES_SHARE_WRITES } from './hmm-tests/two-devices-share-writes.js';

@@ -18,11 +18,13 @@ import { MPROTECT_VS_DEVICE_READ } from './conformance/mprotect-vs-device-read.j
 import { MREMAP_VS_DEVICE_ACCESS } from './conformance/mremap-vs-device-access.js';
 import { defineScenario, type ScenarioEntry, type ScenarioKind } from './entry.js';
 import { HMM_ANON_READ } from './hmm-tests/anon-read.js';
+import { HMM_ANON_TEARDOWN } from './hmm-tests/anon-teardown.js';
 import { HMM_ANON_WRITE } from './hmm-tests/anon-write.js';
+import { HMM_ANON_WRITE_PROT } from './hmm-tests/anon-write-prot.js';
+import { HMM_DOUBLE_MAP } from './hmm-tests/double-map.js';
 import { HMM_FILE_READ_WRITE } from './hmm-tests/file-read-write.js';
 import { HMM_READ_PROT_NONE } from './hmm-tests/read-prot-none.js';
-import { HMM_TWO_DEVICES } from './hmm-tests/two-devices.js';
-import { HMM_WRITE_READ_ONLY } from './hmm-tests/write-read-only.js';
+import { HMM_TWO_DEVICES_SHARE_WRITES } from './hmm-tests/two-devices-share-writes.js';
 
 /**
  * Every scenario the testkit ships, one entry each, in the conformance suite's order:
@@ -56,9 +58,11 @@ export const SCENARIO_REGISTRY: readonly ScenarioEntry[] = Object.freeze([
   defineScenario({ kind: 'hmm-test', yaml: HMM_ANON_READ }),
   defineScenario({ kind: 'hmm-test', yaml: HMM_READ_PROT_NONE }),
   defineScenario({ kind: 'hmm-test', yaml: HMM_ANON_WRITE }),
-  defineScenario({ kind: 'hmm-test', yaml: HMM_WRITE_READ_ONLY }),
+  defineScenario({ kind: 'hmm-test', yaml: HMM_ANON_WRITE_PROT }),
   defineScenario({ kind: 'hmm-test', yaml: HMM_FILE_READ_WRITE }),
-  defineScenario({ kind: 'hmm-test', yaml: HMM_TWO_DEVICES }),
+  defineScenario({ kind: 'hmm-test', yaml: HMM_ANON_TEARDOWN }),
+  defineScenario({ kind: 'hmm-test', yaml: HMM_DOUBLE_MAP }),
+  defineScenario({ kind: 'hmm-test', yaml: HMM_TWO_DEVICES_SHARE_WRITES }),
 ]);
 
 /** The registry's YAML texts of one kind, by name (the shape of `SCENARIO_CATALOGUE`). Kernel counterpart: none. */

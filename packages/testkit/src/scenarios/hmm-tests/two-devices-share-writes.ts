@@ -1,7 +1,12 @@
 import { setup } from '../setup.js';
 
-/** hmm-tests `mixedmap`/two mirrors of one mm: two devices on the same pages see each other's writes, and the CPU sees both. */
-export const HMM_TWO_DEVICES = `name: hmm-two-devices
+/**
+ * No hmm-tests case of its own: a check on hmm-tests' two-device fixture (`hmm2`, two
+ * mirrors of one mm) that each device sees the other's writes and the CPU sees both.
+ * (`mixedmap`, which it was once listed as, snapshots a `VM_MIXEDMAP` mapping of the
+ * device file: not modelled. Two devices reading the same pages is `hmm-double-map`.)
+ */
+export const HMM_TWO_DEVICES_SHARE_WRITES = `name: hmm-two-devices-share-writes
 description: two devices mirror the same pages; each sees the other's writes and the CPU sees both
 ${setup({ mappings: [{ name: 'buf', pages: 2, fill: 1 }], drivers: [{ name: 'gpu', process: 'app' }, { name: 'npu', process: 'app' }] })}
 tasks:
