@@ -35,7 +35,7 @@ for (const driver of drivers) {
   for (const spec of CONFORMANCE_SCENARIOS) {
     const { scenario, name, requires } = loadConformanceScenario(spec);
     if (missingCapability(requires, driver.capabilities) !== undefined) continue;
-    if ((scenario.windows ?? []).length === 0) continue; // sequential (the hmm-tests cases): one schedule says it all
+    if ((scenario.windows ?? []).length === 0) continue; // no race windows (the hmm-tests cases): nothing to explore for
     for (const era of driver.eras) {
       if (scenario.eras !== undefined && !scenario.eras.includes(era)) continue;
       const s = driver === dmirror ? withIntervalCallbacks(scenario) : scenario;
