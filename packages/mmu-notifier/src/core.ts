@@ -8,8 +8,9 @@ export type ReleaseOrder = 'release-first' | 'unlist-first';
 /** Per-machine options of the notifier core. */
 export interface NotifierOptions {
   /**
-   * Override the era's release ordering: `unlist-first` is the 2008–3.9 code (the race
-   * fixed in 3.10), `release-first` today's. Default: `unlist-first` in the 2008 eras,
+   * Override the era's release ordering: `unlist-first` is the code from 2.6.27 until
+   * 3ad3d901 (2012) and again in 3.9 (751efd86, undone by d34883d4 in 3.10): the
+   * release race. `release-first` is today's. Default: `unlist-first` in the 2008 eras,
    * `release-first` in `v6`.
    */
   releaseOrder?: ReleaseOrder;

@@ -23,7 +23,7 @@ export interface MmuNotifierOps {
   /**
    * `release`: the mm is going away — tear everything down and stop establishing
    * translations. Called at the start of `exit_mmap`, before any page is freed, or from
-   * `mmuNotifierUnregister` if exit did not run it first; it may run twice (3.10+).
+   * `mmuNotifierUnregister` if exit did not run it first; it may run twice (since 3ad3d901, 2012).
    * May sleep in every era (`v2.6.27`: inside `rcu_read_lock()`, so in fact it may not).
    */
   release?: (task: Task, subscription: MmuNotifier, mm: Mm) => void | Promise<void>;

@@ -87,7 +87,7 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
     return andThen(itree, () => (this.list.length === 0 ? undefined : this.releaseFirst(task, mm)));
   }
 
-  /** `mn_hlist_release()` (3.10+): `->release` for every listed subscription under SRCU, then unlist all, then wait for SRCU. */
+  /** `mn_hlist_release()` (its order since 3.10): `->release` for every listed subscription under SRCU, then unlist all, then wait for SRCU. */
   private releaseFirst(task: Task, mm: Mm): void | Promise<void> {
     const ticket = this.core.readLock(task);
     const released = ensure(
@@ -104,10 +104,11 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
   }
 
   /**
-   * The 2008–3.9 ordering (`v2.6.27`'s `__mmu_notifier_release`): take the first listed
-   * subscription off the list under the lock, then call its `->release` inside the read
-   * side; repeat; then wait for readers. Between the unlist and `->release` no other
-   * hook reaches that subscriber: the race fixed in 3.10.
+   * The old ordering (`v2.6.27`'s `__mmu_notifier_release`, kept until 3ad3d901 in
+   * 2012 and brought back in 3.9): take the first listed subscription off the list
+   * under the lock, then call its `->release` inside the read side; repeat; then wait
+   * for readers. Between the unlist and `->release` no other hook reaches that
+   * subscriber: the release race (docs/notifier.md).
    */
   private unlistFirst(task: Task, mm: Mm): void | Promise<void> {
     const next = (): void | Promise<void> =>

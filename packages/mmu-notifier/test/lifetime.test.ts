@@ -1,7 +1,6 @@
-import { andThen, ERAS, Machine, MAP, PROT, pageReferenced, shrinkPage, SpinLock, type Era, type Mm, type Task } from '@secondary-mmu/core-mm';
+import { ERAS, Machine, type Task } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
 import {
-  configureNotifiers,
   MmuNotifier,
   mmuNotifierGet,
   mmuNotifierPut,
@@ -10,7 +9,6 @@ import {
   mmuNotifierSynchronize,
   mmuNotifierUnregister,
   type MmuNotifierOps,
-  type ReleaseOrder,
 } from '../src/index.js';
 import { ANON, code, P, pfnAt, RW, setup, v } from './support/helpers.js';
 
@@ -121,7 +119,7 @@ describe('unregister', () => {
 
 describe('release at exit', () => {
   for (const era of ERAS) {
-    it(`${era}: release runs before any page is freed, ${era === 'v6' ? 'still listed (3.10+)' : 'already unlisted (before 3.10)'}`, async () => {
+    it(`${era}: release runs before any page is freed, ${era === 'v6' ? 'still listed (since 3.10)' : 'already unlisted (as merged)'}`, async () => {
       const { m, t } = setup(era);
       const a = await v(m.mem.mmap(t, { length: 2 * P, prot: RW, flags: ANON }));
       await v(m.mem.write(t, a, 1));
@@ -153,89 +151,6 @@ describe('release at exit', () => {
     const r = await m.sched.run();
     expect(r.violations).toEqual([]);
     expect(releases).toBe(2);
-  });
-});
-
-/**
- * Release against reclaim (3.4–3.10): a KVM-like driver holding no page
- * references mirrors a file page; its `->release` zaps the mirror under `mmu_lock`,
- * which a vCPU holds on and off. The owner exits while kswapd reclaims the page. With
- * today's order (`->release` while still listed) the page is never freed while the
- * driver maps it. With the 2008–3.9 order (unlist, then `->release`) the driver hears
- * nothing in the window and the page goes: the same exploration finds it.
- */
-async function releaseRace(era: Era, order: ReleaseOrder | undefined, seed: number): Promise<number[]> {
-  const m = new Machine({ era, seed, memory: { frames: 64 }, schedule: { strategy: 'random', preempt: ['spin', 'yield'] } });
-  if (order !== undefined) configureNotifiers(m, { releaseOrder: order });
-  const owner = m.mem.createProcess('owner');
-  const t0 = owner.task('setup');
-  const file = m.mem.createFile('f', P);
-  const a = await v(m.mem.mmap(t0, { length: P, prot: PROT.read, flags: MAP.shared, file }));
-  await v(m.mem.read(t0, a));
-  const pfn = file.pageCache.get(0)!;
-  const mmuLock = new SpinLock(m, 'mmu_lock');
-  // The driver's mirror: address -> pfn, no reference held.
-  const mirror = new Map<number, number>();
-  const drop = (start: number, end: number): void => {
-    for (const addr of [...mirror.keys()]) if (addr >= start && addr < end) mirror.delete(addr);
-  };
-  const locked = (task: Task, body: () => void): void | Promise<void> => andThen(mmuLock.lock(task), () => (body(), mmuLock.unlock(task)));
-  const ops: MmuNotifierOps = {
-    invalidateRangeStart: (task, _s, r) => andThen(locked(task, () => drop(r.start, r.end)), () => 0),
-    invalidatePage: (task, _s, _mm, address) => locked(task, () => drop(address, address + P)),
-    release: (task) => locked(task, () => mirror.clear()),
-  };
-  const mm: Mm = t0.mm!;
-  const sub = new MmuNotifier(ops, 'kvm');
-  await v(mmuNotifierRegister(t0, sub, mm));
-  mirror.set(a, pfn);
-  await v(pageReferenced(m.mem, m.task('aging'), pfn)); // clear the young bit: the next scan frees it
-  const freedWhileMapped: number[] = [];
-  m.mem.observers.subscribe((e) => {
-    if (e.kind === 'frame-free' && [...mirror.values()].includes(e.pfn)) freedWhileMapped.push(e.pfn);
-  });
-  let exited = false;
-  owner.spawn('exit', (task) => andThen(m.mem.exit(task), () => void (exited = true)));
-  m.sched.spawn('kswapd', (task) => shrinkPage(m.mem, task, pfn));
-  m.sched.spawn('close', (task) =>
-    andThen(mmuNotifierUnregister(task, sub, mm), () => {
-      // When unregister returns, ->release has run (here or in exit) and nothing is mirrored.
-      if (mirror.size !== 0) freedWhileMapped.push(-1);
-    }),
-  );
-  m.sched.spawn('vcpu', async (task) => {
-    while (!exited) {
-      await v(mmuLock.lock(task));
-      await v(m.sched.yield(task));
-      await v(mmuLock.unlock(task));
-    }
-  });
-  const r = await m.sched.run();
-  expect(r.violations).toEqual([]);
-  return freedWhileMapped;
-}
-
-/** Seeds explored per variant; docs/notifier.md records how many catch the race. */
-const SEEDS = 60;
-
-describe('release vs reclaim: the 3.x race', () => {
-  const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
-  it('v6 (release first): no seed frees a page the secondary still maps', async () => {
-    for (const seed of seeds) expect(await releaseRace('v6', undefined, seed)).toEqual([]);
-  });
-
-  it('v6 with the buggy unlist-first order: the same exploration catches it', async () => {
-    let caught = 0;
-    for (const seed of seeds) if ((await releaseRace('v6', 'unlist-first', seed)).length > 0) caught++;
-    if (process.env.SMMU_PRINT_RATES !== undefined) console.log(`v6 unlist-first: ${caught}/${SEEDS}`);
-    expect(caught).toBeGreaterThan(0);
-  });
-
-  it('v2.6.27 (unlist first, as merged): a driver without references hits it — history reproduced', async () => {
-    let caught = 0;
-    for (const seed of seeds) if ((await releaseRace('v2.6.27', undefined, seed)).length > 0) caught++;
-    if (process.env.SMMU_PRINT_RATES !== undefined) console.log(`v2.6.27: ${caught}/${SEEDS}`);
-    expect(caught).toBeGreaterThan(0);
   });
 });
 

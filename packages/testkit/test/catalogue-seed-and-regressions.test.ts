@@ -37,7 +37,7 @@ describe('sleeping-invalidate: the seed question, answered per era', () => {
   });
 });
 
-describe('release-vs-unregister: the 3.4–3.10 release race', () => {
+describe('release-vs-unregister: the release race (2.6.27 until 2012, and 3.9)', () => {
   const scenario = load('release-vs-unregister');
   it('v6 (release while listed): PCT finds nothing, and hits the unlisted-then-freed window', async () => {
     const r = await explore(scenario, { driver: classicMirror, era: 'v6', schedules: 300, seed: 1 });
@@ -61,6 +61,14 @@ describe('release-vs-unregister: the 3.4–3.10 release race', () => {
     expect(kinds(r.failing!.violations)).toContain('use-after-free');
     const again = await replay(r.scenario, classicMirror, r.shrunk!.token, { era: 'v6' });
     expect(kinds(again.violations)).toContain('use-after-free');
+  });
+
+  it('the race needs preemption: fifo never reaches it with the buggy order', async () => {
+    const fifo: Scenario = { ...scenario, kernel: { releaseOrder: 'unlist-first' }, schedule: { ...scenario.schedule, strategy: 'fifo' } };
+    for (const seed of [1, 2, 3, 4]) {
+      const r = await runScenario(fifo, classicMirror, { era: 'v6', seed });
+      expect(kinds(r.violations)).not.toContain('use-after-free');
+    }
   });
 
   it('v2.6.27 as merged (unlist first) has the same bug', async () => {
