@@ -78,21 +78,24 @@ export class FrameTable {
       throw new SmmuError('EINVAL', `memory of ${String(count)} frames: must be an integer from 2 to ${2 ** 24}`);
     }
     this.count = count;
-    this.flags = new Uint32Array(count);
-    this.refcount = new Int32Array(count);
-    this.mapcount = new Int32Array(count);
-    this.pincount = new Int32Array(count);
-    this.mapping = new Int32Array(count);
-    this.index = new Float64Array(count);
-    this.lruPrev = new Int32Array(count).fill(-1);
-    this.lruNext = new Int32Array(count).fill(-1);
-    this.generation = new Uint32Array(count);
-    this.content = new Uint32Array(count);
-    this.historyEvent = new Uint8Array(count * FRAME_HISTORY);
-    this.historyGeneration = new Uint32Array(count * FRAME_HISTORY);
-    this.historyTask = new Int32Array(count * FRAME_HISTORY);
-    this.historyTime = new Float64Array(count * FRAME_HISTORY);
-    this.historyNext = new Uint8Array(count);
+    // One allocation for every column: a machine is built per explored schedule, and
+    // each typed array of its own costs an off-heap buffer to allocate and track.
+    const columns = new Columns(count);
+    this.index = columns.take(Float64Array, count);
+    this.historyTime = columns.take(Float64Array, count * FRAME_HISTORY);
+    this.flags = columns.take(Uint32Array, count);
+    this.refcount = columns.take(Int32Array, count);
+    this.mapcount = columns.take(Int32Array, count);
+    this.pincount = columns.take(Int32Array, count);
+    this.mapping = columns.take(Int32Array, count);
+    this.lruPrev = columns.take(Int32Array, count).fill(-1);
+    this.lruNext = columns.take(Int32Array, count).fill(-1);
+    this.generation = columns.take(Uint32Array, count);
+    this.content = columns.take(Uint32Array, count);
+    this.historyGeneration = columns.take(Uint32Array, count * FRAME_HISTORY);
+    this.historyTask = columns.take(Int32Array, count * FRAME_HISTORY);
+    this.historyEvent = columns.take(Uint8Array, count * FRAME_HISTORY);
+    this.historyNext = columns.take(Uint8Array, count);
   }
 
   /** Whether `pfn` names a frame. */
@@ -138,4 +141,23 @@ function describeFlags(flags: number): string {
     .filter(([, bit]) => (flags & bit) !== 0)
     .map(([name]) => name);
   return names.length === 0 ? '0' : names.join('|');
+}
+
+type Column<T> = { new (buffer: ArrayBuffer, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
+
+/** Carves the frame table's columns out of one buffer, widest element first so each stays aligned. */
+class Columns {
+  private readonly buffer: ArrayBuffer;
+  private offset = 0;
+
+  constructor(count: number) {
+    const perFrame = 8 + 8 * FRAME_HISTORY + 4 * 9 + 4 * 2 * FRAME_HISTORY + FRAME_HISTORY + 1;
+    this.buffer = new ArrayBuffer(perFrame * count);
+  }
+
+  take<T>(kind: Column<T>, length: number): T {
+    const view = new kind(this.buffer, this.offset, length);
+    this.offset += kind.BYTES_PER_ELEMENT * length;
+    return view;
+  }
 }

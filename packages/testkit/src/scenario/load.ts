@@ -66,9 +66,30 @@ export function loadScenario(text: string | Uint8Array, options: LoadScenarioOpt
 /**
  * Validate a scenario object built in code (no lines in its issues). What
  * {@link runScenario} does to whatever it is given, so a bad value never builds anything.
+ * The result (as {@link loadScenario}'s) is deep-frozen: build a changed scenario with
+ * spreads (`{ ...s, eras: ['v6'] }`). Passing a validated scenario back returns it as is.
  */
 export function parseScenario(value: unknown, source = '<scenario>'): Scenario {
+  if (isValidated(value)) return value;
   return validate(value, source, () => null);
+}
+
+/**
+ * Scenarios this module validated: deep-frozen, so none can have changed since, and
+ * an exploration that hands the same object to thousands of runs validates it once.
+ */
+const validated = new WeakSet<object>();
+
+function isValidated(value: unknown): value is Scenario {
+  return typeof value === 'object' && value !== null && validated.has(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 /** The text of `text`: a string as it is, bytes decoded as UTF-8; anything else refused. */
@@ -116,7 +137,9 @@ function validate(value: unknown, source: string, line: (path: readonly Property
   if (!parsed.success) throw new ScenarioError(source, parsed.error.issues.map((i) => zodIssue(i, value, line)));
   const refs = checkReferences(parsed.data);
   if (refs.length > 0) throw new ScenarioError(source, refs.map((i: RawIssue) => ({ path: formatPath(i.path), line: line(i.path), message: i.message })));
-  return parsed.data;
+  const scenario = deepFreeze(parsed.data);
+  validated.add(scenario);
+  return scenario;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { DriverFactory } from '../contract.js';
 import { show } from '../show.js';
 import { adaptWindows } from './adapt-windows.js';
 import { checkDeviceLatency, type DeviceLatency } from './device-latency.js';
+import { framesFor } from './frames.js';
 import { ScenarioError } from './errors.js';
 import { StepSync } from './step-sync.js';
 import { parseScenario } from './load.js';
@@ -99,7 +100,7 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
     schedule,
     program: programOf(driver, s, latency),
     ...(o.replay === undefined ? { seed: o.seed ?? 1 } : { replay: o.replay }),
-    ...(s.memory === undefined ? {} : { memory: { frames: s.memory.frames } }),
+    memory: { frames: framesFor(s) },
   });
   if (s.kernel?.releaseOrder !== undefined) configureNotifiers(machine, { releaseOrder: s.kernel.releaseOrder });
   const trace = NotifierTrace.attach(machine);
@@ -137,8 +138,19 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
  * latency when there is one (so a token recorded without latency still replays).
  */
 function programOf(driver: DriverFactory, s: Scenario, latency: Required<DeviceLatency>): string {
-  const base = `${driver.name}\n${JSON.stringify(s)}`;
+  const base = `${driver.name}\n${scenarioText(s)}`;
   return latency.fault === 0 && latency.access === 0 ? base : `${base}\ndevice latency ${JSON.stringify(latency)}`;
+}
+
+/** A validated scenario's JSON, once per scenario: it is frozen, so it cannot change. */
+const texts = new WeakMap<Scenario, string>();
+function scenarioText(s: Scenario): string {
+  let text = texts.get(s);
+  if (text === undefined) {
+    text = JSON.stringify(s);
+    texts.set(s, text);
+  }
+  return text;
 }
 
 /** The scenario's name when it has one, for error messages (anything may be passed in). */

@@ -142,7 +142,7 @@ export const scenarioSchema = z.strictObject({
   name: name.describe("The scenario's name."),
   description: z.string().optional().describe('Free text.'),
   eras: z.array(z.enum(ERAS)).min(1).optional().describe('The eras the scenario is for (default all); the suite skips the others and says so.'),
-  memory: z.strictObject({ frames: z.number().int().min(16).max(1 << 20).describe('Physical frames (default 4096).') }).optional(),
+  memory: z.strictObject({ frames: z.number().int().min(16).max(1 << 20).describe('Physical frames (default: four per page the mappings and steps name, a power of two, at least 256).') }).optional(),
   schedule: z
     .strictObject({
       strategy: z.enum(['fifo', 'random', 'pct']),

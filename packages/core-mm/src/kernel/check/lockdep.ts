@@ -2,7 +2,8 @@ import { SmmuError } from '../errors.js';
 import { HELD_READ, HELD_TRYLOCK, type Task } from '../sched/task.js';
 import type { LockClass, LockEdge, Lockable, LockType } from './lock-class.js';
 import { markIrqUsage } from './irq-safety.js';
-import { captureSite } from './site.js';
+import { dependencySite } from './dependency-sites.js';
+import { captureSite, type LazySite } from './site.js';
 import type { Report } from './violation.js';
 
 /**
@@ -181,10 +182,11 @@ export class Lockdep {
   }
 
   private addEdge(task: Task, from: LockClass, to: LockClass, site: string | undefined): void {
-    const at = site ?? captureSite();
     const path = this.path(to, from);
-    from.after.set(to, { from, to, task: task.name, held: task.describeHeld(), site: at });
+    from.after.set(to, new RecordedEdge(from, to, task.name, task.describeHeld(), site ?? dependencySite(from, to)));
     if (path === null) return;
+    // The report names this acquisition's own site, captured now.
+    const at = site ?? captureSite();
     const pair = `${Math.min(from.id, to.id)}:${Math.max(from.id, to.id)}`;
     if (this.reportedPairs.has(pair)) return;
     this.reportedPairs.add(pair);
@@ -240,4 +242,19 @@ export class Lockdep {
 
 function label(cls: LockClass): string {
   return cls.subclass === 0 ? cls.name : `${cls.name}/${cls.subclass}`;
+}
+
+/** A {@link LockEdge} whose site is formatted only when read (a report, or `edges()`). */
+class RecordedEdge implements LockEdge {
+  constructor(
+    readonly from: LockClass,
+    readonly to: LockClass,
+    readonly task: string,
+    readonly held: readonly string[],
+    private readonly at: string | LazySite,
+  ) {}
+
+  get site(): string {
+    return String(this.at);
+  }
 }

@@ -455,11 +455,18 @@ export class Scheduler {
     this.settle = null;
     this.disarmWatchdog?.();
     this.disarmWatchdog = null;
+    // The token is encoded when first read: an exploration reads it from failing runs only.
+    const schedule = this.schedule;
+    const choices = this.choices;
+    let token: string | undefined;
     settle({
       ok: violations.length === 0,
       aborted: this.aborted,
       violations,
-      token: this.schedule.token(this.choices),
+      get token(): string {
+        token ??= schedule.token(choices);
+        return token;
+      },
       steps: this.steps,
       switches: this.switches,
       time: this.kernel.clock.now,

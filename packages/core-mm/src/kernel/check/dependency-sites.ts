@@ -1,0 +1,26 @@
+import type { LockClass } from './lock-class.js';
+import { LazySite } from './site.js';
+
+/**
+ * Where each lock dependency `from -> to` was first made in this process, by class
+ * name pair. Lockdep keeps one stack trace per dependency from the first time it is
+ * seen since boot (`save_trace()` in `add_lock_to_list()`), and a dependency chain in
+ * a splat shows those traces, not the current run's. Here the process is the boot:
+ * machines share the site of a dependency (each keeps its own graph, tasks and
+ * reports), so an exploration of thousands of machines captures each site once instead
+ * of once per machine — a capture costs about as much as the rest of the edge. Bounded:
+ * past {@link MAX_SITES} pairs a site is captured per edge again.
+ */
+const sites = new Map<string, LazySite>();
+const MAX_SITES = 4096;
+
+/** The site of the dependency `from -> to`: the first one seen in this process. */
+export function dependencySite(from: LockClass, to: LockClass): LazySite {
+  const key = `${from.type}:${from.name}/${from.subclass} -> ${to.type}:${to.name}/${to.subclass}`;
+  let site = sites.get(key);
+  if (site === undefined) {
+    site = new LazySite();
+    if (sites.size < MAX_SITES) sites.set(key, site);
+  }
+  return site;
+}
