@@ -36,6 +36,19 @@ function widen(e: WindowElement): WindowElement {
  * Kernel counterpart: none.
  */
 export function adaptWindows(scenario: Scenario): Scenario {
+  // A validated scenario is frozen: adapt it once for all the runs of an exploration.
+  if (!Object.isFrozen(scenario)) return adapt(scenario);
+  let adapted = adaptedOf.get(scenario);
+  if (adapted === undefined) {
+    adapted = adapt(scenario);
+    adaptedOf.set(scenario, adapted);
+  }
+  return adapted;
+}
+
+const adaptedOf = new WeakMap<Scenario, Scenario>();
+
+function adapt(scenario: Scenario): Scenario {
   const awaits = scenario.tasks.some((t) => t.steps.some((st) => st.await !== undefined));
   if (scenario.windows === undefined && !awaits) return scenario;
   const step = (st: ScenarioStep): ScenarioStep => (st.await === undefined ? st : { ...st, await: widen(st.await) });

@@ -2,7 +2,7 @@ import { WaitQueue, type Task } from '@secondary-mmu/core-mm';
 import { notifierCore } from '@secondary-mmu/mmu-notifier';
 import { afterList, resolveStepRef, stepId } from './step-order.js';
 import type { ScenarioStep } from './schema.js';
-import { traceHolds } from './windows.js';
+import { traceWatch } from './windows.js';
 import type { ScenarioWorld } from './world.js';
 
 /**
@@ -59,7 +59,7 @@ export class StepSync {
     const lost = never();
     if (lost !== undefined) return `waits for step ${lost}, which will never complete (its task stopped on a failed step)`;
     const element = step.await;
-    if (element !== undefined) await this.until(task, () => traceHolds(this.world, element), `step ${self} awaiting a ${element.kind} event`);
+    if (element !== undefined) await this.until(task, traceWatch(this.world, element), `step ${self} awaiting a ${element.kind} event`);
     return null;
   }
 

@@ -86,9 +86,27 @@ function events(world: ScenarioWorld): TraceEvent[] {
   return all.sort((a, b) => a.r.seq - b.r.seq);
 }
 
-/** Whether the run's trace so far holds an event matching `element` (a step's `await`). */
-export function traceHolds(world: ScenarioWorld, element: WindowElement): boolean {
-  return events(world).some(matcher(world, element));
+/**
+ * A test of whether the run's trace so far holds an event matching `element` (a step's
+ * `await`), asked again at every event of the run: it looks at each record once (the
+ * trace only grows, so once true it stays true). Scan records are looked at again each
+ * time: whether one matches depends on the reclaim targets the run has named so far.
+ */
+export function traceWatch(world: ScenarioWorld, element: WindowElement): () => boolean {
+  const match = matcher(world, element);
+  const t = world.trace;
+  let held = false;
+  let callbacks = 0;
+  let accesses = 0;
+  let lifecycle = 0;
+  return () => {
+    if (held) return true;
+    if (element.kind === 'callback') for (; !held && callbacks < t.callbacks.length; callbacks++) held = match({ kind: 'callback', r: t.callbacks[callbacks]! });
+    else if (element.kind === 'access') for (; !held && accesses < t.accesses.length; accesses++) held = match({ kind: 'access', r: t.accesses[accesses]! });
+    else if (element.kind === 'lifecycle') for (; !held && lifecycle < t.lifecycle.length; lifecycle++) held = match({ kind: 'lifecycle', r: t.lifecycle[lifecycle]! });
+    else held = t.scans.some((r) => match({ kind: 'scan', r }));
+    return held;
+  };
 }
 
 /**
