@@ -35,6 +35,7 @@ export type ArgumentProblem =
   | 'bad-seed'
   | 'unknown-strategy'
   | 'bad-replay'
+  | 'not-a-boolean'
   | 'bad-scenarios'
   | 'unknown-scenario'
   | 'bad-count'

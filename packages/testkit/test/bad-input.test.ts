@@ -82,6 +82,7 @@ describe('runScenario refuses bad arguments with typed errors', () => {
     await refused(() => runScenario(good, classicMirror, undefined as unknown as { era: 'v6' }), 'not-an-object', 'options');
     await refused(() => runScenario(good, classicMirror, { era: 'v6', seed: Number.NaN }), 'bad-seed', 'options.seed');
     await refused(() => runScenario(good, classicMirror, { era: 'v6', replay: 42 as unknown as string }), 'bad-replay', 'options.replay');
+    await refused(() => runScenario(good, classicMirror, { era: 'v6', verify: 'yes' as unknown as boolean }), 'not-a-boolean', 'options.verify');
   });
 });
 

@@ -35,6 +35,12 @@ export interface RunScenarioOptions {
    * another, the schedule differs and the replay reports a `divergence`).
    */
   readonly deviceLatency?: DeviceLatency;
+  /**
+   * Check the kernel model's invariants after the run (`verify`; default true). Off
+   * only for throughput runs that sample it (`explore`'s `verifyEvery`): a driver that
+   * corrupts the model then fails only on the runs that check.
+   */
+  readonly verify?: boolean;
 }
 
 /** The outcome of one scenario run. */
@@ -86,6 +92,7 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
   const strategy = checkStrategy(fn, o.strategy, 'options.strategy');
   if (o.replay !== undefined && typeof o.replay !== 'string') failFor(fn)('bad-replay', 'options.replay', `must be a replay token (a string), got ${show(o.replay)}`);
   if (o.seed !== undefined) checkSeed(fn, o.seed, 'options.seed');
+  if (o.verify !== undefined && typeof o.verify !== 'boolean') failFor(fn)('not-a-boolean', 'options.verify', `must be true or false, got ${show(o.verify)}`);
   const latency = checkDeviceLatency(fn, o.deviceLatency, 'options.deviceLatency');
   if (!driver.eras.includes(era)) throw new ScenarioError(s.name, [{ path: '', line: null, message: `driver "${driver.name}" does not support era "${era}" (it supports ${driver.eras.join(', ')})` }]);
   if (s.eras !== undefined && !s.eras.includes(era)) throw new ScenarioError(s.name, [{ path: 'eras', line: null, message: `era "${era}" is not one of the scenario's (${s.eras.join(', ')})` }]);
@@ -129,7 +136,7 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
   // silently. A run stopped midway may have left an operation half done (a munmap
   // whose vma is gone but not yet its page tables): that is not corruption, and the run
   // fails on the violation that stopped it.
-  if (!run.aborted && !run.violations.some((v) => v.kind === 'task-error')) verify(machine);
+  if (o.verify !== false && !run.aborted && !run.violations.some((v) => v.kind === 'task-error')) verify(machine);
   return result(s, era, machine, run, world, trace, matchWindows(world, world.scenario.windows ?? []));
 }
 
