@@ -1,5 +1,5 @@
 import type { LockClass } from './lock-class.js';
-import { LazySite } from './site.js';
+import { captureSite } from './site.js';
 
 /**
  * Where each lock dependency `from -> to` was first made in this process, by class
@@ -7,19 +7,20 @@ import { LazySite } from './site.js';
  * seen since boot (`save_trace()` in `add_lock_to_list()`), and a dependency chain in
  * a splat shows those traces, not the current run's. Here the process is the boot:
  * machines share the site of a dependency (each keeps its own graph, tasks and
- * reports), so an exploration of thousands of machines captures each site once instead
- * of once per machine — a capture costs about as much as the rest of the edge. Bounded:
- * past {@link MAX_SITES} pairs a site is captured per edge again.
+ * reports), so an exploration of thousands of machines captures and formats each site
+ * once instead of once per machine — a capture costs more than the rest of the edge.
+ * Kept as text, so no machine stays reachable through a captured stack. Bounded: past
+ * {@link MAX_SITES} pairs a site is captured per edge again.
  */
-const sites = new Map<string, LazySite>();
+const sites = new Map<string, string>();
 const MAX_SITES = 4096;
 
 /** The site of the dependency `from -> to`: the first one seen in this process. */
-export function dependencySite(from: LockClass, to: LockClass): LazySite {
+export function dependencySite(from: LockClass, to: LockClass): string {
   const key = `${from.type}:${from.name}/${from.subclass} -> ${to.type}:${to.name}/${to.subclass}`;
   let site = sites.get(key);
   if (site === undefined) {
-    site = new LazySite();
+    site = captureSite();
     if (sites.size < MAX_SITES) sites.set(key, site);
   }
   return site;

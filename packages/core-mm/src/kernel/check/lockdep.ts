@@ -3,7 +3,7 @@ import { HELD_READ, HELD_TRYLOCK, type Task } from '../sched/task.js';
 import type { LockClass, LockEdge, Lockable, LockType } from './lock-class.js';
 import { markIrqUsage } from './irq-safety.js';
 import { dependencySite } from './dependency-sites.js';
-import { captureSite, type LazySite } from './site.js';
+import { captureSite } from './site.js';
 import type { Report } from './violation.js';
 
 /**
@@ -183,7 +183,7 @@ export class Lockdep {
 
   private addEdge(task: Task, from: LockClass, to: LockClass, site: string | undefined): void {
     const path = this.path(to, from);
-    from.after.set(to, new RecordedEdge(from, to, task.name, task.describeHeld(), site ?? dependencySite(from, to)));
+    from.after.set(to, { from, to, task: task.name, held: task.describeHeld(), site: site ?? dependencySite(from, to) });
     if (path === null) return;
     // The report names this acquisition's own site, captured now.
     const at = site ?? captureSite();
@@ -242,19 +242,4 @@ export class Lockdep {
 
 function label(cls: LockClass): string {
   return cls.subclass === 0 ? cls.name : `${cls.name}/${cls.subclass}`;
-}
-
-/** A {@link LockEdge} whose site is formatted only when read (a report, or `edges()`). */
-class RecordedEdge implements LockEdge {
-  constructor(
-    readonly from: LockClass,
-    readonly to: LockClass,
-    readonly task: string,
-    readonly held: readonly string[],
-    private readonly at: string | LazySite,
-  ) {}
-
-  get site(): string {
-    return String(this.at);
-  }
 }
