@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERAS, isSwapPte, Machine, MAP, MREMAP, PROT, shrinkPage, type Era, type Task } from '../src/index.js';
+import { andThen, ERAS, isSwapPte, Machine, MAP, MREMAP, PROT, shrinkPage, type Era, type Task } from '../src/index.js';
 import { ANON, code, P, pteOf, RW, setup, v } from './support/mm-helpers.js';
 import { RecordingPort } from './support/recording-port.js';
 
@@ -202,6 +202,23 @@ describe('mremap notifier calls', () => {
       expect(port.ops()).not.toContain('invalidate_page');
     });
   }
+
+  it('rfc-2008: a subscriber that sleeps in its start (allowed there) delays each extent, and every page still moves to its place', async () => {
+    const { m, t, port } = withPort('rfc-2008');
+    const a = await filled(m, t, 2, 2 ** 40 + TABLE - P); // two extents: one page each side of a table boundary
+    const to = 2 ** 40 + 4 * TABLE;
+    const start = port.invalidateRangeStart.bind(port);
+    let blocked = 0;
+    port.invalidateRangeStart = (task, range) => {
+      blocked++;
+      return andThen(m.sched.sleep(task, 100), () => start(task, range));
+    };
+    m.mem.processes[0]!.spawn('mover', (task) => m.mem.mremap(task, a, 2 * P, 2 * P, MOVE, to));
+    expect((await m.sched.run()).violations).toEqual([]);
+    expect(blocked).toBe(3); // two extents, then munmap of the old range
+    expect(await readAll(m, t, to, 2)).toEqual([100, 101]);
+    expect(await readAll(m, t, a, 2)).toEqual(['SIGSEGV', 'SIGSEGV']);
+  });
 
   it('2.6.27: a file mapping takes i_mmap_lock inside the bracket, and no rmap walk can miss the page', async () => {
     const { m, t, port } = withPort('v2.6.27');

@@ -26,8 +26,12 @@ export function movePageTables(mem: MemoryState, task: Task, vma: Vma, oldAddr: 
   const oldEnd = oldAddr + length;
   const step = (from: number, to: number): void | Promise<void> => {
     while (from < oldEnd) {
-      const extent = extentAt(from, to, oldEnd);
-      const r = perExtent ? bracket(task, vma, from, from + extent, () => movePtes(mem, task, vma, from, to, extent)) : movePtes(mem, task, vma, from, to, extent);
+      // This extent's bounds, fixed now: the bracket's start may block, and the body then
+      // runs after the loop variables below have moved on to the next extent.
+      const src = from;
+      const dst = to;
+      const extent = extentAt(src, dst, oldEnd);
+      const r = perExtent ? bracket(task, vma, src, src + extent, () => movePtes(mem, task, vma, src, dst, extent)) : movePtes(mem, task, vma, src, dst, extent);
       from += extent;
       to += extent;
       if (r instanceof Promise) return r.then(() => step(from, to));
