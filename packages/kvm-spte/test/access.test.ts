@@ -58,7 +58,7 @@ describe.each(MODES)('kvm-spte in %s, refs %s', (era, refs) => {
     const flushes = d.stats.flushes;
     await v(r.m.mem.mprotect(r.t, a, P, 1));
     expect(d.size).toBe(0);
-    expect(r.m.mem.frames.flags[pfn]! & PG.dirty).toBe(PG.dirty);
+    expect(r.m.mem.frames.flags[pfn] & PG.dirty).toBe(PG.dirty);
     expect(d.stats.flushes).toBe(flushes + 1);
     expect(await d.read(r.vcpu, a)).toBe(5);
     expect(await code(() => d.write(r.vcpu, a, 6))).toBe('EPERM');

@@ -1,6 +1,6 @@
 import { ERAS, type Task } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
-import type { KvmSpteFactory, KvmSpteInstance } from '../src/index.js';
+import type { KvmSpteInstance } from '../src/index.js';
 import { NO_RETRY_CHECK } from '../src/variants/index.js';
 import { anonPages, attach, P, range, rig, v, violations, type Rig } from './support/rig.js';
 
@@ -58,7 +58,7 @@ describe.each(ERAS)('the guest fault retry in %s', (era) => {
   it('without the check (the no-retry-check variant) the same schedule installs at once', async () => {
     const r = rig(era);
     const a = await anonPages(r);
-    const d = await attach(r, NO_RETRY_CHECK.driver as KvmSpteFactory);
+    const d = await attach(r, NO_RETRY_CHECK.driver);
     const inv = startEnd(r, d, a, a + P);
     await race(r, d, a, async (task) => {
       await inv.start(task);
