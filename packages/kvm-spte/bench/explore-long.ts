@@ -48,7 +48,7 @@ for (const { label, driver, eras } of RUNS) {
 const minutes = ((performance.now() - started) / 60_000).toFixed(1);
 const doc = `# Exploration: kvm-spte
 
-Recorded by \`npm run build && npm run explore:long -w @secondary-mmu/kvm-spte -- ${schedules}\`: ${schedules} schedules per scenario × era, seed 1, ${total} schedules in ${minutes} min on this machine. Each row: the schedules run, how many hit each race window, the verdict — *pass* only if no schedule failed and some schedule hit a window; a failing row names the first failing seed (its shrunk replay token is in the command's JSON output). In the 2008 eras the era-faithful driver's sptes hold their pages and 2.6.27's KVM had no \`release\`, so nothing tears them down at exit: the exit and OOM-kill windows are never hit there (*inconclusive* by design, see [the driver's page](../drivers/kvm-spte.md)).
+Recorded by \`npm run build && npm run explore:long -w @secondary-mmu/kvm-spte -- ${schedules}\`: ${schedules} schedules per scenario × era, seed 1, ${total} schedules in ${minutes} min on this machine. Each row: the schedules run, how many hit each race window, the verdict — *pass* only if no schedule failed and some schedule hit a window; a failing row names the first failing seed (its shrunk replay token is in the command's JSON output). In the 2008 eras the era-faithful driver's sptes hold their pages and 2.6.27's KVM had no \`release\`, so nothing tears them down at exit: the exit and OOM-kill windows are never hit there (*inconclusive* by design). What is known about a failing row is on [the driver's page](../drivers/kvm-spte.md#the-long-exploration).
 
 | driver | scenario | era | strategy | schedules | window hits | verdict |
 |---|---|---|---|---|---|---|
