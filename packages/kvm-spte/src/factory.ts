@@ -9,7 +9,7 @@ import { eraRefs, KVM_SPTE_REFS, type KvmSpteRefs } from './refs.js';
 import { retryCheckFor, type KvmRetryCheck } from './retry.js';
 import { KvmVm } from './vm.js';
 
-/** The era-faithful driver's name: its notifier's and its device's. */
+/** The era-faithful driver's name: its notifier's and its device's. Kernel counterpart: none. */
 export const KVM_SPTE_NAME = 'kvm-spte';
 
 /** How to make a KVM-like driver. Kernel counterpart: none. */
@@ -77,7 +77,7 @@ export function createKvmSpte(options: KvmSpteOptions = {}): KvmSpteFactory {
   return makeKvmSpteFactory({ name, refs: mode });
 }
 
-/** @internal A factory attaching with `options` (the variants' way in). */
+/** @internal A factory attaching with `options` (the variants' way in). Kernel counterpart: none. */
 export function makeKvmSpteFactory(options: KvmSpteAttachOptions): KvmSpteFactory {
   return Object.freeze({
     name: options.name,

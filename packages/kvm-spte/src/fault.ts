@@ -4,10 +4,10 @@ import type { KvmRetryCheck } from './retry.js';
 import { Spte } from './spte.js';
 import type { KvmVm } from './vm.js';
 
-/** Virtual ns a fault that found an invalidation in progress waits before trying again (the vCPU re-entering the guest). */
+/** Virtual ns a fault that found an invalidation in progress waits before trying again. Kernel counterpart: the vCPU re-entering the guest and faulting again (`RET_PF_RETRY`). */
 export const KVM_SPTE_RETRY_BACKOFF_NS = 100;
 
-/** Attempts after which a fault gives up with EAGAIN (an invalidation storm; the model's livelock guard). */
+/** Attempts after which a fault gives up with EAGAIN (an invalidation storm). Kernel counterpart: none — the model's livelock guard; KVM retries for ever. */
 export const KVM_SPTE_MAX_FAULT_ATTEMPTS = 1000;
 
 /**

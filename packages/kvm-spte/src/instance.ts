@@ -22,7 +22,9 @@ import type { KvmVm } from './vm.js';
  * (`kvm_destroy_vm()`).
  */
 export class KvmSpteInstance {
+  /** The device MMU the vCPUs' accesses go through (its translations are the sptes). */
   readonly device: DeviceMmu;
+  /** The mm whose memory the memslots map (the VMM process's). */
   readonly mm: Mm;
   private detached = false;
 
@@ -90,6 +92,7 @@ export class KvmSpteInstance {
 
   /** A guest load from guest frame `gfn`. Kernel counterpart: a vCPU load through its spte (or an EPT violation first). */
   async guestRead(task: Task, gfn: number): Promise<number> {
+    this.checkGfn('guestRead', gfn);
     for (let i = 0; i < KVM_SPTE_MAX_FAULT_ATTEMPTS; i++) {
       const spte = this.vm.sptes.get(gfn) ?? (await this.fault(task, gfn, false));
       if (spte === undefined) continue;
@@ -104,6 +107,8 @@ export class KvmSpteInstance {
 
   /** A guest store of `value` to guest frame `gfn`. Kernel counterpart: a vCPU store through its spte (or an EPT violation first). */
   async guestWrite(task: Task, gfn: number, value: number): Promise<void> {
+    this.checkGfn('guestWrite', gfn);
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new SmmuError('EINVAL', `${this.device.name}: guestWrite of ${String(value)}: not a 32-bit unsigned word`);
     for (let i = 0; i < KVM_SPTE_MAX_FAULT_ATTEMPTS; i++) {
       const found = this.vm.sptes.get(gfn);
       const spte = found?.writable === true ? found : await this.fault(task, gfn, true);
@@ -120,6 +125,7 @@ export class KvmSpteInstance {
 
   /** Fault `pages` pages from host address `start` in, read-only, without accessing them. Kernel counterpart: `kvm_mmu_pre_fault_memory()` (`KVM_PRE_FAULT_MEMORY`). */
   async prefetch(task: Task, start: number, pages: number): Promise<void> {
+    if (!Number.isSafeInteger(pages) || pages <= 0) throw new SmmuError('EINVAL', `${this.device.name}: prefetch of ${String(pages)} pages: not a positive integer`);
     const first = start - (start % PAGE_SIZE);
     for (let i = 0; i < pages; i++) {
       const gfn = this.gfnOf(first + i * PAGE_SIZE);
@@ -149,6 +155,10 @@ export class KvmSpteInstance {
   private fault(task: Task, gfn: number, write: boolean): Promise<Spte | undefined> {
     if (this.detached) throw new SmmuError('EFAULT', `${this.device.name}: the VM is destroyed`);
     return kvmGuestFault(this.vm, task, gfn, write, this.retry);
+  }
+
+  private checkGfn(what: string, gfn: number): void {
+    if (!Number.isSafeInteger(gfn) || gfn < 0) throw new SmmuError('EINVAL', `${this.device.name}: ${what}: ${String(gfn)} is not a guest frame number`);
   }
 
   private gfnOf(address: number): number {

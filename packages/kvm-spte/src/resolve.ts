@@ -1,7 +1,7 @@
 import { getUserPages, putPage, SmmuError, VM, walkPageTable, type Task } from '@secondary-mmu/core-mm';
 import type { KvmVm } from './vm.js';
 
-/** What {@link resolvePfn} found: the frame backing the page (a reference to it held) and whether the guest may write it. */
+/** What {@link resolvePfn} found: the frame backing the page (a reference to it held) and whether the guest may write it. Kernel counterpart: `hva_to_pfn()`'s pfn and its `*writable`. */
 export interface ResolvedPfn {
   readonly pfn: number;
   readonly writable: boolean;

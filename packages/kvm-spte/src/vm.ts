@@ -8,7 +8,8 @@ import { newKvmSpteStats, type KvmSpteStats } from './stats.js';
 
 /**
  * The guest frames an invalidation in progress covers (`v6`), `[start, end)`; null while
- * none is in progress or none of them touched a memslot yet.
+ * none is in progress or none of them touched a memslot yet. Kernel counterpart:
+ * `kvm->mmu_invalidate_range_start` / `_end` (`INVALID_GPA` for null).
  */
 export interface InvalidateRange {
   readonly start: number;
@@ -28,11 +29,17 @@ export interface InvalidateRange {
  * `mn_active_invalidate_count`, and the shadow / TDP page tables.
  */
 export class KvmVm {
+  /** `kvm->mmu_lock`: guards the sptes, the memslot table's changes and the invalidation counters. */
   readonly mmuLock: SpinLock;
+  /** `kvm->slots_lock`: serialises memslot changes (taken before `mmu_lock`). */
   readonly slotsLock: Mutex;
+  /** The memslots. */
   readonly memslots = new MemslotTable();
+  /** The VM's counters. */
   readonly stats: KvmSpteStats = newKvmSpteStats();
+  /** The vCPUs' TLBs: zapped sptes until the next remote flush. */
   readonly tlb: RemoteTlb;
+  /** The sptes, by gfn. */
   readonly sptes: SpteTable;
   /** `mmu_invalidate_seq`: bumped by every completed invalidation (range end, `invalidate_page`). */
   invalidateSeq = 0;

@@ -134,3 +134,18 @@ describe.each(ERAS)('memslots in %s', (era) => {
     });
   }
 });
+
+describe('bad guest accesses', () => {
+  it('a gfn, an address or a page count that is not one is EINVAL, naming it', async () => {
+    const r = rig('v6');
+    const a = await anonPages(r);
+    const d = await attach(r);
+    expect(await code(() => d.guestRead(r.vcpu, -1))).toBe('EINVAL');
+    await expect(d.guestWrite(r.vcpu, 1.5, 0)).rejects.toThrow(/1\.5 is not a guest frame number/);
+    expect(await code(() => d.read(r.vcpu, Number.NaN))).toBe('EINVAL');
+    expect(await code(() => d.prefetch(r.vcpu, a, 0))).toBe('EINVAL');
+    expect(await code(() => d.write(r.vcpu, a, -3))).toBe('EINVAL');
+    expect(d.size).toBe(0); // refused before faulting anything in
+    await d.detach(r.t);
+  });
+});
