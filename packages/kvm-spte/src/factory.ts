@@ -1,0 +1,98 @@
+import { ERAS, SmmuError, type Era, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
+import { DeviceMmu, MmuNotifier, mmuNotifierRegister } from '@secondary-mmu/mmu-notifier';
+import { kvmSpteCapabilities, type KvmSpteCapabilities } from './capabilities.js';
+import { KvmSpteInstance } from './instance.js';
+import { IDENTITY_MEMSLOT } from './memslot.js';
+import { kvmNotifierOps2008 } from './notifier-ops-2008.js';
+import { kvmNotifierOpsV6 } from './notifier-ops-v6.js';
+import { eraRefs, KVM_SPTE_REFS, type KvmSpteRefs } from './refs.js';
+import { retryCheckFor, type KvmRetryCheck } from './retry.js';
+import { KvmVm } from './vm.js';
+
+/** The era-faithful driver's name: its notifier's and its device's. Kernel counterpart: none. */
+export const KVM_SPTE_NAME = 'kvm-spte';
+
+/** How to make a KVM-like driver. Kernel counterpart: none. */
+export interface KvmSpteOptions {
+  /** What sptes keep of their pages (default `'era'`: `'per-spte'` in the 2008 eras, `'none'` in `v6`). */
+  readonly refs?: KvmSpteRefs | 'era';
+}
+
+/**
+ * How to attach one VM, for this package's variants: a name and a broken retry check
+ * per era. Kernel counterpart: none.
+ */
+export interface KvmSpteAttachOptions {
+  /** The device's and the notifier's name. */
+  readonly name: string;
+  /** What sptes keep of their pages. */
+  readonly refs: KvmSpteRefs | 'era';
+  /** The guest fault's retry check in `era` (default {@link retryCheckFor}). */
+  readonly retry?: (era: Era) => KvmRetryCheck;
+}
+
+/**
+ * A KVM-like driver as the testkit's `DriverFactory` (structurally): a name, what it
+ * declares, the eras it is written for and `attach`. Kernel counterpart: the KVM module
+ * (`/dev/kvm`), `attach` being `KVM_CREATE_VM`.
+ */
+export interface KvmSpteFactory {
+  readonly name: string;
+  readonly capabilities: KvmSpteCapabilities;
+  readonly eras: readonly Era[];
+  attach(task: Task, machine: Machine, mm: Mm): Promise<KvmSpteInstance>;
+}
+
+/**
+ * Make a VM on `mm`: its state with the identity memslot ({@link IDENTITY_MEMSLOT}), a
+ * device of class `'holds-references'` (sptes holding references) or `'no-references'`,
+ * the era's notifier ops, registered with `mmu_notifier_register` (which takes the mmap
+ * write lock). Kernel counterpart: `kvm_create_vm()` → `kvm_init_mmu_notifier()`.
+ */
+export async function attachKvmSpte(task: Task, machine: Machine, mm: Mm, options: KvmSpteAttachOptions): Promise<KvmSpteInstance> {
+  const refs = options.refs === 'era' ? eraRefs(machine.era) : options.refs;
+  const device = new DeviceMmu(machine, { name: options.name, driverClass: refs === 'per-spte' ? 'holds-references' : 'no-references' });
+  const vm = new KvmVm(machine, mm, device, refs);
+  vm.memslots.add(IDENTITY_MEMSLOT);
+  const ops = machine.era === 'v6' ? kvmNotifierOpsV6(vm) : kvmNotifierOps2008(vm);
+  const subscription = new MmuNotifier(ops, options.name);
+  device.answerFor(subscription);
+  await mmuNotifierRegister(task, subscription, mm);
+  return new KvmSpteInstance(vm, subscription, (options.retry ?? retryCheckFor)(machine.era));
+}
+
+/**
+ * Make the driver for `options.refs`. `'era'` (the default) is {@link kvmSpte}; `'none'`
+ * declares `v6` only (without page references the 2008 eras' exit would free pages
+ * sptes map: 2.6.27's KVM had no `release`); `'per-spte'` declares every era. EINVAL
+ * (naming the value) for another mode. Kernel counterpart: none.
+ */
+export function createKvmSpte(options: KvmSpteOptions = {}): KvmSpteFactory {
+  const refs: unknown = options?.refs ?? 'era';
+  if (refs !== 'era' && !(KVM_SPTE_REFS as readonly unknown[]).includes(refs)) {
+    throw new SmmuError('EINVAL', `createKvmSpte: refs ${JSON.stringify(refs) ?? String(refs)} is not one of 'era', ${KVM_SPTE_REFS.map((r) => `'${r}'`).join(', ')}`);
+  }
+  const mode = refs as KvmSpteRefs | 'era';
+  const name = mode === 'era' ? KVM_SPTE_NAME : `${KVM_SPTE_NAME}-refs-${mode}`;
+  return makeKvmSpteFactory({ name, refs: mode });
+}
+
+/** @internal A factory attaching with `options` (the variants' way in). Kernel counterpart: none. */
+export function makeKvmSpteFactory(options: KvmSpteAttachOptions): KvmSpteFactory {
+  return Object.freeze({
+    name: options.name,
+    capabilities: kvmSpteCapabilities(options.refs),
+    eras: Object.freeze(options.refs === 'none' ? (['v6'] as const) : [...ERAS]),
+    attach: (task: Task, machine: Machine, mm: Mm) => attachKvmSpte(task, machine, mm, options),
+  });
+}
+
+/**
+ * The KVM-like driver, era-faithful: sptes holding page references (`'per-spte'`) in
+ * `rfc-2008` and `v2.6.27`, none in `v6`; the era's callbacks, retry check and flush
+ * placement. Declares every era, and page references (it holds them where the era did).
+ *
+ * Kernel counterpart: KVM's MMU with its MMU notifier (`virt/kvm/kvm_main.c`,
+ * `arch/x86/kvm/mmu/`) as of 2.6.27 and of 6.x.
+ */
+export const kvmSpte: KvmSpteFactory = createKvmSpte();

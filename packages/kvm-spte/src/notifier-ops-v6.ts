@@ -1,0 +1,80 @@
+import { andThen, type Task } from '@secondary-mmu/core-mm';
+import type { MmuNotifierOps } from '@secondary-mmu/mmu-notifier';
+import { withMmuLock } from './locked.js';
+import type { KvmVm } from './vm.js';
+import { countYoung } from './young.js';
+
+/**
+ * The VM's `mmu_notifier_ops` in `v6`, as `virt/kvm/kvm_main.c` has them: every
+ * callback under `mmu_lock`, the remote TLB flush before `spin_unlock`, and the
+ * in-progress bookkeeping only for ranges that touch a memslot.
+ *
+ * - `invalidateRangeStart` — `activeInvalidations++`; under the lock, for each memslot
+ *   the range overlaps: the first one `inProgress++` (resetting the range when it is the
+ *   only invalidation), add its guest frames to the range, zap them; flush if any zapped;
+ *   0. Kernel counterpart: `kvm_mmu_notifier_invalidate_range_start` →
+ *   `kvm_handle_hva_range` (`kvm_mmu_invalidate_begin`, `kvm_mmu_invalidate_range_add`,
+ *   `kvm_mmu_unmap_gfn_range`, `flush_on_ret`).
+ * - `invalidateRangeEnd` — if the range touches a memslot, under the lock `seq++`,
+ *   `inProgress--`; then `activeInvalidations--`. Kernel counterpart:
+ *   `kvm_mmu_notifier_invalidate_range_end` (`kvm_mmu_invalidate_end`).
+ * - `clearFlushYoung` — test and clear the accessed bits; flush if young, under the
+ *   lock. Kernel counterpart: `kvm_mmu_notifier_clear_flush_young` (`kvm_age_gfn`).
+ * - `clearYoung` — the same without the flush. Kernel counterpart:
+ *   `kvm_mmu_notifier_clear_young`.
+ * - `testYoung` — the accessed bit, not cleared. Kernel counterpart:
+ *   `kvm_mmu_notifier_test_young` (`kvm_test_age_gfn`).
+ * - `release` — close the VM, zap every spte, flush. Kernel counterpart:
+ *   `kvm_mmu_notifier_release` (`kvm_flush_shadow_all`).
+ *
+ * No `invalidatePage`: the kernel removed it in 4.13.
+ */
+export function kvmNotifierOpsV6(vm: KvmVm): MmuNotifierOps {
+  const { mmuLock, tlb } = vm;
+  const locked = <T>(task: Task, body: () => T): T | Promise<T> => withMmuLock(mmuLock, task, body);
+  return {
+    invalidateRangeStart: (task, _sub, range) => {
+      vm.activeInvalidations++;
+      return locked(task, () => {
+        let zapped = 0;
+        let begun = false;
+        for (const { gfns } of vm.memslots.overlapping(range.start, range.end)) {
+          if (!begun) {
+            begun = true;
+            vm.inProgress++;
+            if (vm.inProgress === 1) vm.invalidateRange = null;
+          }
+          const r = vm.invalidateRange;
+          vm.invalidateRange = r === null ? { start: gfns[0], end: gfns[1] } : { start: Math.min(r.start, gfns[0]), end: Math.max(r.end, gfns[1]) };
+          zapped += vm.sptes.zapGfns(gfns[0], gfns[1]);
+        }
+        if (zapped > 0) tlb.flush(task);
+        return 0;
+      });
+    },
+    invalidateRangeEnd: (task, _sub, range) =>
+      andThen(
+        locked(task, () => {
+          if (vm.memslots.overlapping(range.start, range.end).length === 0) return;
+          vm.invalidateSeq++;
+          vm.inProgress--;
+        }),
+        () => {
+          vm.activeInvalidations--;
+        },
+      ),
+    clearFlushYoung: (task, _sub, _mm, start, end) =>
+      locked(task, () => {
+        const young = vm.sptes.testAndClearYoung(start, end);
+        if (young) tlb.flush(task);
+        return countYoung(vm, young);
+      }),
+    clearYoung: (task, _sub, _mm, start, end) => locked(task, () => countYoung(vm, vm.sptes.testAndClearYoung(start, end))),
+    testYoung: (task, _sub, _mm, address) => locked(task, () => countYoung(vm, vm.sptes.testYoung(address))),
+    release: (task) =>
+      locked(task, () => {
+        vm.closed = true;
+        if (vm.sptes.zapAll() > 0) tlb.flush(task);
+      }),
+  };
+}
