@@ -27,7 +27,9 @@ export function movePageTables(mem: MemoryState, task: Task, vma: Vma, oldAddr: 
   const step = (from: number, to: number): void | Promise<void> => {
     while (from < oldEnd) {
       const extent = extentAt(from, to, oldEnd);
-      const r = perExtent ? bracket(task, vma, from, from + extent, () => movePtes(mem, task, vma, from, to, extent)) : movePtes(mem, task, vma, from, to, extent);
+      // The body may run after a suspended range start, when the loop has moved on: give it this extent's addresses.
+      const [f, t] = [from, to];
+      const r = perExtent ? bracket(task, vma, f, f + extent, () => movePtes(mem, task, vma, f, t, extent)) : movePtes(mem, task, vma, f, t, extent);
       from += extent;
       to += extent;
       if (r instanceof Promise) return r.then(() => step(from, to));
