@@ -29,10 +29,15 @@ export function resolveGruDeviceOptions(options: GruDeviceOptions = {}): Resolve
   return { tlbSize: positive('tlbSize', options.tlbSize, GRU_DEFAULT_TLB_SIZE), contexts: positive('contexts', options.contexts, GRU_DEFAULT_CONTEXTS) };
 }
 
+/** A value as a message shows it: strings quoted, objects as JSON. */
+function show(value: unknown): string {
+  return typeof value === 'string' || (typeof value === 'object' && value !== null) ? JSON.stringify(value) : String(value);
+}
+
 function positive(field: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new SmmuError('EINVAL', `gru: options.${field} must be a positive integer, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+    throw new SmmuError('EINVAL', `gru: options.${field} must be a positive integer, got ${show(value)}`);
   }
   return value;
 }

@@ -10,7 +10,7 @@ const opsByMachine = new WeakMap<Machine, Map<GruRules, MmuNotifierOps>>();
 
 function opsFor(machine: Machine, rules: GruRules): MmuNotifierOps {
   let byRules = opsByMachine.get(machine);
-  if (byRules === undefined) opsByMachine.set(machine, (byRules = new Map()));
+  if (byRules === undefined) opsByMachine.set(machine, (byRules = new Map<GruRules, MmuNotifierOps>()));
   let ops = byRules.get(rules);
   if (ops === undefined) byRules.set(rules, (ops = gruMmuOps(machine, rules)));
   return ops;

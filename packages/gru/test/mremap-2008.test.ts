@@ -1,4 +1,4 @@
-import { CONFORMANCE_SCENARIOS, explore, loadScenario } from '@secondary-mmu/testkit';
+import { explore, loadScenario, MREMAP_VS_DEVICE_ACCESS } from '@secondary-mmu/testkit';
 import { describe, expect, it } from 'vitest';
 import { gru } from '../src/index.js';
 
@@ -8,7 +8,7 @@ describe('mremap in the 2008 eras against a range start that suspends', () => {
   // unmap of the old range freed the pages (spare[1] read 0, not 61, at schedule 69).
   for (const era of ['rfc-2008', 'v2.6.27'] as const) {
     it(`${era}: 80 explored schedules of mremap-vs-device-access pass`, async () => {
-      const s = loadScenario(CONFORMANCE_SCENARIOS.find((c) => c.name === 'mremap-vs-device-access')!.source);
+      const s = loadScenario(MREMAP_VS_DEVICE_ACCESS);
       const r = await explore(s, { driver: gru, era, schedules: 80 });
       expect(r.failing?.reasons ?? []).toEqual([]);
       expect(r.verdict).toBe('pass');
