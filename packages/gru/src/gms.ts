@@ -5,7 +5,8 @@ import type { GruTlbStats } from './stats.js';
 
 /**
  * Ranges longer than this many pages are not invalidated page by page: the contexts
- * get a new ASID instead (the hardware's range invalidate is capped, GRUMAXINVAL).
+ * get a new ASID instead. Kernel counterpart: GRUMAXINVAL, the cap on one TGH
+ * invalidate's page count (the model's threshold is smaller).
  */
 export const GRU_MAX_INVAL_PAGES = 64;
 

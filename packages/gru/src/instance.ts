@@ -10,7 +10,7 @@ import { gruDropMmuNotifier } from './register.js';
 import { emptyGruTlbStats, type GruTlbStats } from './stats.js';
 import { gruUserDropin } from './user-dropin.js';
 
-/** Accesses after which a device access gives up with EAGAIN (its entry kept being flushed: the model's livelock guard). */
+/** Accesses after which a device access gives up with EAGAIN (its entry kept being flushed). Kernel counterpart: none (the model's livelock guard). */
 export const GRU_MAX_ACCESS_ATTEMPTS = 1000;
 
 /**
@@ -67,7 +67,7 @@ export class GruInstance implements GruDropinHost {
     return this.access(task, address, true, (h) => this.device.write(task, h, value));
   }
 
-  /** Drop in `pages` pages from `start`, read-only, without accessing them (a prefetch: the GRU's `gru_vload` of nothing). */
+  /** Drop in `pages` pages from `start`, read-only, without accessing them (a prefetch; the scenarios' `device-prefetch`). Kernel counterpart: none. */
   async prefetch(task: Task, start: number, pages: number): Promise<void> {
     const ctx = this.contextFor(task);
     const first = pageOf(start);

@@ -3,7 +3,7 @@ import type { MmuNotifier, MmuNotifierOps } from '@secondary-mmu/mmu-notifier';
 import type { GruRules } from './flavour.js';
 import { GruMmStruct } from './gms.js';
 
-/** The name of the GRU's notifier and devices. */
+/** The default name of the GRU's notifier, devices and driver. Kernel counterpart: the module name, `gru`. */
 export const GRU_NAME = 'gru';
 
 /**

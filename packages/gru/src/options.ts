@@ -1,9 +1,9 @@
 import { SmmuError } from '@secondary-mmu/core-mm';
 
-/** Entries per context TLB unless told otherwise: small, so the LRU replacement runs in tests. */
+/** Entries per context TLB unless told otherwise: small, so the LRU replacement runs in tests. Kernel counterpart: none (the chiplet's TLB size is fixed in hardware). */
 export const GRU_DEFAULT_TLB_SIZE = 8;
 
-/** Contexts (ASIDs) per device unless told otherwise. */
+/** Contexts (ASIDs) per device unless told otherwise. Kernel counterpart: none (GRU_NUM_CCH context slots per chiplet). */
 export const GRU_DEFAULT_CONTEXTS = 2;
 
 /**

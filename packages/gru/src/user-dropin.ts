@@ -3,7 +3,7 @@ import type { GruContext } from './context.js';
 import { gruTryDropin } from './dropin.js';
 import type { GruDropinHost } from './host.js';
 
-/** Dropin attempts after which the user path gives up with EAGAIN (an invalidation storm; the model's livelock guard). */
+/** Dropin attempts after which the user path gives up with EAGAIN (an invalidation storm). Kernel counterpart: none (the model's livelock guard; the kernel loops). */
 export const GRU_MAX_USER_DROPINS = 1000;
 
 /**

@@ -6,6 +6,8 @@ import type { GruVariant } from './types.js';
  * `gru-end-before-flush`: the TLB flush moved from `invalidate_range_start` into
  * `invalidate_range_end`, after the decrement. Between start and end the TLB keeps
  * entries of pages whose PTEs are being cleared, and the device keeps using them.
+ * Kernel counterpart: `gru_invalidate_range_end` calling `gru_flush_tlb_range` after its
+ * `atomic_dec_and_test`, with none in start.
  */
 export const GRU_END_BEFORE_FLUSH: GruVariant = {
   name: 'gru-end-before-flush',

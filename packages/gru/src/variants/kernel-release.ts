@@ -7,6 +7,7 @@ import type { GruVariant } from './types.js';
  * `gru_release` only sets `ms_released`, and since 5.4 there is none. The TLBs keep the
  * exiting mm's entries while `exit_mmap` frees its pages; the model's engine, not a
  * thread of the exiting process, reaches them (the release race of docs/notifier.md).
+ * Kernel counterpart: `gru_release` (2.6.27–5.3); `gru_mmuops` without `.release` (5.4+).
  */
 export const GRU_KERNEL_RELEASE: GruVariant = {
   name: 'gru-kernel-release',

@@ -6,6 +6,7 @@ import type { GruVariant } from './types.js';
  * `gru-no-dropin-rule`: hardware that writes every dropin, even one computed before a
  * flush reached the context. The user path's `get_user_pages` answer can then outlive
  * an invalidation that ran (start, flush, end) between the fault and the dropin.
+ * Kernel counterpart: none (a `tfh_write_restart()` that ignores TLB invalidates).
  */
 export const GRU_NO_DROPIN_RULE: GruVariant = {
   name: 'gru-no-dropin-rule',

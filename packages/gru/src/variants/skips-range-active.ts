@@ -6,6 +6,7 @@ import type { GruVariant } from './types.js';
  * `gru-skips-range-active`: `gru_try_dropin()` without its `ms_range_active` test. In
  * `v6` the range start runs before the PTEs change, so the interrupt path's walk still
  * finds the old page after the start's flush and drops it in inside the invalidation.
+ * Kernel counterpart: `gru_try_dropin()` without its `atomic_read(&gms->ms_range_active)`.
  */
 export const GRU_SKIPS_RANGE_ACTIVE: GruVariant = {
   name: 'gru-skips-range-active',
