@@ -1,0 +1,46 @@
+import type { DriverReference } from './driver-reference.js';
+import type { ScheduleBatchSpec, ScheduleSummary } from './schedule-summary.js';
+import type { WorkerPool } from './worker-pool.js';
+
+/** Most schedules in one task: small enough that a failure early on wastes little, large enough to keep message costs low. */
+const MAX_BATCH = 64;
+
+/** Split ascending `indices` into batches: about eight per thread, at most {@link MAX_BATCH} each. */
+function batchesOf(indices: readonly number[], threads: number): number[][] {
+  const size = Math.max(1, Math.min(MAX_BATCH, Math.ceil(indices.length / (threads * 8))));
+  const out: number[][] = [];
+  for (let i = 0; i < indices.length; i += size) out.push(indices.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Run the schedules `indices` (ascending) of `spec` on `pool` and return what the serial
+ * explorer would have seen: the summaries of every schedule up to and including the
+ * lowest failing one (all of them when none fails), ascending. Batches are handed out
+ * lowest first and each stops after its first failure; once a failure at i is known, no
+ * batch starting above i is started — but every batch below it still completes, so the
+ * lowest failing index is exact whatever the thread count or timing.
+ * Kernel counterpart: none (model machinery).
+ */
+export async function runPooledSchedules(pool: WorkerPool, caller: string, driver: DriverReference, spec: ScheduleBatchSpec, indices: readonly number[]): Promise<ScheduleSummary[]> {
+  const batches = batchesOf(indices, pool.threads);
+  const answers: ScheduleSummary[][] = [];
+  let lowestFailing = Infinity;
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < batches.length) {
+      const b = next++;
+      const batch = batches[b]!;
+      // Batches start in ascending order, so every later one starts above the failure too.
+      if (batch[0]! > lowestFailing) return;
+      const summaries = await pool.run({ kind: 'schedules', caller, driver, spec, indices: batch });
+      answers[b] = summaries;
+      const failed = summaries.find((s) => s.verdict === 'fail');
+      if (failed !== undefined) lowestFailing = Math.min(lowestFailing, failed.index);
+    }
+  };
+  // Two tasks per thread in flight, so a thread never waits for the parent between batches.
+  await Promise.all(Array.from({ length: pool.threads * 2 }, lane));
+  const all = answers.flat().filter((s) => s !== undefined);
+  return all.filter((s) => s.index <= lowestFailing);
+}
