@@ -2,14 +2,19 @@ import type { DriverReference } from './driver-reference.js';
 import type { ScheduleBatchSpec, ScheduleSummary } from './schedule-summary.js';
 import type { WorkerPool } from './worker-pool.js';
 
-/** Most schedules in one task: small enough that a failure early on wastes little, large enough to keep message costs low. */
+/** Most schedules in one task: large enough to keep message costs low, small enough to balance the threads. */
 const MAX_BATCH = 64;
+/** The first batches' size: a failure among the first schedules (a bug found at once) wastes little work. */
+const FIRST_BATCH = 4;
 
-/** Split ascending `indices` into batches: about eight per thread, at most {@link MAX_BATCH} each. */
+/**
+ * Split ascending `indices` into batches: {@link FIRST_BATCH} schedules, doubling up to
+ * about an eighth of each thread's share, at most {@link MAX_BATCH}.
+ */
 function batchesOf(indices: readonly number[], threads: number): number[][] {
-  const size = Math.max(1, Math.min(MAX_BATCH, Math.ceil(indices.length / (threads * 8))));
+  const cap = Math.max(1, Math.min(MAX_BATCH, Math.ceil(indices.length / (threads * 8))));
   const out: number[][] = [];
-  for (let i = 0; i < indices.length; i += size) out.push(indices.slice(i, i + size));
+  for (let i = 0, size = Math.min(FIRST_BATCH, cap); i < indices.length; i += size, size = Math.min(cap, size * 2)) out.push(indices.slice(i, i + size));
   return out;
 }
 

@@ -8,12 +8,13 @@ import type { WorkerAnswer, WorkerReply, WorkerTask } from './worker-task.js';
 
 /**
  * The built worker entry, found through the package's own name so that the same path
- * serves the built package (ESM or CJS) and its sources under a test runner: workers
- * always run built JavaScript.
+ * serves the built package and its sources under a test runner: workers always run
+ * built JavaScript. A CommonJS caller gets the CommonJS build, so that the worker runs
+ * the very code the caller does (a replay token fingerprints the task bodies' text).
  */
 function workerFile(): string {
   const manifest = createRequire(import.meta.url).resolve('@secondary-mmu/testkit/package.json');
-  const file = path.join(path.dirname(manifest), 'dist', 'explore-worker.js');
+  const file = path.join(path.dirname(manifest), 'dist', import.meta.url.endsWith('.cjs') ? 'explore-worker.cjs' : 'explore-worker.js');
   if (!existsSync(file)) throw new Error(`the explorer's worker threads run the built package, and ${file} is missing: build @secondary-mmu/testkit first (npm run build)`);
   return file;
 }
