@@ -1,7 +1,7 @@
 /**
  * The long exploration budget:
  *
- *   npm run explore:long -w @secondary-mmu/testkit -- N [driver…] [--workers n] [--shard k/n --out FILE]
+ *   npm run explore:long -w @secondary-mmu/testkit -- N [driver…] [--workers n] [--shard k/n --out FILE] [--scenario S] [--era E]
  *   npm run explore:long -w @secondary-mmu/testkit -- --merge FILE…
  *
  * Every concurrent conformance scenario (one with race windows) a reference driver runs
@@ -18,6 +18,8 @@
  * writes the shard reports, one JSON line each, to `--out FILE` (no table); `--merge`
  * reads every shard's file, merges each exploration's shards (`mergeShardReports`) and
  * prints and writes what the unsharded run would (docs/exploring.md shows a CI matrix).
+ * `--scenario` and `--era` run only that scenario or era (a timing run: no table is written;
+ * each line's `seconds` is wall time, `cpuSeconds` the CPU time of every thread).
  * Built JavaScript runs in the worker threads: build first (`npm run build`).
  */
 import { availableParallelism } from 'node:os';
@@ -52,7 +54,7 @@ const DRIVERS: readonly { factory: DriverFactory; ref: DriverReference }[] = [
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
-  options: { workers: { type: 'string' }, shard: { type: 'string' }, out: { type: 'string' }, merge: { type: 'boolean' } },
+  options: { workers: { type: 'string' }, shard: { type: 'string' }, out: { type: 'string' }, merge: { type: 'boolean' }, scenario: { type: 'string' }, era: { type: 'string' } },
 });
 const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/exploration');
 
@@ -64,8 +66,9 @@ interface ShardLine {
 }
 
 /** A row of a driver's table, and its JSON line. */
-function record(rows: string[], name: string, driver: string, era: Era, strategy: string, r: ExploreSummary, seconds: number | null): void {
-  const line = { scenario: name, driver, era, schedules: r.schedules, windowHits: r.windowHits, verdict: r.verdict, failingSeed: r.failing?.seed ?? null, token: r.shrunk?.token ?? r.failing?.token ?? null, ...(seconds === null ? {} : { seconds: Math.round(seconds) }) };
+function record(rows: string[], name: string, driver: string, era: Era, strategy: string, r: ExploreSummary, time: { seconds: number; cpuSeconds: number } | null): void {
+  const took = time === null ? {} : { seconds: Number(time.seconds.toFixed(2)), cpuSeconds: Number(time.cpuSeconds.toFixed(2)) };
+  const line = { scenario: name, driver, era, schedules: r.schedules, windowHits: r.windowHits, verdict: r.verdict, failingSeed: r.failing?.seed ?? null, token: r.shrunk?.token ?? r.failing?.token ?? null, ...took };
   console.log(JSON.stringify(line));
   const hits = Object.entries(r.windowHits).map(([w, n]) => `${w}: ${n}`).join(', ');
   rows.push(`| ${name} | ${era} | ${strategy} | ${r.schedules} | ${hits} | ${r.verdict}${r.failing === null ? '' : ` (seed ${r.failing.seed})`} |`);
@@ -138,14 +141,17 @@ async function run(): Promise<void> {
     let total = 0;
     for (const spec of CONFORMANCE_SCENARIOS) {
       const { scenario, name, requires } = loadConformanceScenario(spec);
+      if (flags.scenario !== undefined && name !== flags.scenario) continue;
       if (missingCapability(requires, factory.capabilities) !== undefined) continue;
       if ((scenario.windows ?? []).length === 0) continue; // no race windows (the hmm-tests cases): nothing to explore for
       for (const era of factory.eras) {
         if (scenario.eras !== undefined && !scenario.eras.includes(era)) continue;
+        if (flags.era !== undefined && era !== flags.era) continue;
         const s = factory === dmirror ? withIntervalCallbacks(scenario) : scenario;
         const driver = workers > 1 ? ref : factory;
         const strategy = s.schedule?.strategy === 'pct' ? 'pct' : 'random';
         const t0 = performance.now();
+        const cpu0 = process.cpuUsage(); // every thread of the process: the workers' time too
         if (shard !== null) {
           const report = await explore(s, { driver, era, schedules, seed: 1, workers, shard });
           appendFileSync(flags.out!, `${JSON.stringify({ scenario: name, driver: factory.name, report } satisfies ShardLine)}\n`);
@@ -154,10 +160,11 @@ async function run(): Promise<void> {
         }
         const r = await explore(s, { driver, era, schedules, seed: 1, workers });
         total += r.schedules;
-        record(rows, name, factory.name, era, strategy, summarizeExploreResult(r), (performance.now() - t0) / 1000);
+        const cpu = process.cpuUsage(cpu0);
+        record(rows, name, factory.name, era, strategy, summarizeExploreResult(r), { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
       }
     }
-    if (shard !== null) continue;
+    if (shard !== null || flags.scenario !== undefined || flags.era !== undefined) continue;
     const minutes = ((performance.now() - started) / 60_000).toFixed(1);
     const command = `npm run build && npm run explore:long -w @secondary-mmu/testkit -- ${schedules} ${factory.name} --workers ${workers}`;
     writeTable(factory.name, command, schedules, total, `in ${minutes} min on ${workers} worker thread${workers === 1 ? '' : 's'} on this machine`, rows);

@@ -18,6 +18,7 @@ import {
   type ExploreShardReport,
   type ExploreSummary,
   type Scenario,
+  type TestkitArgumentError,
 } from '@secondary-mmu/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { thrown } from './support/thrown.js';
@@ -29,14 +30,11 @@ const buggy: Scenario = { ...scenario, kernel: { releaseOrder: 'unlist-first' } 
 const failingOptions = { era: 'v6', schedules: 1000, seed: 4, shrinkBudget: 40 } as const;
 const passingOptions = { era: 'v6', schedules: 40, seed: 1 } as const;
 
-const refused = async (p: Promise<unknown>): Promise<{ code: string; problem: string; path: string; message: string }> => {
-  const e = (await p.then(
-    () => null,
-    (error: unknown) => error,
-  )) as { code: string; problem: string; path: string; message: string } | null;
-  expect(e, 'expected a rejection').not.toBeNull();
-  expect(isSmmuError(e, 'EINVAL'), String(e)).toBe(true);
-  return e!;
+/** The EINVAL error `p` rejects with. */
+const refused = async (p: Promise<unknown>): Promise<TestkitArgumentError> => {
+  const e = await thrown(() => p);
+  expect(isSmmuError(e, 'EINVAL'), (e as Error).message).toBe(true);
+  return e as TestkitArgumentError;
 };
 
 describe('explore on worker threads and in shards: the serial result', () => {
