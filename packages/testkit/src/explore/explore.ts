@@ -66,14 +66,15 @@ async function resolve(fn: string, scenario: Scenario, options: ExploreOptions):
 /**
  * Run `indices` (ascending) as the serial explorer would: summaries up to and including
  * the first failing one. The first runs in this thread, so a scenario or driver the
- * runner refuses throws here exactly as in the serial path; the rest go to the pool
- * when there is one.
+ * runner refuses throws here exactly as in the serial path; with `workers` n above 1 the
+ * rest are shared between this thread and a pool of n - 1 worker threads.
  */
 async function runIndices(x: Exploration, indices: readonly number[]): Promise<{ summaries: ScheduleSummary[]; failing: ScenarioResult | null }> {
   if (x.workers === 1 || indices.length <= 1) return runScheduleBatch(x.spec, x.driver, indices);
   const head = await runScheduleBatch(x.spec, x.driver, indices.slice(0, 1));
   if (head.failing !== null) return head;
-  const rest = await withWorkerPool(x.workers, (pool) => runPooledSchedules(pool, 'explore', x.reference!, x.spec, indices.slice(1)));
+  const local = async (batch: readonly number[]): Promise<ScheduleSummary[]> => (await runScheduleBatch(x.spec, x.driver, batch)).summaries;
+  const rest = await withWorkerPool(x.workers - 1, (pool) => runPooledSchedules(pool, local, 'explore', x.reference!, x.spec, indices.slice(1)));
   return { summaries: [...head.summaries, ...rest], failing: null };
 }
 

@@ -19,33 +19,42 @@ function batchesOf(indices: readonly number[], threads: number): number[][] {
 }
 
 /**
- * Run the schedules `indices` (ascending) of `spec` on `pool` and return what the serial
- * explorer would have seen: the summaries of every schedule up to and including the
- * lowest failing one (all of them when none fails), ascending. Batches are handed out
- * lowest first and each stops after its first failure; once a failure at i is known, no
- * batch starting above i is started — but every batch below it still completes, so the
- * lowest failing index is exact whatever the thread count or timing.
+ * Run the schedules `indices` (ascending) of `spec` on `pool` and in this thread (`local`
+ * runs a batch here: the thread works while the pool's threads start) and return what
+ * the serial explorer would have seen: the summaries of every schedule up to and
+ * including the lowest failing one (all of them when none fails), ascending. Batches are
+ * handed out lowest first and each stops after its first failure; once a failure at i is
+ * known, no batch starting above i is started — but every batch below it still
+ * completes, so the lowest failing index is exact whatever the thread count or timing.
  * Kernel counterpart: none (model machinery).
  */
-export async function runPooledSchedules(pool: WorkerPool, caller: string, driver: DriverReference, spec: ScheduleBatchSpec, indices: readonly number[]): Promise<ScheduleSummary[]> {
-  const batches = batchesOf(indices, pool.threads);
+export async function runPooledSchedules(
+  pool: WorkerPool,
+  local: (indices: readonly number[]) => Promise<ScheduleSummary[]>,
+  caller: string,
+  driver: DriverReference,
+  spec: ScheduleBatchSpec,
+  indices: readonly number[],
+): Promise<ScheduleSummary[]> {
+  const batches = batchesOf(indices, pool.threads + 1);
   const answers: ScheduleSummary[][] = [];
   let lowestFailing = Infinity;
   let next = 0;
-  const lane = async (): Promise<void> => {
+  const remote = (batch: readonly number[]): Promise<ScheduleSummary[]> => pool.run({ kind: 'schedules', caller, driver, spec, indices: batch });
+  const lane = async (run: (batch: readonly number[]) => Promise<ScheduleSummary[]>): Promise<void> => {
     while (next < batches.length) {
       const b = next++;
       const batch = batches[b]!;
       // Batches start in ascending order, so every later one starts above the failure too.
       if (batch[0]! > lowestFailing) return;
-      const summaries = await pool.run({ kind: 'schedules', caller, driver, spec, indices: batch });
+      const summaries = await run(batch);
       answers[b] = summaries;
       const failed = summaries.find((s) => s.verdict === 'fail');
       if (failed !== undefined) lowestFailing = Math.min(lowestFailing, failed.index);
     }
   };
-  // Two tasks per thread in flight, so a thread never waits for the parent between batches.
-  await Promise.all(Array.from({ length: pool.threads * 2 }, lane));
+  // Two tasks per pool thread in flight, so a thread never waits for this one between batches.
+  await Promise.all([lane(local), ...Array.from({ length: pool.threads * 2 }, () => lane(remote))]);
   const all = answers.flat().filter((s) => s !== undefined);
   return all.filter((s) => s.index <= lowestFailing);
 }

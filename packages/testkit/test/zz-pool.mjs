@@ -1,0 +1,10 @@
+import { Piscina } from 'piscina';
+const t = performance.now();
+const p = new Piscina({ filename: new URL('../dist/explore-worker.js', import.meta.url).href, minThreads: 2, maxThreads: 2 });
+const ref = { module: '@secondary-mmu/testkit', export: 'classicMirror' };
+const r = await Promise.all([0, 1].map(() => p.run({ kind: 'schedules', caller: 'x', driver: ref, spec: null, indices: [] }).catch(e => String(e).slice(0, 80))));
+console.log('first answers after', (performance.now() - t).toFixed(0), 'ms', r);
+const t2 = performance.now();
+await Promise.all([0, 1, 2, 3].map(() => p.run({ kind: 'schedules', caller: 'x', driver: ref, spec: null, indices: [] }).catch(() => 0)));
+console.log('4 more', (performance.now() - t2).toFixed(0), 'ms');
+await p.destroy();
