@@ -15,7 +15,12 @@ export async function runPooledCases(pool: WorkerPool, factory: DriverFactory, r
   const strategy = plan.strategy === undefined ? {} : { strategy: plan.strategy };
   const cases: ConformanceCase[] = [];
   let next = 0;
-  const local = (c: PlannedCase): Promise<ConformanceCase> => runConformanceCase(factory, c, plan);
+  const local = async (c: PlannedCase): Promise<ConformanceCase> => {
+    // A case settles in microtasks only: yield first, so the pool's replies are taken and
+    // its threads handed their next case between this thread's cases.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return runConformanceCase(factory, c, plan);
+  };
   const remote = (c: PlannedCase): Promise<ConformanceCase> =>
     c.skip !== undefined ? local(c) : pool.run({ kind: 'conformance-case', caller: 'checkDriver', driver: reference, case: c, seeds: plan.seeds, ...strategy });
   const lane = async (run: (c: PlannedCase) => Promise<ConformanceCase>): Promise<void> => {

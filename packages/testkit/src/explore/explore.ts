@@ -73,7 +73,18 @@ async function runIndices(x: Exploration, indices: readonly number[]): Promise<{
   if (x.workers === 1 || indices.length <= 1) return runScheduleBatch(x.spec, x.driver, indices);
   const head = await runScheduleBatch(x.spec, x.driver, indices.slice(0, 1));
   if (head.failing !== null) return head;
-  const local = async (batch: readonly number[]): Promise<ScheduleSummary[]> => (await runScheduleBatch(x.spec, x.driver, batch)).summaries;
+  const local = async (batch: readonly number[]): Promise<ScheduleSummary[]> => {
+    const summaries: ScheduleSummary[] = [];
+    for (const index of batch) {
+      // A run settles in microtasks only: yield between runs, so the pool's replies are
+      // taken and its threads handed their next batch while this thread works.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const r = await runScheduleBatch(x.spec, x.driver, [index]);
+      summaries.push(...r.summaries);
+      if (r.failing !== null) break;
+    }
+    return summaries;
+  };
   const rest = await withWorkerPool(x.workers - 1, (pool) => runPooledSchedules(pool, local, 'explore', x.reference!, x.spec, indices.slice(1)));
   return { summaries: [...head.summaries, ...rest], failing: null };
 }
