@@ -3,6 +3,7 @@
 // references and shard options it refuses. Worker threads run the built package, so
 // these tests do too (built by turbo before the tests): a replay token fingerprints the
 // code of its task bodies, and the sources a test runner transforms read differently.
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isSmmuError } from '@secondary-mmu/core-mm';
 import {
@@ -77,6 +78,21 @@ describe('explore on worker threads and in shards: the serial result', () => {
     const serial = await checkDriver(classicMirror, options);
     expect(serial.counts.pass).toBeGreaterThan(0);
     expect(await checkDriver(classic, { ...options, workers: 2 })).toEqual(serial);
+  });
+});
+
+describe('explore on worker threads from CommonJS', () => {
+  it('a CommonJS program gets the CommonJS worker build, and the serial result', () => {
+    const program = `
+      const t = require('@secondary-mmu/testkit');
+      const s = t.loadScenario(t.SCENARIO_CATALOGUE['release-vs-unregister'], { source: 'r' });
+      const buggy = { ...s, kernel: { releaseOrder: 'unlist-first' } };
+      const o = { era: 'v6', schedules: 40, seed: 4, shrinkBudget: 0 };
+      Promise.all([t.explore(buggy, { driver: t.classicMirror, ...o }), t.explore(buggy, { driver: { module: '@secondary-mmu/testkit', export: 'classicMirror' }, ...o, workers: 2 })])
+        .then(([a, b]) => console.log(JSON.stringify([a.schedules, a.failing.token === b.failing.token, a.schedules === b.schedules, JSON.stringify(a.windowHits) === JSON.stringify(b.windowHits)])));`;
+    const r = spawnSync(process.execPath, ['-e', program], { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([17, true, true, true]);
   });
 });
 
