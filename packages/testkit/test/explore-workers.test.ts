@@ -97,8 +97,11 @@ describe('explore on worker threads from CommonJS', () => {
 });
 
 describe('driver references and shard options: refused with EINVAL, naming the value', () => {
-  it('loads a reference driver by package name and export', async () => {
+  it('loads every reference driver by package name and export', async () => {
     expect((await loadDriver(classic)).name).toBe(classicMirror.name);
+    for (const name of ['ackingMirror', 'dmirror', 'odpMirror', 'svaMirror']) {
+      expect(typeof (await loadDriver({ module: '@secondary-mmu/testkit', export: name })).attach).toBe('function');
+    }
   });
 
   it('refuses a missing export, an export that is not a DriverFactory, a module that does not load, a relative path', async () => {
