@@ -21,7 +21,11 @@ import { show } from './show.js';
  * - `bad-count`: a count that is not a whole number in range (`explore`'s `schedules`
  *   and `depth`, at least 1; its `shrinkBudget`, at least 0);
  * - `bad-latency`: a device latency that is not `{ fault?, access? }` of non-negative
- *   integer ns, or a latency list that is not a non-empty list of them.
+ *   integer ns, or a latency list that is not a non-empty list of them;
+ * - `bad-driver-reference`: a driver reference (`{ module, export }`) that is malformed,
+ *   whose module does not load, or whose export is not a `DriverFactory`; or a driver
+ *   object where only a reference can go (to worker threads);
+ * - `bad-shard`: a shard that is not `{ index, count }` with `0 <= index < count`.
  */
 export type ArgumentProblem =
   | 'not-an-object'
@@ -39,7 +43,9 @@ export type ArgumentProblem =
   | 'bad-scenarios'
   | 'unknown-scenario'
   | 'bad-count'
-  | 'bad-latency';
+  | 'bad-latency'
+  | 'bad-driver-reference'
+  | 'bad-shard';
 
 /**
  * An argument a testkit function (`checkDriver`, `planConformance`, `runScenario`, …)

@@ -6,7 +6,7 @@
 export { checkDriver } from './check-driver.js';
 export { DEFAULT_CONFORMANCE_SEEDS, DEFAULT_CONFORMANCE_LATENCIES, type CheckDriverOptions } from './options.js';
 export { planConformance, type ConformancePlan, type PlannedCase } from './plan.js';
-export { runConformanceCase } from './run-case.js';
+export { runConformanceCase, type CaseRunOptions } from './run-case.js';
 export { formatConformanceCase, formatConformanceReport } from './format.js';
 export { CONFORMANCE_SCENARIOS } from './catalogue.js';
 export { loadConformanceScenario, type ConformanceScenario, type LoadedConformanceScenario } from './scenario.js';

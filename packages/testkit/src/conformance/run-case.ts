@@ -3,13 +3,16 @@ import { runScenario } from '../scenario/run.js';
 import { caseTitle, type ConformancePlan, type PlannedCase } from './plan.js';
 import type { ConformanceCase, ConformanceRun, ConformanceViolation } from './report.js';
 
+/** What a case's runs take from its plan: the seeds, and the strategy override. */
+export type CaseRunOptions = Pick<ConformancePlan, 'seeds' | 'strategy'>;
+
 /** What `runScenario` says when a prefetch step met an instance without `prefetch`. */
 const NO_PREFETCH = 'driver has no prefetch';
 /** `runScenario`'s per-seed reason when no window was hit: judged over all seeds instead. */
 const NO_WINDOW = 'no window was hit';
 
 /** Run one seed, turning a throw (an attach or a scenario bug) into a failed run. */
-async function runSeed(factory: DriverFactory, c: PlannedCase, plan: ConformancePlan, seed: number): Promise<{ run: ConformanceRun; violations: ConformanceViolation[] }> {
+async function runSeed(factory: DriverFactory, c: PlannedCase, plan: CaseRunOptions, seed: number): Promise<{ run: ConformanceRun; violations: ConformanceViolation[] }> {
   try {
     const r = await runScenario(c.scenario.scenario, factory, { era: c.era, seed, deviceLatency: c.latency, ...(plan.strategy === undefined ? {} : { strategy: plan.strategy }) });
     const violations = r.violations.map((v) => ({ kind: v.kind, message: v.message, seed, token: r.token }));
@@ -27,7 +30,7 @@ async function runSeed(factory: DriverFactory, c: PlannedCase, plan: Conformance
  * `inconclusive` when the scenario has windows and none was hit on any seed, or a step
  * was skipped; `pass` otherwise. A case the plan skips is returned skipped, unrun.
  */
-export async function runConformanceCase(factory: DriverFactory, c: PlannedCase, plan: ConformancePlan): Promise<ConformanceCase> {
+export async function runConformanceCase(factory: DriverFactory, c: PlannedCase, plan: CaseRunOptions): Promise<ConformanceCase> {
   const base = { scenario: c.scenario.name, era: c.era, latency: c.latency, title: caseTitle(c.scenario.name, c.era, c.latency) };
   if (c.skip !== undefined) return { ...base, status: 'skipped', skip: c.skip, violations: [], reasons: [c.skip.reason], windowHits: {}, runs: [] };
 

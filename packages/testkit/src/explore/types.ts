@@ -3,11 +3,16 @@ import type { NotifierTrace } from '@secondary-mmu/mmu-notifier';
 import type { DriverFactory } from '../contract.js';
 import type { DeviceLatency } from '../scenario/device-latency.js';
 import type { Scenario } from '../scenario/schema.js';
+import type { DriverReference } from './driver-reference.js';
+import type { ExploreShard } from './shard.js';
 
 /** How {@link explore} searches schedules. */
 export interface ExploreOptions {
-  /** The driver under test. */
-  readonly driver: DriverFactory;
+  /**
+   * The driver under test: a `DriverFactory`, or a {@link DriverReference} to import
+   * (required when `workers` is above 1: worker threads import the driver themselves).
+   */
+  readonly driver: DriverFactory | DriverReference;
   /** The kernel modelled. */
   readonly era: Era;
   /** Strategy of every schedule (default: the scenario's when it is `pct`, else `random`); the scenario's preemption classes are kept. */
@@ -25,6 +30,19 @@ export interface ExploreOptions {
   readonly shrinkBudget?: number;
   /** The device latency of every schedule, the shrinker's re-runs included (default none); see `RunScenarioOptions.deviceLatency`. */
   readonly deviceLatency?: DeviceLatency;
+  /**
+   * Threads to run schedules on, the calling thread included (default 1: the calling
+   * thread only). Above 1, batches of schedule indices are shared between the calling
+   * thread and a pool of `workers - 1` worker threads, which run the built package and
+   * import the driver by reference; the result is the serial one whatever the count
+   * (the lowest failing schedule is found, counted and shrunk as the serial run does).
+   */
+  readonly workers?: number;
+  /**
+   * Run only this shard of the `schedules` (i ≡ `index` mod `count`); `explore` then
+   * returns an `ExploreShardReport` for `mergeShardReports`.
+   */
+  readonly shard?: ExploreShard;
 }
 
 /** The first schedule that failed, as the runner reported it. */
