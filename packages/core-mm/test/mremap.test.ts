@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { andThen, ERAS, isSwapPte, Machine, MAP, MREMAP, PROT, shrinkPage, type Era, type Task } from '../src/index.js';
+import { andThen, ERAS, isSwapPte, Machine, MAP, MREMAP, PROT, shrinkPage, type Era, type SecondaryMmuPort, type Task } from '../src/index.js';
 import { ANON, code, P, pteOf, RW, setup, v } from './support/mm-helpers.js';
 import { RecordingPort } from './support/recording-port.js';
 
@@ -209,7 +209,8 @@ describe('mremap notifier calls', () => {
     const to = 2 ** 40 + 4 * TABLE;
     const start = port.invalidateRangeStart.bind(port);
     let blocked = 0;
-    port.invalidateRangeStart = (task, range) => {
+    // A port's start may return a promise (a subscriber that sleeps); the recording port's never does.
+    (port as { invalidateRangeStart: SecondaryMmuPort['invalidateRangeStart'] }).invalidateRangeStart = (task, range) => {
       blocked++;
       return andThen(m.sched.sleep(task, 100), () => start(task, range));
     };
