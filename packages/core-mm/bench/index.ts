@@ -385,6 +385,11 @@ function invariants(r: Rate): { verify?: string } {
   return { verify: found.length === 0 ? 'ok' : `${found.length} violation(s)` };
 }
 
+/** Per-call rates over the samples: the slowest call, the median call and the fastest (the value is the mean's). */
+function spread(batch: number, latency: { min: number; p50: number; max: number }): { min: number; median: number; max: number } {
+  return { min: Math.round(batch / (latency.max / 1000)), median: Math.round(batch / (latency.p50 / 1000)), max: Math.round(batch / (latency.min / 1000)) };
+}
+
 async function main(): Promise<void> {
   const measure = async (rates: Rate[], bench: Bench): Promise<void> => {
     for (const r of rates) {
@@ -396,7 +401,7 @@ async function main(): Promise<void> {
       const result = task?.result;
       if (result === undefined || !('latency' in result)) throw new Error(`benchmark ${r.name} produced no result`);
       const value = Math.round(r.batch / (result.latency.mean / 1000));
-      const line: BenchLine = { name: r.name, unit: r.unit, value, samples: result.latency.samplesCount, note: r.note, ...invariants(r) };
+      const line: BenchLine = { name: r.name, unit: r.unit, value, samples: result.latency.samplesCount, spread: spread(r.batch, result.latency), note: r.note, ...invariants(r) };
       console.log(JSON.stringify(line));
     }
   };
