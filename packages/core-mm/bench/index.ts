@@ -243,7 +243,7 @@ function memory(): Rate[] {
       unit: 'PTEs/s',
       machine: m,
       batch: 2 * PAGES,
-      note: `mprotect PROT_READ then PROT_READ|PROT_WRITE over ${PAGES} populated anonymous pages: ${2 * PAGES} PTEs walked per call, ${PAGES} write-protected (the model does not re-enable write on the way back: re-dirtied by untimed write faults before each call)`,
+      note: `mprotect PROT_READ then PROT_READ|PROT_WRITE over ${PAGES} populated anonymous pages: ${2 * PAGES} PTEs walked per call, ${PAGES} write-protected and made writable again on the way back (exclusive anonymous PTEs, as the kernel does); every page re-dirtied by untimed writes before each call`,
       beforeEach: () => populate(m, t, a),
       fn: () => {
         sync(mprotect(m.mem, t, a, PAGES * P, PROT.read));

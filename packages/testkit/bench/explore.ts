@@ -77,7 +77,7 @@ function rateLine(name: string, m: Measured, extra: Record<string, unknown> = {}
   const r = sampleRates(m.samples);
   const cpu = summary(r.cpu);
   const verdicts = [...new Set(m.samples.flatMap((s) => s.verdicts))];
-  return { name, unit: 'schedules/s', value: cpu.median, clock: 'cpu', best: cpu.max, cpu, cpuUser: summary(r.cpuUser), wall: summary(r.wall), samples: m.samples.length, schedulesPerSample: schedules, scenario: m.scenario, driver: m.driver, era: m.era, verdicts, warmupSchedules: m.warmupSchedules, ...extra };
+  return { name, unit: 'schedules/s', value: cpu.median, clock: 'cpu', best: cpu.max, cpu, cpuUser: summary(r.cpuUser), wall: summary(r.wall), samples: m.samples.length, schedulesPerSample: schedules, scenario: m.scenario, driver: m.driver, era: m.era, verdicts, warmupMs, warmupSchedules: m.warmupSchedules, ...extra };
 }
 
 const common = ['--samples', String(samples), '--schedules', String(schedules), '--warmup-ms', String(warmupMs)];
