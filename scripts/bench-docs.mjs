@@ -2,13 +2,16 @@
 // Regenerates docs/benchmarks.md from one benchmark run.
 //
 //   npm run bench:docs                 (builds first; the full run, several minutes)
-//   node scripts/bench-docs.mjs [--quick] [--out <file>]
+//   node scripts/bench-docs.mjs [--quick] [--out <file>] [--from <run.jsonl>]
 //
 // Runs, one after another: each package's `bench` script (core-mm: tinybench lines and
 // the model interleaved with the kernel reference; mmu-notifier; testkit: the explore
-// lines), then the explorer's heap over 100,000 schedules. Writes the numbers and this
-// machine's description (CPU model, cores, memory, OS, Node, load) above the marker
-// line of the document; what follows the marker is written by hand and kept as it is.
+// lines), then the explorer's heap over 100,000 schedules. Saves every JSON line of the
+// run, each tagged with its `group`, and a first `run` line describing the machine
+// (CPU model, cores, memory, OS, Node, load) to the document's name with `.jsonl`
+// (docs/benchmarks.jsonl), then writes the numbers above the marker line of the
+// document; what follows the marker is written by hand and kept as it is.
+// --from: render a saved run again instead of measuring (the text changed, not the run).
 // --quick: testkit's smoke mode and 5,000 schedules of heap, for trying the script out
 // (write those elsewhere with --out).
 import { spawnSync } from 'node:child_process';
@@ -19,31 +22,63 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' }, from: { type: 'string' } } });
 const out = path.resolve(values.out ?? path.join(root, 'docs/benchmarks.md'));
+const saved = out.replace(/\.md$/, '') + '.jsonl';
 const MARKER = '<!-- bench-docs: everything below this line is written by hand; `npm run bench:docs` keeps it as it is. -->';
 const HEAP_SCHEDULES = values.quick ? 5_000 : 100_000;
 
-/** Run a command, stderr to ours (progress), and parse the JSON lines it prints. */
-function jsonLines(label, command, args, cwd) {
-  console.error(`bench-docs: ${label}…`);
+/** Run a command, stderr to ours (progress), and parse the JSON lines it prints, tagged with `group`. */
+function jsonLines(group, command, args, cwd) {
+  console.error(`bench-docs: ${group}…`);
   const r = spawnSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${label}: ${command} ${args.join(' ')} exited ${r.status}`);
+  if (r.status !== 0) throw new Error(`${group}: ${command} ${args.join(' ')} exited ${r.status}`);
   return r.stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l));
+    .map((l) => ({ group, ...JSON.parse(l) }));
 }
 
-const load0 = os.loadavg();
-const t0 = Date.now();
-const pkg = (name) => path.join(root, 'packages', name);
-const coreMm = jsonLines('core-mm', 'npm', ['run', '--silent', 'bench'], pkg('core-mm'));
-const notifier = jsonLines('mmu-notifier', 'npm', ['run', '--silent', 'bench'], pkg('mmu-notifier'));
-const testkit = jsonLines('testkit', 'npm', ['run', '--silent', 'bench', ...(values.quick ? ['--', '--quick'] : [])], pkg('testkit'));
-const heap = jsonLines('heap', process.execPath, ['--expose-gc', 'bench/explore-memory.mjs', String(HEAP_SCHEDULES)], pkg('testkit'))[0];
-const minutes = (Date.now() - t0) / 60_000;
-const load1 = os.loadavg();
+/** Measure: the run's description, then every group's lines. */
+function measure() {
+  const load0 = os.loadavg();
+  const t0 = Date.now();
+  const pkg = (name) => path.join(root, 'packages', name);
+  const lines = [
+    ...jsonLines('core-mm', 'npm', ['run', '--silent', 'bench'], pkg('core-mm')),
+    ...jsonLines('mmu-notifier', 'npm', ['run', '--silent', 'bench'], pkg('mmu-notifier')),
+    ...jsonLines('testkit', 'npm', ['run', '--silent', 'bench', ...(values.quick ? ['--', '--quick'] : [])], pkg('testkit')),
+    ...jsonLines('heap', process.execPath, ['--expose-gc', 'bench/explore-memory.mjs', String(HEAP_SCHEDULES)], pkg('testkit')),
+  ];
+  const cpus = os.cpus();
+  const run = {
+    group: 'run',
+    name: 'bench-docs.run',
+    started: new Date(t0).toISOString(),
+    minutes: Number(((Date.now() - t0) / 60_000).toFixed(1)),
+    quick: values.quick,
+    cpu: [...new Set(cpus.map((c) => c.model.trim()))].join(', ') || 'unknown CPU',
+    cores: cpus.length,
+    availableParallelism: os.availableParallelism(),
+    memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    loadStart: load0,
+    loadEnd: os.loadavg(),
+  };
+  writeFileSync(saved, [run, ...lines].map((l) => JSON.stringify(l)).join('\n') + '\n');
+  return [run, ...lines];
+}
+
+const all = values.from === undefined ? measure() : readFileSync(values.from, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const group = (g) => all.filter((l) => l.group === g);
+const run = group('run')[0];
+const coreMm = group('core-mm');
+const notifier = group('mmu-notifier');
+const testkit = group('testkit');
+const heap = group('heap')[0];
+if (run === undefined || heap === undefined) throw new Error('the run has no `run` or `heap` line');
+const minutes = run.minutes;
 
 // ---- formatting ----
 const sig = (x, d = 3) => Number(x.toPrecision(d)).toString();
@@ -62,10 +97,9 @@ const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '--
 const byName = (lines, name) => lines.find((l) => l.name === name);
 
 // ---- machine ----
-const cpus = os.cpus();
-const models = [...new Set(cpus.map((c) => c.model.trim()))].join(', ');
-const when = new Date(t0).toISOString().slice(0, 16).replace('T', ' ');
-const machine = `${models || 'unknown CPU'}, ${cpus.length} logical core${cpus.length === 1 ? '' : 's'} (${os.availableParallelism()} available to Node), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ${os.type()} ${os.release()} ${os.arch()}; Node ${process.version}. Load average (1 / 5 / 15 min) ${load0.map((l) => l.toFixed(2)).join(' / ')} at the start, ${load1.map((l) => l.toFixed(2)).join(' / ')} at the end.`;
+const when = run.started.slice(0, 16).replace('T', ' ');
+const loads = (l) => l.map((x) => x.toFixed(2)).join(' / ');
+const machine = `${run.cpu}, ${run.cores} logical core${run.cores === 1 ? '' : 's'} (${run.availableParallelism} available to Node), ${run.memoryGiB} GiB; ${run.os}; Node ${run.node}. Load average (1 / 5 / 15 min) ${loads(run.loadStart)} at the start, ${loads(run.loadEnd)} at the end.`;
 
 // ---- explore ----
 const explore = testkit.filter((l) => l.name.startsWith('explore.schedules') && !l.name.endsWith('.skipped') && l.name !== 'explore.schedules.workers-2');
@@ -80,6 +114,8 @@ const workersText =
         [[`\`${workers.name}\``, spread(workers.wall), spread(workers.oneWorkerWall), spread(workers.ratioToOneWorker)]],
       )
     : `Not measured in this run: ${workersSkipped?.reason ?? 'no line'}. The line appears once \`explore\` accepts \`workers\`.`;
+const signed = (x) => `${x >= 0 ? '+' : ''}${x}`;
+const steady = heap.steadyGrowthPercent ?? Number((((heap.value - heap.points[1].heapUsed) / heap.points[1].heapUsed) * 100).toFixed(1));
 const heapRows = heap.points.map((p) => [p.schedules.toLocaleString('en-US'), mib(p.heapUsed)]);
 
 // ---- core-mm ----
@@ -100,7 +136,7 @@ const rounds = coreMm.find((l) => l.name.startsWith('ratio.'))?.rounds;
 
 const generated = `# Benchmarks
 
-Recorded ${when} UTC by \`npm run bench:docs\`${values.quick ? ' (**--quick**: smoke-run counts, not for comparison)' : ''}, one run of ${minutes.toFixed(1)} min; every number below comes from it (\`scripts/bench-docs.mjs\` writes this part of the page).
+Recorded ${when} UTC by \`npm run bench:docs\`${run.quick ? ' (**--quick**: smoke-run counts, not for comparison)' : ''}, one run of ${minutes} min; every number below comes from it (\`scripts/bench-docs.mjs\` writes this part of the page from the run's lines, saved in [${path.basename(values.from ?? saved)}](${path.basename(values.from ?? saved)})).
 
 **Machine**: ${machine}
 
@@ -120,7 +156,7 @@ ${workersText}
 
 ### Heap over ${heap.schedules.toLocaleString('en-US')} schedules
 
-\`explore.heap\`: one \`explore\` of fault-vs-munmap × classicMirror × v6 over ${heap.schedules.toLocaleString('en-US')} schedules (${heap.seconds} s) after a 500-schedule warm-up, heap used after a forced GC at the start, every ${(heap.schedules / 5).toLocaleString('en-US')} schedules from inside the run, and at the end: **${heap.growthPercent >= 0 ? '+' : ''}${heap.growthPercent} %** end against start (verdict ${heap.verdict}).
+\`explore.heap\`: one \`explore\` of fault-vs-munmap × classicMirror × v6 over ${heap.schedules.toLocaleString('en-US')} schedules (${heap.seconds} s) after a 500-schedule warm-up, heap used after a forced GC at the start, every ${(heap.schedules / 5).toLocaleString('en-US')} schedules from inside the run, and at the end: **${signed(heap.growthPercent)} %** end against start, **${signed(steady)} %** end against the first point after it, once what a run builds once is built (verdict ${heap.verdict}).
 
 ${table(['schedules run', 'heap used'], heapRows)}
 
@@ -153,4 +189,4 @@ const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
 const at = previous.indexOf(MARKER);
 const handWritten = at >= 0 ? previous.slice(at + MARKER.length) : '\n';
 writeFileSync(out, `${generated}\n${MARKER}${handWritten}`);
-console.error(`bench-docs: wrote ${path.relative(process.cwd(), out)} (${minutes.toFixed(1)} min)`);
+console.error(`bench-docs: wrote ${path.relative(process.cwd(), out)}${values.from === undefined ? ` and ${path.relative(process.cwd(), saved)} (${minutes} min)` : ` from ${values.from}`}`);
