@@ -8,8 +8,10 @@
 // this one, so load on a shared machine falls on both alike. Prints one JSON line per
 // rate: the min/median/max of each side and the median ratio (this / other), then a
 // closing line with the rates whose median dropped by more than the noise allowance.
-// Only `ops/s`-like rates are compared (kernel.* and ratio.* lines are skipped: the
-// real kernel is the same on both sides).
+// Only `ops/s`-like rates are compared (kernel.*, ratio.* and `none`-unit lines are
+// skipped: the real kernel is the same on both sides). The default packages are
+// core-mm and mmu-notifier: testkit's explore lines have their own side-by-side script,
+// scripts/bench-vs-explore.mjs, which pairs them sample by sample.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -27,7 +29,7 @@ if (!Number.isInteger(rounds) || rounds < 1) {
   console.error(`rounds must be a positive integer, got ${roundsArg}`);
   process.exit(2);
 }
-const packages = packagesArg.length > 0 ? packagesArg : ['core-mm', 'mmu-notifier', 'testkit'];
+const packages = packagesArg.length > 0 ? packagesArg : ['core-mm', 'mmu-notifier'];
 for (const root of [here, other]) {
   for (const p of packages) {
     if (!existsSync(path.join(root, 'packages', p, 'package.json'))) {
@@ -46,7 +48,7 @@ function runBench(root, pkg, side) {
   for (const line of r.stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
     const row = JSON.parse(line);
-    if (typeof row.value !== 'number' || row.name.startsWith('kernel.') || row.name.startsWith('ratio.')) continue;
+    if (typeof row.value !== 'number' || row.unit === 'none' || row.name.startsWith('kernel.') || row.name.startsWith('ratio.')) continue;
     const key = `${pkg}:${row.name}`;
     if (!rates.has(key)) rates.set(key, { unit: row.unit, this: [], other: [] });
     rates.get(key)[side].push(row.value);

@@ -4,7 +4,8 @@
  * Each tinybench call does a batch of operations so timer resolution does not
  * dominate; the rate is batch / mean call latency. After the model's benches,
  * bench/kernel.ts runs the same memory operations on the real kernel
- * (bench/kernel-ref.c) and prints `kernel.*` and `ratio.*` lines.
+ * (bench/kernel-ref.c) alternating with the model's, sample by sample, and prints
+ * `kernel.*` and `ratio.*` lines.
  */
 import { Bench } from 'tinybench';
 import { BitLock, configureSwap, isPromise, MAP, Machine, migratePage, Mutex, pageReferenced, PROT, RwSemaphore, shrinkPage, SpinLock, type Task } from '../src/index.js';
@@ -12,7 +13,7 @@ import { fork } from '../src/mm/fork.js';
 import { madvise } from '../src/mm/madvise.js';
 import { mprotect } from '../src/mm/mprotect.js';
 import { verify } from '../src/mm/verify.js';
-import { runKernelReference, type BenchLine } from './kernel.js';
+import { runKernelInterleaved, type BenchLine } from './kernel.js';
 
 interface Rate {
   name: string;
@@ -242,7 +243,7 @@ function memory(): Rate[] {
       unit: 'PTEs/s',
       machine: m,
       batch: 2 * PAGES,
-      note: `mprotect PROT_READ then PROT_READ|PROT_WRITE over ${PAGES} populated anonymous pages: ${2 * PAGES} PTEs walked per call, ${PAGES} write-protected (the model does not re-enable write on the way back: re-dirtied by untimed write faults before each call)`,
+      note: `mprotect PROT_READ then PROT_READ|PROT_WRITE over ${PAGES} populated anonymous pages: ${2 * PAGES} PTEs walked per call, ${PAGES} write-protected and made writable again on the way back (exclusive anonymous PTEs, as the kernel does); every page re-dirtied by untimed writes before each call`,
       beforeEach: () => populate(m, t, a),
       fn: () => {
         sync(mprotect(m.mem, t, a, PAGES * P, PROT.read));
@@ -384,8 +385,12 @@ function invariants(r: Rate): { verify?: string } {
   return { verify: found.length === 0 ? 'ok' : `${found.length} violation(s)` };
 }
 
+/** Per-call rates over the samples: the slowest call, the median call and the fastest (the value is the mean's). */
+function spread(batch: number, latency: { min: number; p50: number; max: number }): { min: number; median: number; max: number } {
+  return { min: Math.round(batch / (latency.max / 1000)), median: Math.round(batch / (latency.p50 / 1000)), max: Math.round(batch / (latency.min / 1000)) };
+}
+
 async function main(): Promise<void> {
-  const lines: BenchLine[] = [];
   const measure = async (rates: Rate[], bench: Bench): Promise<void> => {
     for (const r of rates) {
       bench.add(r.name, r.fn, { ...(r.beforeEach ? { beforeEach: r.beforeEach } : {}), ...(r.afterEach ? { afterEach: r.afterEach } : {}) });
@@ -396,15 +401,19 @@ async function main(): Promise<void> {
       const result = task?.result;
       if (result === undefined || !('latency' in result)) throw new Error(`benchmark ${r.name} produced no result`);
       const value = Math.round(r.batch / (result.latency.mean / 1000));
-      const line: BenchLine = { name: r.name, unit: r.unit, value, samples: result.latency.samplesCount, note: r.note, ...invariants(r) };
-      lines.push(line);
+      const line: BenchLine = { name: r.name, unit: r.unit, value, samples: result.latency.samplesCount, spread: spread(r.batch, result.latency), note: r.note, ...invariants(r) };
       console.log(JSON.stringify(line));
     }
   };
   await measure([...direct(), switching()], new Bench({ time: 400, warmup: true, warmupTime: 100 }));
   // Memory batches take milliseconds each: fewer minimum iterations, the same 400 ms.
-  await measure([...memory(), ...reclaim()], new Bench({ time: 400, iterations: 8, warmup: true, warmupTime: 100, warmupIterations: 2 }));
-  runKernelReference(lines, { pages: PAGES, minMs: 200 });
+  const mm = memory();
+  await measure([...mm, ...reclaim()], new Bench({ time: 400, iterations: 8, warmup: true, warmupTime: 100, warmupIterations: 2 }));
+  // The same machines go on, in pairs with the kernel; verify after the rounds too.
+  runKernelInterleaved(
+    mm.map((r) => ({ ...r, check: () => invariants(r).verify ?? 'ok' })),
+    { pages: PAGES, minMs: 200, rounds: 5 },
+  );
 }
 
 await main();

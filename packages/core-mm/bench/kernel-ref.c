@@ -3,14 +3,19 @@
  * memory, on this machine, printed as the model's benches print theirs —
  * one JSON object per line, names prefixed "kernel.".
  *
- *   kernel-ref [pages] [min-ms]
+ *   kernel-ref [pages] [min-ms] [name]
  *
  * pages:  pages per batch (default 8192 = 32 MiB), the model's batch size;
- * min-ms: timed milliseconds per benchmark at least (default 200).
+ * min-ms: timed milliseconds per benchmark at least (default 200);
+ * name:   run only this benchmark (e.g. fault.anon-write), one sample of an
+ *         interleaved comparison; default all of them.
  *
  * Every region is MAP_PRIVATE|MAP_ANONYMOUS with MADV_NOHUGEPAGE, so faults are
  * 4 KiB faults as in the model (which has no THP). Only the measured operation is
- * inside the clock_gettime(CLOCK_MONOTONIC) window; set-up and tear-down are not.
+ * inside the timed window; set-up and tear-down are not. Each line's value is by the
+ * wall clock (CLOCK_MONOTONIC); "ns" is the wall time summed over the windows and
+ * "cpuNs" the process's CPU time (user + system, CLOCK_PROCESS_CPUTIME_ID) over the
+ * same windows.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,11 +33,18 @@
 static size_t pages = 8192;
 static double min_ns = 200e6;
 
-static double now_ns(void) {
+static double clock_ns(clockid_t clock) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock, &ts);
   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
+
+static double now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+
+/* CPU time summed over the timed windows, beside their wall time. */
+static double cpu_ns, cpu_t0;
+static void cpu_start(void) { cpu_t0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID); }
+static void cpu_stop(void) { cpu_ns += clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_t0; }
 
 static void die(const char *what) {
   fprintf(stderr, "kernel-ref: %s: %s\n", what, strerror(errno));
@@ -57,7 +69,7 @@ static void populate(char *p) {
 }
 
 static void print(const char *name, const char *unit, double ops, double ns, unsigned long batches) {
-  printf("{\"name\":\"kernel.%s\",\"unit\":\"%s\",\"value\":%.0f,\"batches\":%lu,\"pages\":%zu}\n", name, unit, ops / (ns / 1e9), batches, pages);
+  printf("{\"name\":\"kernel.%s\",\"unit\":\"%s\",\"value\":%.0f,\"ops\":%.0f,\"ns\":%.0f,\"cpuNs\":%.0f,\"batches\":%lu,\"pages\":%zu}\n", name, unit, ops / (ns / 1e9), ops, ns, cpu_ns, batches, pages);
   fflush(stdout);
 }
 
@@ -69,9 +81,11 @@ static void fault_anon_write(void) {
   unsigned long n = 0;
   while (ns < min_ns) {
     char *p = map_region();
+    cpu_start();
     double t0 = now_ns();
     for (size_t i = 0; i < pages; i++) ((volatile char *)p)[i * PAGE] = 1;
     ns += now_ns() - t0;
+    cpu_stop();
     unmap_region(p);
     n++;
   }
@@ -101,16 +115,18 @@ static void fault_anon_read(void) {
     char *p = map_region();
     unsigned long sum = 0;
     long before = n == 0 ? resident_pages() : 0;
+    cpu_start();
     double t0 = now_ns();
     for (size_t i = 0; i < pages; i++) sum += ((volatile char *)p)[i * PAGE];
     ns += now_ns() - t0;
+    cpu_stop();
     if (n == 0 && before >= 0) grew = resident_pages() - before;
     sink = sum;
     unmap_region(p);
     n++;
   }
-  printf("{\"name\":\"kernel.fault.anon-read\",\"unit\":\"ops/s\",\"value\":%.0f,\"batches\":%lu,\"pages\":%zu,\"zeroPage\":%s,\"rssGrowth\":%ld}\n",
-         (double)n * pages / (ns / 1e9), n, pages, grew < 0 ? "null" : grew < (long)pages / 2 ? "true" : "false", grew);
+  printf("{\"name\":\"kernel.fault.anon-read\",\"unit\":\"ops/s\",\"value\":%.0f,\"ops\":%.0f,\"ns\":%.0f,\"cpuNs\":%.0f,\"batches\":%lu,\"pages\":%zu,\"zeroPage\":%s,\"rssGrowth\":%ld}\n",
+         (double)n * pages / (ns / 1e9), (double)n * pages, ns, cpu_ns, n, pages, grew < 0 ? "null" : grew < (long)pages / 2 ? "true" : "false", grew);
   fflush(stdout);
 }
 
@@ -120,9 +136,11 @@ static void zap_munmap(void) {
   while (ns < min_ns) {
     char *p = map_region();
     populate(p);
+    cpu_start();
     double t0 = now_ns();
     unmap_region(p);
     ns += now_ns() - t0;
+    cpu_stop();
     n++;
   }
   print("zap.munmap", "PTEs/s", (double)n * pages, ns, n);
@@ -134,9 +152,11 @@ static void zap_madv_dontneed(void) {
   char *p = map_region();
   while (ns < min_ns) {
     populate(p);
+    cpu_start();
     double t0 = now_ns();
     if (madvise(p, pages * PAGE, MADV_DONTNEED) != 0) die("madvise(MADV_DONTNEED)");
     ns += now_ns() - t0;
+    cpu_stop();
     n++;
   }
   unmap_region(p);
@@ -150,10 +170,12 @@ static void mprotect_pte(void) {
   char *p = map_region();
   populate(p);
   while (ns < min_ns) {
+    cpu_start();
     double t0 = now_ns();
     if (mprotect(p, pages * PAGE, PROT_READ) != 0) die("mprotect(PROT_READ)");
     if (mprotect(p, pages * PAGE, PROT_READ | PROT_WRITE) != 0) die("mprotect(PROT_READ|PROT_WRITE)");
     ns += now_ns() - t0;
+    cpu_stop();
     n++;
   }
   unmap_region(p);
@@ -171,10 +193,12 @@ static void fork_pages(void) {
   char *p = map_region();
   populate(p);
   while (ns < min_ns) {
+    cpu_start();
     double t0 = now_ns();
     pid_t pid = fork();
     if (pid == 0) _exit(0);
     double t1 = now_ns();
+    cpu_stop();
     if (pid < 0) die("fork");
     ns += t1 - t0;
     int status;
@@ -185,18 +209,32 @@ static void fork_pages(void) {
   print("fork", "pages/s", (double)n * pages, ns, n);
 }
 
+static const struct {
+  const char *name;
+  void (*run)(void);
+} benches[] = {
+    {"fault.anon-write", fault_anon_write}, {"fault.anon-read", fault_anon_read}, {"zap.munmap", zap_munmap},
+    {"zap.madv-dontneed", zap_madv_dontneed}, {"mprotect.pte", mprotect_pte},     {"fork", fork_pages},
+};
+
 int main(int argc, char **argv) {
   if (argc > 1) pages = strtoul(argv[1], NULL, 10);
   if (argc > 2) min_ns = strtod(argv[2], NULL) * 1e6;
+  const char *only = argc > 3 ? argv[3] : NULL;
   if (pages == 0 || min_ns <= 0) {
-    fprintf(stderr, "usage: kernel-ref [pages>0] [min-ms>0]\n");
+    fprintf(stderr, "usage: kernel-ref [pages>0] [min-ms>0] [name]\n");
     return 2;
   }
-  fault_anon_write();
-  fault_anon_read();
-  zap_munmap();
-  zap_madv_dontneed();
-  mprotect_pte();
-  fork_pages();
+  int ran = 0;
+  for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
+    if (only != NULL && strcmp(only, benches[i].name) != 0) continue;
+    cpu_ns = 0;
+    benches[i].run();
+    ran++;
+  }
+  if (ran == 0) {
+    fprintf(stderr, "kernel-ref: no benchmark named %s\n", only);
+    return 2;
+  }
   return 0;
 }

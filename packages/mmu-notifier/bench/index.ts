@@ -149,6 +149,11 @@ function invariants(r: Rate): { verify: string } {
   return { verify: found.length === 0 && violations === 0 ? 'ok' : `${found.length + violations} violation(s)` };
 }
 
+/** Per-call rates over the samples: the slowest call, the median call and the fastest (the value is the mean's). */
+function spread(batch: number, latency: { min: number; p50: number; max: number }): { min: number; median: number; max: number } {
+  return { min: Math.round(batch / (latency.max / 1000)), median: Math.round(batch / (latency.p50 / 1000)), max: Math.round(batch / (latency.min / 1000)) };
+}
+
 async function main(): Promise<void> {
   const rates = [interval(1_000, '1k'), interval(10_000, '10k'), interval(100_000, '100k'), list1()];
   const bench = new Bench({ time: 400, warmup: true, warmupTime: 100 });
@@ -158,7 +163,7 @@ async function main(): Promise<void> {
     const result = bench.getTask(r.name)?.result;
     if (result === undefined || !('latency' in result)) throw new Error(`benchmark ${r.name} produced no result`);
     const value = Math.round(r.batch / (result.latency.mean / 1000));
-    const line: BenchLine = { name: r.name, unit: r.unit, value, samples: result.latency.samplesCount, ...r.detail(), note: r.note, ...invariants(r) };
+    const line: BenchLine = { name: r.name, unit: r.unit, value, samples: result.latency.samplesCount, spread: spread(r.batch, result.latency), ...r.detail(), note: r.note, ...invariants(r) };
     console.log(JSON.stringify(line));
   }
 }

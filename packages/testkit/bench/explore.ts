@@ -2,33 +2,107 @@
  * testkit benchmarks, in core-mm's bench format: one JSON object per line,
  * `{"name", "unit", "value"}` plus detail fields.
  *
- * - `explore.schedules`: schedules per second that `explore` runs on the catalogue's
- *   fault-vs-munmap scenario with the classic mirror (v6, random strategy, a fixed seed):
- *   a plain timed loop over whole explorations, after one warm-up exploration.
+ *   npm run bench -w @secondary-mmu/testkit [-- --quick] [-- --scenario <name>…]
+ *
+ * Each line is measured in its own plain-node process on the built package
+ * (bench/explore-sample.mjs: no tsx, a warm-up first, a forced GC before each sample),
+ * so one scenario's JIT state does not colour the next's. The value is the median over
+ * samples of schedules per CPU-second (user + system: waiting for a core on a shared
+ * machine does not count); `best` is the fastest sample; `cpu`, `cpuUser` and `wall`
+ * give min/median/max by each clock.
+ *
+ * - `explore.schedules`: fault-vs-munmap × classicMirror × v6, random strategy.
+ * - `explore.schedules.<scenario>`: every catalogue scenario classicMirror runs in v6
+ *   (fault-vs-munmap's line reuses the headline's samples).
+ * - `explore.schedules.workers-2`: explore({ workers: 2 }) on fault-vs-munmap, its
+ *   wall-clock rate and its ratio to plain explore sample by sample, alternating in
+ *   one process; `explore.schedules.workers-2.skipped` when explore has no `workers`.
+ *
+ * Full mode: 5 samples of 2,000 schedules per line (seeds 1–5) after 1.5 s of
+ * warm-up. `--quick` (a smoke run): the headline and the workers line only, 2 samples
+ * of 200 schedules.
  */
-import { explore } from '../src/index.js';
-import { classicMirror, loadScenario, SCENARIO_CATALOGUE } from '../src/index.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pairRatios, sampleRates, summary, type Sample } from './stats.mjs';
 
-const SCENARIO = 'fault-vs-munmap';
-/** Schedules per exploration. */
-const SCHEDULES = 50;
-/** Least measuring time. */
-const TIME_MS = 1_000;
+const SAMPLER = fileURLToPath(new URL('./explore-sample.mjs', import.meta.url));
+const HEADLINE = 'fault-vs-munmap';
+const ERA = 'v6';
 
-async function main(): Promise<void> {
-  const scenario = loadScenario(SCENARIO_CATALOGUE[SCENARIO]!);
-  const options = { driver: classicMirror, era: 'v6', schedules: SCHEDULES, seed: 1 } as const;
-  await explore(scenario, options);
-  let schedules = 0;
-  let verdict = '';
-  const start = performance.now();
-  while (performance.now() - start < TIME_MS) {
-    const r = await explore(scenario, options);
-    schedules += r.schedules;
-    verdict = r.verdict;
-  }
-  const seconds = (performance.now() - start) / 1000;
-  console.log(JSON.stringify({ name: 'explore.schedules', unit: 'schedules/s', value: Math.round(schedules / seconds), scenario: SCENARIO, schedules, verdict }));
+interface CatalogueEntry {
+  readonly name: string;
+  readonly eras: readonly string[];
+  readonly missing: string | null;
 }
 
-await main();
+interface Measured {
+  readonly scenario: string;
+  readonly driver: string;
+  readonly era: string;
+  readonly warmupSchedules: number;
+  readonly samples: readonly Sample[];
+  readonly workers?: number;
+  readonly pooled?: readonly Sample[];
+  readonly unsupported?: string;
+}
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    scenario: { type: 'string', multiple: true },
+  },
+});
+const quick = values.quick;
+const samples = quick ? 2 : 5;
+const schedules = quick ? 200 : 2_000;
+const warmupMs = quick ? 300 : 1_500;
+
+/** Run the sampler in a fresh plain-node process and parse its one JSON line. */
+function sampler<T>(args: readonly string[]): T {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS; // no loader or flag of this process's runner in the measured one
+  const r = spawnSync(process.execPath, ['--expose-gc', SAMPLER, ...args], { encoding: 'utf8', env, maxBuffer: 16 << 20 });
+  if (r.status !== 0) throw new Error(`explore-sample ${args.join(' ')} exited ${String(r.status)}: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as T;
+}
+
+function emit(line: Record<string, unknown>): void {
+  console.log(JSON.stringify(line));
+}
+
+/** A rate line from one measured scenario. */
+function rateLine(name: string, m: Measured, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const r = sampleRates(m.samples);
+  const cpu = summary(r.cpu);
+  const verdicts = [...new Set(m.samples.flatMap((s) => s.verdicts))];
+  return { name, unit: 'schedules/s', value: cpu.median, clock: 'cpu', best: cpu.max, cpu, cpuUser: summary(r.cpuUser), wall: summary(r.wall), samples: m.samples.length, schedulesPerSample: schedules, scenario: m.scenario, driver: m.driver, era: m.era, verdicts, warmupMs, warmupSchedules: m.warmupSchedules, ...extra };
+}
+
+const common = ['--samples', String(samples), '--schedules', String(schedules), '--warmup-ms', String(warmupMs)];
+const catalogue = sampler<CatalogueEntry[]>(['--list']);
+const wanted = values.scenario ?? (quick ? [HEADLINE] : catalogue.map((e) => e.name));
+for (const name of wanted) {
+  const entry = catalogue.find((e) => e.name === name);
+  if (entry === undefined) throw new Error(`no catalogue scenario ${name} (known: ${catalogue.map((e) => e.name).join(', ')})`);
+  if (!entry.eras.includes(ERA) || entry.missing !== null) {
+    console.error(`explore.schedules.${name}: skipped (${entry.missing === null ? `not for ${ERA}` : `classicMirror lacks ${entry.missing}`})`);
+    continue;
+  }
+  const m = sampler<Measured>(['--scenario', name, ...common]);
+  if (name === HEADLINE) emit(rateLine('explore.schedules', m));
+  if (!quick) emit(rateLine(`explore.schedules.${name}`, m, name === HEADLINE ? { sameSamplesAs: 'explore.schedules' } : {}));
+}
+
+// The worker pool's line: wall clock is its measure (CPU time adds the threads up).
+const pooled = sampler<Measured>(['--scenario', HEADLINE, '--workers', '2', ...common]);
+if (pooled.unsupported !== undefined || pooled.pooled === undefined) {
+  emit({ name: 'explore.schedules.workers-2.skipped', unit: 'none', value: 0, reason: `explore does not accept workers: ${pooled.unsupported ?? 'no pooled samples'}` });
+} else {
+  const one = sampleRates(pooled.samples);
+  const two = sampleRates(pooled.pooled);
+  const wall = summary(two.wall);
+  const ratio = summary(pairRatios(two.wall, one.wall), 3);
+  emit({ name: 'explore.schedules.workers-2', unit: 'schedules/s', value: wall.median, clock: 'wall', best: wall.max, wall, cpu: summary(two.cpu), oneWorkerWall: summary(one.wall), ratioToOneWorker: ratio, samples: pooled.pooled.length, schedulesPerSample: schedules, scenario: HEADLINE, driver: pooled.driver, era: pooled.era, workers: 2 });
+}
