@@ -8,7 +8,7 @@ import { checkDriverReference, isDriverReference, loadDriver, type DriverReferen
 import { failingSummary, shrunkSummary } from './explore-summary.js';
 import { plannedChoices } from './guided.js';
 import { runPooledSchedules } from './pooled-schedules.js';
-import { runScheduleBatch } from './schedule-batch.js';
+import { runScheduleBatch, summarize } from './schedule-batch.js';
 import type { ScheduleBatchSpec, ScheduleSummary } from './schedule-summary.js';
 import { scheduleSeed } from './seeds.js';
 import { checkShard, shardIndices, type ExploreShard } from './shard.js';
@@ -113,19 +113,43 @@ async function shrinkFailure(x: Exploration, summary: ScheduleSummary, known: Sc
 
 /** The unsharded result: schedules 0.. up to the first failing one, counted and judged. */
 async function exploreAll(x: Exploration): Promise<ExploreResult> {
-  const { summaries, failing: known } = await runIndices(x, shardIndices({ index: 0, count: 1 }, x.schedules));
   const windows = (x.spec.scenario.windows ?? []).map((w) => w.name);
   const windowHits: Record<string, number> = Object.fromEntries(windows.map((w) => [w, 0]));
-  for (const summary of summaries) for (const w of summary.hit) windowHits[w]!++;
-  const last = summaries[summaries.length - 1]!;
-  if (last.verdict === 'fail') {
-    const { failing, shrunk } = await shrinkFailure(x, last, known);
-    return { schedules: summaries.length, windowHits, verdict: 'fail', failing, shrunk, scenario: x.spec.scenario };
+  let passed = 0;
+  let count = 0;
+  let last: ScheduleSummary | null = null;
+  const take = (summary: ScheduleSummary): void => {
+    count++;
+    last = summary;
+    if (summary.verdict === 'pass') passed++;
+    for (const w of summary.hit) windowHits[w]!++;
+  };
+  let known: ScenarioResult | null = null;
+  if (x.workers === 1) {
+    // One thread: run and count as we go, keeping nothing per schedule, so memory stays
+    // flat however many schedules run.
+    for (let index = 0; index < x.schedules; index++) {
+      const seed = scheduleSeed(x.spec.seed, index);
+      const result = await runScenario(x.spec.scenario, x.driver, { era: x.spec.era, seed, strategy: x.spec.strategy, deviceLatency: x.spec.deviceLatency });
+      take(summarize(index, result, windows));
+      if (result.verdict === 'fail') {
+        known = result;
+        break;
+      }
+    }
+  } else {
+    const run = await runIndices(x, shardIndices({ index: 0, count: 1 }, x.schedules));
+    for (const summary of run.summaries) take(summary);
+    known = run.failing;
   }
-  const passed = summaries.filter((r) => r.verdict === 'pass').length;
+  const final = last as ScheduleSummary | null;
+  if (final !== null && final.verdict === 'fail') {
+    const { failing, shrunk } = await shrinkFailure(x, final, known);
+    return { schedules: count, windowHits, verdict: 'fail', failing, shrunk, scenario: x.spec.scenario };
+  }
   const hit = windows.some((w) => windowHits[w]! > 0);
   const verdict = (windows.length > 0 ? hit : passed > 0) ? 'pass' : 'inconclusive';
-  return { schedules: summaries.length, windowHits, verdict, failing: null, shrunk: null, scenario: x.spec.scenario };
+  return { schedules: count, windowHits, verdict, failing: null, shrunk: null, scenario: x.spec.scenario };
 }
 
 /** One shard's report: its schedules up to its first failure, each hit kept by index. */

@@ -23,8 +23,16 @@ export async function runScheduleBatch(spec: ScheduleBatchSpec, driver: DriverFa
   for (const index of indices) {
     const seed = scheduleSeed(spec.seed, index);
     const result = await runScenario(spec.scenario, driver, { era: spec.era, seed, strategy: spec.strategy, deviceLatency: spec.deviceLatency });
-    summaries.push({ index, verdict: result.verdict, hit: windows.filter((w) => (result.windowHits[w] ?? 0) > 0), token: result.token });
+    summaries.push(summarize(index, result, windows));
     if (result.verdict === 'fail') return { summaries, failing: result };
   }
   return { summaries, failing: null };
 }
+
+/** What an exploration keeps of one run: its verdict, the windows it hit, the token of a failure. */
+export function summarize(index: number, result: ScenarioResult, windows: readonly string[]): ScheduleSummary {
+  const hit = windows.length === 0 ? NONE : windows.filter((w) => (result.windowHits[w] ?? 0) > 0);
+  return { index, verdict: result.verdict, hit: hit.length === 0 ? NONE : hit, token: result.verdict === 'fail' ? result.token : null };
+}
+
+const NONE: readonly string[] = Object.freeze([]);

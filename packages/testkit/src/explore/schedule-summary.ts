@@ -14,8 +14,11 @@ export interface ScheduleSummary {
   readonly verdict: 'pass' | 'fail' | 'inconclusive';
   /** The declared windows it hit at least once. */
   readonly hit: readonly string[];
-  /** Its replay token. */
-  readonly token: string;
+  /**
+   * Its replay token when it failed, else null: encoding a token costs more than a small
+   * run, and an exploration needs only the failing schedule's.
+   */
+  readonly token: string | null;
 }
 
 /**
