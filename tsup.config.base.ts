@@ -12,7 +12,13 @@ export function baseTsupOptions(packageDir: string = process.cwd()): Options {
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
     dts: true,
+    // Maps without the sources embedded: stack traces (node --enable-source-maps,
+    // vitest) still name src/<file>.ts:line, and the tarball does not carry the whole
+    // source twice (once per format). See docs/packages.md, "Source maps".
     sourcemap: true,
+    esbuildOptions(options) {
+      options.sourcesContent = false;
+    },
     clean: true,
     target: 'node20',
     platform: 'node',
