@@ -1,10 +1,11 @@
 // The test docs/writing-a-driver.md ends with: the whole conformance suite for the
-// tiny driver built there, plus the programmatic report.
+// tiny driver built there, plus the programmatic report. Imported by package name, as
+// the driver's own package would (so this runs the built testkit).
 import { readFileSync } from 'node:fs';
 import { ERAS, isSmmuError, Machine, MAP, PROT } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
-import { checkDriver, MirrorDriver, NO_CAPABILITIES } from '../src/index.js';
-import { describeDriverConformance } from '../src/vitest/index.js';
+import { checkDriver, MirrorDriver, NO_CAPABILITIES } from '@secondary-mmu/testkit';
+import { describeDriverConformance } from '@secondary-mmu/testkit/vitest';
 import { tinyMirror } from './examples/tiny-mirror.js';
 
 describeDriverConformance({ name: 'tiny', create: () => tinyMirror });

@@ -2,8 +2,7 @@
 // a device that mirrors pages of one address space without holding page references.
 import { andThen, ensure, getUserPages, PAGE_SIZE, putPage, SmmuError, SpinLock, VM, walkPageTable, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
 import { DeviceMmu, MmuNotifier, mmuNotifierRegister, mmuNotifierUnregister, type DeviceTranslation } from '@secondary-mmu/mmu-notifier';
-// In your own package: import { defineDriver, MirrorDriver } from '@secondary-mmu/testkit';
-import { defineDriver, MirrorDriver } from '../../src/index.js';
+import { defineDriver, MirrorDriver } from '@secondary-mmu/testkit';
 
 // MirrorDriver gives read/write (retrying a translation zapped mid-access) and detach
 // (mark detached, drop every translation, then unregister). The device's translations
