@@ -21,6 +21,8 @@ import { fileURLToPath } from 'node:url';
 const NAME = 'check-changeset-version';
 const SCOPE = '@secondary-mmu/';
 const CORE = '@secondary-mmu/core-mm';
+/** The synthetic dependents this check adds to its copy (never real packages). */
+const PROBES = [`${SCOPE}probe-dependent`, `${SCOPE}probe-peer`];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -101,14 +103,14 @@ function main() {
 
     // 2. Synthetic dependents of the core.
     writeJson(path.join(tmp, 'packages', 'probe-dependent', 'package.json'), {
-      name: `${SCOPE}probe-dependent`,
+      name: PROBES[0],
       version: '0.1.0',
       dependencies: { [CORE]: `^${coreVersion}` },
       peerDependencies: { [CORE]: peerRange },
       devDependencies: { [CORE]: peerRange },
     });
     writeJson(path.join(tmp, 'packages', 'probe-peer', 'package.json'), {
-      name: `${SCOPE}probe-peer`,
+      name: PROBES[1],
       version: '0.1.0',
       peerDependencies: { [CORE]: peerRange },
       devDependencies: { [CORE]: peerRange },
@@ -142,16 +144,21 @@ function main() {
     // 5. Every version must stay below 1.0.0, and must actually have moved.
     const problems = [];
     const summary = [];
+    const probeSummary = [];
     for (const [name, { dir, version: from }] of before) {
       const to = readJson(path.join(tmp, dir, 'package.json')).version;
-      summary.push(`${name} ${from}->${to}`);
+      (PROBES.includes(name) ? probeSummary : summary).push(`${name.slice(SCOPE.length)} ${from}->${to}`);
       if (major(to) >= 1) problems.push(`${name} would be released as ${to} (>= 1.0.0)`);
       else if (to === from) problems.push(`${name} was not bumped (still ${to}); the changeset was not applied`);
     }
     if (problems.length > 0) {
       fail(`a minor changeset must keep every package below 1.0.0:\n  ${problems.join('\n  ')}`);
     }
-    console.log(`${NAME}: OK, a minor changeset keeps all ${before.size} packages below 1.0.0 (${summary.join(', ')})`);
+    console.log(
+      `${NAME}: OK, a minor changeset keeps all ${summary.length} workspace packages below 1.0.0 (${summary.join(', ')}); ` +
+        `so do the ${probeSummary.length} probe packages this check adds to its throwaway copy, dependents of core-mm ` +
+        `by a regular and by a peer dependency, the shapes that push 0.x dependents to 1.0.0 (${probeSummary.join(', ')})`,
+    );
   } finally {
     if (keep) console.error(`${NAME}: temp copy kept at ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });

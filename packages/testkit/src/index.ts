@@ -1,9 +1,13 @@
 /**
  * `@secondary-mmu/testkit`: what a secondary-MMU driver author runs — the driver
- * contract, reference drivers (dmirror after the kernel's lib/test_hmm.c, and a classic
- * start/end mirror for every era), and (next) scenarios, the conformance suite and the
- * schedule explorer. The vitest integration is on the ESM-only subpath
- * `@secondary-mmu/testkit/vitest`; this entry works from ESM and CJS without vitest.
+ * contract (`defineDriver`, `MirrorDriver`), reference drivers (dmirror after the
+ * kernel's lib/test_hmm.c, a classic start/end mirror for every era, an acking mirror,
+ * an ODP-style mirror with one interval notifier per region and an SVA device),
+ * scenarios with race windows (`loadScenario`, `runScenario`, the catalogue), the
+ * conformance suite (`checkDriver`) and the schedule explorer with shrinking and replay
+ * (`explore`, `replay`). The vitest integration (`describeDriverConformance`) is on the
+ * ESM-only subpath `@secondary-mmu/testkit/vitest`, the kill matrix on
+ * `@secondary-mmu/testkit/kill-matrix`; this entry works from ESM and CJS without vitest.
  *
  * @packageDocumentation
  */
