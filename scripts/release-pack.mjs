@@ -28,7 +28,7 @@ export function packAll(packages, destination) {
   });
 }
 
-const kb = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
+const kb = (bytes) => `${(bytes / 1000).toFixed(1)} kB`; // npm's kB
 
 /** The size table: packed, unpacked, file count and how much of it is source maps. */
 export function formatSizes(tarballs) {
