@@ -19,7 +19,7 @@ export function docBlock(heading, lang) {
 }
 
 /** The npm commands of the page's install block, in order (`mkdir`/`cd` are ours to do). */
-const installCommands = () =>
+export const installCommands = () =>
   docBlock('1.', 'sh')
     .split('\n')
     .flatMap((line) => line.split('&&').map((c) => c.trim()))

@@ -15,14 +15,17 @@ export function run(command, args, options = {}) {
 
 const REQUIRED_FILES = ['LICENSE', 'README.md', 'package.json'];
 
-/** Packs `packages` into `destination`; returns one record per tarball. */
-export function packAll(packages, destination) {
+/** Packs `packages` (of the workspace at `root`) into `destination`; returns one record per tarball. */
+export function packAll(packages, destination, root = repoRoot) {
   const workspaces = packages.flatMap(({ dir }) => ['--workspace', dir]);
-  const out = run('npm', ['pack', ...workspaces, '--json', '--pack-destination', destination], { cwd: repoRoot });
+  const out = run('npm', ['pack', ...workspaces, '--json', '--pack-destination', destination], { cwd: root });
   const packed = JSON.parse(out);
-  return packed.map((info) => {
+  const incomplete = packed.flatMap((info) => {
     const missing = REQUIRED_FILES.filter((file) => !info.files.some((f) => f.path === file));
-    if (missing.length > 0) throw new Error(`${info.name}: the tarball has no ${missing.join(', ')}`);
+    return missing.length > 0 ? [`${info.name}: the tarball has no ${missing.join(', ')}`] : [];
+  });
+  if (incomplete.length > 0) throw new Error(incomplete.join('\n'));
+  return packed.map((info) => {
     const mapBytes = info.files.filter((f) => f.path.endsWith('.map')).reduce((sum, f) => sum + f.size, 0);
     return { name: info.name, version: info.version, tarball: path.join(destination, info.filename), size: info.size, unpackedSize: info.unpackedSize, files: info.entryCount, mapBytes };
   });
