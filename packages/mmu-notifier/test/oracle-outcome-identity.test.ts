@@ -4,7 +4,7 @@
  * entry names. A write to any other frame behind such an entry is lost at once. A rule
  * that deferred every write behind an entry would report it late, or never.
  */
-import { configureSwap, migratePage } from '@secondary-mmu/core-mm';
+import { configureSwap, migratePage, setPageDirty } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
 import { setup, v } from './support/helpers.js';
 import { mmuNotifierRegister } from '../src/index.js';
@@ -66,5 +66,42 @@ describe('lost write behind a migration entry', () => {
     await v(migratePage(m.mem, t, frameAt(t, during.a)));
     expect(kinds(m)).toEqual(['lost-write']);
     expect(messages(m, 'lost-write')[0]).toMatch(/the page is migrating from pfn \d+, not pfn \d+: the process will never see it/);
+  });
+});
+
+describe('lost write decided when the swap entry is mapped again', () => {
+  /** A 2008 driver's write into the swap-cache page, then its reference dropped with or without set_page_dirty, then reclaim and a CPU read. */
+  async function writeIntoSwapCache(dirty: boolean): Promise<{ kinds: string[]; seen: number; message: string | undefined }> {
+    const { m, t } = setup('v2.6.27');
+    configureSwap(m.mem, 16);
+    const drv = new HoldsRefDriver(m, t.mm!, 'never-tears-down');
+    await register(t, drv);
+    const a = await anonPages(m, t);
+    await drv.write(t, a, 1);
+    const pfn = frameAt(t, a);
+    expect((await reclaim(m, pfn)).at(-1)).toBe('keep'); // the slot holds 1; the reference keeps the page cached
+    await drv.write(t, a, 5); // into the swap-cache page: the verdict waits
+    expect(kinds(m)).toEqual([]);
+    // The driver lets go, as a buggy one might: without set_page_dirty unless `dirty`.
+    const h = drv.device.lookup(t.mm!, a)!;
+    if (dirty && drv.device.testAndClearDirty(h)) setPageDirty(m.mem, pfn);
+    drv.device.drop(h);
+    drv.device.putPage(t, pfn);
+    expect((await reclaim(m, pfn)).at(-1)).toBe('freed');
+    const seen = await v(m.mem.read(t, a));
+    return { kinds: kinds(m), seen, message: messages(m, 'lost-write')[0] };
+  }
+
+  it('fires at swap-in when the page went back clean: the write never reached the slot', async () => {
+    const r = await writeIntoSwapCache(false);
+    expect(r.seen).toBe(1);
+    expect(r.kinds).toEqual(['lost-write']);
+    expect(r.message).toMatch(/write of 0x5 at .* while the primary had a swap entry there, is lost: the process now maps pfn \d+ \(swapin\) holding 0x1/);
+  });
+
+  it('stays quiet when the driver dirtied the page first: reclaim wrote it to the slot', async () => {
+    const r = await writeIntoSwapCache(true);
+    expect(r.seen).toBe(5);
+    expect(r.kinds).toEqual([]);
   });
 });
