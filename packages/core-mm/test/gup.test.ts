@@ -121,6 +121,11 @@ for (const era of ERAS) {
       const mm = t.mm!;
       expect(await code(() => getUserPages(m.mem, t, mm, a, 1))).toBe('EINVAL'); // mmap_lock not held
       expect(await code(() => hmmRangeFault(m.mem, t, mm, a, a + P))).toBe('EINVAL');
+      // Holding some other lock is not holding mmap_lock (mmap_assert_locked names the lock).
+      const other = new Mutex(m, 'driver_lock');
+      await v(other.lock(t));
+      expect(await code(() => getUserPages(m.mem, t, mm, a, 1))).toBe('EINVAL');
+      await v(other.unlock(t));
       await underMmapRead(t, async () => {
         expect(await code(() => getUserPages(m.mem, t, mm, a, 0))).toBe('EINVAL');
         expect(await code(() => getUserPages(m.mem, t, mm, a, 1.5))).toBe('EINVAL');

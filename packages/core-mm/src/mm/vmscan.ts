@@ -96,12 +96,15 @@ export function shrinkPage(mem: MemoryState, task: Task, pfn: number, options: S
       return andThen(tryToUnmap(mem, task, pfn, options.combiner), (result): ScanVerdict | Promise<ScanVerdict> => {
         if (result === 'fail' || f.mapcount[pfn]! > 0) return 'activate';
         if (anon) {
-          // pageout() to the slot, then __remove_mapping(): only the swap cache and reclaim
-          // may hold the page; otherwise (a 2008 pin, a gup reference) it stays in the cache.
+          // pageout() to the slot when the page is dirty, then __remove_mapping(): only the
+          // swap cache and reclaim may hold the page; otherwise (a 2008 pin, a gup
+          // reference) it stays in the cache. A clean swap-cache page is dropped without a
+          // write: what a device stored into it without set_page_dirty is lost, as in the
+          // kernel (the unmap walk wrote the slot for every entry it replaced).
           const swap = swapOf(mem);
           const slot = swap.slotOfPage.get(pfn);
           if (slot === undefined) return f.refcount[pfn] === 1 ? 'freed' : 'keep';
-          swap.write(slot, f.content[pfn]!);
+          if ((f.flags[pfn]! & PG.dirty) !== 0) swap.write(slot, f.content[pfn]!);
           f.flags[pfn] = f.flags[pfn]! & ~PG.dirty;
           if (f.refcount[pfn] !== 2) return 'keep';
           deleteFromSwapCache(mem, task, swap, slot);

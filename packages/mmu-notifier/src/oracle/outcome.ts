@@ -79,7 +79,11 @@ export function judgeOutcome(oracle: OracleContext, pending: PendingWrites, down
     pending.add(task, h, value);
     return;
   }
-  const nothing = isSwapPte(bits) ? `the page was swapped out (slot ${word}) and pfn ${pfn} is not its swap-cache page` : 'the process maps nothing there';
+  const nothing = isSwapPte(bits)
+    ? `the page was swapped out (slot ${word}) and pfn ${pfn} is not its swap-cache page`
+    : isMigrationPte(bits)
+      ? `the page is migrating from pfn ${word}, not pfn ${pfn}`
+      : 'the process maps nothing there';
   oracle.report(task, 'lost-write', `${h.device.name}: ${access} at ${hex(h.address)} (mm ${mm.id}) went to pfn ${pfn}, but ${nothing}: the process will never see it`, [h.toString()]);
 }
 

@@ -8,6 +8,8 @@ interface PendingWrite {
   readonly handle: string;
   readonly device: string;
   readonly pfn: number;
+  /** The frame's generation at the write: a frame freed and allocated again is another page. */
+  readonly generation: number;
   readonly value: number;
   readonly time: number;
 }
@@ -17,8 +19,9 @@ interface PendingWrite {
  * went to the frame a swap entry (its swap-cache page) or a migration entry still
  * names, so whether the process will see it depends on what the PTE becomes. Only the
  * latest such write per page and frame waits: an earlier one was overwritten in the
- * frame itself, not lost. When a frame is mapped there again: the same frame, or one
- * whose content word equals the value written (a migration copy made after the
+ * frame itself, not lost. When a frame is mapped there again: the same frame of the
+ * same generation (freed and allocated again, it is another page, read from the slot),
+ * or one whose content word equals the value written (a migration copy made after the
  * write), keeps the write; any other frame is a `lost-write`. If the entry is zapped
  * instead, the process discarded the page and nothing is reported. Kernel counterpart:
  * none.
@@ -32,7 +35,7 @@ export class PendingWrites {
 
   /** A write through `h` waits for its verdict; it supersedes an earlier pending write to the same page and frame (the frame now holds this one's word). */
   add(task: Task, h: JudgedTranslation, value: number): void {
-    const w: PendingWrite = { task, handle: h.toString(), device: h.device.name, pfn: h.pfn, value, time: this.oracle.machine.clock.now };
+    const w: PendingWrite = { task, handle: h.toString(), device: h.device.name, pfn: h.pfn, generation: h.generation, value, time: this.oracle.machine.clock.now };
     const list = this.pending.get(h.mm.id, h.address);
     if (list === undefined) {
       this.pending.set(h.mm.id, h.address, [w]);
@@ -55,9 +58,9 @@ export class PendingWrites {
     this.pending.delete(e.mm, e.address);
     this.size -= list.length;
     if (q < 0) return; // zapped: the process threw the page away
-    const content = this.oracle.machine.mem.frames.content;
+    const { content, generation } = this.oracle.machine.mem.frames;
     for (const w of list) {
-      if (q === w.pfn || content[q] === w.value) continue;
+      if ((q === w.pfn && generation[q] === w.generation) || content[q] === w.value) continue;
       this.oracle.report(
         w.task,
         'lost-write',

@@ -1,0 +1,119 @@
+/**
+ * The access-in-invalidation rule's scoping: a window speaks only for its own pages,
+ * its own mm, its own subscription, and closes with its own bracket. Each case has the
+ * access that must be reported and the access that must not: a rule that matched any
+ * open window, or let any end close the newest window, would otherwise pass.
+ */
+import { Machine, type MmuNotifierRange, type Task } from '@secondary-mmu/core-mm';
+import { describe, expect, it } from 'vitest';
+import { mmuNotifierRegister, subscriptionsOf, type DeviceTranslation } from '../src/index.js';
+import { P, setup, v } from './support/helpers.js';
+import { NoRefDriver, register, spy } from './support/oracle-drivers.js';
+import { anonPages, kinds, messages } from './support/oracle-helpers.js';
+
+/** A device read through `h` by `engine` that must not suspend (direct task). */
+function touch(drv: NoRefDriver, engine: Task, h: DeviceTranslation | undefined): void {
+  expect(h).toBeDefined();
+  expect(drv.device.read(engine, h!)).not.toBeInstanceOf(Promise);
+}
+
+/** Open a range bracket by hand on `t`'s mm, as a kernel call site does. */
+async function start(t: Task, first: number, last: number): Promise<MmuNotifierRange> {
+  const r: MmuNotifierRange = { mm: t.mm!, start: first, end: last, event: 'clear', blockable: true, owner: null };
+  t.mm!.rangesInFlight++;
+  expect(await v(subscriptionsOf(t.mm!)!.invalidateRangeStart(t, r))).toBe(0);
+  return r;
+}
+
+async function end(t: Task, r: MmuNotifierRange): Promise<void> {
+  await v(subscriptionsOf(t.mm!)!.invalidateRangeEnd(t, r));
+  t.mm!.rangesInFlight--;
+}
+
+describe('access-in-invalidation: a window speaks for its own pages only', () => {
+  /** Two pages mapped by a driver that keeps its translations; madvise(DONTNEED) of page 1 with the device reading `page` inside that window. */
+  async function readDuringDontneedOfPage1(page: number): Promise<string[]> {
+    const { m, t } = setup('v6');
+    const engine = m.task('engine');
+    const drv = new NoRefDriver(m, t.mm!, 'keeps-translations');
+    const target: { a: number } = { a: 0 };
+    await v(mmuNotifierRegister(t, spy({ onStart: () => touch(drv, engine, drv.device.lookup(t.mm!, target.a + page * P)) }), t.mm!));
+    await register(t, drv);
+    target.a = await anonPages(m, t, 2);
+    await drv.read(t, target.a);
+    await drv.read(t, target.a + P);
+    await v(m.mem.madvise(t, target.a + P, P, 'dontneed'));
+    return kinds(m);
+  }
+
+  it('fires for a read of the page being invalidated', async () => {
+    expect(await readDuringDontneedOfPage1(1)).toEqual(['access-in-invalidation']);
+  });
+
+  it('stays quiet for a read of the neighbouring page, outside the range', async () => {
+    expect(await readDuringDontneedOfPage1(0)).toEqual([]);
+  });
+});
+
+describe('access-in-invalidation: a window speaks for its own subscription and mm only', () => {
+  it("stays quiet for another driver's translation while only the first driver's window is open", async () => {
+    const { m, t } = setup('v6');
+    const engine = m.task('engine');
+    const later = new NoRefDriver(m, t.mm!, 'keeps-translations', 'later');
+    const target: { a: number } = { a: 0 };
+    // Newest first: `first`'s start, then the spy (reading through `later`), then `later`'s start.
+    await register(t, later);
+    await v(mmuNotifierRegister(t, spy({ onStart: () => touch(later, engine, later.device.lookup(t.mm!, target.a)) }), t.mm!));
+    const first = new NoRefDriver(m, t.mm!, 'keeps-translations', 'first');
+    await register(t, first);
+    target.a = await anonPages(m, t);
+    await later.read(t, target.a);
+    await v(m.mem.madvise(t, target.a, P, 'dontneed'));
+    expect(kinds(m)).toEqual([]);
+  });
+
+  it("stays quiet for a translation of another mm at the same address while this mm's window is open", async () => {
+    const { m, t } = setup('v6');
+    const engine = m.task('engine');
+    const other = m.mem.createProcess('other').task('other:0');
+    const mine = new NoRefDriver(m, t.mm!, 'keeps-translations', 'mine');
+    const theirs = new NoRefDriver(m, other.mm!, 'keeps-translations', 'theirs');
+    await register(other, theirs);
+    await register(t, mine);
+    const a = await anonPages(m, t);
+    const b = await anonPages(m, other);
+    expect(b).toBe(a); // the same virtual address in both
+    await theirs.read(other, b);
+    await mine.read(t, a);
+    const r = await start(t, a, a + P);
+    touch(theirs, engine, theirs.device.lookup(other.mm!, b));
+    expect(kinds(m)).toEqual([]);
+    touch(mine, engine, mine.device.lookup(t.mm!, a));
+    expect(kinds(m)).toEqual(['access-in-invalidation']);
+    await end(t, r);
+  });
+});
+
+describe('access-in-invalidation: an end closes its own bracket', () => {
+  it('two brackets from two tasks: the older one ending leaves the newer open', async () => {
+    const m = new Machine({ era: 'v6', memory: { frames: 256 } });
+    const app = m.mem.createProcess('app');
+    const t = app.task('cpu0');
+    const t2 = app.task('cpu1');
+    const engine = m.task('engine');
+    const drv = new NoRefDriver(m, t.mm!, 'keeps-translations');
+    await register(t, drv);
+    const a = await anonPages(m, t, 2);
+    await drv.read(t, a);
+    await drv.read(t, a + P);
+    const older = await start(t, a, a + P);
+    const newer = await start(t2, a + P, a + 2 * P);
+    await end(t, older);
+    touch(drv, engine, drv.device.lookup(t.mm!, a)); // its window closed
+    expect(kinds(m)).toEqual([]);
+    touch(drv, engine, drv.device.lookup(t.mm!, a + P)); // still inside the newer bracket
+    expect(kinds(m)).toEqual(['access-in-invalidation']);
+    expect(messages(m, 'access-in-invalidation')[0]).toContain('by cpu1');
+    await end(t2, newer);
+  });
+});
