@@ -4,9 +4,9 @@
  * access that must be reported and the access that must not: a rule that matched any
  * open window, or let any end close the newest window, would otherwise pass.
  */
-import { Machine, type MmuNotifierRange, type Task } from '@secondary-mmu/core-mm';
+import { EAGAIN, hmmRangeFault, Machine, type MmuNotifierRange, type Task } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
-import { mmuNotifierRegister, subscriptionsOf, type DeviceTranslation } from '../src/index.js';
+import { DeviceMmu, MmuNotifier, mmuNotifierRegister, subscriptionsOf, type DeviceTranslation } from '../src/index.js';
 import { P, setup, v } from './support/helpers.js';
 import { NoRefDriver, register, spy } from './support/oracle-drivers.js';
 import { anonPages, kinds, messages } from './support/oracle-helpers.js';
@@ -26,8 +26,8 @@ async function start(t: Task, first: number, last: number): Promise<MmuNotifierR
 }
 
 async function end(t: Task, r: MmuNotifierRange): Promise<void> {
-  await v(subscriptionsOf(t.mm!)!.invalidateRangeEnd(t, r));
-  t.mm!.rangesInFlight--;
+  await v(subscriptionsOf(r.mm)!.invalidateRangeEnd(t, r));
+  r.mm.rangesInFlight--;
 }
 
 describe('access-in-invalidation: a window speaks for its own pages only', () => {
@@ -117,3 +117,53 @@ describe('access-in-invalidation: an end closes its own bracket', () => {
     await end(t2, newer);
   });
 });
+
+describe('access-in-invalidation: a v6 non-blockable start opens a window only when it answered 0', () => {
+  /**
+   * A driver with a start and no end (its window closes when no bracket is in flight),
+   * answering `answer` to a non-blockable range and keeping its translation; the range
+   * fails or passes while another task's bracket is in flight, and the device then
+   * reads the page.
+   */
+  async function readAfterNonBlockableStart(answer: 0 | typeof EAGAIN): Promise<string[]> {
+    const m = new Machine({ era: 'v6', memory: { frames: 256 } });
+    const app = m.mem.createProcess('app');
+    const t = app.task('cpu0');
+    const reaper = m.task('oom_reaper');
+    const engine = m.task('engine');
+    const device = new DeviceMmu(m, { name: 'startonly', driverClass: 'no-references' });
+    const sub = new MmuNotifier({ invalidateRangeStart: (_task, _sub, range) => (range.blockable ? 0 : answer) }, 'startonly');
+    device.answerFor(sub);
+    await v(mmuNotifierRegister(t, sub, t.mm!));
+    const a = await anonPages(m, t, 2);
+    await v(t.mm!.mmapLock.downRead(t));
+    await v(hmmRangeFault(m.mem, t, t.mm!, a, a + P));
+    const h = device.establish(t, t.mm!, a, walkPfn(t, a));
+    await v(t.mm!.mmapLock.upRead(t));
+    const other = await start(t, a + P, a + 2 * P); // another task's bracket, elsewhere, in flight throughout
+    const r: MmuNotifierRange = { mm: t.mm!, start: a, end: a + P, event: 'unmap', blockable: false, owner: null };
+    reaper.enterNonBlock();
+    t.mm!.rangesInFlight++;
+    const got = await v(subscriptionsOf(t.mm!)!.invalidateRangeStart(reaper, r));
+    expect(got).toBe(answer);
+    if (got !== 0) t.mm!.rangesInFlight--; // a failed non-blockable start: its caller makes no end call
+    expect(device.read(engine, h)).not.toBeInstanceOf(Promise);
+    if (got === 0) await end(reaper, r);
+    reaper.exitNonBlock();
+    await end(t, other);
+    return kinds(m);
+  }
+
+  it('fires when the start answered 0 and kept the translation', async () => {
+    expect(await readAfterNonBlockableStart(0)).toEqual(['access-in-invalidation']);
+  });
+
+  it('stays quiet when the start answered -EAGAIN: the reaper does not go on, so no window opened', async () => {
+    expect(await readAfterNonBlockableStart(EAGAIN)).toEqual([]);
+  });
+});
+
+function walkPfn(t: Task, a: number): number {
+  const vpn = Math.floor(a / P);
+  return t.mm!.pageTable.lookup(vpn)!.word[vpn % 512]!;
+}
