@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-export { kvmSpte, createKvmSpte, attachKvmSpte, KVM_SPTE_NAME, type KvmSpteFactory, type KvmSpteOptions, type KvmSpteAttachOptions } from './factory.js';
+export { kvmSpte, kvmSpteHoldingRefs, kvmSpteForEra, createKvmSpte, attachKvmSpte, KVM_SPTE_NAME, type KvmSpteFactory, type KvmSpteOptions, type KvmSpteAttachOptions } from './factory.js';
 export { kvmSpteCapabilities, type KvmSpteCapabilities } from './capabilities.js';
 export { KvmSpteInstance } from './instance.js';
 export { KvmVm, type InvalidateRange } from './vm.js';

@@ -1,5 +1,5 @@
 import { isSmmuError, Machine, MAP, PROT, walkPageTable, type Era, type MmuNotifierRange, type Process, type Task } from '@secondary-mmu/core-mm';
-import { kvmSpte, type KvmSpteFactory, type KvmSpteInstance } from '../../src/index.js';
+import { kvmSpteForEra, type KvmSpteFactory, type KvmSpteInstance } from '../../src/index.js';
 
 /** Shared helpers of the kvm-spte tests. */
 export const P = 4096;
@@ -36,8 +36,8 @@ export async function code(f: () => unknown): Promise<string> {
   return 'ok';
 }
 
-/** Attach `factory` (default the era-faithful driver) to the rig's mm. */
-export function attach(r: Rig, factory: KvmSpteFactory = kvmSpte): Promise<KvmSpteInstance> {
+/** Attach `factory` (default the driver KVM was in the rig's era) to the rig's mm. */
+export function attach(r: Rig, factory: KvmSpteFactory = kvmSpteForEra(r.m.era)): Promise<KvmSpteInstance> {
   return factory.attach(r.t, r.m, r.t.mm!);
 }
 
