@@ -1,5 +1,5 @@
 import { ERAS, SmmuError, type Era, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
-import { DeviceMmu, MmuNotifier, mmuNotifierRegister } from '@secondary-mmu/mmu-notifier';
+import { DeviceMmu, MmuNotifier, mmuNotifierRegister, type MmuNotifierOps } from '@secondary-mmu/mmu-notifier';
 import { kvmSpteCapabilities, type KvmSpteCapabilities } from './capabilities.js';
 import { KvmSpteInstance } from './instance.js';
 import { IDENTITY_MEMSLOT } from './memslot.js';
@@ -19,8 +19,8 @@ export interface KvmSpteOptions {
 }
 
 /**
- * How to attach one VM, for this package's variants: a name and a broken retry check
- * per era. Kernel counterpart: none.
+ * How to attach one VM, for this package's variants: a name, and a broken retry check
+ * or broken callbacks. Kernel counterpart: none.
  */
 export interface KvmSpteAttachOptions {
   /** The device's and the notifier's name. */
@@ -29,6 +29,8 @@ export interface KvmSpteAttachOptions {
   readonly refs: KvmSpteRefs;
   /** The guest fault's retry check in `era` (default {@link retryCheckFor}). */
   readonly retry?: (era: Era) => KvmRetryCheck;
+  /** The VM's notifier callbacks (default the era's: {@link kvmNotifierOps2008}, {@link kvmNotifierOpsV6}). */
+  readonly ops?: (vm: KvmVm) => MmuNotifierOps;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function attachKvmSpte(task: Task, machine: Machine, mm: Mm, option
   const device = new DeviceMmu(machine, { name: options.name, driverClass: refs === 'per-spte' ? 'holds-references' : 'no-references' });
   const vm = new KvmVm(machine, mm, device, refs);
   vm.memslots.add(IDENTITY_MEMSLOT);
-  const ops = machine.era === 'v6' ? kvmNotifierOpsV6(vm) : kvmNotifierOps2008(vm);
+  const ops = options.ops?.(vm) ?? (machine.era === 'v6' ? kvmNotifierOpsV6(vm) : kvmNotifierOps2008(vm));
   const subscription = new MmuNotifier(ops, options.name);
   device.answerFor(subscription);
   await mmuNotifierRegister(task, subscription, mm);
