@@ -14,8 +14,8 @@ export interface Rig {
   vcpu: Task;
 }
 
-export function rig(era: Era): Rig {
-  const m = new Machine({ era, memory: { frames: 128 } });
+export function rig(era: Era, options: { frames?: number } = {}): Rig {
+  const m = new Machine({ era, memory: { frames: options.frames ?? 128 } });
   const proc = m.mem.createProcess('app');
   return { m, proc, t: proc.task('cpu0'), vcpu: m.task('vcpu0') };
 }
