@@ -16,6 +16,8 @@ export const KVM_SPTE_NAME = 'kvm-spte';
 export interface KvmSpteOptions {
   /** What sptes keep of their pages (default `'none'`, KVM since ≈2.6.32; `'per-spte'` is 2.6.27's). */
   readonly refs?: KvmSpteRefs;
+  /** Whether sptes have hardware accessed bits (default true; false: EPT without A/D bits, aged as `ageWithoutABits` says). */
+  readonly accessedBits?: boolean;
 }
 
 /**
@@ -27,6 +29,8 @@ export interface KvmSpteAttachOptions {
   readonly name: string;
   /** What sptes keep of their pages. */
   readonly refs: KvmSpteRefs;
+  /** Whether sptes have hardware accessed bits (default true). */
+  readonly accessedBits?: boolean;
   /** The guest fault's retry check in `era` (default {@link retryCheckFor}). */
   readonly retry?: (era: Era) => KvmRetryCheck;
   /** The VM's notifier callbacks (default the era's: {@link kvmNotifierOps2008}, {@link kvmNotifierOpsV6}). */
@@ -54,7 +58,7 @@ export interface KvmSpteFactory {
 export async function attachKvmSpte(task: Task, machine: Machine, mm: Mm, options: KvmSpteAttachOptions): Promise<KvmSpteInstance> {
   const { refs } = options;
   const device = new DeviceMmu(machine, { name: options.name, driverClass: refs === 'per-spte' ? 'holds-references' : 'no-references' });
-  const vm = new KvmVm(machine, mm, device, refs);
+  const vm = new KvmVm(machine, mm, device, refs, options.accessedBits ?? true);
   vm.memslots.add(IDENTITY_MEMSLOT);
   const ops = options.ops?.(vm) ?? (machine.era === 'v6' ? kvmNotifierOpsV6(vm) : kvmNotifierOps2008(vm));
   const subscription = new MmuNotifier(ops, options.name);
@@ -68,16 +72,20 @@ export async function attachKvmSpte(task: Task, machine: Machine, mm: Mm, option
  * holds in every era it declares: `'none'` (the default, {@link kvmSpte}) declares no
  * page references and `v6` only (without references the 2008 eras' exit would free
  * pages sptes map: 2.6.27's KVM had no `release`); `'per-spte'`
- * ({@link kvmSpteHoldingRefs}) declares page references and every era. EINVAL (naming
- * the value) for another mode. Kernel counterpart: none.
+ * ({@link kvmSpteHoldingRefs}) declares page references and every era.
+ * `accessedBits: false` models EPT without A/D bits (name suffix `-no-a-bits`). EINVAL
+ * (naming the value) for another mode or a non-boolean. Kernel counterpart: none.
  */
 export function createKvmSpte(options: KvmSpteOptions = {}): KvmSpteFactory {
   const refs: unknown = options?.refs ?? 'none';
   if (!(KVM_SPTE_REFS as readonly unknown[]).includes(refs)) {
     throw new SmmuError('EINVAL', `createKvmSpte: refs ${JSON.stringify(refs) ?? String(refs)} is not one of ${KVM_SPTE_REFS.map((r) => `'${r}'`).join(', ')}`);
   }
+  const accessedBits: unknown = options.accessedBits ?? true;
+  if (typeof accessedBits !== 'boolean') throw new SmmuError('EINVAL', `createKvmSpte: accessedBits ${JSON.stringify(accessedBits) ?? String(accessedBits)} is not a boolean`);
   const mode = refs as KvmSpteRefs;
-  return makeKvmSpteFactory({ name: mode === 'none' ? KVM_SPTE_NAME : `${KVM_SPTE_NAME}-refs-${mode}`, refs: mode });
+  const name = `${mode === 'none' ? KVM_SPTE_NAME : `${KVM_SPTE_NAME}-refs-${mode}`}${accessedBits ? '' : '-no-a-bits'}`;
+  return makeKvmSpteFactory({ name, refs: mode, accessedBits });
 }
 
 /** @internal A factory attaching with `options` (the variants' way in). Kernel counterpart: none. */

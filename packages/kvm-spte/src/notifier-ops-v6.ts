@@ -1,5 +1,6 @@
 import { andThen, type Task } from '@secondary-mmu/core-mm';
 import type { MmuNotifierOps } from '@secondary-mmu/mmu-notifier';
+import { ageRange, testAge } from './age-without-a-bits.js';
 import { withMmuLock } from './locked.js';
 import type { KvmVm } from './vm.js';
 import { countYoung } from './young.js';
@@ -18,10 +19,10 @@ import { countYoung } from './young.js';
  * - `invalidateRangeEnd` — if the range touches a memslot, under the lock `seq++`,
  *   `inProgress--`; then `activeInvalidations--`. Kernel counterpart:
  *   `kvm_mmu_notifier_invalidate_range_end` (`kvm_mmu_invalidate_end`).
- * - `clearFlushYoung` — test and clear the accessed bits; flush if young, under the
- *   lock. Kernel counterpart: `kvm_mmu_notifier_clear_flush_young` (`kvm_age_gfn`).
- * - `clearYoung` — the same without the flush. Kernel counterpart:
- *   `kvm_mmu_notifier_clear_young`.
+ * - `clearFlushYoung` — test and clear the accessed bits (without them: see
+ *   `ageWithoutABits`); flush if young, under the lock. Kernel counterpart: `kvm_mmu_notifier_clear_flush_young` (`kvm_age_gfn`).
+ * - `clearYoung` — the same without the flush (but for sptes aging made non-present).
+ *   Kernel counterpart: `kvm_mmu_notifier_clear_young`.
  * - `testYoung` — the accessed bit, not cleared. Kernel counterpart:
  *   `kvm_mmu_notifier_test_young` (`kvm_test_age_gfn`).
  * - `release` — close the VM, zap every spte, flush. Kernel counterpart:
@@ -77,11 +78,15 @@ export function kvmNotifierOpsV6(vm: KvmVm, flush: 'under-lock' | 'after-unlock'
       ),
     clearFlushYoung: (task, _sub, _mm, start, end) =>
       flushing(task, () => {
-        const young = countYoung(vm, vm.sptes.testAndClearYoung(start, end));
+        const young = countYoung(vm, ageRange(vm, start, end));
         return [young, young] as const;
       }),
-    clearYoung: (task, _sub, _mm, start, end) => locked(task, () => countYoung(vm, vm.sptes.testAndClearYoung(start, end))),
-    testYoung: (task, _sub, _mm, address) => locked(task, () => countYoung(vm, vm.sptes.testYoung(address))),
+    clearYoung: (task, _sub, _mm, start, end) =>
+      flushing(task, () => {
+        const young = countYoung(vm, ageRange(vm, start, end));
+        return [young, young && !vm.accessedBits] as const; // sptes made non-present must go from the TLBs
+      }),
+    testYoung: (task, _sub, _mm, address) => locked(task, () => countYoung(vm, testAge(vm, address))),
     release: (task) =>
       flushing(task, () => {
         vm.closed = true;
