@@ -2,7 +2,7 @@ import { ERAS } from '@secondary-mmu/core-mm';
 import { checkDriver, explore, loadScenario, SCENARIO_REGISTRY } from '@secondary-mmu/testkit';
 import { describe, expect, it } from 'vitest';
 import { createKvmSpte } from '../src/index.js';
-import { anonPages, attach, code, P, rig, v } from './support/rig.js';
+import { anonPages, attach, code, P, rig } from './support/rig.js';
 
 const noABits = (era: string) => createKvmSpte({ refs: era === 'v6' ? 'none' : 'per-spte', accessedBits: false });
 
@@ -12,8 +12,8 @@ describe('aging without hardware accessed bits (EPT without A/D)', () => {
     const a = await anonPages(r);
     const d = await attach(r, noABits('v6'));
     await d.read(r.vcpu, a);
-    const age = () => v(d.subscription.ops.clearFlushYoung!(r.t, d.subscription, r.t.mm!, a, a + P));
-    const test = () => v(d.subscription.ops.testYoung!(r.t, d.subscription, r.t.mm!, a));
+    const age = async () => await d.subscription.ops.clearFlushYoung!(r.t, d.subscription, r.t.mm!, a, a + P);
+    const test = async () => await d.subscription.ops.testYoung!(r.t, d.subscription, r.t.mm!, a);
     expect(await test()).toBe(true);
     expect(await age()).toBe(true);
     expect(d.size).toBe(0);
@@ -24,7 +24,7 @@ describe('aging without hardware accessed bits (EPT without A/D)', () => {
     expect(await d.read(r.vcpu, a)).toBe(100);
     expect(d.stats.faults).toBe(faults + 1);
     expect(await test()).toBe(true);
-    expect(await v(d.subscription.ops.clearYoung!(r.t, d.subscription, r.t.mm!, a, a + P))).toBe(true);
+    expect(await d.subscription.ops.clearYoung!(r.t, d.subscription, r.t.mm!, a, a + P)).toBe(true);
     expect([d.size, d.vm.tlb.stale]).toEqual([0, 0]);
     expect(r.m.report.violations).toEqual([]);
     await d.detach(r.t);
@@ -35,7 +35,7 @@ describe('aging without hardware accessed bits (EPT without A/D)', () => {
     const a = await anonPages(r);
     const d = await attach(r, noABits('v2.6.27'));
     await d.read(r.vcpu, a);
-    expect(await v(d.subscription.ops.clearFlushYoung!(r.t, d.subscription, r.t.mm!, a, a + P))).toBe(false);
+    expect(await d.subscription.ops.clearFlushYoung!(r.t, d.subscription, r.t.mm!, a, a + P)).toBe(false);
     expect(d.size).toBe(1);
     expect(d.stats.youngAnswers).toBe(0);
     await d.detach(r.t);

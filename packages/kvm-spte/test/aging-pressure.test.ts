@@ -2,7 +2,7 @@ import { configureSwap, ERAS, shrinkPage, walkPageTable, type Era, type ScanVerd
 import { describe, expect, it } from 'vitest';
 import type { KvmSpteFactory } from '../src/index.js';
 import { YOUNG_REPORTS_OLD } from '../src/variants/index.js';
-import { anonPages, attach, P, rig, v, violations } from './support/rig.js';
+import { anonPages, attach, P, rig, violations } from './support/rig.js';
 
 /**
  * kswapd's passes over two pages of the VM's memory (`shrink_page_list`, whose
@@ -24,8 +24,8 @@ async function kswapdPasses(era: Era, factory?: KvmSpteFactory): Promise<{ hot: 
   const cold: ScanVerdict[] = [];
   for (let pass = 0; pass < 4; pass++) {
     expect(await d.read(r.vcpu, a)).toBe(100);
-    hot.push(await v(shrinkPage(r.m.mem, kswapd, hotPfn, { writePage: true })));
-    if (!cold.includes('freed')) cold.push(await v(shrinkPage(r.m.mem, kswapd, coldPfn, { writePage: true })));
+    hot.push(await shrinkPage(r.m.mem, kswapd, hotPfn, { writePage: true }));
+    if (!cold.includes('freed')) cold.push(await shrinkPage(r.m.mem, kswapd, coldPfn, { writePage: true }));
   }
   const faults = d.stats.faults;
   const coldRead = await d.read(r.vcpu, a + P); // a guest fault: swapped back in
@@ -33,7 +33,7 @@ async function kswapdPasses(era: Era, factory?: KvmSpteFactory): Promise<{ hot: 
   const found = violations(r.m);
   const hotFrame = walkPageTable(r.t.mm!, a)?.pfn === hotPfn;
   await d.detach(r.t);
-  return { hot, cold, hotFrame, coldRead, hotRead: await v(r.m.mem.read(r.t, a)), refaults, violations: found };
+  return { hot, cold, hotFrame, coldRead, hotRead: await r.m.mem.read(r.t, a), refaults, violations: found };
 }
 
 describe.each(ERAS)('aging under reclaim (%s)', (era) => {

@@ -1,8 +1,8 @@
-import { isSmmuError, Machine, MAP, PROT, walkPageTable, type Era, type MmuNotifierRange, type Process, type Task } from '@secondary-mmu/core-mm';
+import { isSmmuError, Machine, MAP, PAGE_SIZE, PROT, walkPageTable, type Era, type MmuNotifierRange, type Process, type Task } from '@secondary-mmu/core-mm';
 import { kvmSpteForEra, type KvmSpteFactory, type KvmSpteInstance } from '../../src/index.js';
 
 /** Shared helpers of the kvm-spte tests. */
-export const P = 4096;
+export const P = PAGE_SIZE;
 export const RW = PROT.read | PROT.write;
 export const ANON = MAP.private | MAP.anonymous;
 
@@ -18,11 +18,6 @@ export function rig(era: Era, options: { frames?: number } = {}): Rig {
   const m = new Machine({ era, memory: { frames: options.frames ?? 128 } });
   const proc = m.mem.createProcess('app');
   return { m, proc, t: proc.task('cpu0'), vcpu: m.task('vcpu0') };
-}
-
-/** Await a `T | Promise<T>`. */
-export async function v<T>(x: T | Promise<T>): Promise<T> {
-  return x instanceof Promise ? await x : x;
 }
 
 /** The model error code a call failed with, or 'ok'. */
@@ -43,8 +38,8 @@ export function attach(r: Rig, factory: KvmSpteFactory = kvmSpteForEra(r.m.era))
 
 /** `pages` anonymous RW pages, page i written with 100 + i by the CPU; the address. */
 export async function anonPages(r: Rig, pages = 1): Promise<number> {
-  const a = await v(r.m.mem.mmap(r.t, { length: pages * P, prot: RW, flags: ANON }));
-  for (let i = 0; i < pages; i++) await v(r.m.mem.write(r.t, a + i * P, 100 + i));
+  const a = await r.m.mem.mmap(r.t, { length: pages * P, prot: RW, flags: ANON });
+  for (let i = 0; i < pages; i++) await r.m.mem.write(r.t, a + i * P, 100 + i);
   return a;
 }
 
