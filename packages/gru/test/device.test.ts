@@ -2,7 +2,7 @@ import { isSmmuError } from '@secondary-mmu/core-mm';
 import { mmuNotifierSynchronize } from '@secondary-mmu/mmu-notifier';
 import { describe, expect, it } from 'vitest';
 import { createGruDriver, GRU_MAX_INVAL_PAGES, GRU_RULES, gru } from '../src/index.js';
-import { ANON, anonPages, attach, P, rig, RW, v } from './support/rig.js';
+import { ANON, anonPages, attach, P, rig, RW } from './support/rig.js';
 
 describe('options', () => {
   it('bad sizes are an EINVAL naming the field and the value; nothing is built', () => {
@@ -48,14 +48,14 @@ describe('the TLB', () => {
     await d.read(other, a + P);
     expect(d.contextFor(r.dev)).not.toBe(d.contextFor(other));
     expect(d.contexts.map((c) => c.tlb.count)).toEqual([1, 1]);
-    await v(r.m.mem.madvise(r.t, a, P, 'dontneed'));
+    await r.m.mem.madvise(r.t, a, P, 'dontneed');
     expect(d.stats).toMatchObject({ flushes: 2, asidDrops: 0 });
     expect(d.contexts.map((c) => c.tlb.count)).toEqual([0, 1]);
-    const big = await v(r.m.mem.mmap(r.t, { length: (GRU_MAX_INVAL_PAGES + 1) * P, prot: RW, flags: ANON }));
-    await v(r.m.mem.write(r.t, big, 5));
+    const big = await r.m.mem.mmap(r.t, { length: (GRU_MAX_INVAL_PAGES + 1) * P, prot: RW, flags: ANON });
+    await r.m.mem.write(r.t, big, 5);
     expect(await d.read(other, big)).toBe(5);
     const asids = d.contexts.map((c) => c.asid);
-    await v(r.m.mem.munmap(r.t, big, (GRU_MAX_INVAL_PAGES + 1) * P));
+    await r.m.mem.munmap(r.t, big, (GRU_MAX_INVAL_PAGES + 1) * P);
     expect(d.stats.asidDrops).toBe(2);
     expect(d.contexts.map((c) => c.asid)).not.toEqual(asids);
     expect(d.contexts.map((c) => c.tlb.count)).toEqual([0, 0]);
@@ -75,7 +75,7 @@ describe('registration and release per era', () => {
     await d1.detach(r.t);
     expect(d1.gms.notifier.listed).toBe(true);
     await d2.detach(r.t);
-    await v(mmuNotifierSynchronize(r.t, r.m));
+    await mmuNotifierSynchronize(r.t, r.m);
     expect(d1.gms.freed).toBe(true);
     const kernel = await attach(r, createGruDriver({ name: 'gru-5.4', rules: { ...GRU_RULES, releaseFlushes: false } }));
     expect(kernel.gms.notifier.ops.release).toBeUndefined();
@@ -91,7 +91,7 @@ describe('registration and release per era', () => {
       expect(d.gms.notifier.ops.invalidatePage).toBeTypeOf('function');
       expect(d.gms.refs).toBe(1);
       expect(await d.read(r.dev, a)).toBe(100);
-      await v(r.m.mem.exit(r.t));
+      await r.m.mem.exit(r.t);
       expect(d.gms.released).toBe(true);
       expect(d.device.translations()).toEqual([]);
       expect(d.gms.notifier.listed).toBe(false);
@@ -105,7 +105,7 @@ describe('registration and release per era', () => {
     const a = await anonPages(r, 1);
     const d = await attach(r, createGruDriver({ name: 'gru-2.6.27', rules: { ...GRU_RULES, releaseFlushes: false } }));
     await d.read(r.dev, a);
-    await v(r.m.mem.exit(r.t));
+    await r.m.mem.exit(r.t);
     expect(d.gms.released).toBe(true);
     expect(r.m.report.violations.map((x) => x.kind)).toContain('leak');
   });

@@ -1,7 +1,7 @@
 import { walkPageTable } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
 import { createGruDriver, GRU_RULES, gruTlbDropin } from '../src/index.js';
-import { anonPages, attach, code, P, rig, v } from './support/rig.js';
+import { anonPages, attach, code, P, rig } from './support/rig.js';
 
 describe('the hardware dropin rule: a flush after the fault was read discards the dropin', () => {
   for (const era of ['rfc-2008', 'v2.6.27', 'v6'] as const) {
@@ -13,7 +13,7 @@ describe('the hardware dropin rule: a flush after the fault was read discards th
       const stale = walkPageTable(r.t.mm!, a)!.pfn;
 
       const fault = ctx.readFault(a, false);
-      await v(r.m.mem.madvise(r.t, a, P, 'dontneed')); // the PTE goes and the frame is freed; the flush reaches ctx
+      await r.m.mem.madvise(r.t, a, P, 'dontneed'); // the PTE goes and the frame is freed; the flush reaches ctx
       expect(gruTlbDropin(r.dev, d, fault, stale)).toBe('discarded');
       expect(d.stats.discardedDropins).toBe(1);
       expect(d.device.translations()).toEqual([]); // nothing of the freed frame reached the TLB
@@ -35,7 +35,7 @@ describe('the hardware dropin rule: a flush after the fault was read discards th
     const ctx = d.contextFor(r.dev);
     const stale = walkPageTable(r.t.mm!, a)!.pfn;
     const fault = ctx.readFault(a, false);
-    await v(r.m.mem.madvise(r.t, a, P, 'dontneed'));
+    await r.m.mem.madvise(r.t, a, P, 'dontneed');
     expect(gruTlbDropin(r.dev, d, fault, stale)).toBe('dropped-in');
     await code(() => d.read(r.dev, a));
     expect(r.m.report.violations.map((x) => x.kind)).toContain('use-after-free');
@@ -47,9 +47,9 @@ describe('the hardware dropin rule: a flush after the fault was read discards th
       for (let seed = 1; seed <= 40; seed++) {
         const r = rig(era, { seed, random: true });
         const a = await anonPages(r, 1);
-        await v(r.m.mem.madvise(r.t, a, P, 'dontneed')); // not present: the irq path hands the fault to the user path
-        await v(r.m.mem.write(r.t, a, 7));
-        await v(r.m.mem.madvise(r.t, a, P, 'dontneed'));
+        await r.m.mem.madvise(r.t, a, P, 'dontneed'); // not present: the irq path hands the fault to the user path
+        await r.m.mem.write(r.t, a, 7);
+        await r.m.mem.madvise(r.t, a, P, 'dontneed');
         const d = await attach(r);
         const seen: number[] = [];
         r.m.sched.spawn('engine', async (task) => void seen.push(await d.read(task, a)));

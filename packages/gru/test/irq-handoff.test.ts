@@ -1,13 +1,13 @@
 import { runHardirq, type MmuNotifierRange } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
 import { gruTryDropin } from '../src/index.js';
-import { anonPages, attach, P, rig, v } from './support/rig.js';
+import { anonPages, attach, P, rig } from './support/rig.js';
 
 describe('the TLB-miss interrupt hands what it cannot do to the user path', () => {
   it('a page that needs a fault: the interrupt path fails without sleeping, the user path faults it in and drops it in', async () => {
     const r = rig('v6');
     const a = await anonPages(r, 1);
-    await v(r.m.mem.madvise(r.t, a, P, 'dontneed')); // no PTE now
+    await r.m.mem.madvise(r.t, a, P, 'dontneed'); // no PTE now
     const d = await attach(r);
     const ctx = d.contextFor(r.dev);
     // The interrupt path alone: synchronous (it never sleeps), and it gives up.
@@ -35,9 +35,9 @@ describe('the TLB-miss interrupt hands what it cannot do to the user path', () =
   it('the user path in interrupt context would sleep: might-sleep (why the handoff exists)', async () => {
     const r = rig('v6');
     const a = await anonPages(r, 1);
-    await v(r.m.mem.madvise(r.t, a, P, 'dontneed'));
+    await r.m.mem.madvise(r.t, a, P, 'dontneed');
     const d = await attach(r);
-    await v(runHardirq(r.dev, (irq) => gruTryDropin(irq, d, d.contextFor(r.dev).readFault(a, false), false))).catch(() => undefined);
+    await Promise.resolve(runHardirq(r.dev, (irq) => gruTryDropin(irq, d, d.contextFor(r.dev).readFault(a, false), false))).catch(() => undefined);
     expect(r.m.report.violations.map((x) => x.kind)).toContain('might-sleep');
   });
 
@@ -48,7 +48,7 @@ describe('the TLB-miss interrupt hands what it cannot do to the user path', () =
     const sub = d.gms.notifier;
     const range: MmuNotifierRange = { mm: r.t.mm!, start: a + P, end: a + 2 * P, event: 'unmap', blockable: true, owner: null };
     const order: string[] = [];
-    await v(sub.ops.invalidateRangeStart!(r.t, sub, range)); // buf[1] is being invalidated; buf[0] waits all the same
+    await sub.ops.invalidateRangeStart!(r.t, sub, range); // buf[1] is being invalidated; buf[0] waits all the same
     expect(d.gms.rangeActive).toBe(1);
     r.m.sched.spawn('engine', async (task) => {
       const value = await d.read(task, a);
@@ -57,7 +57,7 @@ describe('the TLB-miss interrupt hands what it cannot do to the user path', () =
     r.m.sched.spawn('invalidator', async (task) => {
       await r.m.sched.sleep(task, 1_000);
       order.push('end');
-      await v(sub.ops.invalidateRangeEnd!(task, sub, range));
+      await sub.ops.invalidateRangeEnd!(task, sub, range);
     });
     const run = await r.m.sched.run();
     expect(run.violations).toEqual([]);

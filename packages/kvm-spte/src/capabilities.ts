@@ -15,11 +15,11 @@ export interface KvmSpteCapabilities {
 
 /**
  * What a VM in mode `refs` declares: page references exactly when sptes hold them
- * (`'era'`: they do in the 2008 eras, so it declares them), aging through the sptes'
+ * (`'per-spte'`; the same in every era the factory declares), aging through the sptes'
  * accessed bits, never blocks (every callback only takes the `mmu_lock` spinlock), never
  * fails a start, and sptes of its own (no shared CPU page table). Kernel counterpart:
  * none — properties of KVM's MMU design.
  */
-export function kvmSpteCapabilities(refs: KvmSpteRefs | 'era'): KvmSpteCapabilities {
-  return Object.freeze({ holdsPageRefs: refs !== 'none', implementsAging: true, mayBlock: false, mayFailStart: false, sharesCpuPageTable: false });
+export function kvmSpteCapabilities(refs: KvmSpteRefs): KvmSpteCapabilities {
+  return Object.freeze({ holdsPageRefs: refs === 'per-spte', implementsAging: true, mayBlock: false, mayFailStart: false, sharesCpuPageTable: false });
 }

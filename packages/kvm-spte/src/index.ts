@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-export { kvmSpte, createKvmSpte, attachKvmSpte, KVM_SPTE_NAME, type KvmSpteFactory, type KvmSpteOptions, type KvmSpteAttachOptions } from './factory.js';
+export { kvmSpte, kvmSpteHoldingRefs, kvmSpteForEra, createKvmSpte, attachKvmSpte, KVM_SPTE_NAME, type KvmSpteFactory, type KvmSpteOptions, type KvmSpteAttachOptions } from './factory.js';
 export { kvmSpteCapabilities, type KvmSpteCapabilities } from './capabilities.js';
 export { KvmSpteInstance } from './instance.js';
 export { KvmVm, type InvalidateRange } from './vm.js';
@@ -24,6 +24,7 @@ export { kvmNotifierOps2008 } from './notifier-ops-2008.js';
 export { kvmNotifierOpsV6 } from './notifier-ops-v6.js';
 export { zapHvaRange } from './zap.js';
 export { countYoung } from './young.js';
+export { ageRange, ageWithoutABits, testAge } from './age-without-a-bits.js';
 export { withMmuLock } from './locked.js';
 export { eraRefs, KVM_SPTE_REFS, type KvmSpteRefs } from './refs.js';
 export { newKvmSpteStats, type KvmSpteStats } from './stats.js';

@@ -134,22 +134,41 @@ export class KvmSpteInstance {
   }
 
   /**
-   * Destroy the VM: under `mmu_lock` close it (no spte is installed any more) and zap
-   * every spte, flush, then `mmu_notifier_unregister`. A second call does nothing.
-   * Kernel counterpart: `kvm_destroy_vm()` — which unregisters first and then
-   * `kvm_arch_destroy_vm()` frees the shadow pages; the model zaps first, so that nothing
-   * is left when the unregister returns (the oracle's leak rule checks then).
+   * Destroy the VM. A second call does nothing.
+   *
+   * - `v6`, as `kvm_destroy_vm()`: `mmu_notifier_unregister`, which calls the VM's
+   *   `release` while the subscription is still listed (close, zap every spte, flush
+   *   under `mmu_lock`); then, as `kvm_arch_destroy_vm()`, close and zap whatever is
+   *   left (nothing, unless the exit's `release` already ran and a fault raced it).
+   * - 2008 eras: close, zap every spte and flush under `mmu_lock`, *then*
+   *   `mmu_notifier_unregister`. 2.6.27's `kvm_destroy_vm()` did it the other way
+   *   round — unregister (no callback: its KVM had no `release`), then
+   *   `kvm_arch_destroy_vm()` freed the shadow pages, putting each spte's page. Nothing
+   *   can tell the two apart there: no vCPU runs any more and every spte holds its page,
+   *   so none is freed in between; but the oracle's leak rule judges what the device still
+   *   holds when the unregister returns, so the model zaps first.
+   *
+   * Kernel counterpart: `kvm_destroy_vm()`.
    */
   async detach(task: Task): Promise<void> {
     if (this.detached) return;
     this.detached = true;
+    if (this.vm.era === 'v6') {
+      await mmuNotifierUnregister(task, this.subscription, this.mm);
+      await this.destroySptes(task);
+      return;
+    }
+    await this.destroySptes(task);
+    await mmuNotifierUnregister(task, this.subscription, this.mm);
+  }
+
+  /** Close the VM and zap and flush every spte under `mmu_lock`. Kernel counterpart: `kvm_arch_destroy_vm()` → `kvm_mmu_destroy()` / `kvm_flush_shadow_all()`. */
+  private async destroySptes(task: Task): Promise<void> {
     const { vm } = this;
     await withMmuLock(vm.mmuLock, task, () => {
       vm.closed = true;
-      vm.sptes.zapAll();
-      vm.tlb.flush(task);
+      if (vm.sptes.zapAll() > 0 || vm.tlb.stale > 0) vm.tlb.flush(task);
     });
-    await mmuNotifierUnregister(task, this.subscription, this.mm);
   }
 
   private fault(task: Task, gfn: number, write: boolean): Promise<Spte | undefined> {

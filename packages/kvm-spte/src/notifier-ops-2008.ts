@@ -1,5 +1,6 @@
 import { andThen, PAGE_SIZE } from '@secondary-mmu/core-mm';
 import type { MmuNotifierOps } from '@secondary-mmu/mmu-notifier';
+import { ageRange } from './age-without-a-bits.js';
 import { withMmuLock } from './locked.js';
 import type { KvmVm } from './vm.js';
 import { countYoung } from './young.js';
@@ -54,7 +55,7 @@ export function kvmNotifierOps2008(vm: KvmVm): MmuNotifierOps {
       }),
     clearFlushYoung: (task, _sub, _mm, start, end) =>
       andThen(
-        withMmuLock(mmuLock, task, () => vm.sptes.testAndClearYoung(start, end)),
+        withMmuLock(mmuLock, task, () => ageRange(vm, start, end)),
         (young) => {
           if (young) tlb.flush(task);
           return countYoung(vm, young);

@@ -1,5 +1,6 @@
 import { andThen, type Task } from '@secondary-mmu/core-mm';
 import type { MmuNotifierOps } from '@secondary-mmu/mmu-notifier';
+import { ageRange, testAge } from './age-without-a-bits.js';
 import { withMmuLock } from './locked.js';
 import type { KvmVm } from './vm.js';
 import { countYoung } from './young.js';
@@ -18,24 +19,37 @@ import { countYoung } from './young.js';
  * - `invalidateRangeEnd` — if the range touches a memslot, under the lock `seq++`,
  *   `inProgress--`; then `activeInvalidations--`. Kernel counterpart:
  *   `kvm_mmu_notifier_invalidate_range_end` (`kvm_mmu_invalidate_end`).
- * - `clearFlushYoung` — test and clear the accessed bits; flush if young, under the
- *   lock. Kernel counterpart: `kvm_mmu_notifier_clear_flush_young` (`kvm_age_gfn`).
- * - `clearYoung` — the same without the flush. Kernel counterpart:
- *   `kvm_mmu_notifier_clear_young`.
+ * - `clearFlushYoung` — test and clear the accessed bits (without them: see
+ *   `ageWithoutABits`); flush if young, under the lock. Kernel counterpart: `kvm_mmu_notifier_clear_flush_young` (`kvm_age_gfn`).
+ * - `clearYoung` — the same without the flush (but for sptes aging made non-present).
+ *   Kernel counterpart: `kvm_mmu_notifier_clear_young`.
  * - `testYoung` — the accessed bit, not cleared. Kernel counterpart:
  *   `kvm_mmu_notifier_test_young` (`kvm_test_age_gfn`).
  * - `release` — close the VM, zap every spte, flush. Kernel counterpart:
  *   `kvm_mmu_notifier_release` (`kvm_flush_shadow_all`).
  *
  * No `invalidatePage`: the kernel removed it in 4.13.
+ *
+ * `flush` `'after-unlock'` (a variant's bug, 2.6.27's placement without its page
+ * references) flushes after `spin_unlock` instead: another thread then finds the sptes
+ * already zapped, skips the flush and returns while a vCPU can still reach the page —
+ * the race KVM closed in 3.4 ("KVM: mmu_notifier: Flush TLBs before releasing mmu_lock").
  */
-export function kvmNotifierOpsV6(vm: KvmVm): MmuNotifierOps {
+export function kvmNotifierOpsV6(vm: KvmVm, flush: 'under-lock' | 'after-unlock' = 'under-lock'): MmuNotifierOps {
   const { mmuLock, tlb } = vm;
   const locked = <T>(task: Task, body: () => T): T | Promise<T> => withMmuLock(mmuLock, task, body);
+  /** Run `body` under `mmu_lock`; flush the remote TLBs when it asks, where `flush` says. */
+  const flushing = <T>(task: Task, body: () => readonly [T, boolean]): T | Promise<T> => {
+    const flushed = ([result, needed]: readonly [T, boolean]): T => {
+      if (needed) tlb.flush(task);
+      return result;
+    };
+    return flush === 'under-lock' ? locked(task, () => flushed(body())) : andThen(locked(task, body), flushed);
+  };
   return {
     invalidateRangeStart: (task, _sub, range) => {
       vm.activeInvalidations++;
-      return locked(task, () => {
+      return flushing(task, () => {
         let zapped = 0;
         let begun = false;
         for (const { gfns } of vm.memslots.overlapping(range.start, range.end)) {
@@ -48,8 +62,7 @@ export function kvmNotifierOpsV6(vm: KvmVm): MmuNotifierOps {
           vm.invalidateRange = r === null ? { start: gfns[0], end: gfns[1] } : { start: Math.min(r.start, gfns[0]), end: Math.max(r.end, gfns[1]) };
           zapped += vm.sptes.zapGfns(gfns[0], gfns[1]);
         }
-        if (zapped > 0) tlb.flush(task);
-        return 0;
+        return [0, zapped > 0] as const;
       });
     },
     invalidateRangeEnd: (task, _sub, range) =>
@@ -64,17 +77,20 @@ export function kvmNotifierOpsV6(vm: KvmVm): MmuNotifierOps {
         },
       ),
     clearFlushYoung: (task, _sub, _mm, start, end) =>
-      locked(task, () => {
-        const young = vm.sptes.testAndClearYoung(start, end);
-        if (young) tlb.flush(task);
-        return countYoung(vm, young);
+      flushing(task, () => {
+        const young = countYoung(vm, ageRange(vm, start, end));
+        return [young, young] as const;
       }),
-    clearYoung: (task, _sub, _mm, start, end) => locked(task, () => countYoung(vm, vm.sptes.testAndClearYoung(start, end))),
-    testYoung: (task, _sub, _mm, address) => locked(task, () => countYoung(vm, vm.sptes.testYoung(address))),
+    clearYoung: (task, _sub, _mm, start, end) =>
+      flushing(task, () => {
+        const young = countYoung(vm, ageRange(vm, start, end));
+        return [young, young && !vm.accessedBits] as const; // sptes made non-present must go from the TLBs
+      }),
+    testYoung: (task, _sub, _mm, address) => locked(task, () => countYoung(vm, testAge(vm, address))),
     release: (task) =>
-      locked(task, () => {
+      flushing(task, () => {
         vm.closed = true;
-        if (vm.sptes.zapAll() > 0) tlb.flush(task);
+        return [undefined, vm.sptes.zapAll() > 0] as const;
       }),
   };
 }

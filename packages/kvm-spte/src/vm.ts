@@ -58,6 +58,8 @@ export class KvmVm {
     readonly device: DeviceMmu,
     /** What an spte keeps of its page. */
     readonly refs: KvmSpteRefs,
+    /** Whether the sptes have hardware accessed bits (EPT A/D); without them aging works by other means (`ageWithoutABits`). */
+    readonly accessedBits = true,
   ) {
     this.mmuLock = new SpinLock(machine, 'mmu_lock');
     this.slotsLock = new Mutex(machine, 'slots_lock');

@@ -1,7 +1,7 @@
 import { ERAS, PG, type Era } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
 import { createKvmSpte, eraRefs, type KvmSpteRefs } from '../src/index.js';
-import { anonPages, attach, code, frameAt, P, range, rig, v, violations } from './support/rig.js';
+import { anonPages, attach, code, frameAt, P, range, rig, violations } from './support/rig.js';
 
 /** Every (era, mode) pair the driver declares. */
 const MODES: [Era, KvmSpteRefs][] = [...ERAS.map((era): [Era, KvmSpteRefs] => [era, eraRefs(era)]), ['v6', 'per-spte']];
@@ -20,9 +20,9 @@ describe.each(MODES)('kvm-spte in %s, refs %s', (era, refs) => {
     expect(s!.dirty).toBe(false);
     expect(s!.writable).toBe(false); // a read fault maps read-only
     await d.write(r.vcpu, a, 7); // upgrades the spte: a write fault
-    expect(await v(r.m.mem.read(r.t, a))).toBe(7);
+    expect(await r.m.mem.read(r.t, a)).toBe(7);
     expect(d.sptes()[0]!.dirty).toBe(true);
-    await v(r.m.mem.write(r.t, a + P, 9));
+    await r.m.mem.write(r.t, a + P, 9);
     expect(await d.read(r.vcpu, a + P)).toBe(9);
     expect(d.stats).toMatchObject({ faults: 3, retries: 0, installs: 3, zaps: 1 }); // the read-only spte the write replaced
     expect(d.size).toBe(2);
@@ -56,7 +56,7 @@ describe.each(MODES)('kvm-spte in %s, refs %s', (era, refs) => {
     const pfn = frameAt(r.t, a);
     r.m.mem.frames.flags[pfn] = r.m.mem.frames.flags[pfn]! & ~PG.dirty;
     const flushes = d.stats.flushes;
-    await v(r.m.mem.mprotect(r.t, a, P, 1));
+    await r.m.mem.mprotect(r.t, a, P, 1);
     expect(d.size).toBe(0);
     expect(r.m.mem.frames.flags[pfn] & PG.dirty).toBe(PG.dirty);
     expect(d.stats.flushes).toBe(flushes + 1);
@@ -73,7 +73,7 @@ describe.each(MODES)('kvm-spte in %s, refs %s', (era, refs) => {
     await d.read(r.vcpu, a);
     await d.read(r.vcpu, a + P);
     const before = { ...d.stats };
-    await v(r.m.mem.munmap(r.t, a, P));
+    await r.m.mem.munmap(r.t, a, P);
     expect(d.size).toBe(1);
     expect(d.inProgress).toBe(0);
     expect(d.invalidateSeq).toBeGreaterThan(0);
@@ -93,17 +93,17 @@ describe.each(MODES)('kvm-spte in %s, refs %s', (era, refs) => {
     await d.read(r.vcpu, a);
     const ops = d.subscription.ops;
     const flushes = d.stats.flushes;
-    expect(await v(ops.clearFlushYoung!(r.t, d.subscription, r.t.mm!, a, a + 2 * P))).toBe(true);
+    expect(await ops.clearFlushYoung!(r.t, d.subscription, r.t.mm!, a, a + 2 * P)).toBe(true);
     expect(d.stats.flushes).toBe(flushes + 1);
-    expect(await v(ops.clearFlushYoung!(r.t, d.subscription, r.t.mm!, a, a + 2 * P))).toBe(false);
+    expect(await ops.clearFlushYoung!(r.t, d.subscription, r.t.mm!, a, a + 2 * P)).toBe(false);
     expect(d.stats.flushes).toBe(flushes + 1);
     expect(d.stats).toMatchObject({ youngCalls: 2, youngAnswers: 1 });
     if (era === 'v6') {
       await d.read(r.vcpu, a);
-      expect(await v(ops.testYoung!(r.t, d.subscription, r.t.mm!, a))).toBe(true);
-      expect(await v(ops.testYoung!(r.t, d.subscription, r.t.mm!, a + P))).toBe(false);
-      expect(await v(ops.clearYoung!(r.t, d.subscription, r.t.mm!, a, a + P))).toBe(true);
-      expect(await v(ops.testYoung!(r.t, d.subscription, r.t.mm!, a))).toBe(false);
+      expect(await ops.testYoung!(r.t, d.subscription, r.t.mm!, a)).toBe(true);
+      expect(await ops.testYoung!(r.t, d.subscription, r.t.mm!, a + P)).toBe(false);
+      expect(await ops.clearYoung!(r.t, d.subscription, r.t.mm!, a, a + P)).toBe(true);
+      expect(await ops.testYoung!(r.t, d.subscription, r.t.mm!, a)).toBe(false);
       expect(d.stats.flushes).toBe(flushes + 1); // clear_young never flushes
     }
     await d.detach(r.t);
@@ -115,11 +115,11 @@ describe.each(MODES)('kvm-spte in %s, refs %s', (era, refs) => {
     const d = await attach(r, factory);
     await d.read(r.vcpu, a);
     const ops = d.subscription.ops;
-    expect(await v(ops.invalidateRangeStart!(r.t, d.subscription, range(r, a, a + P)))).toBe(0);
+    expect(await ops.invalidateRangeStart!(r.t, d.subscription, range(r, a, a + P))).toBe(0);
     expect(d.inProgress).toBe(1);
     expect(d.size).toBe(0);
     expect(d.vm.invalidateRange).toEqual(era === 'v6' ? { start: a / P, end: a / P + 1 } : null);
-    await v(ops.invalidateRangeEnd!(r.t, d.subscription, range(r, a, a + P)));
+    await ops.invalidateRangeEnd!(r.t, d.subscription, range(r, a, a + P));
     expect(d.inProgress).toBe(0);
     expect(d.invalidateSeq).toBe(1);
     await d.detach(r.t);
@@ -133,7 +133,7 @@ describe('kvm-spte: exit', () => {
     const d = await attach(r);
     await d.write(r.vcpu, a, 42);
     const pfn = frameAt(r.t, a);
-    await v(r.m.mem.exit(r.t));
+    await r.m.mem.exit(r.t);
     expect(d.size).toBe(1);
     expect(r.m.mem.frames.refcount[pfn]).toBe(1); // only the spte's reference is left
     expect(await code(() => d.read(r.vcpu, a + P))).toBe('EFAULT'); // no fault on a dead mm
@@ -147,7 +147,7 @@ describe('kvm-spte: exit', () => {
     const a = await anonPages(r);
     const d = await attach(r);
     await d.write(r.vcpu, a, 42);
-    await v(r.m.mem.exit(r.t));
+    await r.m.mem.exit(r.t);
     expect(d.size).toBe(0);
     expect(d.vm.closed).toBe(true);
     expect(await code(() => d.read(r.vcpu, a))).toBe('EFAULT');

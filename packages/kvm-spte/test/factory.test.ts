@@ -1,29 +1,33 @@
 import { ERAS } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
-import { createKvmSpte, eraRefs, kvmSpte } from '../src/index.js';
+import { createKvmSpte, eraRefs, kvmSpte, kvmSpteForEra, kvmSpteHoldingRefs } from '../src/index.js';
 import { attach, code, rig } from './support/rig.js';
 
-describe('kvm-spte factories', () => {
-  it('kvmSpte is era-faithful: every era, declares page references and aging', () => {
+const CAPS = { implementsAging: true, mayBlock: false, mayFailStart: false, sharesCpuPageTable: false };
+
+describe('kvm-spte factories: one per page-reference mode, each declaring what holds in every era it declares', () => {
+  it('kvmSpte is KVM today: no page references, v6 only', () => {
     expect(kvmSpte.name).toBe('kvm-spte');
-    expect([...kvmSpte.eras]).toEqual([...ERAS]);
-    expect(kvmSpte.capabilities).toEqual({ holdsPageRefs: true, implementsAging: true, mayBlock: false, mayFailStart: false, sharesCpuPageTable: false });
-    expect(ERAS.map(eraRefs)).toEqual(['per-spte', 'per-spte', 'none']);
+    expect([...kvmSpte.eras]).toEqual(['v6']);
+    expect(kvmSpte.capabilities).toEqual({ holdsPageRefs: false, ...CAPS });
+    const made = createKvmSpte();
+    expect([made.name, made.capabilities, made.eras]).toEqual([kvmSpte.name, kvmSpte.capabilities, kvmSpte.eras]);
   });
 
-  it("createKvmSpte: 'none' declares no references and v6 only; 'per-spte' references and every era", () => {
-    const none = createKvmSpte({ refs: 'none' });
-    expect(none.name).toBe('kvm-spte-refs-none');
-    expect(none.capabilities.holdsPageRefs).toBe(false);
-    expect([...none.eras]).toEqual(['v6']);
-    const per = createKvmSpte({ refs: 'per-spte' });
-    expect(per.capabilities.holdsPageRefs).toBe(true);
-    expect([...per.eras]).toEqual([...ERAS]);
+  it('kvmSpteHoldingRefs is 2.6.27: page references, every era', () => {
+    expect(kvmSpteHoldingRefs.name).toBe('kvm-spte-refs-per-spte');
+    expect([...kvmSpteHoldingRefs.eras]).toEqual([...ERAS]);
+    expect(kvmSpteHoldingRefs.capabilities).toEqual({ holdsPageRefs: true, ...CAPS });
+  });
+
+  it('kvmSpteForEra picks the mode KVM had', () => {
+    expect(ERAS.map(eraRefs)).toEqual(['per-spte', 'per-spte', 'none']);
+    expect(ERAS.map(kvmSpteForEra)).toEqual([kvmSpteHoldingRefs, kvmSpteHoldingRefs, kvmSpte]);
   });
 
   it('createKvmSpte rejects an unknown mode with EINVAL naming it', async () => {
     expect(await code(() => createKvmSpte({ refs: 'some' as never }))).toBe('EINVAL');
-    expect(() => createKvmSpte({ refs: 'some' as never })).toThrow(/"some"/);
+    expect(() => createKvmSpte({ refs: 'era' as never })).toThrow(/"era"/);
   });
 
   it.each(ERAS)('the device class and the ops follow the era (%s)', async (era) => {

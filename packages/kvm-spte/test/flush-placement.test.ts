@@ -1,7 +1,7 @@
 import { ERAS, PG } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
 import { createKvmSpte } from '../src/index.js';
-import { anonPages, attach, code, P, rig, v } from './support/rig.js';
+import { anonPages, attach, code, P, rig } from './support/rig.js';
 
 describe('where the remote TLB flush runs', () => {
   it.each(ERAS)('%s: after spin_unlock in the 2008 eras, under mmu_lock in v6', async (era) => {
@@ -15,7 +15,7 @@ describe('where the remote TLB flush runs', () => {
       held.push(d.vm.mmuLock.holder === task);
       flush(task);
     };
-    await v(r.m.mem.munmap(r.t, a, P));
+    await r.m.mem.munmap(r.t, a, P);
     expect(held).toEqual([era === 'v6']);
     await d.detach(r.t);
   });
@@ -28,7 +28,7 @@ describe("why refs: 'none' declares v6 only", () => {
     const d = await attach(r, createKvmSpte({ refs: 'none' })); // attach directly: the factory does not declare v2.6.27
     await d.read(r.vcpu, a);
     const pfn = d.sptes()[0]!.pfn;
-    await v(r.m.mem.exit(r.t));
+    await r.m.mem.exit(r.t);
     expect(r.m.mem.frames.flags[pfn]! & PG.free).toBe(PG.free);
     expect(d.size).toBe(1); // nothing told the VM
     expect(await code(() => d.read(r.vcpu, a))).toBe('ok');

@@ -1,7 +1,7 @@
 import { ERAS, type Task } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
 import { IDENTITY_MEMSLOT } from '../src/index.js';
-import { anonPages, attach, code, P, range, rig, v, violations } from './support/rig.js';
+import { anonPages, attach, code, P, range, rig, violations } from './support/rig.js';
 
 const GFN = 0x10_0000; // guest frames far from the identity slot's use here
 
@@ -17,7 +17,7 @@ describe.each(ERAS)('memslots in %s', (era) => {
     await d.setMemslot(r.t, { slot: 1, baseGfn: GFN, pages: 2, userspaceAddr: a });
     expect(await d.guestRead(r.vcpu, GFN + 1)).toBe(101);
     await d.guestWrite(r.vcpu, GFN, 7);
-    expect(await v(r.m.mem.read(r.t, a))).toBe(7);
+    expect(await r.m.mem.read(r.t, a)).toBe(7);
     expect(await d.read(r.vcpu, a + P)).toBe(101); // host address → gfn through slot 1
     expect(d.sptes().map((s) => s.gfn)).toEqual([GFN, GFN + 1]);
     expect(await code(() => d.guestRead(r.vcpu, GFN + 2))).toBe('EFAULT');
@@ -75,7 +75,7 @@ describe.each(ERAS)('memslots in %s', (era) => {
     expect(await d.guestRead(r.vcpu, 2 * GFN)).toBe(100);
     expect(await d.read(r.vcpu, a)).toBe(100); // a host address goes through the lowest-numbered slot
     expect(d.size).toBe(2);
-    await v(r.m.mem.munmap(r.t, a, P));
+    await r.m.mem.munmap(r.t, a, P);
     expect(d.size).toBe(0);
     await d.detach(r.t);
     expect(violations(r.m)).toEqual([]);
@@ -90,10 +90,10 @@ describe.each(ERAS)('memslots in %s', (era) => {
     const mm = r.t.mm!;
     let result = '';
     r.proc.spawn('holder', async (task: Task) => {
-      await v(mm.mmapLock.downWrite(task));
-      await v(r.m.sched.sleep(task, 10)); // the vCPU found slot 1 and blocks in its resolve
+      await mm.mmapLock.downWrite(task);
+      await r.m.sched.sleep(task, 10); // the vCPU found slot 1 and blocks in its resolve
       const deleting = d.deleteMemslot(task, 1);
-      await v(mm.mmapLock.upWrite(task));
+      await mm.mmapLock.upWrite(task);
       await deleting;
     });
     r.m.sched.spawn('vcpu', async (task) => {
@@ -117,10 +117,10 @@ describe.each(ERAS)('memslots in %s', (era) => {
       const ops = d.subscription.ops;
       const order: string[] = [];
       r.proc.spawn('invalidator', async (task: Task) => {
-        await v(ops.invalidateRangeStart!(task, d.subscription, range(r, a, a + P)));
-        await v(r.m.sched.sleep(task, 300));
+        await ops.invalidateRangeStart!(task, d.subscription, range(r, a, a + P));
+        await r.m.sched.sleep(task, 300);
         order.push('end');
-        await v(ops.invalidateRangeEnd!(task, d.subscription, range(r, a, a + P)));
+        await ops.invalidateRangeEnd!(task, d.subscription, range(r, a, a + P));
       });
       r.proc.spawn('vmm', async (task: Task) => {
         await d.setMemslot(task, { slot: 1, baseGfn: GFN, pages: 1, userspaceAddr: a });

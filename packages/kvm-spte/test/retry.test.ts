@@ -2,7 +2,7 @@ import { ERAS, type Task } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
 import type { KvmSpteInstance } from '../src/index.js';
 import { NO_RETRY_CHECK } from '../src/variants/index.js';
-import { anonPages, attach, P, range, rig, v, violations, type Rig } from './support/rig.js';
+import { anonPages, attach, P, range, rig, violations, type Rig } from './support/rig.js';
 
 /**
  * Drive a guest fault and an invalidation in a fixed order: `holder` takes the mmap
@@ -14,12 +14,12 @@ async function race(r: Rig, d: KvmSpteInstance, address: number, invalidate: (ta
   const mm = r.t.mm!;
   let value = -1;
   r.proc.spawn('holder', async (task) => {
-    await v(mm.mmapLock.downWrite(task));
-    await v(r.m.sched.sleep(task, 10)); // the vCPU reads the sequence and blocks on mmap_lock
+    await mm.mmapLock.downWrite(task);
+    await r.m.sched.sleep(task, 10); // the vCPU reads the sequence and blocks on mmap_lock
     expect(d.stats.faults).toBe(1);
     expect(d.stats.installs).toBe(0);
     await invalidate(task);
-    await v(mm.mmapLock.upWrite(task));
+    await mm.mmapLock.upWrite(task);
     await after(task);
   });
   r.m.sched.spawn('vcpu', async (task) => {
@@ -33,8 +33,8 @@ async function race(r: Rig, d: KvmSpteInstance, address: number, invalidate: (ta
 function startEnd(r: Rig, d: KvmSpteInstance, start: number, end: number) {
   const ops = d.subscription.ops;
   return {
-    start: async (task: Task) => void (await v(ops.invalidateRangeStart!(task, d.subscription, range(r, start, end)))),
-    end: async (task: Task) => void (await v(ops.invalidateRangeEnd!(task, d.subscription, range(r, start, end)))),
+    start: async (task: Task) => void (await ops.invalidateRangeStart!(task, d.subscription, range(r, start, end))),
+    end: async (task: Task) => void (await ops.invalidateRangeEnd!(task, d.subscription, range(r, start, end))),
   };
 }
 
@@ -74,7 +74,7 @@ describe.each(ERAS)('the guest fault retry in %s', (era) => {
     const d = await attach(r);
     const inv = startEnd(r, d, a, a + P);
     const value = await race(r, d, a, inv.start, async (task) => {
-      await v(r.m.sched.sleep(task, 500));
+      await r.m.sched.sleep(task, 500);
       expect(d.size).toBe(0); // still held off
       await inv.end(task);
     });
@@ -90,7 +90,7 @@ describe.each(ERAS)('the guest fault retry in %s', (era) => {
     const d = await attach(r);
     const other = startEnd(r, d, a + P, a + 2 * P);
     await race(r, d, a, other.start, async (task) => {
-      await v(r.m.sched.sleep(task, 500));
+      await r.m.sched.sleep(task, 500);
       await other.end(task);
     });
     if (era === 'v6') expect(d.stats.retries).toBe(0);

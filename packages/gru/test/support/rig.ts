@@ -1,15 +1,10 @@
-import { isSmmuError, Machine, MAP, PROT, type Era, type Process, type Task } from '@secondary-mmu/core-mm';
+import { isSmmuError, Machine, MAP, PAGE_SIZE, PROT, type Era, type Process, type Task } from '@secondary-mmu/core-mm';
 import { gru, type GruDriverFactory, type GruInstance } from '../../src/index.js';
 
 /** Helpers of the GRU's model-driving tests. */
-export const P = 4096;
+export const P = PAGE_SIZE;
 export const RW = PROT.read | PROT.write;
 export const ANON = MAP.private | MAP.anonymous;
-
-/** Await a `T | Promise<T>`. */
-export async function v<T>(x: T | Promise<T>): Promise<T> {
-  return x instanceof Promise ? await x : x;
-}
 
 /** The model error code a call failed with, or 'ok'. */
 export async function code(f: () => unknown): Promise<string> {
@@ -48,7 +43,7 @@ export function attach(r: Rig, driver: GruDriverFactory = gru): Promise<GruInsta
 
 /** `pages` anonymous RW pages, page i written with 100 + i by the CPU; the address. */
 export async function anonPages(r: Rig, pages = 1): Promise<number> {
-  const a = await v(r.m.mem.mmap(r.t, { length: pages * P, prot: RW, flags: ANON }));
-  for (let i = 0; i < pages; i++) await v(r.m.mem.write(r.t, a + i * P, 100 + i));
+  const a = await r.m.mem.mmap(r.t, { length: pages * P, prot: RW, flags: ANON });
+  for (let i = 0; i < pages; i++) await r.m.mem.write(r.t, a + i * P, 100 + i);
   return a;
 }

@@ -13,7 +13,7 @@ export const IGNORES_IN_PROGRESS: KvmSpteVariant = Object.freeze({
   name: 'kvm-spte-ignores-in-progress',
   bug: 'the guest fault checks only the sequence, not the invalidations in progress, and installs between invalidate_range_start and _end',
   race: true,
-  driver: makeKvmSpteFactory({ name: 'kvm-spte-ignores-in-progress', refs: 'era', retry: () => (vm, mmuSeq) => vm.invalidateSeq !== mmuSeq }),
+  driver: makeKvmSpteFactory({ name: 'kvm-spte-ignores-in-progress', refs: 'none', retry: () => (vm, mmuSeq) => vm.invalidateSeq !== mmuSeq }),
   reference: kvmSpte,
   scenario: 'fault-vs-munmap',
   era: 'v6',

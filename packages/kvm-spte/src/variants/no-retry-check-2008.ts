@@ -1,4 +1,4 @@
-import { kvmSpte, makeKvmSpteFactory } from '../factory.js';
+import { kvmSpteHoldingRefs, makeKvmSpteFactory } from '../factory.js';
 import type { KvmSpteVariant } from './variant.js';
 
 /**
@@ -13,8 +13,8 @@ export const NO_RETRY_CHECK_2008: KvmSpteVariant = Object.freeze({
   name: 'kvm-spte-no-retry-check-2008',
   bug: 'the guest fault installs the spte it resolved without mmu_notifier_retry, sptes holding page references (2.6.27)',
   race: true,
-  driver: makeKvmSpteFactory({ name: 'kvm-spte-no-retry-check-2008', refs: 'era', retry: () => () => false }),
-  reference: kvmSpte,
+  driver: makeKvmSpteFactory({ name: 'kvm-spte-no-retry-check-2008', refs: 'per-spte', retry: () => () => false }),
+  reference: kvmSpteHoldingRefs,
   scenario: 'fault-vs-munmap',
   era: 'v2.6.27',
   expectedKinds: Object.freeze(['lost-write', 'stale-read', 'revoked-translation']),

@@ -13,7 +13,7 @@ export const NO_RETRY_CHECK: KvmSpteVariant = Object.freeze({
   name: 'kvm-spte-no-retry-check',
   bug: 'the guest fault installs the spte it resolved without the sequence / in-progress retry check',
   race: true,
-  driver: makeKvmSpteFactory({ name: 'kvm-spte-no-retry-check', refs: 'era', retry: () => () => false }),
+  driver: makeKvmSpteFactory({ name: 'kvm-spte-no-retry-check', refs: 'none', retry: () => () => false }),
   reference: kvmSpte,
   scenario: 'dontneed-vs-device-fault',
   era: 'v6',

@@ -1,8 +1,8 @@
-import { isSmmuError, Machine, MAP, PROT, walkPageTable, type Era, type MmuNotifierRange, type Process, type Task } from '@secondary-mmu/core-mm';
-import { kvmSpte, type KvmSpteFactory, type KvmSpteInstance } from '../../src/index.js';
+import { isSmmuError, Machine, MAP, PAGE_SIZE, PROT, walkPageTable, type Era, type MmuNotifierRange, type Process, type Task } from '@secondary-mmu/core-mm';
+import { kvmSpteForEra, type KvmSpteFactory, type KvmSpteInstance } from '../../src/index.js';
 
 /** Shared helpers of the kvm-spte tests. */
-export const P = 4096;
+export const P = PAGE_SIZE;
 export const RW = PROT.read | PROT.write;
 export const ANON = MAP.private | MAP.anonymous;
 
@@ -14,15 +14,10 @@ export interface Rig {
   vcpu: Task;
 }
 
-export function rig(era: Era): Rig {
-  const m = new Machine({ era, memory: { frames: 128 } });
+export function rig(era: Era, options: { frames?: number } = {}): Rig {
+  const m = new Machine({ era, memory: { frames: options.frames ?? 128 } });
   const proc = m.mem.createProcess('app');
   return { m, proc, t: proc.task('cpu0'), vcpu: m.task('vcpu0') };
-}
-
-/** Await a `T | Promise<T>`. */
-export async function v<T>(x: T | Promise<T>): Promise<T> {
-  return x instanceof Promise ? await x : x;
 }
 
 /** The model error code a call failed with, or 'ok'. */
@@ -36,15 +31,15 @@ export async function code(f: () => unknown): Promise<string> {
   return 'ok';
 }
 
-/** Attach `factory` (default the era-faithful driver) to the rig's mm. */
-export function attach(r: Rig, factory: KvmSpteFactory = kvmSpte): Promise<KvmSpteInstance> {
+/** Attach `factory` (default the driver KVM was in the rig's era) to the rig's mm. */
+export function attach(r: Rig, factory: KvmSpteFactory = kvmSpteForEra(r.m.era)): Promise<KvmSpteInstance> {
   return factory.attach(r.t, r.m, r.t.mm!);
 }
 
 /** `pages` anonymous RW pages, page i written with 100 + i by the CPU; the address. */
 export async function anonPages(r: Rig, pages = 1): Promise<number> {
-  const a = await v(r.m.mem.mmap(r.t, { length: pages * P, prot: RW, flags: ANON }));
-  for (let i = 0; i < pages; i++) await v(r.m.mem.write(r.t, a + i * P, 100 + i));
+  const a = await r.m.mem.mmap(r.t, { length: pages * P, prot: RW, flags: ANON });
+  for (let i = 0; i < pages; i++) await r.m.mem.write(r.t, a + i * P, 100 + i);
   return a;
 }
 

@@ -1,0 +1,49 @@
+import type { Era } from '@secondary-mmu/core-mm';
+import { CONFORMANCE_SCENARIOS, explore, loadConformanceScenario, replay } from '@secondary-mmu/testkit';
+import { describe, expect, it } from 'vitest';
+import { gru } from '../src/index.js';
+import { GRU_KERNEL_RELEASE } from '../src/variants/index.js';
+
+/**
+ * The finding of docs/drivers/gru.md ("release: a finding"): the kernel's own `release`
+ * (2.6.27–5.3: `ms_released` only; 5.4+: none) in `exit-vs-device-access`, per era. Each
+ * token is the one the explorer finds with seed 1 (at its first schedule, shrunk to no
+ * preemption) and is recorded in the doc; `gru`, which unloads its contexts in
+ * `release`, passes the same schedule.
+ */
+const FINDINGS: readonly { era: Era; token: string; kinds: string[] }[] = [
+  {
+    era: 'rfc-2008',
+    token: 'smmu2.eyJzIjozODQ5ODQzNjI2LCJzdCI6InJhbmRvbSIsInAiOnt9LCJwYyI6WyJzcGluIiwibG9jayIsImRldmljZSIsInlpZWxkIl0sImMiOiIyOjAxMTEiLCJmIjoiMzE2NGM3NjRhYTc1YmEzMiIsIngiOiJyZmMtMjAwOCJ9.1f2e0260',
+    kinds: ['leak', 'use-after-free'],
+  },
+  {
+    era: 'v2.6.27',
+    token: 'smmu2.eyJzIjozODQ5ODQzNjI2LCJzdCI6InJhbmRvbSIsInAiOnt9LCJwYyI6WyJzcGluIiwibG9jayIsImRldmljZSIsInlpZWxkIl0sImMiOiIyOjAxMTEiLCJmIjoiMzE2NGM3NjRhYTc1YmEzMiIsIngiOiJ2Mi42LjI3In0.d095ecd0',
+    kinds: ['leak', 'use-after-free'],
+  },
+  {
+    era: 'v6',
+    token: 'smmu2.eyJzIjozODQ5ODQzNjI2LCJzdCI6InJhbmRvbSIsInAiOnt9LCJwYyI6WyJzcGluIiwibG9jayIsImRldmljZSIsInlpZWxkIl0sImMiOiIyOjAxMTEiLCJmIjoiMzE2NGM3NjRhYTc1YmEzMiIsIngiOiJ2NiJ9.59bb30b9',
+    kinds: ['use-after-free'], // no release at all: nothing to leak "after release"
+  },
+];
+
+const { scenario } = loadConformanceScenario(CONFORMANCE_SCENARIOS.find((s) => s.name === 'exit-vs-device-access')!);
+
+describe("exit with the kernel's GRU release, per era: the recorded finding replays; gru passes the same schedule", () => {
+  for (const f of FINDINGS) {
+    it(`${f.era}: ${f.kinds.join(' + ')}`, async () => {
+      const found = await explore(scenario, { driver: GRU_KERNEL_RELEASE.driver, era: f.era, schedules: 5, seed: 1, shrinkBudget: 50 });
+      expect(found.verdict).toBe('fail');
+      expect(found.shrunk?.preemptions).toBe(0);
+      expect(found.shrunk?.token).toBe(f.token);
+      const bad = await replay(scenario, GRU_KERNEL_RELEASE.driver, f.token, { era: f.era });
+      expect(bad.verdict).toBe('fail');
+      expect([...new Set(bad.violations.map((v) => v.kind))].sort()).toEqual(f.kinds);
+      const good = await replay(scenario, gru, f.token, { era: f.era });
+      expect(good.violations).toEqual([]);
+      expect(good.verdict).toBe('pass');
+    });
+  }
+});
