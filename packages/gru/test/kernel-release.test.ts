@@ -14,17 +14,17 @@ import { GRU_KERNEL_RELEASE } from '../src/variants/index.js';
 const FINDINGS: readonly { era: Era; token: string; kinds: string[] }[] = [
   {
     era: 'rfc-2008',
-    token: 'smmu2.eyJzIjozODQ5ODQzNjI2LCJzdCI6InJhbmRvbSIsInAiOnt9LCJwYyI6WyJzcGluIiwibG9jayIsImRldmljZSIsInlpZWxkIl0sImMiOiIyOjAxMTEiLCJmIjoiMzE2NGM3NjRhYTc1YmEzMiIsIngiOiJyZmMtMjAwOCJ9.1f2e0260',
+    token: 'smmu2.eyJzIjozODQ5ODQzNjI2LCJzdCI6InJhbmRvbSIsInAiOnt9LCJwYyI6WyJzcGluIiwibG9jayIsImRldmljZSIsInlpZWxkIl0sImMiOiIyOjAxMTEiLCJmIjoiZWIxOTJiZDljYjk1ODY5ZCIsIngiOiJyZmMtMjAwOCJ9.00c42be6',
     kinds: ['leak', 'use-after-free'],
   },
   {
     era: 'v2.6.27',
-    token: 'smmu2.eyJzIjozODQ5ODQzNjI2LCJzdCI6InJhbmRvbSIsInAiOnt9LCJwYyI6WyJzcGluIiwibG9jayIsImRldmljZSIsInlpZWxkIl0sImMiOiIyOjAxMTEiLCJmIjoiMzE2NGM3NjRhYTc1YmEzMiIsIngiOiJ2Mi42LjI3In0.d095ecd0',
+    token: 'smmu2.eyJzIjozODQ5ODQzNjI2LCJzdCI6InJhbmRvbSIsInAiOnt9LCJwYyI6WyJzcGluIiwibG9jayIsImRldmljZSIsInlpZWxkIl0sImMiOiIyOjAxMTEiLCJmIjoiZWIxOTJiZDljYjk1ODY5ZCIsIngiOiJ2Mi42LjI3In0.aaaa88ae',
     kinds: ['leak', 'use-after-free'],
   },
   {
     era: 'v6',
-    token: 'smmu2.eyJzIjozODQ5ODQzNjI2LCJzdCI6InJhbmRvbSIsInAiOnt9LCJwYyI6WyJzcGluIiwibG9jayIsImRldmljZSIsInlpZWxkIl0sImMiOiIyOjAxMTEiLCJmIjoiMzE2NGM3NjRhYTc1YmEzMiIsIngiOiJ2NiJ9.59bb30b9',
+    token: 'smmu2.eyJzIjozODQ5ODQzNjI2LCJzdCI6InJhbmRvbSIsInAiOnt9LCJwYyI6WyJzcGluIiwibG9jayIsImRldmljZSIsInlpZWxkIl0sImMiOiIyOjAxMTEiLCJmIjoiZWIxOTJiZDljYjk1ODY5ZCIsIngiOiJ2NiJ9.c19f6bdb',
     kinds: ['use-after-free'], // no release at all: nothing to leak "after release"
   },
 ];
