@@ -108,7 +108,21 @@ export class PageTable {
   /** Every PTE table, in address order. */
   allTables(): PteTable[] {
     const out: PteTable[] = [];
-    for (const pud of this.pgd) for (const pmd of (pud as Level | undefined) ?? []) for (const t of (pmd as Level | undefined) ?? []) if (t) out.push(t as PteTable);
+    // Index loops over the sparse levels: `for...of` would visit every hole (and an
+    // empty array per hole), on verify's path after every run.
+    const pgd = this.pgd;
+    for (let i = 0; i < pgd.length; i++) {
+      const pud = pgd[i] as Level | undefined;
+      if (pud === undefined) continue;
+      for (let j = 0; j < pud.length; j++) {
+        const pmd = pud[j] as Level | undefined;
+        if (pmd === undefined) continue;
+        for (let k = 0; k < pmd.length; k++) {
+          const t = pmd[k];
+          if (t !== undefined) out.push(t as PteTable);
+        }
+      }
+    }
     return out;
   }
 }
