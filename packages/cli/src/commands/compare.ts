@@ -1,0 +1,67 @@
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { measureCell, type CompareCell } from '../compare/cell.js';
+import { planComparison } from '../compare/plan.js';
+import { renderCells, renderSemantics, renderViolations } from '../compare/render.js';
+import { semanticsTable, type SemanticsRow } from '../compare/semantics.js';
+import type { Io } from '../output/io.js';
+import { startProgress } from '../output/progress.js';
+
+/** Options of `compare`. Kernel counterpart: none. */
+export interface CompareOptions {
+  /** Eras, or `all` (default all). */
+  readonly era?: readonly string[];
+  /** Built-in names or module paths (default: every built-in). */
+  readonly driver?: readonly string[];
+  /** Named scenarios or files (default `DEFAULT_COMPARE_SCENARIOS`). */
+  readonly scenario?: readonly string[];
+  readonly json?: boolean;
+  readonly cwd?: string;
+}
+
+/** What `compare --json` prints. Kernel counterpart: none. */
+export interface CompareJson {
+  readonly format: 'secondary-mmu/compare@1';
+  readonly cells: readonly CompareCell[];
+  readonly semantics: readonly SemanticsRow[];
+}
+
+/** Run every cell of the comparison, ticking `onCell` after each. Kernel counterpart: none. */
+export async function runComparison(options: CompareOptions, onCell: (done: number, total: number) => void = () => {}): Promise<CompareJson> {
+  const plan = await planComparison(options);
+  const cells: CompareCell[] = [];
+  for (const p of plan) {
+    cells.push(await measureCell(p.target, p.era, p.requiresUndeclared));
+    onCell(cells.length, plan.length);
+  }
+  return { format: 'secondary-mmu/compare@1', cells, semantics: semanticsTable(cells) };
+}
+
+/**
+ * `secondary-mmu compare`: drivers × scenarios × eras, every figure measured from a run
+ * with its token, then the semantics table answered from those runs. Exit 1 when a run
+ * recorded a violation. Kernel counterpart: none.
+ */
+export async function compareCommand(options: CompareOptions, io: Io): Promise<ExitCode> {
+  let progress: ReturnType<typeof startProgress> | null = null;
+  const result = await runComparison(options, (done, total) => {
+    progress ??= startProgress(io, total, 'compare', options.json === true);
+    progress.tick(`${done}/${total}`);
+  });
+  (progress as ReturnType<typeof startProgress> | null)?.stop();
+  const code = result.cells.some((c) => c.violations.length > 0) ? EXIT.violations : EXIT.ok;
+  if (options.json === true) {
+    io.out(`${JSON.stringify(result, null, 2)}\n`);
+    return code;
+  }
+  const c = io.color;
+  io.out(`${c.bold('Semantics')}, answered from the runs below (not from what each driver declares)\n${renderSemantics(result.semantics, c)}\n`);
+  io.out(`${c.bold('Runs')}: one per driver × scenario × era (seed 1); callbacks by kind, virtual time, driver counters (- where a driver does not count)\n\n${renderCells(result.cells, c)}\n`);
+  const violations = renderViolations(result.cells, c);
+  if (violations !== '') io.out(`${violations}\n`);
+  io.out(`${c.bold('Next')}:\n`);
+  io.out('  secondary-mmu compare --json                                  every cell with its replay token\n');
+  io.out('  secondary-mmu explore fault-vs-munmap --driver kvm-spte --variant no-retry-check\n');
+  io.out('  secondary-mmu experiment aging-rounds                         the seed\'s | versus || claim\n');
+  io.out('  secondary-mmu compare --driver ./my-driver.js                 your own driver (docs/cli.md)\n');
+  return code;
+}

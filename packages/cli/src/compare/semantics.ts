@@ -1,0 +1,50 @@
+import type { Era } from '@secondary-mmu/core-mm';
+import type { CompareCell } from './cell.js';
+
+/**
+ * One driver in one era, answered from its cells' runs (never from what it declares).
+ * Each answer carries the token of a run that shows it when the answer is yes (or, for
+ * `correct: false`, the first failing run). Kernel counterpart: none.
+ */
+export interface SemanticsRow {
+  readonly driver: string;
+  readonly era: Era;
+  /** Its device held a page reference or pin at some point. */
+  readonly holdsPageRefs: boolean;
+  /** An aging callback answered young. */
+  readonly implementsAging: boolean;
+  /** An invalidating callback took virtual time (it blocked), or a run reported might-sleep. */
+  readonly invalidateSleeps: boolean;
+  /** Every run in this era was correct (no violation, no step failure). */
+  readonly correct: boolean;
+  /** Runs it is answered from. */
+  readonly runs: number;
+  /** Token per answer that is yes (`correct`: of the first incorrect run). */
+  readonly evidence: { readonly holdsPageRefs?: string; readonly implementsAging?: string; readonly invalidateSleeps?: string; readonly correct?: string };
+}
+
+/** The semantics table of `cells`: one row per driver and era, in the cells' order. Kernel counterpart: none. */
+export function semanticsTable(cells: readonly CompareCell[]): SemanticsRow[] {
+  const groups = new Map<string, CompareCell[]>();
+  for (const c of cells) {
+    const key = `${c.driver}\u0000${c.era}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.values()].map((group) => {
+    const first = (test: (c: CompareCell) => boolean): string | undefined => group.find(test)?.token;
+    const refs = first((c) => c.peakPinsHeld > 0);
+    const aging = first((c) => c.youngAnswers > 0);
+    const sleeps = first((c) => c.maxInvalidationNs > 0 || c.violations.some((v) => v.kind === 'might-sleep'));
+    const wrong = first((c) => !c.correct);
+    return {
+      driver: group[0]!.driver,
+      era: group[0]!.era,
+      holdsPageRefs: refs !== undefined,
+      implementsAging: aging !== undefined,
+      invalidateSleeps: sleeps !== undefined,
+      correct: wrong === undefined,
+      runs: group.length,
+      evidence: { ...(refs === undefined ? {} : { holdsPageRefs: refs }), ...(aging === undefined ? {} : { implementsAging: aging }), ...(sleeps === undefined ? {} : { invalidateSleeps: sleeps }), ...(wrong === undefined ? {} : { correct: wrong }) },
+    };
+  });
+}
