@@ -1,6 +1,7 @@
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { measureCell, type CompareCell } from '../compare/cell.js';
-import { planComparison } from '../compare/plan.js';
+import { planComparison, type PlannedCell } from '../compare/plan.js';
+import { semanticsProbe } from '../compare/probe.js';
 import { renderCells, renderSemantics, renderViolations } from '../compare/render.js';
 import { semanticsTable, type SemanticsRow } from '../compare/semantics.js';
 import type { Io } from '../output/io.js';
@@ -22,18 +23,28 @@ export interface CompareOptions {
 export interface CompareJson {
   readonly format: 'secondary-mmu/compare@1';
   readonly cells: readonly CompareCell[];
+  /** The semantics probe's run per driver and era (see `SEMANTICS_PROBE_YAML`). */
+  readonly probes: readonly CompareCell[];
   readonly semantics: readonly SemanticsRow[];
 }
 
 /** Run every cell of the comparison, ticking `onCell` after each. Kernel counterpart: none. */
 export async function runComparison(options: CompareOptions, onCell: (done: number, total: number) => void = () => {}): Promise<CompareJson> {
   const plan = await planComparison(options);
+  const pairs = new Map<string, PlannedCell>();
+  for (const p of plan) pairs.set(`${p.target.factory.name}\u0000${p.era}`, p);
+  const total = plan.length + pairs.size;
   const cells: CompareCell[] = [];
+  const probes: CompareCell[] = [];
   for (const p of plan) {
     cells.push(await measureCell(p.target, p.era, p.requiresUndeclared));
-    onCell(cells.length, plan.length);
+    onCell(cells.length, total);
   }
-  return { format: 'secondary-mmu/compare@1', cells, semantics: semanticsTable(cells) };
+  for (const p of pairs.values()) {
+    probes.push(await measureCell({ ...p.target, scenario: semanticsProbe() }, p.era, []));
+    onCell(cells.length + probes.length, total);
+  }
+  return { format: 'secondary-mmu/compare@1', cells, probes, semantics: semanticsTable(probes, cells) };
 }
 
 /**

@@ -52,8 +52,10 @@ export interface CompareCell {
   readonly counters: DeviceCounters;
   /** Pages freed by reclaim while the device was using them (the trace's device-hot evictions). */
   readonly deviceHotEvictions: number;
-  /** Most page references and pins the device held at once. */
+  /** Most page references and pins the device held at once through `DeviceMmu.getUserPages`. */
   readonly peakPinsHeld: number;
+  /** Most references beyond the primary MMU's a page had while a device accessed it (a reference-holding driver shows 1 or more). */
+  readonly peakExtraRefs: number;
   readonly violations: readonly CellViolation[];
   /** `secondary-mmu replay <token>` reruns it. */
   readonly token: string;
@@ -103,6 +105,7 @@ export async function measureCell(target: RunTarget, era: Era, requiresUndeclare
     counters,
     deviceHotEvictions: r.trace.deviceHotEvictions().length,
     peakPinsHeld: probe.peakHolds,
+    peakExtraRefs: probe.peakExtraRefs,
     violations: [...byKind.values()],
     token,
   };

@@ -1,13 +1,16 @@
 import { isPromise, type Machine } from '@secondary-mmu/core-mm';
 import { notifierCore } from '@secondary-mmu/mmu-notifier';
 import type { DriverFactory, DriverInstance } from '@secondary-mmu/testkit';
+import { extraReferences } from './extra-refs.js';
 
 /** What a {@link measuredFactory} saw of its instances during one run. Kernel counterpart: none. */
 export interface InstanceProbe {
   /** Every instance attached, in order. */
   readonly instances: DriverInstance[];
-  /** The most page references and pins the instances' devices held at once (sampled at every device access and callback return). */
+  /** The most page references and pins the instances' devices held at once through `DeviceMmu.getUserPages` (sampled at every device access and callback return). */
   peakHolds: number;
+  /** The most references beyond the primary's a page had when a device accessed it ({@link extraReferences}). */
+  peakExtraRefs: number;
 }
 
 /**
@@ -17,7 +20,7 @@ export interface InstanceProbe {
  * factory's. Kernel counterpart: none (model machinery).
  */
 export function measuredFactory(factory: DriverFactory): { readonly factory: DriverFactory; readonly probe: InstanceProbe } {
-  const probe: InstanceProbe = { instances: [], peakHolds: 0 };
+  const probe: InstanceProbe = { instances: [], peakHolds: 0, peakExtraRefs: 0 };
   const listening = new WeakSet<Machine>();
   const sample = (): void => {
     let holds = 0;
@@ -28,7 +31,13 @@ export function measuredFactory(factory: DriverFactory): { readonly factory: Dri
     probe.instances.push(instance);
     if (!listening.has(machine)) {
       listening.add(machine);
-      notifierCore(machine).listen({ onDeviceAccess: sample, onReturn: sample });
+      notifierCore(machine).listen({
+        onDeviceAccess: (access) => {
+          sample();
+          probe.peakExtraRefs = Math.max(probe.peakExtraRefs, extraReferences(machine, access.pfn));
+        },
+        onReturn: sample,
+      });
     }
     sample();
     return instance;

@@ -47,10 +47,10 @@ export function renderCells(cells: readonly CompareCell[], c: Colors): string {
           num(x.counters.deviceFaults),
           num(x.counters.retries),
           String(x.deviceHotEvictions),
-          String(x.peakPinsHeld),
+          `${x.peakExtraRefs}/${x.peakPinsHeld}`,
           x.violations.length === 0 ? (x.correct ? c.green('none') : c.red('step failed')) : c.red(x.violations.map((v) => `${v.kind}×${v.count}`).join(', ')),
         ]);
-      return `${c.bold(c.cyan(s))}\n${formatTable(['driver', 'era', 'callbacks', 'inval', 'blocked ns', 'tlb flush', 'faults', 'retries', 'hot evict', 'pins', 'violations'], rows)}`;
+      return `${c.bold(c.cyan(s))}\n${formatTable(['driver', 'era', 'callbacks', 'inval', 'blocked ns', 'tlb flush', 'faults', 'retries', 'hot evict', 'refs/pins', 'violations'], rows)}`;
     })
     .join('\n');
 }

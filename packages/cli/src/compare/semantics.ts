@@ -9,7 +9,7 @@ import type { CompareCell } from './cell.js';
 export interface SemanticsRow {
   readonly driver: string;
   readonly era: Era;
-  /** Its device held a page reference or pin at some point. */
+  /** A page it accessed had a reference beyond the primary MMU's, or its device held a pin. */
   readonly holdsPageRefs: boolean;
   /** An aging callback answered young. */
   readonly implementsAging: boolean;
@@ -23,16 +23,21 @@ export interface SemanticsRow {
   readonly evidence: { readonly holdsPageRefs?: string; readonly implementsAging?: string; readonly invalidateSleeps?: string; readonly correct?: string };
 }
 
-/** The semantics table of `cells`: one row per driver and era, in the cells' order. Kernel counterpart: none. */
-export function semanticsTable(cells: readonly CompareCell[]): SemanticsRow[] {
+/**
+ * The semantics table: one row per driver and era, in the probes' order. Page references
+ * are read from the probe alone (in a scenario another path — reclaim isolating the page,
+ * a fault in flight — may hold one); aging, sleeping and correctness from the probe and
+ * every cell. Kernel counterpart: none.
+ */
+export function semanticsTable(probes: readonly CompareCell[], cells: readonly CompareCell[]): SemanticsRow[] {
   const groups = new Map<string, CompareCell[]>();
-  for (const c of cells) {
+  for (const c of [...probes, ...cells]) {
     const key = `${c.driver}\u0000${c.era}`;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   return [...groups.values()].map((group) => {
     const first = (test: (c: CompareCell) => boolean): string | undefined => group.find(test)?.token;
-    const refs = first((c) => c.peakPinsHeld > 0);
+    const refs = first((c) => c.scenario === 'semantics-probe' && (c.peakPinsHeld > 0 || c.peakExtraRefs > 0));
     const aging = first((c) => c.youngAnswers > 0);
     const sleeps = first((c) => c.maxInvalidationNs > 0 || c.violations.some((v) => v.kind === 'might-sleep'));
     const wrong = first((c) => !c.correct);
