@@ -6,6 +6,12 @@
 import { main } from './program.js';
 import { processIo } from './output/io.js';
 
+// A reader that stops early (`| head`) closes the pipe: stop quietly, as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 main(process.argv.slice(2), processIo()).then(
   (code) => {
     process.exitCode = code;

@@ -48,7 +48,7 @@ export async function replayCommand(token: string, options: ReplayOptions, io: I
   io.out(`${c.bold(target.scenario.scenario.name)} with ${target.factory.name} in ${record.era}: ${r.verdict === 'fail' ? c.red('FAIL') : r.verdict === 'pass' ? c.green('pass') : c.yellow('inconclusive')}\n`);
   io.out(c.dim('virtual ns, task: event\n'));
   for (const line of traceLines(r.trace)) io.out(`  ${line}\n`);
-  for (const reason of r.reasons) io.out(`${reason.split('\n')[0]}\n`);
+  for (const reason of r.reasons) if (!reason.startsWith('unexpected violation')) io.out(`${reason.split('\n')[0]}\n`);
   for (const v of r.violations) io.out(`${c.red(formatViolationLine(violationJson(v)))}\n`);
   if (options.traceOut !== undefined) io.out(`trace written to ${options.traceOut} (open it in https://ui.perfetto.dev)\n`);
   return code;

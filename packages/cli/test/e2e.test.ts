@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('fixtures/', import.meta.url));
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[/;
+
+/** Run the built executable as a user would: its exit code and output. */
+function bin(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NO_COLOR' && k !== 'FORCE_COLOR'));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...base, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}
+
+describe('the built secondary-mmu executable', () => {
+  it('compare with no arguments prints the semantics table, the runs and the next commands (no progress bar off a terminal)', async () => {
+    const r = await bin(['compare']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Semantics/);
+    expect(r.stdout).toMatch(/kvm-spte +v2\.6\.27 +yes +yes +no +yes/);
+    expect(r.stdout).toMatch(/gru +v6 +no +no +no +yes/);
+    expect(r.stdout).toMatch(/Next:\n {2}secondary-mmu compare --json/);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toMatch(ANSI);
+  });
+
+  it('colours only when asked, and NO_COLOR wins over FORCE_COLOR', async () => {
+    expect((await bin(['scenarios'], { FORCE_COLOR: '1' })).stdout).toMatch(ANSI);
+    expect((await bin(['scenarios'], { FORCE_COLOR: '1', NO_COLOR: '1' })).stdout).not.toMatch(ANSI);
+  });
+
+  it('explore finds a variant\'s race (exit 1) and its printed token replays with the full trace and a Perfetto file', async () => {
+    const found = await bin(['explore', 'fault-vs-munmap', '--driver', 'gru', '--variant', 'skips-range-active', '--schedules', '150']);
+    expect(found.stdout).toMatch(/FAIL at schedule \d+/);
+    expect(found.code).toBe(1);
+    const token = /secondary-mmu replay (smcli1\.\S+)/.exec(found.stdout)![1]!;
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'smmu-cli-')), 'trace.json');
+    const replayed = await bin(['replay', token, '--trace-out', out]);
+    expect(replayed.code).toBe(1);
+    expect(replayed.stdout).toMatch(/cpu: gru\.invalidate_range_start \[0x/);
+    const chrome = JSON.parse(readFileSync(out, 'utf8')) as { traceEvents: { ph: string }[] };
+    expect(chrome.traceEvents.some((e) => e.ph === 'X')).toBe(true);
+  });
+
+  it('bad input is exit 2 with the message on stderr', async () => {
+    const r = await bin(['run', `${FIXTURES}bad-field.yaml`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad-field\.yaml:12: drivers\[0\]\.process: unknown process "ghost"/);
+  });
+});
