@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option, type CommanderError } from 'commander';
 import { isBadInput } from './cli-error.js';
 import { compareCommand } from './commands/compare.js';
 import { driversCommand } from './commands/drivers.js';
@@ -9,6 +9,7 @@ import { runCommand } from './commands/run.js';
 import { scenariosCommand } from './commands/scenarios.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Io } from './output/io.js';
+import { packageVersion } from './version.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -18,6 +19,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
  */
 export function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
   const program = new Command('secondary-mmu')
+    .version(packageVersion())
     .description('Run, explore, replay and compare secondary-MMU drivers on the secondary-mmu-sdk model.')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride()
@@ -91,11 +93,16 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    // Commander's own errors (unknown command or option, missing argument; help and version exit 0): one copy of commander, ours.
+    if (isCommanderError(error)) return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     if (isBadInput(error)) {
       io.err(`${io.color.red('error')}: ${(error as Error).message}\n`);
       return EXIT.badInput;
     }
     throw error;
   }
+}
+
+function isCommanderError(error: unknown): error is CommanderError {
+  return error instanceof Error && typeof (error as Partial<CommanderError>).exitCode === 'number' && typeof (error as Partial<CommanderError>).code === 'string' && (error as CommanderError).code.startsWith('commander.');
 }

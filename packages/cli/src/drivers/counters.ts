@@ -22,8 +22,13 @@ export function statsCounters(fields: { readonly [K in keyof DeviceCounters]?: r
     if (stats === undefined || stats === null) return undefined;
     const sum = (keys: readonly string[] | undefined): number | null => {
       if (keys === undefined) return null;
-      const values = keys.map((k) => field(stats, k));
-      return values.every((v) => v !== undefined) ? values.reduce((a, b) => a! + b!, 0)! : null;
+      let total = 0;
+      for (const k of keys) {
+        const v = field(stats, k);
+        if (v === undefined) return null;
+        total += v;
+      }
+      return total;
     };
     return { tlbFlushes: sum(fields.tlbFlushes), deviceFaults: sum(fields.deviceFaults), retries: sum(fields.retries) };
   };
