@@ -38,14 +38,14 @@ describe('the built secondary-mmu executable', () => {
   });
 
   it('explore finds a variant\'s race (exit 1) and its printed token replays with the full trace and a Perfetto file', async () => {
-    const found = await bin(['explore', 'fault-vs-munmap', '--driver', 'gru', '--variant', 'skips-range-active', '--schedules', '150']);
+    const found = await bin(['explore', 'fault-vs-munmap', '--driver', 'kvm-spte', '--variant', 'ignores-in-progress', '--schedules', '100']);
     expect(found.stdout).toMatch(/FAIL at schedule \d+/);
     expect(found.code).toBe(1);
     const token = /secondary-mmu replay (smcli1\.\S+)/.exec(found.stdout)![1]!;
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'smmu-cli-')), 'trace.json');
     const replayed = await bin(['replay', token, '--trace-out', out]);
     expect(replayed.code).toBe(1);
-    expect(replayed.stdout).toMatch(/cpu: gru\.invalidate_range_start \[0x/);
+    expect(replayed.stdout).toMatch(/cpu: kvm-spte-ignores-in-progress\.invalidate_range_start \[0x/);
     const chrome = JSON.parse(readFileSync(out, 'utf8')) as { traceEvents: { ph: string }[] };
     expect(chrome.traceEvents.some((e) => e.ph === 'X')).toBe(true);
   });
@@ -54,5 +54,15 @@ describe('the built secondary-mmu executable', () => {
     const r = await bin(['run', `${FIXTURES}bad-field.yaml`]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad-field\.yaml:12: drivers\[0\]\.process: unknown process "ghost"/);
+  });
+});
+
+describe('scripts/start.ts (npm start on a fresh clone)', () => {
+  it('bundles the CLI from the workspace sources and prints the same comparison as the built CLI', async () => {
+    const args = ['compare', '--driver', 'gru', '--scenario', 'fault-vs-munmap', '--era', 'v6', '--json'];
+    const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+    const start = fileURLToPath(new URL('../scripts/start.ts', import.meta.url));
+    const fromSources = await new Promise<string>((resolve, reject) => execFile(process.execPath, [tsx, start, ...args], (e, out) => (e === null ? resolve(out) : reject(e))));
+    expect(fromSources).toBe((await bin(args)).stdout);
   });
 });

@@ -1,16 +1,18 @@
 import { checkVariantList } from './variant-list.js';
 import type { CountersReader, DriverEntry } from './types.js';
-import { importFactory, specifierUrl } from './import-factory.js';
+import { factoryExport, specifierUrl } from './import-factory.js';
 
 /** How a built-in driver is found: its module and export, and those of its variants. Kernel counterpart: none. */
 export interface BuiltinDriverSpec {
   readonly name: string;
   readonly description: string;
-  /** A package specifier and the export naming its `DriverFactory`. */
+  /** A package specifier and the export naming its `DriverFactory` (worker threads import it by these). */
   readonly module: string;
   readonly export: string;
-  /** A module exporting a list of variants (kill-matrix entries, a driver's `./variants`); only those whose `reference` is this driver are its. */
-  readonly variants?: { readonly module: string; readonly export: string };
+  /** Import `module`: a literal `import()`, so a bundler sees it. */
+  readonly load: () => Promise<object>;
+  /** Import its list of variants (kill-matrix entries, a driver's `./variants`); only those whose `reference` is this driver are its. */
+  readonly variants?: () => Promise<unknown>;
   readonly counters?: CountersReader;
 }
 
@@ -26,11 +28,10 @@ export function builtinDriver(spec: BuiltinDriverSpec): DriverEntry {
     get reference() {
       return { module: specifierUrl(spec.module), export: spec.export };
     },
-    load: () => importFactory(spec.module, spec.export, spec.name),
+    load: async () => factoryExport(await spec.load(), spec),
     async variants() {
       if (spec.variants === undefined) return [];
-      const mod = (await import(spec.variants.module)) as Record<string, unknown>;
-      return checkVariantList(mod[spec.variants.export], `${spec.variants.module} ${spec.variants.export}`).filter((v) => v.reference === undefined || v.reference.name === spec.name);
+      return checkVariantList(await spec.variants(), `variants of ${spec.name}`).filter((v) => v.reference === undefined || v.reference.name === spec.name);
     },
     ...(spec.counters === undefined ? {} : { counters: spec.counters }),
   };

@@ -15,10 +15,9 @@ export function specifierUrl(specifier: string): string {
   }
 }
 
-/** Import `module` and return its export `name`, checked to be a `DriverFactory`. Kernel counterpart: none. */
-export async function importFactory(module: string, name: string, driver: string): Promise<DriverFactory> {
-  const mod = (await import(module)) as Record<string, unknown>;
-  const factory = mod[name];
-  if (!isDriverFactoryLike(factory)) throw new CliError('bad-driver-module', module, `driver "${driver}": export "${name}" of ${module} is not a DriverFactory`);
+/** The export `spec.export` of the imported module `mod`, checked to be a `DriverFactory`. Kernel counterpart: none. */
+export function factoryExport(mod: object, spec: { readonly name: string; readonly module: string; readonly export: string }): DriverFactory {
+  const factory = (mod as Record<string, unknown>)[spec.export];
+  if (!isDriverFactoryLike(factory)) throw new CliError('bad-driver-module', spec.module, `driver "${spec.name}": export "${spec.export}" of ${spec.module} is not a DriverFactory`);
   return factory;
 }
