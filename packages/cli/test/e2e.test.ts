@@ -62,7 +62,9 @@ describe('scripts/start.ts (npm start on a fresh clone)', () => {
     const args = ['compare', '--driver', 'gru', '--scenario', 'fault-vs-munmap', '--era', 'v6', '--json'];
     const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
     const start = fileURLToPath(new URL('../scripts/start.ts', import.meta.url));
-    const fromSources = await new Promise<string>((resolve, reject) => execFile(process.execPath, [tsx, start, ...args], (e, out) => (e === null ? resolve(out) : reject(e))));
+    const fromSources = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [tsx, start, ...args], (error: Error | null, out: string) => (error === null ? resolve(out) : reject(error)));
+    });
     expect(fromSources).toBe((await bin(args)).stdout);
   });
 });
