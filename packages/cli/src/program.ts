@@ -77,6 +77,7 @@ export function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--driver <name>', 'a built-in driver or a module path (repeatable; default the built-ins)', collect)
     .option('--scenario <name>', 'a named scenario or a file (repeatable; default a fast set)', collect)
     .option('--json', 'JSON output (no progress bar)')
+    .option('--report <dir>', 'also write compare.md and a self-contained compare.html (SVG timelines) into <dir>')
     .action(act((o: Parameters<typeof compareCommand>[0]) => compareCommand(o, io)));
   return program;
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runComparison } from '../src/commands/compare.js';
 import { agingRoundsTable } from '../src/commands/experiment.js';
@@ -93,5 +96,29 @@ describe('experiment aging-rounds', () => {
     expect(memcg('or')).toEqual([3, 5, 7]);
     expect(memcg('short-circuit')).toEqual([5, 9, 13]);
     expect(rows.some((r) => r.era === 'rfc-2008' && r.reclaim === 'memcg')).toBe(false);
+  });
+});
+
+describe('compare --report', () => {
+  it('writes Markdown with every token and a self-contained HTML page with one timeline lane per driver', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'smmu-report-'));
+    const r = await cli('compare', '--driver', 'kvm-spte', '--driver', 'gru', '--driver', 'acking-mirror', '--scenario', 'fault-vs-munmap', '--report', dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/report: .*compare\.md, .*compare\.html/);
+    const md = readFileSync(path.join(dir, 'compare.md'), 'utf8');
+    expect(md).toMatch(/^# Driver comparison/);
+    expect(md).toMatch(/\| kvm-spte \| v2\.6\.27 \| yes \| yes \| no \| yes \| 2 \|/);
+    expect(md.match(/`smcli1\.[^`]+`/g)!.length).toBeGreaterThanOrEqual(7);
+    const html = readFileSync(path.join(dir, 'compare.html'), 'utf8');
+    expect(html).not.toMatch(/<script|<link|src="http/);
+    const svgs = html.match(/<svg[\s\S]*?<\/svg>/g)!;
+    // fault-vs-munmap in rfc-2008, v2.6.27 (kvm-spte, gru) and v6 (all three).
+    expect(svgs.map((s) => [...s.matchAll(/data-lane="([^"]+)"/g)].map((m) => m[1]))).toEqual([
+      ['kvm-spte', 'gru'],
+      ['kvm-spte', 'gru'],
+      ['kvm-spte', 'gru', 'acking-mirror'],
+    ]);
+    // The acking mirror blocks in its invalidation: its mark is wider than a non-blocking one.
+    expect(svgs[2]).toMatch(/blocked 2000 ns/);
   });
 });

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import type { NotifierTrace } from '@secondary-mmu/mmu-notifier';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { measureCell, type CompareCell } from '../compare/cell.js';
 import { planComparison, type PlannedCell } from '../compare/plan.js';
@@ -5,6 +7,8 @@ import { semanticsProbe } from '../compare/probe.js';
 import { renderCells, renderSemantics, renderViolations } from '../compare/render.js';
 import { semanticsTable, type SemanticsRow } from '../compare/semantics.js';
 import type { Io } from '../output/io.js';
+import { timelineOf, type RunTimeline } from '../report/timeline.js';
+import { writeCompareReport } from '../report/write.js';
 import { startProgress } from '../output/progress.js';
 
 /** Options of `compare`. Kernel counterpart: none. */
@@ -16,6 +20,8 @@ export interface CompareOptions {
   /** Named scenarios or files (default `DEFAULT_COMPARE_SCENARIOS`). */
   readonly scenario?: readonly string[];
   readonly json?: boolean;
+  /** Write `compare.md` and a self-contained `compare.html` (SVG timelines) into this folder. */
+  readonly report?: string;
   readonly cwd?: string;
 }
 
@@ -28,8 +34,8 @@ export interface CompareJson {
   readonly semantics: readonly SemanticsRow[];
 }
 
-/** Run every cell of the comparison, ticking `onCell` after each. Kernel counterpart: none. */
-export async function runComparison(options: CompareOptions, onCell: (done: number, total: number) => void = () => {}): Promise<CompareJson> {
+/** Run every cell of the comparison, ticking `onCell` after each; `timelines`, when given, receives each scenario run's callbacks. Kernel counterpart: none. */
+export async function runComparison(options: CompareOptions, onCell: (done: number, total: number) => void = () => {}, timelines?: RunTimeline[]): Promise<CompareJson> {
   const plan = await planComparison(options);
   const pairs = new Map<string, PlannedCell>();
   for (const p of plan) pairs.set(`${p.target.factory.name}\u0000${p.era}`, p);
@@ -37,7 +43,8 @@ export async function runComparison(options: CompareOptions, onCell: (done: numb
   const cells: CompareCell[] = [];
   const probes: CompareCell[] = [];
   for (const p of plan) {
-    cells.push(await measureCell(p.target, p.era, p.requiresUndeclared));
+    const keep = timelines === undefined ? undefined : (trace: NotifierTrace) => timelines.push(timelineOf(p.target.scenario.scenario.name, p.era, p.target.factory.name, trace));
+    cells.push(await measureCell(p.target, p.era, p.requiresUndeclared, keep));
     onCell(cells.length, total);
   }
   for (const p of pairs.values()) {
@@ -54,11 +61,20 @@ export async function runComparison(options: CompareOptions, onCell: (done: numb
  */
 export async function compareCommand(options: CompareOptions, io: Io): Promise<ExitCode> {
   let progress: ReturnType<typeof startProgress> | null = null;
-  const result = await runComparison(options, (done, total) => {
-    progress ??= startProgress(io, total, 'compare', options.json === true);
-    progress.tick(`${done}/${total}`);
-  });
+  const timelines: RunTimeline[] = [];
+  const result = await runComparison(
+    options,
+    (done, total) => {
+      progress ??= startProgress(io, total, 'compare', options.json === true);
+      progress.tick(`${done}/${total}`);
+    },
+    options.report === undefined ? undefined : timelines,
+  );
   (progress as ReturnType<typeof startProgress> | null)?.stop();
+  if (options.report !== undefined) {
+    const written = writeCompareReport(path.resolve(options.cwd ?? process.cwd(), options.report), result, timelines, commandLine(options));
+    io.err(`report: ${written.markdown}, ${written.html}\n`);
+  }
   const code = result.cells.some((c) => c.violations.length > 0) ? EXIT.violations : EXIT.ok;
   if (options.json === true) {
     io.out(`${JSON.stringify(result, null, 2)}\n`);
@@ -75,4 +91,10 @@ export async function compareCommand(options: CompareOptions, io: Io): Promise<E
   io.out('  secondary-mmu experiment aging-rounds                         the seed\'s | versus || claim\n');
   io.out('  secondary-mmu compare --driver ./my-driver.js                 your own driver (docs/cli.md)\n');
   return code;
+}
+
+/** The command line that makes this comparison, for the report's header. */
+function commandLine(o: CompareOptions): string {
+  const many = (flag: string, values: readonly string[] | undefined): string[] => (values ?? []).map((v) => `${flag} ${v}`);
+  return ['secondary-mmu compare', ...many('--era', o.era), ...many('--driver', o.driver), ...many('--scenario', o.scenario)].join(' ');
 }

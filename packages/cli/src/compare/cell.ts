@@ -1,5 +1,5 @@
 import type { Era } from '@secondary-mmu/core-mm';
-import type { NotifierCallback } from '@secondary-mmu/mmu-notifier';
+import type { NotifierCallback, NotifierTrace } from '@secondary-mmu/mmu-notifier';
 import { runScenario } from '@secondary-mmu/testkit';
 import { addCounters, NO_COUNTERS } from '../drivers/counters.js';
 import type { DeviceCounters } from '../drivers/types.js';
@@ -61,10 +61,11 @@ export interface CompareCell {
   readonly token: string;
 }
 
-/** Run `target` in `era` once and measure it. Kernel counterpart: none. */
-export async function measureCell(target: RunTarget, era: Era, requiresUndeclared: readonly string[]): Promise<CompareCell> {
+/** Run `target` in `era` once and measure it; `keep` is handed the run's trace (for a report's timeline). Kernel counterpart: none. */
+export async function measureCell(target: RunTarget, era: Era, requiresUndeclared: readonly string[], keep?: (trace: NotifierTrace) => void): Promise<CompareCell> {
   const { factory, probe } = measuredFactory(target.factory);
   const r = await runScenario(target.scenario.scenario, factory, { era, seed: 1 });
+  keep?.(r.trace);
   const token = runToken(target, era, r.token);
   const callbacks: Record<string, number> = {};
   let invalidations = 0;

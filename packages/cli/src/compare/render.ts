@@ -19,40 +19,52 @@ const SHORT: Readonly<Record<string, string>> = {
 
 const num = (n: number | null): string => (n === null ? '-' : String(n));
 
+/** The semantics table's columns. Kernel counterpart: none. */
+export const SEMANTICS_HEADER: readonly string[] = ['driver', 'era', 'holds page refs', 'implements aging', 'invalidate sleeps', 'correct', 'runs'];
+
+/** One semantics row's cells (coloured by `c`). Kernel counterpart: none. */
+export function semanticsCells(r: SemanticsRow, c: Colors): string[] {
+  const yes = (b: boolean): string => (b ? 'yes' : 'no');
+  return [c.bold(r.driver), r.era, yes(r.holdsPageRefs), yes(r.implementsAging), r.invalidateSleeps ? c.yellow('yes') : 'no', r.correct ? c.green('yes') : c.red('NO'), String(r.runs)];
+}
+
 /** The semantics table as text. Kernel counterpart: none. */
 export function renderSemantics(rows: readonly SemanticsRow[], c: Colors): string {
-  const yes = (b: boolean): string => (b ? 'yes' : 'no');
-  return formatTable(
-    ['driver', 'era', 'holds page refs', 'implements aging', 'invalidate sleeps', 'correct', 'runs'],
-    rows.map((r) => [c.bold(r.driver), r.era, yes(r.holdsPageRefs), yes(r.implementsAging), r.invalidateSleeps ? c.yellow('yes') : 'no', r.correct ? c.green('yes') : c.red('NO'), String(r.runs)]),
-  );
+  return formatTable(SEMANTICS_HEADER, rows.map((r) => semanticsCells(r, c)));
+}
+
+/** The columns of a scenario's table of runs. Kernel counterpart: none. */
+export const CELL_HEADER: readonly string[] = ['driver', 'era', 'callbacks', 'inval', 'blocked ns', 'tlb flush', 'faults', 'retries', 'hot evict', 'refs/pins', 'violations'];
+
+/** The scenarios of `cells`, in order of first appearance. Kernel counterpart: none. */
+export function scenariosOf(cells: readonly CompareCell[]): string[] {
+  return [...new Set(cells.map((x) => x.scenario))];
 }
 
 /** One table per scenario: a row per driver and era with its measured figures. Kernel counterpart: none. */
 export function renderCells(cells: readonly CompareCell[], c: Colors): string {
-  const scenarios = [...new Set(cells.map((x) => x.scenario))];
-  return scenarios
-    .map((s) => {
-      const rows = cells
-        .filter((x) => x.scenario === s)
-        .map((x) => [
-          c.bold(x.driver),
-          x.era,
-          Object.entries(x.callbacks)
-            .map(([k, n]) => `${SHORT[k] ?? k} ${n}`)
-            .join(', ') || '-',
-          String(x.invalidations),
-          String(x.blockedNs),
-          num(x.counters.tlbFlushes),
-          num(x.counters.deviceFaults),
-          num(x.counters.retries),
-          String(x.deviceHotEvictions),
-          `${x.peakExtraRefs}/${x.peakPinsHeld}`,
-          x.violations.length === 0 ? (x.correct ? c.green('none') : c.red('step failed')) : c.red(x.violations.map((v) => `${v.kind}×${v.count}`).join(', ')),
-        ]);
-      return `${c.bold(c.cyan(s))}\n${formatTable(['driver', 'era', 'callbacks', 'inval', 'blocked ns', 'tlb flush', 'faults', 'retries', 'hot evict', 'refs/pins', 'violations'], rows)}`;
-    })
+  return scenariosOf(cells)
+    .map((s) => `${c.bold(c.cyan(s))}\n${formatTable(CELL_HEADER, cells.filter((x) => x.scenario === s).map((x) => cellCells(x, c)))}`)
     .join('\n');
+}
+
+/** One run's cells (coloured by `c`). Kernel counterpart: none. */
+export function cellCells(x: CompareCell, c: Colors): string[] {
+  return [
+    c.bold(x.driver),
+    x.era,
+    Object.entries(x.callbacks)
+      .map(([k, n]) => `${SHORT[k] ?? k} ${n}`)
+      .join(', ') || '-',
+    String(x.invalidations),
+    String(x.blockedNs),
+    num(x.counters.tlbFlushes),
+    num(x.counters.deviceFaults),
+    num(x.counters.retries),
+    String(x.deviceHotEvictions),
+    `${x.peakExtraRefs}/${x.peakPinsHeld}`,
+    x.violations.length === 0 ? (x.correct ? c.green('none') : c.red('step failed')) : c.red(x.violations.map((v) => `${v.kind}×${v.count}`).join(', ')),
+  ];
 }
 
 /** The first violation of each failing cell with its site and token. Kernel counterpart: none. */
