@@ -51,6 +51,13 @@ describe('run and explore', () => {
     expect(good.code).toBe(0);
   });
 
+  it('explore --workers 2 runs a third-party module in worker threads (imported by its path) with the serial result', async () => {
+    const args = ['explore', 'fault-vs-munmap', '--driver', `${FIXTURES}my-driver.mjs`, '--schedules', '12', '--json'];
+    const pooled = await cli(...args, '--workers', '2');
+    expect(pooled.code).toBe(0);
+    expect(JSON.parse(pooled.stdout)).toEqual(JSON.parse((await cli(...args)).stdout));
+  });
+
   it('explore --shard prints a shard report for mergeShardReports', async () => {
     const r = await cli('explore', 'fault-vs-munmap', '--driver', 'classic-mirror', '--schedules', '10', '--shard', '2/3');
     expect(r.code).toBe(0);
