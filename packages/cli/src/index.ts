@@ -29,3 +29,5 @@ export { DEFAULT_COMPARE_SCENARIOS } from './compare/plan.js';
 export type { CompareCell, CellViolation } from './compare/cell.js';
 export type { SemanticsRow } from './compare/semantics.js';
 export type { ViolationJson } from './run-target.js';
+export { writeCompareReport } from './report/write.js';
+export type { RunTimeline, TimelineMark } from './report/timeline.js';
