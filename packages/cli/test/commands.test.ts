@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runComparison } from '../src/commands/compare.js';
+import { runComparison } from '../src/compare/run-comparison.js';
 import { agingRoundsTable } from '../src/commands/experiment.js';
 import { listDrivers } from '../src/commands/drivers.js';
 import { listScenarios } from '../src/commands/scenarios.js';

@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { CompareJson } from '../commands/compare.js';
+import type { CompareJson } from '../compare/run-comparison.js';
 import { CELL_HEADER, cellCells, scenariosOf, SEMANTICS_HEADER, semanticsCells } from '../compare/render.js';
 import { escapeHtml } from './escape.js';
 import { legendHtml, timelineSvg } from './svg.js';

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CompareJson } from '../commands/compare.js';
+import type { CompareJson } from '../compare/run-comparison.js';
 import { compareHtml } from './html.js';
 import { compareMarkdown } from './markdown.js';
 import type { RunTimeline } from './timeline.js';
