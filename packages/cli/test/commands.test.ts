@@ -129,3 +129,20 @@ describe('compare --report', () => {
     expect(svgs[2]).toMatch(/blocked 2000 ns/);
   });
 });
+
+describe('a driver that throws outside its callbacks', () => {
+  it('fails its runs (exit 1) in run, explore, and compare, naming what it threw', async () => {
+    const driver = `${FIXTURES}throws-in-attach.mjs`;
+    const run = await cli('run', 'fault-vs-munmap', '--driver', driver, '--era', 'v6');
+    expect(run.stdout).toMatch(/FAIL\n {2}the driver threw outside a callback: attach exploded/);
+    expect(run.code).toBe(1);
+    const explored = await cli('explore', 'fault-vs-munmap', '--driver', driver, '--schedules', '3');
+    expect(explored.stdout).toMatch(/FAIL: the driver threw outside a callback: attach exploded/);
+    expect(explored.code).toBe(1);
+    const compared = await cli('compare', '--driver', driver, '--scenario', 'fault-vs-munmap', '--era', 'v6', '--json');
+    expect(compared.code).toBe(1);
+    const out = JSON.parse(compared.stdout) as { cells: { threw: string | null; token: string | null }[]; semantics: { correct: boolean }[] };
+    expect(out.cells[0]).toMatchObject({ threw: 'attach exploded', token: null });
+    expect(out.semantics[0]!.correct).toBe(false);
+  });
+});

@@ -35,7 +35,7 @@ export async function compareCommand(options: CompareOptions, io: Io): Promise<E
     const written = writeCompareReport(path.resolve(options.cwd ?? process.cwd(), options.report), result, timelines, commandLine(options));
     io.err(`report: ${written.markdown}, ${written.html}\n`);
   }
-  const code = result.cells.some((c) => c.violations.length > 0) ? EXIT.violations : EXIT.ok;
+  const code = [...result.cells, ...result.probes].some((c) => c.violations.length > 0 || c.threw !== null) ? EXIT.violations : EXIT.ok;
   if (options.json === true) {
     io.out(`${JSON.stringify(result, null, 2)}\n`);
     return code;

@@ -1,6 +1,7 @@
 import type { Era } from '@secondary-mmu/core-mm';
 import { explore, mergeShardReports, summarizeExploreResult, type DriverFactory, type DriverReference, type ExploreShardReport, type ExploreSummary } from '@secondary-mmu/testkit';
 import { buildTarget } from '../build-target.js';
+import { catchDriverThrow, isDriverThrew } from '../driver-threw.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { checkCount, checkSeed, checkShard, checkStrategy } from '../options.js';
 import type { Io } from '../output/io.js';
@@ -73,18 +74,22 @@ export async function exploreCommand(scenarioArg: string, options: ExploreComman
     return report.failing === null ? EXIT.ok : EXIT.violations;
   }
   const progress = startProgress(io, Math.min(PROGRESS_SHARDS, schedules), `${scenario.name} × ${target.factory.name} (${era})`, options.json === true);
-  let summary: ExploreSummary;
-  if (progress.active) {
+  const summary = await catchDriverThrow(async (): Promise<ExploreSummary> => {
+    if (!progress.active) return summarizeExploreResult(await explore(scenario, base));
     const count = Math.min(PROGRESS_SHARDS, schedules);
     const reports: ExploreShardReport[] = [];
     for (let index = 0; index < count; index++) {
       reports.push(await explore(scenario, { ...base, shard: { index, count } }));
       progress.tick();
     }
-    progress.stop();
-    summary = mergeShardReports(reports);
-  } else {
-    summary = summarizeExploreResult(await explore(scenario, base));
+    return mergeShardReports(reports);
+  });
+  progress.stop();
+  if (isDriverThrew(summary)) {
+    const why = `the driver threw outside a callback: ${summary.threw}`;
+    if (options.json === true) io.out(`${JSON.stringify({ scenario: scenario.name, driver: target.factory.name, era, verdict: 'fail', threw: summary.threw }, null, 2)}\n`);
+    else io.out(`${io.color.bold(scenario.name)} with ${target.factory.name} in ${era}: ${io.color.red('FAIL')}: ${why}\n`);
+    return EXIT.violations;
   }
   const json = toJson(target, era, summary);
   if (options.json === true) io.out(`${JSON.stringify(json, null, 2)}\n`);

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadScenario, runScenario } from '@secondary-mmu/testkit';
 import { buildTarget } from '../build-target.js';
+import { catchDriverThrow, isDriverThrew } from '../driver-threw.js';
 import { CliError } from '../cli-error.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { Io } from '../output/io.js';
@@ -34,7 +35,11 @@ function scenarioOf(record: RunRecord): string | ResolvedScenario {
 export async function replayCommand(token: string, options: ReplayOptions, io: Io): Promise<ExitCode> {
   const record = decodeRunToken(token.trim());
   const target = await buildTarget({ scenario: scenarioOf(record), driver: record.driver, variant: record.variant ?? undefined, cwd: options.cwd });
-  const r = await runScenario(target.scenario.scenario, target.factory, { era: record.era, replay: record.token });
+  const r = await catchDriverThrow(() => runScenario(target.scenario.scenario, target.factory, { era: record.era, replay: record.token }));
+  if (isDriverThrew(r)) {
+    io.out(`${io.color.bold(target.scenario.scenario.name)} with ${target.factory.name} in ${record.era}: ${io.color.red('FAIL')}: the driver threw outside a callback: ${r.threw}\n`);
+    return EXIT.violations;
+  }
   const divergence = r.violations.find((v) => v.kind === 'divergence');
   if (divergence !== undefined) throw new CliError('diverging-token', token, `the token no longer replays: ${divergence.message.split('\n')[0]} (the driver, the scenario or the model changed since it was recorded)`);
   for (const w of r.machine.report.warnings) io.err(`note: ${w}\n`);

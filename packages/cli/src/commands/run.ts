@@ -1,6 +1,7 @@
 import type { Era } from '@secondary-mmu/core-mm';
 import { runScenario } from '@secondary-mmu/testkit';
 import { buildTarget } from '../build-target.js';
+import { catchDriverThrow, isDriverThrew } from '../driver-threw.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { Io } from '../output/io.js';
 import { erasToRun, formatViolationLine, runToken, violationJson, type ViolationJson } from '../run-target.js';
@@ -28,8 +29,8 @@ export interface RunJson {
   readonly reasons: readonly string[];
   readonly violations: readonly ViolationJson[];
   readonly windowHits: Record<string, number>;
-  /** The CLI token: `secondary-mmu replay <token>`. */
-  readonly token: string;
+  /** The CLI token: `secondary-mmu replay <token>`; null when the driver threw before the run could start. */
+  readonly token: string | null;
 }
 
 /**
@@ -43,7 +44,11 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   const target = await buildTarget({ scenario, driver: options.driver ?? 'classic-mirror', variant: options.variant, cwd: options.cwd });
   const runs: RunJson[] = [];
   for (const era of erasToRun(target, options.era)) {
-    const r = await runScenario(target.scenario.scenario, target.factory, { era, seed, ...(strategy === undefined ? {} : { strategy }) });
+    const r = await catchDriverThrow(() => runScenario(target.scenario.scenario, target.factory, { era, seed, ...(strategy === undefined ? {} : { strategy }) }));
+    if (isDriverThrew(r)) {
+      runs.push({ era, verdict: 'fail', reasons: [`the driver threw outside a callback: ${r.threw}`], violations: [], windowHits: {}, token: null });
+      continue;
+    }
     runs.push({ era, verdict: r.verdict, reasons: r.reasons, violations: r.violations.map(violationJson), windowHits: r.windowHits, token: runToken(target, era, r.token) });
   }
   const failed = runs.some((r) => r.verdict === 'fail');
@@ -57,7 +62,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     io.out(`${c.bold(target.scenario.scenario.name)} with ${target.factory.name} in ${r.era}: ${verdict}\n`);
     for (const reason of r.reasons) io.out(`  ${reason.split('\n')[0]}\n`);
     for (const v of r.violations) io.out(`  ${c.red(formatViolationLine(v))}\n`);
-    if (r.verdict === 'fail') io.out(`  replay: ${c.cyan(`secondary-mmu replay ${r.token}`)}\n`);
+    if (r.verdict === 'fail' && r.token !== null) io.out(`  replay: ${c.cyan(`secondary-mmu replay ${r.token}`)}\n`);
   }
   return failed ? EXIT.violations : EXIT.ok;
 }

@@ -2,6 +2,7 @@ import type { Era } from '@secondary-mmu/core-mm';
 import type { NotifierCallback, NotifierTrace } from '@secondary-mmu/mmu-notifier';
 import { runScenario } from '@secondary-mmu/testkit';
 import { addCounters, NO_COUNTERS } from '../drivers/counters.js';
+import { catchDriverThrow, isDriverThrew } from '../driver-threw.js';
 import type { DeviceCounters } from '../drivers/types.js';
 import { runToken, type RunTarget } from '../run-target.js';
 import { measuredFactory } from './measured-factory.js';
@@ -57,14 +58,22 @@ export interface CompareCell {
   /** Most references beyond the primary MMU's a page had while a device accessed it (a reference-holding driver shows 1 or more). */
   readonly peakExtraRefs: number;
   readonly violations: readonly CellViolation[];
-  /** `secondary-mmu replay <token>` reruns it. */
-  readonly token: string;
+  /** What the driver threw where no violation could record it (its `attach`): the run never started. Null otherwise. */
+  readonly threw: string | null;
+  /** `secondary-mmu replay <token>` reruns it; null when the driver threw before the run started. */
+  readonly token: string | null;
+}
+
+/** The cell of a run the driver's throw prevented: no figure, not correct. */
+function thrownCell(target: RunTarget, era: Era, requiresUndeclared: readonly string[], threw: string): CompareCell {
+  return { driver: target.factory.name, scenario: target.scenario.scenario.name, era, verdict: 'fail', correct: false, requiresUndeclared, callbacks: {}, invalidations: 0, blockedNs: 0, maxInvalidationNs: 0, youngAnswers: 0, deviceAccesses: 0, counters: NO_COUNTERS, deviceHotEvictions: 0, peakPinsHeld: 0, peakExtraRefs: 0, violations: [], threw, token: null };
 }
 
 /** Run `target` in `era` once and measure it; `keep` is handed the run's trace (for a report's timeline). Kernel counterpart: none. */
 export async function measureCell(target: RunTarget, era: Era, requiresUndeclared: readonly string[], keep?: (trace: NotifierTrace) => void): Promise<CompareCell> {
   const { factory, probe } = measuredFactory(target.factory);
-  const r = await runScenario(target.scenario.scenario, factory, { era, seed: 1 });
+  const r = await catchDriverThrow(() => runScenario(target.scenario.scenario, factory, { era, seed: 1 }));
+  if (isDriverThrew(r)) return thrownCell(target, era, requiresUndeclared, r.threw);
   keep?.(r.trace);
   const token = runToken(target, era, r.token);
   const callbacks: Record<string, number> = {};
@@ -108,6 +117,7 @@ export async function measureCell(target: RunTarget, era: Era, requiresUndeclare
     peakPinsHeld: probe.peakHolds,
     peakExtraRefs: probe.peakExtraRefs,
     violations: [...byKind.values()],
+    threw: null,
     token,
   };
 }

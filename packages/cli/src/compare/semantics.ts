@@ -36,7 +36,11 @@ export function semanticsTable(probes: readonly CompareCell[], cells: readonly C
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   return [...groups.values()].map((group) => {
-    const first = (test: (c: CompareCell) => boolean): string | undefined => group.find(test)?.token;
+    // The first run that answers yes: its token (a run the driver's throw prevented has none: the empty string).
+    const first = (test: (c: CompareCell) => boolean): string | undefined => {
+      const c = group.find(test);
+      return c === undefined ? undefined : (c.token ?? '');
+    };
     const refs = first((c) => c.scenario === 'semantics-probe' && (c.peakPinsHeld > 0 || c.peakExtraRefs > 0));
     const aging = first((c) => c.youngAnswers > 0);
     const sleeps = first((c) => c.maxInvalidationNs > 0 || c.violations.some((v) => v.kind === 'might-sleep'));
@@ -49,7 +53,7 @@ export function semanticsTable(probes: readonly CompareCell[], cells: readonly C
       invalidateSleeps: sleeps !== undefined,
       correct: wrong === undefined,
       runs: group.length,
-      evidence: { ...(refs === undefined ? {} : { holdsPageRefs: refs }), ...(aging === undefined ? {} : { implementsAging: aging }), ...(sleeps === undefined ? {} : { invalidateSleeps: sleeps }), ...(wrong === undefined ? {} : { correct: wrong }) },
+      evidence: { ...(refs === undefined ? {} : { holdsPageRefs: refs }), ...(aging === undefined ? {} : { implementsAging: aging }), ...(sleeps === undefined ? {} : { invalidateSleeps: sleeps }), ...(wrong === undefined || wrong === '' ? {} : { correct: wrong }) },
     };
   });
 }

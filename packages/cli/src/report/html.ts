@@ -30,12 +30,12 @@ export function compareHtml(result: CompareJson, timelines: readonly RunTimeline
   parts.push(`<h2>Timelines</h2><p>Callbacks of each run in call order, one lane per driver; a mark is wider by the virtual time it blocked (hover for its time). ${legendHtml()}</p>`);
   for (const s of scenariosOf(result.cells)) {
     const cells = result.cells.filter((x) => x.scenario === s);
-    parts.push(`<h2 id="${escapeHtml(s)}">${escapeHtml(s)}</h2>`, table(CELL_HEADER, cells.map((x) => cellCells(x, plain)), cells.map((x) => x.token)));
+    parts.push(`<h2 id="${escapeHtml(s)}">${escapeHtml(s)}</h2>`, table(CELL_HEADER, cells.map((x) => cellCells(x, plain)), cells.map((x) => x.token ?? `(none: the driver threw: ${x.threw ?? ''})`)));
     for (const era of [...new Set(cells.map((x) => x.era))]) {
       const lanes = timelines.filter((t) => t.scenario === s && t.era === era);
       if (lanes.length > 0) parts.push(`<h3>${escapeHtml(s)} in ${escapeHtml(era)}</h3>`, timelineSvg(lanes));
     }
-    parts.push(`<details><summary>replay tokens</summary><ul>${cells.map((x) => `<li>${escapeHtml(`${x.driver}, ${x.era}`)}: <code>${escapeHtml(x.token)}</code></li>`).join('')}</ul></details>`);
+    parts.push(`<details><summary>replay tokens</summary><ul>${cells.map((x) => `<li>${escapeHtml(`${x.driver}, ${x.era}`)}: <code>${escapeHtml(x.token ?? `none: the driver threw: ${x.threw ?? ''}`)}</code></li>`).join('')}</ul></details>`);
   }
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>secondary-mmu compare</title><style>${STYLE}</style></head><body>${parts.join('\n')}</body></html>\n`;
 }

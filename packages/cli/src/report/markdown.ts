@@ -23,7 +23,7 @@ export function compareMarkdown(result: CompareJson, command: string): string {
   for (const s of scenariosOf(result.cells)) {
     const cells = result.cells.filter((x) => x.scenario === s);
     out.push('', `## ${s}`, '', table(CELL_HEADER, cells.map((x) => cellCells(x, plain))), '');
-    for (const x of cells) out.push(`- ${x.driver}, ${x.era}: \`${x.token}\``);
+    for (const x of cells) out.push(x.token === null ? `- ${x.driver}, ${x.era}: none, the driver threw: ${x.threw ?? ''}` : `- ${x.driver}, ${x.era}: \`${x.token}\``);
   }
   return `${out.join('\n')}\n`;
 }
