@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { committedSection, semanticsSection } from './support/semantics-doc.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('fixtures/', import.meta.url));
+const DOC = fileURLToPath(new URL('../../../docs/cli.md', import.meta.url));
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
 
@@ -31,6 +33,8 @@ describe.concurrent('the built secondary-mmu executable', () => {
     expect(r.stdout).toMatch(/Next:\n {2}secondary-mmu compare --json/);
     expect(r.stderr).toBe('');
     expect(r.stdout).not.toMatch(ANSI);
+    // docs/cli.md holds this table: regenerate it with `npm run compare:docs -w @secondary-mmu/cli`.
+    expect(committedSection(readFileSync(DOC, 'utf8'))).toBe(semanticsSection(r.stdout));
   });
 
   it('colours when asked (FORCE_COLOR) off a terminal', async () => {
