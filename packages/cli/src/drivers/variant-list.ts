@@ -4,7 +4,7 @@ import { CliError } from '../cli-error.js';
 import { isDriverFactoryLike } from './factory-shape.js';
 import type { DriverVariant } from './types.js';
 
-/** A variant as a list holds it, with the driver it breaks when it says. */
+/** A variant as a list holds it, with the driver it breaks when it says. Kernel counterpart: none. */
 export type ListedVariant = DriverVariant & { readonly reference?: DriverFactory };
 
 /**
