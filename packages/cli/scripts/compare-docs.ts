@@ -1,0 +1,19 @@
+/*
+ * Regenerate the semantics table in docs/cli.md from the built CLI's `compare` (the
+ * default comparison): `npm run compare:docs -w @secondary-mmu/cli` after a build. The
+ * end-to-end test fails when the committed table and the CLI's output differ.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { semanticsSection, SEMANTICS_DOC_END, SEMANTICS_DOC_START } from '../test/support/semantics-doc.ts';
+
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const doc = fileURLToPath(new URL('../../../docs/cli.md', import.meta.url));
+const output = execFileSync(process.execPath, [bin, 'compare'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const text = readFileSync(doc, 'utf8');
+const start = text.indexOf(SEMANTICS_DOC_START);
+const end = text.indexOf(SEMANTICS_DOC_END);
+if (start < 0 || end < start) throw new Error(`docs/cli.md has no ${SEMANTICS_DOC_START} … ${SEMANTICS_DOC_END} block`);
+writeFileSync(doc, `${text.slice(0, start + SEMANTICS_DOC_START.length)}\n${semanticsSection(output)}\n${text.slice(end)}`);
+console.log(`wrote the semantics table to ${doc}`);

@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { renderCells, renderSemantics, renderViolations } from '../compare/render.js';
+import { runComparison, type ComparisonSpec } from '../compare/run-comparison.js';
+import type { Io } from '../output/io.js';
+import type { RunTimeline } from '../report/timeline.js';
+import { writeCompareReport } from '../report/write.js';
+import { startProgress } from '../output/progress.js';
+
+/** Options of `compare`. Kernel counterpart: none. */
+export interface CompareOptions extends ComparisonSpec {
+  readonly json?: boolean;
+  /** Write `compare.md` and a self-contained `compare.html` (SVG timelines) into this folder. */
+  readonly report?: string;
+}
+
+/**
+ * `secondary-mmu compare`: drivers × scenarios × eras, every figure measured from a run
+ * with its token, then the semantics table answered from those runs. Exit 1 when a run
+ * recorded a violation. Kernel counterpart: none.
+ */
+export async function compareCommand(options: CompareOptions, io: Io): Promise<ExitCode> {
+  let progress: ReturnType<typeof startProgress> | null = null;
+  const timelines: RunTimeline[] = [];
+  const result = await runComparison(
+    options,
+    (done, total) => {
+      progress ??= startProgress(io, total, 'compare', options.json === true);
+      progress.tick(`${done}/${total}`);
+    },
+    options.report === undefined ? undefined : timelines,
+  );
+  (progress as ReturnType<typeof startProgress> | null)?.stop();
+  if (options.report !== undefined) {
+    const written = writeCompareReport(path.resolve(options.cwd ?? process.cwd(), options.report), result, timelines, commandLine(options));
+    io.err(`report: ${written.markdown}, ${written.html}\n`);
+  }
+  const code = [...result.cells, ...result.probes].some((c) => c.violations.length > 0 || c.threw !== null) ? EXIT.violations : EXIT.ok;
+  if (options.json === true) {
+    io.out(`${JSON.stringify(result, null, 2)}\n`);
+    return code;
+  }
+  const c = io.color;
+  io.out(`${c.bold('Semantics')}, answered from the runs below (not from what each driver declares)\n${renderSemantics(result.semantics, c)}\n`);
+  io.out(`${c.bold('Runs')}: one per driver × scenario × era (seed 1); callbacks by kind, virtual time, driver counters (- where a driver does not count)\n\n${renderCells(result.cells, c)}\n`);
+  const violations = renderViolations(result.cells, c);
+  if (violations !== '') io.out(`${violations}\n`);
+  io.out(`${c.bold('Next')}:\n`);
+  io.out('  secondary-mmu compare --json                                  every cell with its replay token\n');
+  io.out('  secondary-mmu explore fault-vs-munmap --driver kvm-spte --variant no-retry-check\n');
+  io.out('  secondary-mmu experiment aging-rounds                         the seed\'s | versus || claim\n');
+  io.out('  secondary-mmu compare --driver ./my-driver.js                 your own driver (docs/cli.md)\n');
+  return code;
+}
+
+/** The command line that makes this comparison, for the report's header. */
+function commandLine(o: CompareOptions): string {
+  const many = (flag: string, values: readonly string[] | undefined): string[] => (values ?? []).map((v) => `${flag} ${v}`);
+  return ['secondary-mmu compare', ...many('--era', o.era), ...many('--driver', o.driver), ...many('--scenario', o.scenario)].join(' ');
+}

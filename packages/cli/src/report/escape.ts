@@ -1,0 +1,4 @@
+/** `text` safe inside HTML or SVG text and attributes. Kernel counterpart: none. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
