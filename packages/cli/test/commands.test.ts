@@ -21,7 +21,7 @@ describe('scenarios and drivers', () => {
 
   it('lists the built-ins and a third-party module with its description and variants', async () => {
     const list = await listDrivers([`${FIXTURES}my-driver.mjs`]);
-    expect(list.map((d) => d.name)).toEqual(['dmirror', 'classic-mirror', 'acking-mirror', 'sva', 'odp', 'kvm-spte', 'gru', 'my-mirror']);
+    expect(list.map((d) => d.name)).toEqual(['dmirror', 'classic-mirror', 'acking-mirror', 'sva', 'odp', 'kvm-spte', 'kvm-spte-refs-per-spte', 'gru', 'my-mirror']);
     expect(list.find((d) => d.name === 'kvm-spte')!.variants.map((v) => v.name)).toContain('kvm-spte-no-retry-check');
     expect(list.at(-1)).toMatchObject({ description: 'a test mirror wrapping the classic mirror', variants: [] });
     expect(list.at(-1)!.source).toMatch(/my-driver\.mjs$/);
@@ -66,10 +66,11 @@ describe('run and explore', () => {
 });
 
 describe('compare', () => {
-  it('answers the semantics from runs: kvm-spte holds references before v6 and ages, gru neither, the acking mirror sleeps', async () => {
-    const result = await runComparison({ driver: ['kvm-spte', 'gru', 'acking-mirror'], scenario: ['fault-vs-munmap'] });
+  it('answers the semantics from runs: KVM held references before acb66dd0 and ages, gru neither, the acking mirror sleeps', async () => {
+    const result = await runComparison({ driver: ['kvm-spte', 'kvm-spte-refs-per-spte', 'gru', 'acking-mirror'], scenario: ['fault-vs-munmap'] });
     const row = (driver: string, era: string) => result.semantics.find((s) => s.driver === driver && s.era === era)!;
-    expect(row('kvm-spte', 'v2.6.27')).toMatchObject({ holdsPageRefs: true, implementsAging: true, invalidateSleeps: false, correct: true });
+    expect(row('kvm-spte-refs-per-spte', 'v2.6.27')).toMatchObject({ holdsPageRefs: true, implementsAging: true, invalidateSleeps: false, correct: true });
+    expect(result.semantics.some((s) => s.driver === 'kvm-spte' && s.era !== 'v6')).toBe(false);
     expect(row('kvm-spte', 'v6')).toMatchObject({ holdsPageRefs: false, implementsAging: true });
     expect(row('gru', 'rfc-2008')).toMatchObject({ holdsPageRefs: false, implementsAging: false, invalidateSleeps: false, correct: true });
     expect(row('acking-mirror', 'v6')).toMatchObject({ invalidateSleeps: true, correct: true });
@@ -109,21 +110,21 @@ describe('experiment aging-rounds', () => {
 describe('compare --report', () => {
   it('writes Markdown with every token and a self-contained HTML page with one timeline lane per driver', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'smmu-report-'));
-    const r = await cli('compare', '--driver', 'kvm-spte', '--driver', 'gru', '--driver', 'acking-mirror', '--scenario', 'fault-vs-munmap', '--report', dir);
+    const r = await cli('compare', '--driver', 'kvm-spte-refs-per-spte', '--driver', 'gru', '--driver', 'acking-mirror', '--scenario', 'fault-vs-munmap', '--report', dir);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/report: .*compare\.md, .*compare\.html/);
     const md = readFileSync(path.join(dir, 'compare.md'), 'utf8');
     expect(md).toMatch(/^# Driver comparison/);
-    expect(md).toMatch(/\| kvm-spte \| v2\.6\.27 \| yes \| yes \| no \| yes \| 2 \|/);
+    expect(md).toMatch(/\| kvm-spte-refs-per-spte \| v2\.6\.27 \| yes \| yes \| no \| yes \| 2 \|/);
     expect(md.match(/`smcli1\.[^`]+`/g)!.length).toBeGreaterThanOrEqual(7);
     const html = readFileSync(path.join(dir, 'compare.html'), 'utf8');
     expect(html).not.toMatch(/<script|<link|src="http/);
     const svgs = html.match(/<svg[\s\S]*?<\/svg>/g)!;
-    // fault-vs-munmap in rfc-2008, v2.6.27 (kvm-spte, gru) and v6 (all three).
+    // fault-vs-munmap in rfc-2008, v2.6.27 (kvm-spte-refs-per-spte, gru) and v6 (all three).
     expect(svgs.map((s) => [...s.matchAll(/data-lane="([^"]+)"/g)].map((m) => m[1]))).toEqual([
-      ['kvm-spte', 'gru'],
-      ['kvm-spte', 'gru'],
-      ['kvm-spte', 'gru', 'acking-mirror'],
+      ['kvm-spte-refs-per-spte', 'gru'],
+      ['kvm-spte-refs-per-spte', 'gru'],
+      ['kvm-spte-refs-per-spte', 'gru', 'acking-mirror'],
     ]);
     // The acking mirror blocks in its invalidation: its mark is wider than a non-blocking one.
     expect(svgs[2]).toMatch(/blocked 2000 ns/);

@@ -28,7 +28,7 @@ describe.concurrent('the built secondary-mmu executable', () => {
     const r = await bin(['compare']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Semantics/);
-    expect(r.stdout).toMatch(/kvm-spte +v2\.6\.27 +yes +yes +no +yes/);
+    expect(r.stdout).toMatch(/kvm-spte-refs-per-spte +v2\.6\.27 +yes +yes +no +yes/);
     expect(r.stdout).toMatch(/gru +v6 +no +no +no +yes/);
     expect(r.stdout).toMatch(/Next:\n {2}secondary-mmu compare --json/);
     expect(r.stderr).toBe('');

@@ -6,6 +6,8 @@ const testkit = () => import('@secondary-mmu/testkit');
 const killMatrix = () => import('@secondary-mmu/testkit/kill-matrix').then((m) => m.KILL_MATRIX);
 const TESTKIT = { module: '@secondary-mmu/testkit', load: testkit, variants: killMatrix } as const;
 const mirrorCounters = statsCounters({ deviceFaults: ['faults'], retries: ['retries'] });
+const kvmVariants = () => import('@secondary-mmu/kvm-spte/variants').then((m) => m.KVM_SPTE_VARIANTS);
+const kvmCounters = statsCounters({ tlbFlushes: ['flushes'], deviceFaults: ['faults'], retries: ['retries'] });
 
 /**
  * The drivers `--driver <name>` knows, in listing order: the testkit's reference drivers,
@@ -19,6 +21,7 @@ export const BUILTIN_DRIVERS: readonly DriverEntry[] = Object.freeze([
   builtinDriver({ ...TESTKIT, name: 'acking-mirror', export: 'ackingMirror', description: 'the classic mirror waiting for a remote acknowledgement in its invalidations (may sleep; v6)', counters: mirrorCounters }),
   builtinDriver({ ...TESTKIT, name: 'sva', export: 'svaMirror', description: 'an IOMMU SVA device sharing the CPU page table, flushed by arch_invalidate_secondary_tlbs (v6)' }),
   builtinDriver({ ...TESTKIT, name: 'odp', export: 'odpMirror', description: 'RDMA on-demand paging: one interval notifier per memory region (v6)' }),
-  builtinDriver({ name: 'kvm-spte', module: '@secondary-mmu/kvm-spte', export: 'kvmSpte', load: () => import('@secondary-mmu/kvm-spte'), variants: () => import('@secondary-mmu/kvm-spte/variants').then((m) => m.KVM_SPTE_VARIANTS), description: 'KVM shadow/TDP page tables: memslots, sptes with A/D bits, the invalidate-seq fault retry, per era', counters: statsCounters({ tlbFlushes: ['flushes'], deviceFaults: ['faults'], retries: ['retries'] }) }),
+  builtinDriver({ name: 'kvm-spte', module: '@secondary-mmu/kvm-spte', export: 'kvmSpte', load: () => import('@secondary-mmu/kvm-spte'), variants: kvmVariants, description: "KVM's TDP MMU today: memslots, sptes with A/D bits, no page references, the invalidate-seq fault retry (v6)", counters: kvmCounters }),
+  builtinDriver({ name: 'kvm-spte-refs-per-spte', module: '@secondary-mmu/kvm-spte', export: 'kvmSpteHoldingRefs', load: () => import('@secondary-mmu/kvm-spte'), variants: kvmVariants, description: 'KVM as in 2.6.27-2.6.31: a page reference per spte, put when the spte goes (every era)', counters: kvmCounters }),
   builtinDriver({ name: 'gru', module: '@secondary-mmu/gru', export: 'gru', load: () => import('@secondary-mmu/gru'), variants: () => import('@secondary-mmu/gru/variants').then((m) => m.GRU_VARIANTS), description: 'SGI GRU: a TLB-only device with contexts, interrupt and user TLB dropins, per era', counters: statsCounters({ tlbFlushes: ['flushes'], deviceFaults: ['misses'], retries: ['failedDropins', 'discardedDropins'] }) }),
 ]);
