@@ -1,0 +1,32 @@
+import { SpinLock, type Machine } from '@secondary-mmu/core-mm';
+import type { XpmemImporter } from './importer.js';
+import type { XpmemSegment } from './segment.js';
+
+/**
+ * One importer's use of one segment: got (`xpmem_get`), then attached
+ * (`xpmem_attach`), at the owner's addresses. `recallSeq` counts the recalls delivered
+ * to it, under `att->lock`: an import fault whose answer arrives after a recall it did
+ * not see starts over. Cut off once the owner heard nothing by the fabric's cut-off:
+ * its accesses then fail with `EFAULT`.
+ *
+ * Kernel counterpart: `struct xpmem_access_permit` plus `struct xpmem_attachment`
+ * (`hpc/xpmem` kernel/xpmem_private.h), `att->mutex` made a spinlock.
+ */
+export class XpmemAttachment {
+  /** `att->lock`: orders the importer's installs against recalls. */
+  readonly lock: SpinLock;
+  /** Recalls delivered to this attachment. */
+  recallSeq = 0;
+  /** `xpmem_attach` ran (and no `xpmem_detach` since). */
+  attached = false;
+  /** The owner cut it off: accesses fail with EFAULT. */
+  cutOff = false;
+
+  constructor(
+    machine: Machine,
+    readonly importer: XpmemImporter,
+    readonly segment: XpmemSegment,
+  ) {
+    this.lock = new SpinLock(machine, 'xpmem att->lock');
+  }
+}
