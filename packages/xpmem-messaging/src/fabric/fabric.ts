@@ -74,7 +74,8 @@ export class XpmemFabric {
     const forth = this.channel(from, to);
     const back = this.channel(to, from);
     const n = this.stats.exchanges++;
-    this.machine.sched.spawn(`${to.name}: ${what} #${n}`, (task) => this.carry(task, x, forth, back, to, handler), { daemon: true });
+    const seq = forth.enqueue(); // its place in the channel's order is taken now, at the send
+    this.machine.sched.spawn(`${to.name}: ${what} #${n}`, (task) => this.carry(task, x, forth, seq, back, to, handler), { daemon: true });
     return x;
   }
 
@@ -90,9 +91,9 @@ export class XpmemFabric {
     return ch;
   }
 
-  private async carry<T>(task: Task, x: XpmemExchange<T>, forth: XpmemChannel, back: XpmemChannel, to: XpmemPartition, handler: (task: Task) => T | Promise<T>): Promise<void> {
+  private async carry<T>(task: Task, x: XpmemExchange<T>, forth: XpmemChannel, seq: number, back: XpmemChannel, to: XpmemPartition, handler: (task: Task) => T | Promise<T>): Promise<void> {
     const deadline = x.sentAt + this.options.cutoffNs;
-    if (!(await this.transmit(task, forth)) || !to.answering) return this.cutOff(task, x, deadline);
+    if (!(await this.transmit(task, forth, seq)) || !to.answering) return this.cutOff(task, x, deadline);
     if (to.delayNs > 0) await this.machine.sched.sleep(task, to.delayNs);
     to.handled++;
     let value: T | undefined;
@@ -101,21 +102,20 @@ export class XpmemFabric {
     } catch (error) {
       x.error = error;
     }
-    if (!(await this.transmit(task, back))) return this.cutOff(task, x, deadline);
+    if (!(await this.transmit(task, back, back.enqueue()))) return this.cutOff(task, x, deadline);
     if (x.error === undefined) x.answer = { ok: true, value: value as T };
     this.finish(x);
   }
 
   /**
-   * One message over `ch`: transmissions (each the latency plus jitter, never arriving
+   * Message `seq` over `ch`: transmissions (each the latency plus jitter, never arriving
    * before the one sent before it) until one is not lost, at most `maxRetransmits`
    * retransmissions `retransmitTimeoutNs` apart; then its turn in the channel's order.
    * False when the link gave up on it.
    */
-  private async transmit(task: Task, ch: XpmemChannel): Promise<boolean> {
+  private async transmit(task: Task, ch: XpmemChannel, seq: number): Promise<boolean> {
     const { latencyNs, jitterNs, loss, maxRetransmits, retransmitTimeoutNs } = this.options;
     const rng = this.machine.rng.faults;
-    const seq = ch.enqueue();
     let delivered = false;
     for (let attempt = 0; attempt <= maxRetransmits && !delivered; attempt++) {
       if (attempt > 0) await this.machine.sched.sleep(task, retransmitTimeoutNs);
