@@ -48,7 +48,7 @@ export function xpmemClassicOps(driver: XpmemDriver, segment: XpmemSegment): Mmu
         segment.active++;
         segment.seq++;
       });
-      return andThen(holders, (h) => andThen(xpmemRecallSettled(task, driver, segment, start, end, h), () => 0));
+      return andThen(holders, (h) => andThen(xpmemRecallSettled(task, driver, segment, start, end, h, `invalidate_range_start (${range.event})`), () => 0));
     },
     invalidateRangeEnd: (task, _sub, range) => {
       const [start, end] = clip(range.start, range.end);
@@ -62,7 +62,7 @@ export function xpmemClassicOps(driver: XpmemDriver, segment: XpmemSegment): Mmu
       segment.released = true;
       segment.idle.wakeUp();
       const holders = underLock(task, segment, segment.start, segment.end, () => segment.seq++);
-      return andThen(holders, (h) => xpmemRecallSettled(task, driver, segment, segment.start, segment.end, h));
+      return andThen(holders, (h) => xpmemRecallSettled(task, driver, segment, segment.start, segment.end, h, 'release'));
     },
   };
   if (driver.machine.era === 'v2.6.27') {
@@ -71,7 +71,7 @@ export function xpmemClassicOps(driver: XpmemDriver, segment: XpmemSegment): Mmu
       const page = address - (address % PAGE_SIZE);
       return andThen(
         underLock(task, segment, page, page + PAGE_SIZE, () => segment.seq++),
-        (h) => xpmemRecall(task, driver, segment, page, page + PAGE_SIZE, h),
+        (h) => xpmemRecall(task, driver, segment, page, page + PAGE_SIZE, h, 'invalidate_page'),
       );
     };
   }
@@ -98,11 +98,11 @@ export function xpmemEndOnlyOps(driver: XpmemDriver, segment: XpmemSegment): Mmu
         driver.stats.filtered++;
         return;
       }
-      return andThen(underLock(task, segment, start, end, () => segment.seq++), (h) => xpmemRecall(task, driver, segment, start, end, h));
+      return andThen(underLock(task, segment, start, end, () => segment.seq++), (h) => xpmemRecall(task, driver, segment, start, end, h, `invalidate_range_end (${range.event})`));
     },
     release: (task) => {
       segment.released = true;
-      return andThen(underLock(task, segment, segment.start, segment.end, () => undefined), (h) => xpmemRecall(task, driver, segment, segment.start, segment.end, h));
+      return andThen(underLock(task, segment, segment.start, segment.end, () => undefined), (h) => xpmemRecall(task, driver, segment, segment.start, segment.end, h, 'release'));
     },
   };
 }

@@ -27,7 +27,7 @@ export function xpmemIntervalOps(driver: XpmemDriver, segment: XpmemSegment): Mm
         const refuse = !range.blockable && (holders.length > 0 || segment.inflight > 0);
         if (refuse) driver.stats.refused++;
         else mmuIntervalSetSeq(isub, curSeq);
-        return andThen(segment.lock.unlock(task), () => (refuse ? false : andThen(xpmemRecallSettled(task, driver, segment, range.start, range.end, holders), () => true)));
+        return andThen(segment.lock.unlock(task), () => (refuse ? false : andThen(xpmemRecallSettled(task, driver, segment, range.start, range.end, holders, `interval invalidate (${range.event})`), () => true)));
       }),
   };
 }

@@ -8,7 +8,8 @@ import { xpmemReleasePins } from './unpin.js';
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
 /**
- * Recall `[start, end)` of `segment` from `importers` and **sleep** until every one has
+ * Recall `[start, end)` of `segment` from `importers` (from the callback `via`, which
+ * names the call site in a might-sleep report) and **sleep** until every one has
  * acknowledged: a recall message to each — one after another (`order: 'serial'`) or
  * all at once, waiting for the slowest (`'multicast'`) — whose handler, on the
  * importer, drops its translations of the range and answers with the pages it wrote.
@@ -21,12 +22,12 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
  * attachment, across partitions a recall message per remote partition and a wait for
  * the acknowledgements (SGI's 2008 driver); the unpin is `xpmem_unpin_pages()`.
  */
-export async function xpmemRecall(task: Task, driver: XpmemDriver, segment: XpmemSegment, start: number, end: number, importers: readonly XpmemImporter[]): Promise<void> {
+export async function xpmemRecall(task: Task, driver: XpmemDriver, segment: XpmemSegment, start: number, end: number, importers: readonly XpmemImporter[], via = 'invalidate'): Promise<void> {
   if (importers.length === 0) return;
   const t0 = driver.machine.clock.now;
   const owner = driver.ownerPartition(segment.mm);
   const what = `recall segment ${segment.segid} [${hex(start)}, ${hex(end)})`;
-  const site = `xpmem_invalidate_range: ${what}`;
+  const site = `${via} -> xpmem_invalidate_range: ${what}`;
   const send = (importer: XpmemImporter): XpmemExchange<number[]> => {
     driver.stats.recallMessages++;
     return driver.fabric.send(owner, importer.partition, what, (t) => importer.handleRecall(t, segment, start, end));
@@ -88,6 +89,7 @@ export async function xpmemCutOff(task: Task, driver: XpmemDriver, segment: Xpme
  * pinned by it only until it notices the retry.
  */
 export function xpmemSettle(task: Task, segment: XpmemSegment): void | Promise<void> {
+  if (segment.inflight === 0) return; // nothing to wait for: no sleep, so none in a context that forbids it
   return segment.idle.waitEvent(task, () => segment.inflight === 0, 'xpmem: wait for pins in flight');
 }
 
@@ -97,8 +99,8 @@ export function xpmemSettle(task: Task, segment: XpmemSegment): void | Promise<v
  * table that it is still giving back, and none may outlive the invalidation. Kernel
  * counterpart: `xpmem_invalidate_range()` as a whole.
  */
-export async function xpmemRecallSettled(task: Task, driver: XpmemDriver, segment: XpmemSegment, start: number, end: number, importers: readonly XpmemImporter[]): Promise<void> {
+export async function xpmemRecallSettled(task: Task, driver: XpmemDriver, segment: XpmemSegment, start: number, end: number, importers: readonly XpmemImporter[], via: string): Promise<void> {
   await xpmemSettle(task, segment);
-  await xpmemRecall(task, driver, segment, start, end, importers);
+  await xpmemRecall(task, driver, segment, start, end, importers, via);
   await xpmemSettle(task, segment);
 }

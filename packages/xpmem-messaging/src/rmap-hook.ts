@@ -31,6 +31,6 @@ async function recallFrame(task: Task, driver: XpmemDriver, pfn: number): Promis
     await segment.lock.unlock(task);
     const byPage = new Map<number, XpmemImporter[]>();
     for (const { importer, page } of holders) byPage.set(page, [...(byPage.get(page) ?? []), importer]);
-    for (const [page, importers] of byPage) await xpmemRecall(task, driver, segment, page, page + PAGE_SIZE, importers);
+    for (const [page, importers] of byPage) await xpmemRecall(task, driver, segment, page, page + PAGE_SIZE, importers, 'rmap invalidate_page');
   }
 }

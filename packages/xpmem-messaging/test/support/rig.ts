@@ -52,8 +52,11 @@ export function attach(r: Rig, factory: XpmemFactory = xpmem): Promise<XpmemImpo
   return factory.attach(r.t, r.m, r.t.mm!);
 }
 
-/** Spawn `bodies` as tasks (named by their keys) and run the machine; the result. */
+/** Spawn `bodies` as tasks named by their keys — those named `cpu…` are the owner's threads, the rest bare — and run the machine; the result. */
 export function run(r: Rig, bodies: Record<string, (task: Task) => Promise<unknown>>): Promise<RunResult> {
-  for (const [name, body] of Object.entries(bodies)) r.m.sched.spawn(name, body);
+  for (const [name, body] of Object.entries(bodies)) {
+    if (name.startsWith('cpu')) r.app.spawn(name, body);
+    else r.m.sched.spawn(name, body);
+  }
   return r.m.sched.run();
 }
