@@ -23,8 +23,8 @@ export interface XpmemFaultReply {
  * `seg->lock` check that no invalidation overtook it — if one did, unpin and start over
  * (at most `maxFaultRetries` times, then `EAGAIN`) — and record the pin. The end-only
  * mode checks nothing (the `hpc/xpmem` fault path). `EFAULT`: the segment is gone, the
- * mm exited, the importer was cut off, nothing mapped there, or (`rfc-2008`) a file
- * mapping — exports of anonymous memory only. `EPERM`: a write to a read-only mapping.
+ * mm exited, the importer was cut off, nothing mapped there, or (`rfc-2008` start mode)
+ * a file mapping — exports of anonymous memory only. `EPERM`: a write to a read-only mapping.
  *
  * Kernel counterpart: SGI's 2008 XPMEM fault request handling (`xpmem_ensure_valid_PFN`
  * → `get_user_pages`, with its request-invalidated retry); `hpc/xpmem`'s
@@ -105,7 +105,7 @@ async function pinPage(task: Task, driver: XpmemDriver, segment: XpmemSegment, i
     const vma = mm.vmas.lookup(page);
     if (vma === undefined || (vma.flags & VM.read) === 0) throw new SmmuError('EFAULT', `${where}: ${vma === undefined ? 'nothing mapped there' : 'the mapping is not readable'}`);
     if (write && (vma.flags & VM.write) === 0) throw new SmmuError('EPERM', `${where}: the mapping is not writable`);
-    if (driver.machine.era === 'rfc-2008' && vma.file !== null) throw new SmmuError('EFAULT', `${where}: rfc-2008 exports anonymous memory only (a file unmap holds i_mmap_lock, a spinlock)`);
+    if (driver.machine.era === 'rfc-2008' && driver.options.recall === 'start' && vma.file !== null) throw new SmmuError('EFAULT', `${where}: rfc-2008 exports anonymous memory only (a file unmap holds i_mmap_lock, a spinlock)`);
     const [pfn] = await importer.device.getUserPages(task, mm, page, 1, { pin: true, write });
     if (pfn === undefined) throw new SmmuError('EFAULT', `${where}: pin_user_pages returned nothing`);
     segment.inflight++; // before the unlock, a preemption point: invalidations now wait for this pin

@@ -1,0 +1,14 @@
+import { Machine, MAP, PROT, shrinkPage, walkPageTable } from '@secondary-mmu/core-mm';
+import { xpmemEndOnly } from './src/variants/index.ts';
+const m = new Machine({ era: 'rfc-2008', memory: { frames: 64 } });
+const app = m.mem.createProcess('app'); const t = app.task('s');
+const a = await m.mem.mmap(t, { length: 4096, prot: PROT.read|PROT.write, flags: MAP.private|MAP.anonymous });
+await m.mem.write(t, a, 11);
+const imp = await xpmemEndOnly.attach(t, m, t.mm!);
+m.sched.spawn('i', async (task) => console.log('imp read', await imp.read(task, a)));
+await m.sched.run();
+const pfn = walkPageTable(t.mm!, a)!.pfn;
+m.sched.spawn('k', async (task) => { for (let i=0;i<4;i++) console.log('verdict', await shrinkPage(m.mem, task, pfn, { writePage: true })); console.log('pte after', walkPageTable(t.mm!, a)); });
+await m.sched.run();
+app.spawn('c', async (task) => { await m.mem.write(task, a, 22); console.log('pte after write', walkPageTable(t.mm!, a)?.pfn, 'old', pfn); });
+const r = await m.sched.run(); console.log(r.violations);
