@@ -1,7 +1,7 @@
 import { Machine, MAP, migratePage, PROT, shrinkPage, walkPageTable } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
 import { createXpmemDriver, xpmem } from '../src/index.js';
-import { xpmemEndOnly } from '../src/variants/index.js';
+import { xpmemEndOnly, xpmemV2627 } from '../src/variants/index.js';
 import { moveAwayProgram, type Trigger } from './support/end-only.js';
 import { code } from './support/rig.js';
 
@@ -67,7 +67,10 @@ describe("end-only (hpc/xpmem's shape): another process moving a pinned page awa
     expect(seen).toEqual([44, 44]);
   });
 
-  it('the main entry refuses the end-only mode; the variants subpath builds it', () => {
+  it('the main entry refuses the end-only mode and exports no variant; the variants subpath builds them', async () => {
+    const main = await import('../src/index.js');
+    expect(Object.keys(main).filter((k) => /EndOnly|2627/.test(k))).toEqual([]);
+    expect(xpmemV2627.eras).toEqual(['v2.6.27']);
     expect(() => createXpmemDriver({ recall: 'end-only' })).toThrow(/variants/);
     expect(xpmemEndOnly.options.recall).toBe('end-only');
     expect(xpmem.options.recall).toBe('start');
