@@ -21,7 +21,7 @@ export { xpmemOwnerFault, type XpmemFaultReply } from './owner-fault.js';
 export { xpmemRecall, xpmemCutOff, xpmemSettle, xpmemRecallSettled } from './recall.js';
 export { xpmemUnpin, xpmemUnpinAll, xpmemReleasePins } from './unpin.js';
 export { xpmemIntervalOps } from './notifier-interval.js';
-export { xpmemClassicOps, xpmemEndOnlyOps } from './notifier-classic.js';
+export { xpmemClassicOps } from './notifier-classic.js';
 export { xpmemRmapNotifier } from './rmap-hook.js';
 export { resolveXpmemOptions, XPMEM_MAX_FAULT_RETRIES, type XpmemOptions, type ResolvedXpmemOptions, type XpmemRecallMode, type XpmemRecallOrder } from './options.js';
 export { emptyXpmemStats, type XpmemStats } from './stats.js';

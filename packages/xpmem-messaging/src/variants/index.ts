@@ -6,3 +6,4 @@
  * @packageDocumentation
  */
 export { createXpmemEndOnly, xpmemEndOnly, xpmemV2627 } from './variants.js';
+export { xpmemEndOnlyOps } from '../notifier-classic.js';
