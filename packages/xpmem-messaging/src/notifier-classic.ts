@@ -34,8 +34,8 @@ function underLock(task: Task, segment: XpmemSegment, start: number, end: number
  *   meant to be legal.
  * - `release` — the mm is going away: recall everything, no more faults.
  *
- * Kernel counterpart: SGI's 2008 XPMEM notifier (`xpmem_invalidate_range_begin` /
- * `_end`, `xpmem_invalidate_page`, `xpmem_release`) against the RFC's and 2.6.27's
+ * Kernel counterpart: SGI's 2008 XPMEM notifier (its range begin and end, page
+ * and release callbacks, with the RFC's `atomic` argument) against the RFC's and 2.6.27's
  * `mmu_notifier_ops`.
  */
 export function xpmemClassicOps(driver: XpmemDriver, segment: XpmemSegment): MmuNotifierOps {
@@ -85,8 +85,8 @@ export function xpmemClassicOps(driver: XpmemDriver, segment: XpmemSegment): Mmu
  * range, sleeping for the acknowledgements; `release` recalls everything. The pins keep
  * the pages alive, but a page another task moves away from the owner's mapping (a
  * truncate, a hole punch; in the 2008 eras a swap-out then a write fault) stays mapped
- * by the importers. Kernel counterpart: `xpmem_invalidate_range_end()` and
- * `xpmem_mmu_notifier_release()` (`hpc/xpmem` kernel/xpmem_mmu_notifier.c).
+ * by the importers. Kernel counterpart: `xpmem_invalidate_range()` (its
+ * `invalidate_range_end`) and `xpmem_mmu_release()` (`hpc/xpmem` kernel/xpmem_mmu_notifier.c).
  */
 export function xpmemEndOnlyOps(driver: XpmemDriver, segment: XpmemSegment): MmuNotifierOps {
   return {

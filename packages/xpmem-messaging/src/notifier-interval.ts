@@ -17,7 +17,7 @@ import type { XpmemSegment } from './segment.js';
  * Kernel counterpart: the correct modern shape for a blocking driver — an
  * `mmu_interval_notifier_ops.invalidate` that returns false when
  * `!mmu_notifier_range_blockable(range)` (as mlx5's `mlx5_ib_invalidate_range` does)
- * and otherwise waits for the remote acknowledgements (`xpmem_invalidate_range`'s work).
+ * and otherwise waits for the remote acknowledgements (`xpmem_invalidate_PTEs_range()`'s work).
  */
 export function xpmemIntervalOps(driver: XpmemDriver, segment: XpmemSegment): MmuIntervalNotifierOps {
   return {

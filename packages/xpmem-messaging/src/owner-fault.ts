@@ -26,9 +26,9 @@ export interface XpmemFaultReply {
  * mm exited, the importer was cut off, nothing mapped there, or (`rfc-2008` start mode)
  * a file mapping — exports of anonymous memory only. `EPERM`: a write to a read-only mapping.
  *
- * Kernel counterpart: SGI's 2008 XPMEM fault request handling (`xpmem_ensure_valid_PFN`
- * → `get_user_pages`, with its request-invalidated retry); `hpc/xpmem`'s
- * `xpmem_fault_handler()` → `xpmem_pin_page()`.
+ * Kernel counterpart: `hpc/xpmem`'s `xpmem_fault_handler()` → `xpmem_ensure_valid_PFN()`
+ * → `xpmem_pin_page()` (`get_user_pages_remote()`: a reference where the model pins,
+ * and no retry check), and the request-invalidated retry of SGI's 2008 driver.
  */
 export async function xpmemOwnerFault(task: Task, driver: XpmemDriver, segment: XpmemSegment, importer: XpmemImporter, page: number, write: boolean): Promise<XpmemFaultReply> {
   const where = `${driver.name}: owner fault of segment ${segment.segid} at 0x${page.toString(16)} for ${importer.partition.name}`;

@@ -18,7 +18,7 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
  * Then the owner unpins what it held for them in the range (dirty where written). The
  * virtual time it slept is the invalidation's cost (`stats.recallNs`).
  *
- * Kernel counterpart: `xpmem_invalidate_range()` → `xpmem_clear_PTEs_range()` for each
+ * Kernel counterpart: `xpmem_invalidate_PTEs_range()` → `xpmem_clear_PTEs_range()` for each
  * attachment, across partitions a recall message per remote partition and a wait for
  * the acknowledgements (SGI's 2008 driver); the unpin is `xpmem_unpin_pages()`.
  */
@@ -97,7 +97,7 @@ export function xpmemSettle(task: Task, segment: XpmemSegment): void | Promise<v
  * An invalidation's whole recall: {@link xpmemSettle}, {@link xpmemRecall}, and
  * {@link xpmemSettle} again — a detach or another recall may have taken pins off the
  * table that it is still giving back, and none may outlive the invalidation. Kernel
- * counterpart: `xpmem_invalidate_range()` as a whole.
+ * counterpart: `xpmem_invalidate_PTEs_range()` as a whole.
  */
 export async function xpmemRecallSettled(task: Task, driver: XpmemDriver, segment: XpmemSegment, start: number, end: number, importers: readonly XpmemImporter[], via: string): Promise<void> {
   await xpmemSettle(task, segment);
