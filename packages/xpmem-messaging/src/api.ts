@@ -1,21 +1,14 @@
-import { andThen, ensure, PAGE_SIZE, SmmuError, TASK_SIZE, type Mm, type Task } from '@secondary-mmu/core-mm';
+import { PAGE_SIZE, SmmuError, TASK_SIZE, type Mm, type Task } from '@secondary-mmu/core-mm';
 import { MmuIntervalNotifier, MmuNotifier, mmuIntervalNotifierInsert, mmuIntervalNotifierRemove, mmuNotifierRegister, mmuNotifierUnregister } from '@secondary-mmu/mmu-notifier';
-import type { XpmemAttachment } from './attachment.js';
+import { XpmemAttachment, type XpmemAttachmentOwner } from './attachment.js';
+import { xpmemDetachAttachment, xpmemRoundTrip } from './detach.js';
 import type { XpmemDriver } from './driver.js';
-import type { XpmemImporter } from './importer.js';
 import { xpmemClassicOps, xpmemEndOnlyOps } from './notifier-classic.js';
 import { xpmemIntervalOps } from './notifier-interval.js';
 import { xpmemRmapNotifier } from './rmap-hook.js';
 import { XpmemSegment } from './segment.js';
-import { xpmemReleasePins } from './unpin.js';
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
-
-/** A control message's round trip: the calling task sleeps it (outside a run the clock just advances). */
-function roundTrip(task: Task, driver: XpmemDriver): void | Promise<void> {
-  const ns = 2 * driver.options.fabric.latencyNs;
-  return ns > 0 ? driver.machine.sched.sleep(task, ns) : undefined;
-}
 
 /**
  * `xpmem_make`: export `[start, start + length)` of `mm` (page aligned, inside the user
@@ -54,14 +47,16 @@ export async function xpmemMake(task: Task, driver: XpmemDriver, mm: Mm, start: 
  * importer already got, or one overlapping a segment it got. Kernel counterpart:
  * `xpmem_get()` (an access permit, `apid`).
  */
-export async function xpmemGet(task: Task, importer: XpmemImporter, segment: XpmemSegment): Promise<XpmemAttachment> {
+export async function xpmemGet(task: Task, importer: XpmemAttachmentOwner, segment: XpmemSegment): Promise<XpmemAttachment> {
   const where = `${importer.driver.name}: xpmem_get(segment ${segment.segid}) by ${importer.partition.name}`;
   if (segment.removed || segment.released) throw new SmmuError('EINVAL', `${where}: the segment was removed or its mm exited`);
   if (segment.mm !== importer.mm) throw new SmmuError('EINVAL', `${where}: the importer maps mm ${importer.mm.id}, the segment is of mm ${segment.mm.id}`);
   const clash = importer.attachments.find((a) => a.segment.start < segment.end && segment.start < a.segment.end);
   if (clash !== undefined) throw new SmmuError('EINVAL', `${where}: overlaps segment ${clash.segment.segid}, which it already got`);
-  await roundTrip(task, importer.driver);
-  return importer.addAttachment(segment);
+  const att = new XpmemAttachment(importer.driver.machine, importer, segment);
+  await xpmemRoundTrip(task, att);
+  importer.attachments.push(att);
+  return att;
 }
 
 /**
@@ -73,41 +68,15 @@ export async function xpmemGet(task: Task, importer: XpmemImporter, segment: Xpm
 export async function xpmemAttach(task: Task, att: XpmemAttachment): Promise<void> {
   const where = `${att.importer.driver.name}: xpmem_attach(segment ${att.segment.segid}) by ${att.importer.partition.name}`;
   if (att.attached || att.segment.removed || att.segment.released) throw new SmmuError('EINVAL', `${where}: already attached, or the segment is gone`);
-  await roundTrip(task, att.importer.driver);
+  await xpmemRoundTrip(task, att);
   att.attached = true;
-  att.segment.attachments.add(att);
+  att.segment.importers.add(att.importer);
   att.importer.device.addSubscription(att.segment.notifier!);
 }
 
-/**
- * `xpmem_detach`: drop the importer's translations of the segment (under `att->lock`),
- * tell the owner (a control message's round trip), which unpins everything it held for
- * the importer there (dirty where written). A detached attachment is gone: get it
- * again to use the segment. Kernel counterpart: `xpmem_detach()` and the owner's
- * `xpmem_unpin_pages()` for that attachment.
- */
-export async function xpmemDetach(task: Task, att: XpmemAttachment): Promise<void> {
-  const { importer, segment } = att;
-  const written = await andThen(att.lock.lock(task), () =>
-    ensure(
-      () => {
-        const out: number[] = [];
-        for (const h of importer.device.translations(segment.mm)) {
-          if (!segment.holds(h.address)) continue;
-          if (h.dirty) out.push(h.address);
-          importer.device.drop(h);
-        }
-        att.attached = false;
-        return out;
-      },
-      () => att.lock.unlock(task),
-    ),
-  );
-  await roundTrip(task, importer.driver);
-  await xpmemReleasePins(task, importer.driver, segment, importer, segment.start, segment.end, written);
-  segment.attachments.delete(att);
-  importer.attachments.splice(importer.attachments.indexOf(att), 1);
-  if (segment.notifier !== null && importer.device.subscriptions.includes(segment.notifier)) importer.device.removeSubscription(segment.notifier);
+/** `xpmem_detach` of `att` (see {@link xpmemDetachAttachment}). Kernel counterpart: `xpmem_detach()`. */
+export function xpmemDetach(task: Task, att: XpmemAttachment): Promise<void> {
+  return xpmemDetachAttachment(task, att);
 }
 
 /**
@@ -119,7 +88,7 @@ export async function xpmemRemove(task: Task, driver: XpmemDriver, segment: Xpme
   if (segment.removed) return;
   segment.removed = true;
   segment.idle.wakeUp();
-  for (const att of [...segment.attachments]) await xpmemDetach(task, att);
+  for (const importer of [...segment.importers]) await importer.detachSegment(task, segment);
   if (segment.interval !== null) await mmuIntervalNotifierRemove(task, segment.interval);
   else if (segment.classic !== null && !(segment.released && driver.machine.era !== 'v6')) await mmuNotifierUnregister(task, segment.classic, segment.mm);
   driver.segments.splice(driver.segments.indexOf(segment), 1);

@@ -1,6 +1,18 @@
-import { SpinLock, type Machine } from '@secondary-mmu/core-mm';
-import type { XpmemImporter } from './importer.js';
-import type { XpmemSegment } from './segment.js';
+import { SpinLock, type Machine, type Mm } from '@secondary-mmu/core-mm';
+import type { XpmemDriver } from './driver.js';
+import type { XpmemImporterPort, XpmemSegment } from './segment.js';
+
+/**
+ * What the importer's own paths (fault, get, attach, detach) need of it beyond the
+ * owner's view: its driver, the owner's mm it maps, and its attachments
+ * (`XpmemImporter` is one). Kernel counterpart: none as a type — the importing process's
+ * XPMEM thread group (`struct xpmem_thread_group`).
+ */
+export interface XpmemAttachmentOwner extends XpmemImporterPort {
+  readonly driver: XpmemDriver;
+  readonly mm: Mm;
+  readonly attachments: XpmemAttachment[];
+}
 
 /**
  * One importer's use of one segment: got (`xpmem_get`), then attached
@@ -24,7 +36,7 @@ export class XpmemAttachment {
 
   constructor(
     machine: Machine,
-    readonly importer: XpmemImporter,
+    readonly importer: XpmemAttachmentOwner,
     readonly segment: XpmemSegment,
   ) {
     this.lock = new SpinLock(machine, 'xpmem att->lock');

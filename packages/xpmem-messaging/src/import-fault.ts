@@ -25,7 +25,7 @@ export async function xpmemImportFault(task: Task, att: XpmemAttachment, page: n
     const seen = att.recallSeq;
     const x = driver.fabric.send(importer.partition, owner, what, (t) => xpmemOwnerFault(t, driver, segment, importer, page, write));
     await driver.fabric.wait(task, [x]);
-    if (x.error !== undefined) throw x.error;
+    if (x.error !== undefined) throw x.error as Error; // the owner's error, carried back as it was thrown
     if (x.answer?.ok !== true) {
       await xpmemCutOff(task, driver, segment, importer);
       throw new SmmuError('EFAULT', `${importer.device.name} (${importer.partition.name}): ${what}: no answer from the owner by the cut-off`);

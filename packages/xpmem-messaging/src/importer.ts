@@ -1,10 +1,11 @@
 import { andThen, PAGE_SIZE, SmmuError, type Mm, type Task } from '@secondary-mmu/core-mm';
 import { DeviceMmu, type DeviceTranslation } from '@secondary-mmu/mmu-notifier';
-import { XpmemAttachment } from './attachment.js';
+import { xpmemRemove } from './api.js';
+import type { XpmemAttachment, XpmemAttachmentOwner } from './attachment.js';
+import { xpmemDetachAttachment } from './detach.js';
 import type { XpmemDriver } from './driver.js';
 import type { XpmemPartition } from './fabric/partition.js';
 import { xpmemImportFault } from './import-fault.js';
-import { xpmemDetach, xpmemRemove } from './api.js';
 import type { XpmemSegment } from './segment.js';
 
 /** Access attempts after which an importer access gives up with EAGAIN (its translation kept being recalled). Kernel counterpart: none (the model's livelock guard). */
@@ -27,7 +28,7 @@ export const XPMEM_MAX_ACCESS_ATTEMPTS = 64;
  * Kernel counterpart: a remote process's XPMEM attachments (`xpmem_attach()` mappings
  * and their `xpmem_fault_handler()`), on another partition.
  */
-export class XpmemImporter {
+export class XpmemImporter implements XpmemAttachmentOwner {
   readonly device: DeviceMmu;
   readonly partition: XpmemPartition;
   readonly attachments: XpmemAttachment[] = [];
@@ -48,13 +49,6 @@ export class XpmemImporter {
   /** Its attachment of `segment`, if any. */
   attachmentFor(segment: XpmemSegment): XpmemAttachment | undefined {
     return this.attachments.find((a) => a.segment === segment);
-  }
-
-  /** Get `segment` (not yet attached): `xpmem_get`. Used by {@link xpmemGet}. */
-  addAttachment(segment: XpmemSegment): XpmemAttachment {
-    const att = new XpmemAttachment(this.driver.machine, this, segment);
-    this.attachments.push(att);
-    return att;
   }
 
   /** An importer load of the word at `address`. EFAULT outside its attached segments or once cut off. */
@@ -99,11 +93,17 @@ export class XpmemImporter {
     });
   }
 
+  /** `xpmem_detach` of its attachment of `segment`, if any (what `xpmemRemove` calls for each importer). Kernel counterpart: `xpmem_detach()`. */
+  async detachSegment(task: Task, segment: XpmemSegment): Promise<void> {
+    const att = this.attachmentFor(segment);
+    if (att !== undefined) await xpmemDetachAttachment(task, att);
+  }
+
   /** Detach every segment, then remove those made for it. A second call does nothing. Kernel counterpart: the remote process's `xpmem_detach()`s and its close. */
   async detach(task: Task): Promise<void> {
     if (this.detached) return;
     this.detached = true;
-    for (const att of this.attachments.slice()) await xpmemDetach(task, att);
+    for (const att of this.attachments.slice()) await xpmemDetachAttachment(task, att);
     for (const segment of this.madeFor) await xpmemRemove(task, this.driver, segment);
   }
 

@@ -2,11 +2,10 @@ import { andThen, ensure, PAGE_SIZE, type Task } from '@secondary-mmu/core-mm';
 import type { MmuNotifierOps } from '@secondary-mmu/mmu-notifier';
 import type { XpmemDriver } from './driver.js';
 import { xpmemRecall, xpmemRecallSettled } from './recall.js';
-import type { XpmemImporter } from './importer.js';
-import type { XpmemSegment } from './segment.js';
+import type { XpmemSegment, XpmemImporterPort } from './segment.js';
 
 /** Under `seg->lock`: `change` the counts, and give the importers holding pins in `[start, end)`. */
-function underLock(task: Task, segment: XpmemSegment, start: number, end: number, change: () => void): XpmemImporter[] | Promise<XpmemImporter[]> {
+function underLock(task: Task, segment: XpmemSegment, start: number, end: number, change: () => void): XpmemImporterPort[] | Promise<XpmemImporterPort[]> {
   return andThen(segment.lock.lock(task), () =>
     ensure(
       () => {

@@ -1,8 +1,7 @@
 import { SmmuError, VM, walkPageTable, type Task } from '@secondary-mmu/core-mm';
 import { mmuIntervalReadBegin, mmuIntervalReadRetry, mmuRmapExportPage } from '@secondary-mmu/mmu-notifier';
 import type { XpmemDriver } from './driver.js';
-import type { XpmemImporter } from './importer.js';
-import type { XpmemPin, XpmemSegment } from './segment.js';
+import type { XpmemPin, XpmemSegment, XpmemImporterPort } from './segment.js';
 import { xpmemUnpin } from './unpin.js';
 
 /** What the owner answers an import fault with. Kernel counterpart: XPMEM's PFN reply. */
@@ -30,7 +29,7 @@ export interface XpmemFaultReply {
  * → `xpmem_pin_page()` (`get_user_pages_remote()`: a reference where the model pins,
  * and no retry check), and the request-invalidated retry of SGI's 2008 driver.
  */
-export async function xpmemOwnerFault(task: Task, driver: XpmemDriver, segment: XpmemSegment, importer: XpmemImporter, page: number, write: boolean): Promise<XpmemFaultReply> {
+export async function xpmemOwnerFault(task: Task, driver: XpmemDriver, segment: XpmemSegment, importer: XpmemImporterPort, page: number, write: boolean): Promise<XpmemFaultReply> {
   const where = `${driver.name}: owner fault of segment ${segment.segid} at 0x${page.toString(16)} for ${importer.partition.name}`;
   const { mm } = segment;
   for (let attempt = 0; attempt < driver.options.maxFaultRetries; attempt++) {
@@ -54,7 +53,7 @@ export async function xpmemOwnerFault(task: Task, driver: XpmemDriver, segment: 
  * After the pin: export it (`rfc-2008`), then under `seg->lock` either record it — the
  * reply — or, overtaken by an invalidation, give it back (null: start over).
  */
-async function recordPin(task: Task, driver: XpmemDriver, segment: XpmemSegment, importer: XpmemImporter, page: number, write: boolean, pfn: number, seq: number): Promise<XpmemFaultReply | null> {
+async function recordPin(task: Task, driver: XpmemDriver, segment: XpmemSegment, importer: XpmemImporterPort, page: number, write: boolean, pfn: number, seq: number): Promise<XpmemFaultReply | null> {
   const mem = driver.machine.mem;
   const pin: XpmemPin = { page, pfn, pinned: pfn !== mem.allocator.zeroPfn, dirty: false };
     if (pin.pinned) driver.stats.pins++;
@@ -98,7 +97,7 @@ function overtaken(driver: XpmemDriver, segment: XpmemSegment, seq: number): boo
 }
 
 /** `pin_user_pages` of the page under the mmap read lock, after the vma checks. */
-async function pinPage(task: Task, driver: XpmemDriver, segment: XpmemSegment, importer: XpmemImporter, page: number, write: boolean, where: string): Promise<number> {
+async function pinPage(task: Task, driver: XpmemDriver, segment: XpmemSegment, importer: XpmemImporterPort, page: number, write: boolean, where: string): Promise<number> {
   const { mm } = segment;
   await mm.mmapLock.downRead(task);
   try {

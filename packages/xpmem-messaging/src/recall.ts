@@ -1,8 +1,7 @@
 import { type Task } from '@secondary-mmu/core-mm';
 import type { XpmemDriver } from './driver.js';
 import type { XpmemExchange } from './fabric/exchange.js';
-import type { XpmemImporter } from './importer.js';
-import type { XpmemSegment } from './segment.js';
+import type { XpmemSegment, XpmemImporterPort } from './segment.js';
 import { xpmemReleasePins } from './unpin.js';
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
@@ -22,17 +21,17 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
  * attachment, across partitions a recall message per remote partition and a wait for
  * the acknowledgements (SGI's 2008 driver); the unpin is `xpmem_unpin_pages()`.
  */
-export async function xpmemRecall(task: Task, driver: XpmemDriver, segment: XpmemSegment, start: number, end: number, importers: readonly XpmemImporter[], via = 'invalidate'): Promise<void> {
+export async function xpmemRecall(task: Task, driver: XpmemDriver, segment: XpmemSegment, start: number, end: number, importers: readonly XpmemImporterPort[], via = 'invalidate'): Promise<void> {
   if (importers.length === 0) return;
   const t0 = driver.machine.clock.now;
   const owner = driver.ownerPartition(segment.mm);
   const what = `recall segment ${segment.segid} [${hex(start)}, ${hex(end)})`;
   const site = `${via} -> xpmem_invalidate_range: ${what}`;
-  const send = (importer: XpmemImporter): XpmemExchange<number[]> => {
+  const send = (importer: XpmemImporterPort): XpmemExchange<number[]> => {
     driver.stats.recallMessages++;
     return driver.fabric.send(owner, importer.partition, what, (t) => importer.handleRecall(t, segment, start, end));
   };
-  const sent: [XpmemImporter, XpmemExchange<number[]>][] = [];
+  const sent: [XpmemImporterPort, XpmemExchange<number[]>][] = [];
   if (driver.options.order === 'serial') {
     for (const importer of importers) {
       const x = send(importer);
@@ -67,7 +66,7 @@ export async function xpmemRecall(task: Task, driver: XpmemDriver, segment: Xpme
  * counterpart: XPC deactivating a partition that stopped its heartbeat, and XPMEM
  * tearing down that partition's attachments.
  */
-export async function xpmemCutOff(task: Task, driver: XpmemDriver, segment: XpmemSegment, importer: XpmemImporter): Promise<void> {
+export async function xpmemCutOff(task: Task, driver: XpmemDriver, segment: XpmemSegment, importer: XpmemImporterPort): Promise<void> {
   const att = importer.attachmentFor(segment);
   if (att !== undefined && !att.cutOff) {
     att.cutOff = true;
@@ -99,7 +98,7 @@ export function xpmemSettle(task: Task, segment: XpmemSegment): void | Promise<v
  * table that it is still giving back, and none may outlive the invalidation. Kernel
  * counterpart: `xpmem_invalidate_PTEs_range()` as a whole.
  */
-export async function xpmemRecallSettled(task: Task, driver: XpmemDriver, segment: XpmemSegment, start: number, end: number, importers: readonly XpmemImporter[], via: string): Promise<void> {
+export async function xpmemRecallSettled(task: Task, driver: XpmemDriver, segment: XpmemSegment, start: number, end: number, importers: readonly XpmemImporterPort[], via: string): Promise<void> {
   await xpmemSettle(task, segment);
   await xpmemRecall(task, driver, segment, start, end, importers, via);
   await xpmemSettle(task, segment);

@@ -1,7 +1,7 @@
 import { PAGE_SIZE, type Task } from '@secondary-mmu/core-mm';
 import { MmuRmapNotifier, mmuRmapNotifierRegister } from '@secondary-mmu/mmu-notifier';
 import type { XpmemDriver } from './driver.js';
-import type { XpmemImporter } from './importer.js';
+import type { XpmemImporterPort } from './segment.js';
 import { xpmemRecall } from './recall.js';
 
 /**
@@ -29,7 +29,7 @@ async function recallFrame(task: Task, driver: XpmemDriver, pfn: number): Promis
     await segment.lock.lock(task);
     const holders = segment.holdersOfFrame(pfn);
     await segment.lock.unlock(task);
-    const byPage = new Map<number, XpmemImporter[]>();
+    const byPage = new Map<number, XpmemImporterPort[]>();
     for (const { importer, page } of holders) byPage.set(page, [...(byPage.get(page) ?? []), importer]);
     for (const [page, importers] of byPage) await xpmemRecall(task, driver, segment, page, page + PAGE_SIZE, importers, 'rmap invalidate_page');
   }

@@ -1,7 +1,23 @@
-import { PAGE_SIZE, SpinLock, WaitQueue, type Machine, type Mm } from '@secondary-mmu/core-mm';
-import type { MmuIntervalNotifier, MmuNotifier } from '@secondary-mmu/mmu-notifier';
-import type { XpmemAttachment } from './attachment.js';
-import type { XpmemImporter } from './importer.js';
+import { PAGE_SIZE, SpinLock, WaitQueue, type Machine, type Mm, type Task } from '@secondary-mmu/core-mm';
+import type { DeviceMmu, MmuIntervalNotifier, MmuNotifier } from '@secondary-mmu/mmu-notifier';
+import type { XpmemPartition } from './fabric/partition.js';
+
+/**
+ * What the owner's side sees of an importer (`XpmemImporter` is one): its device (whose
+ * pins the owner takes and gives back), its partition (where recalls go), the state of
+ * its attachment of a segment, its half of a recall, and its detach. Kernel counterpart:
+ * none as a type — the remote partition an XPMEM owner knows by its attachments.
+ */
+export interface XpmemImporterPort {
+  readonly device: DeviceMmu;
+  readonly partition: XpmemPartition;
+  /** Its attachment of `segment`: attached, and cut off by the owner. */
+  attachmentFor(segment: XpmemSegment): { attached: boolean; cutOff: boolean } | undefined;
+  /** Drop its translations of `[start, end)` of `segment`; the pages it wrote. */
+  handleRecall(task: Task, segment: XpmemSegment, start: number, end: number): number[] | Promise<number[]>;
+  /** `xpmem_detach` of its attachment of `segment`. */
+  detachSegment(task: Task, segment: XpmemSegment): Promise<void>;
+}
 
 /**
  * A page the owner handed an importer: its frame, whether it is pinned (the zero page
@@ -32,8 +48,9 @@ export class XpmemSegment {
   /** `seg->lock`: the pin table, the sequence and the in-progress count. */
   readonly lock: SpinLock;
   /** Importer → page → the pin the owner holds for it. */
-  readonly pins = new Map<XpmemImporter, Map<number, XpmemPin>>();
-  readonly attachments = new Set<XpmemAttachment>();
+  readonly pins = new Map<XpmemImporterPort, Map<number, XpmemPin>>();
+  /** The importers attached to it. */
+  readonly importers = new Set<XpmemImporterPort>();
   /** `v6` start mode: the segment's interval notifier over its range. */
   interval: MmuIntervalNotifier | null = null;
   /** The 2008 eras and the end-only mode: the segment's classic notifier on the mm. */
@@ -78,17 +95,17 @@ export class XpmemSegment {
   }
 
   /** Record `pin` for `importer`'s page `page`; returns the pin it replaces, if any. Call under {@link XpmemSegment.lock}. */
-  record(importer: XpmemImporter, page: number, pin: XpmemPin): XpmemPin | undefined {
+  record(importer: XpmemImporterPort, page: number, pin: XpmemPin): XpmemPin | undefined {
     let table = this.pins.get(importer);
-    if (table === undefined) this.pins.set(importer, (table = new Map()));
+    if (table === undefined) this.pins.set(importer, (table = new Map<number, XpmemPin>()));
     const old = table.get(page);
     table.set(page, pin);
     return old;
   }
 
   /** The importers holding a pin on a page of `[start, end)`. Call under the lock. */
-  holders(start: number, end: number): XpmemImporter[] {
-    const out: XpmemImporter[] = [];
+  holders(start: number, end: number): XpmemImporterPort[] {
+    const out: XpmemImporterPort[] = [];
     for (const [importer, table] of this.pins) {
       for (const page of table.keys()) {
         if (page < end && page + PAGE_SIZE > start) {
@@ -101,7 +118,7 @@ export class XpmemSegment {
   }
 
   /** Remove and return `importer`'s pins on pages of `[start, end)`. Call under the lock. */
-  take(importer: XpmemImporter, start: number, end: number): XpmemPin[] {
+  take(importer: XpmemImporterPort, start: number, end: number): XpmemPin[] {
     const table = this.pins.get(importer);
     if (table === undefined) return [];
     const out: XpmemPin[] = [];
@@ -116,8 +133,8 @@ export class XpmemSegment {
   }
 
   /** Importers holding a pin of frame `pfn`, with the page. Call under the lock. */
-  holdersOfFrame(pfn: number): { importer: XpmemImporter; page: number }[] {
-    const out: { importer: XpmemImporter; page: number }[] = [];
+  holdersOfFrame(pfn: number): { importer: XpmemImporterPort; page: number }[] {
+    const out: { importer: XpmemImporterPort; page: number }[] = [];
     for (const [importer, table] of this.pins) for (const [page, pin] of table) if (pin.pfn === pfn) out.push({ importer, page });
     return out;
   }

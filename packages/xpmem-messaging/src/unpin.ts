@@ -1,7 +1,6 @@
 import { andThen, ensure, setPageDirty, type Task } from '@secondary-mmu/core-mm';
 import type { XpmemDriver } from './driver.js';
-import type { XpmemImporter } from './importer.js';
-import type { XpmemPin, XpmemSegment } from './segment.js';
+import type { XpmemPin, XpmemSegment, XpmemImporterPort } from './segment.js';
 
 /**
  * The owner lets go of `pin`, held for `importer`: dirty when the importer reported
@@ -11,7 +10,7 @@ import type { XpmemPin, XpmemSegment } from './segment.js';
  * counterpart: XPMEM's `xpmem_unpin_pages()` → `put_page()` / `unpin_user_page()`,
  * `set_page_dirty_lock()` for written pages.
  */
-export function xpmemUnpin(task: Task, driver: XpmemDriver, importer: XpmemImporter, pin: XpmemPin): void | Promise<void> {
+export function xpmemUnpin(task: Task, driver: XpmemDriver, importer: XpmemImporterPort, pin: XpmemPin): void | Promise<void> {
   if (!pin.pinned) return;
   driver.stats.unpins++;
   const mem = driver.machine.mem;
@@ -23,7 +22,7 @@ export function xpmemUnpin(task: Task, driver: XpmemDriver, importer: XpmemImpor
 }
 
 /** {@link xpmemUnpin} of each of `pins`, in order. Kernel counterpart: as {@link xpmemUnpin}. */
-export function xpmemUnpinAll(task: Task, driver: XpmemDriver, importer: XpmemImporter, pins: readonly XpmemPin[], i = 0): void | Promise<void> {
+export function xpmemUnpinAll(task: Task, driver: XpmemDriver, importer: XpmemImporterPort, pins: readonly XpmemPin[], i = 0): void | Promise<void> {
   if (i >= pins.length) return;
   return andThen(xpmemUnpin(task, driver, importer, pins[i]!), () => xpmemUnpinAll(task, driver, importer, pins, i + 1));
 }
@@ -34,7 +33,7 @@ export function xpmemUnpinAll(task: Task, driver: XpmemDriver, importer: XpmemIm
  * table to the unpin, so an invalidation that no longer finds them in the table still
  * waits for them to go. Kernel counterpart: `xpmem_unpin_pages()` over a range.
  */
-export function xpmemReleasePins(task: Task, driver: XpmemDriver, segment: XpmemSegment, importer: XpmemImporter, start: number, end: number, written: readonly number[]): void | Promise<void> {
+export function xpmemReleasePins(task: Task, driver: XpmemDriver, segment: XpmemSegment, importer: XpmemImporterPort, start: number, end: number, written: readonly number[]): void | Promise<void> {
   const taken = andThen(segment.lock.lock(task), () =>
     ensure(
       () => {
