@@ -29,7 +29,7 @@ export interface XpmemFactory {
   driverOn(machine: Machine): XpmemDriver;
 }
 
-/** @internal Build a factory in either recall mode; options checked now (EINVAL, nothing built). */
+/** @internal Build a factory in either recall mode; options checked now (EINVAL, nothing built). Kernel counterpart: none. */
 export function buildXpmemFactory(options: XpmemFactoryOptions = {}): XpmemFactory {
   const resolved = resolveXpmemOptions(options);
   const name = options.name ?? 'xpmem';
