@@ -20,7 +20,7 @@ describe('bad input: exit 2 with a clear message', () => {
 
   it('unknown scenario, driver, variant, era, experiment; bad numbers and shards', async () => {
     await rejects(['explore', 'fault-vs-munmapp', '--driver', 'gru'], /unknown scenario "fault-vs-munmapp" \(did you mean fault-vs-munmap\?\)/);
-    await rejects(['explore', 'fault-vs-munmap', '--driver', 'nvidia'], /unknown driver "nvidia": one of dmirror, .*kvm-spte, kvm-spte-refs-per-spte, gru/);
+    await rejects(['explore', 'fault-vs-munmap', '--driver', 'nvidia'], /unknown driver "nvidia": one of dmirror, .*kvm-spte, kvm-spte-refs-per-spte, xpmem, xpmem-2.6.27, gru/);
     await rejects(['explore', 'fault-vs-munmap', '--driver', 'gru', '--variant', 'no-such-bug'], /driver "gru" has no variant "no-such-bug": one of gru-skips-range-active/);
     await rejects(['explore', 'fault-vs-munmap', '--driver', 'dmirror', '--era', 'v2.6.27'], /era "v2.6.27" is not one that both driver "dmirror" \(v6\)/);
     await rejects(['compare', '--era', 'v5'], /unknown era "v5": one of rfc-2008, v2.6.27, v6/);

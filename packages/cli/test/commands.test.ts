@@ -21,7 +21,7 @@ describe('scenarios and drivers', () => {
 
   it('lists the built-ins and a third-party module with its description and variants', async () => {
     const list = await listDrivers([`${FIXTURES}my-driver.mjs`]);
-    expect(list.map((d) => d.name)).toEqual(['dmirror', 'classic-mirror', 'acking-mirror', 'sva', 'odp', 'kvm-spte', 'kvm-spte-refs-per-spte', 'gru', 'my-mirror']);
+    expect(list.map((d) => d.name)).toEqual(['dmirror', 'classic-mirror', 'acking-mirror', 'sva', 'odp', 'kvm-spte', 'kvm-spte-refs-per-spte', 'xpmem', 'xpmem-2.6.27', 'gru', 'my-mirror']);
     expect(list.find((d) => d.name === 'kvm-spte')!.variants.map((v) => v.name)).toContain('kvm-spte-no-retry-check');
     expect(list.at(-1)).toMatchObject({ description: 'a test mirror wrapping the classic mirror', variants: [] });
     expect(list.at(-1)!.source).toMatch(/my-driver\.mjs$/);
@@ -104,6 +104,28 @@ describe('experiment aging-rounds', () => {
     expect(memcg('or')).toEqual([3, 5, 7]);
     expect(memcg('short-circuit')).toEqual([5, 9, 13]);
     expect(rows.some((r) => r.era === 'rfc-2008' && r.reclaim === 'memcg')).toBe(false);
+  });
+});
+
+describe('compare: the seed thread\'s claim', () => {
+  it('xpmem sleeps in its invalidation where the era lets it (rfc-2008, v6); on 2.6.27 the same recall is a might-sleep, shown as historical (exit 0)', async () => {
+    const r = await cli('compare', '--driver', 'xpmem', '--driver', 'xpmem-2.6.27', '--driver', 'kvm-spte', '--driver', 'gru', '--scenario', 'fault-vs-munmap', '--json');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { semantics: { driver: string; era: string; invalidateSleeps: boolean; correct: boolean }[]; cells: { driver: string; violations: { kind: string; heldLocks: string[] }[] }[] };
+    const row = (driver: string, era: string) => result.semantics.find((s) => s.driver === driver && s.era === era)!;
+    expect(row('xpmem', 'rfc-2008')).toMatchObject({ invalidateSleeps: true, correct: true });
+    expect(row('xpmem', 'v6')).toMatchObject({ invalidateSleeps: true, correct: true });
+    expect(row('xpmem-2.6.27', 'v2.6.27')).toMatchObject({ invalidateSleeps: true, correct: false });
+    for (const era of ['rfc-2008', 'v2.6.27', 'v6']) expect(row('gru', era).invalidateSleeps).toBe(false);
+    expect(row('kvm-spte', 'v6').invalidateSleeps).toBe(false);
+    const v = result.cells.find((c) => c.driver === 'xpmem-2.6.27')!.violations;
+    expect(v.map((x) => x.kind)).toEqual(['might-sleep']);
+    expect(v[0]!.heldLocks).toContain('rcu_read_lock (rcu, read)');
+  });
+
+  it('a violation of a driver that is not historical still exits 1 beside it', async () => {
+    const r = await cli('compare', '--driver', 'xpmem-2.6.27', '--driver', `${FIXTURES}sleeping-driver.mjs`, '--scenario', 'sleeping-invalidate', '--era', 'v2.6.27', '--json');
+    expect(r.code).toBe(1);
   });
 });
 

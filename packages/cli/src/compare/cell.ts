@@ -33,8 +33,18 @@ export interface CompareCell {
   readonly scenario: string;
   readonly era: Era;
   readonly verdict: 'pass' | 'fail' | 'inconclusive';
-  /** No violation and no step failure (a demonstration's missing expected violation does not count against the driver). */
+  /**
+   * No violation and no step failure (a demonstration's missing expected violation does
+   * not count against the driver, nor does a refusal: see `refused`).
+   */
   readonly correct: boolean;
+  /**
+   * The driver refused what the scenario asks of its device with an errno (xpmem in
+   * rfc-2008 exports anonymous memory only: a file mapping's fault is `EFAULT`), and every
+   * other step failure follows from it: the scenario is outside what the driver does in
+   * this era, which says nothing of its correctness. The errno's message, or null.
+   */
+  readonly refused: string | null;
   /** The scenario requires a capability the driver does not declare: measured, but not a conformance verdict. */
   readonly requiresUndeclared: readonly string[];
   /** Callbacks by kind (the notifier core's names), every kind the run saw. */
@@ -66,7 +76,7 @@ export interface CompareCell {
 
 /** The cell of a run the driver's throw prevented: no figure, not correct. */
 function thrownCell(target: RunTarget, era: Era, requiresUndeclared: readonly string[], threw: string): CompareCell {
-  return { driver: target.factory.name, scenario: target.scenario.scenario.name, era, verdict: 'fail', correct: false, requiresUndeclared, callbacks: {}, invalidations: 0, blockedNs: 0, maxInvalidationNs: 0, youngAnswers: 0, deviceAccesses: 0, counters: NO_COUNTERS, deviceHotEvictions: 0, peakPinsHeld: 0, peakExtraRefs: 0, violations: [], threw, token: null };
+  return { driver: target.factory.name, scenario: target.scenario.scenario.name, era, verdict: 'fail', correct: false, refused: null, requiresUndeclared, callbacks: {}, invalidations: 0, blockedNs: 0, maxInvalidationNs: 0, youngAnswers: 0, deviceAccesses: 0, counters: NO_COUNTERS, deviceHotEvictions: 0, peakPinsHeld: 0, peakExtraRefs: 0, violations: [], threw, token: null };
 }
 
 /** Run `target` in `era` once and measure it; `keep` is handed the run's trace (for a report's timeline). Kernel counterpart: none. */
@@ -98,13 +108,16 @@ export async function measureCell(target: RunTarget, era: Era, requiresUndeclare
     const seen = byKind.get(v.kind);
     byKind.set(v.kind, seen === undefined ? { kind: v.kind, count: 1, site: v.site, task: v.task, heldLocks: v.heldLocks, message: v.message.split('\n')[0]!, token } : { ...seen, count: seen.count + 1 });
   }
-  const stepFailed = r.verdict === 'fail' && r.reasons.some((x) => !x.startsWith('expected violation') && !x.startsWith('unexpected violation'));
+  const failures = r.verdict === 'fail' ? r.reasons.filter((x) => !x.startsWith('expected violation') && !x.startsWith('unexpected violation')) : [];
+  const refused = refusal(failures);
+  const stepFailed = failures.length > 0 && refused === null;
   return {
     driver: target.factory.name,
     scenario: target.scenario.scenario.name,
     era,
     verdict: r.verdict,
     correct: r.violations.length === 0 && !stepFailed,
+    refused,
     requiresUndeclared,
     callbacks,
     invalidations,
@@ -120,4 +133,11 @@ export async function measureCell(target: RunTarget, era: Era, requiresUndeclare
     threw: null,
     token,
   };
+}
+
+/** A device step refused with an errno (`EFAULT: ...`), what follows from it aside: that errno's message, else null. */
+function refusal(failures: readonly string[]): string | null {
+  const refused = failures.map((x) => /^task "[^"]+" step \d+ \(device-[a-z]+[^)]*\): (E[A-Z]+: .*)$/.exec(x)?.[1]).filter((x) => x !== undefined);
+  if (refused.length === 0) return null;
+  return failures.every((x) => /^task "[^"]+" step \d+ \(device-[a-z]+[^)]*\): E[A-Z]+: /.test(x) || x.includes('which will never complete')) ? refused[0]! : null;
 }

@@ -63,7 +63,7 @@ export function cellCells(x: CompareCell, c: Colors): string[] {
     num(x.counters.retries),
     String(x.deviceHotEvictions),
     `${x.peakExtraRefs}/${x.peakPinsHeld}`,
-    x.threw !== null ? c.red(`driver threw: ${x.threw}`) : x.violations.length === 0 ? (x.correct ? c.green('none') : c.red('step failed')) : c.red(x.violations.map((v) => `${v.kind}×${v.count}`).join(', ')),
+    x.threw !== null ? c.red(`driver threw: ${x.threw}`) : x.violations.length === 0 ? (x.refused !== null ? c.yellow(`refused ${x.refused.split(':')[0]!}`) : x.correct ? c.green('none') : c.red('step failed')) : c.red(x.violations.map((v) => `${v.kind}×${v.count}`).join(', ')),
   ];
 }
 

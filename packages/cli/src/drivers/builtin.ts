@@ -14,6 +14,8 @@ export interface BuiltinDriverSpec {
   /** Import its list of variants (kill-matrix entries, a driver's `./variants`); only those whose `reference` is this driver are its. */
   readonly variants?: () => Promise<unknown>;
   readonly counters?: CountersReader;
+  /** See `DriverEntry.historical`. */
+  readonly historical?: string;
 }
 
 /**
@@ -34,5 +36,6 @@ export function builtinDriver(spec: BuiltinDriverSpec): DriverEntry {
       return checkVariantList(await spec.variants(), `variants of ${spec.name}`).filter((v) => v.reference === undefined || v.reference.name === spec.name);
     },
     ...(spec.counters === undefined ? {} : { counters: spec.counters }),
+    ...(spec.historical === undefined ? {} : { historical: spec.historical }),
   };
 }

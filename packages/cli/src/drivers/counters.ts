@@ -42,3 +42,16 @@ export function addCounters(a: DeviceCounters, b: Partial<DeviceCounters> | unde
 
 /** No counter counted. Kernel counterpart: none. */
 export const NO_COUNTERS: DeviceCounters = Object.freeze({ tlbFlushes: null, deviceFaults: null, retries: null });
+
+/**
+ * A reader of the counters an instance's driver keeps for every instance of it on the
+ * machine (`instance.driver.stats`: xpmem-messaging's owners and importers share one),
+ * naming the fields as {@link statsCounters} does. Kernel counterpart: none.
+ */
+export function driverStatsCounters(fields: { readonly [K in keyof DeviceCounters]?: readonly string[] }): CountersReader {
+  const read = statsCounters(fields);
+  return (instance) => {
+    const driver = (instance as { driver?: { stats?: unknown } }).driver;
+    return driver === undefined ? undefined : read({ stats: driver.stats } as unknown as DriverInstance);
+  };
+}

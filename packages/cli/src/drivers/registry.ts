@@ -1,5 +1,5 @@
 import { builtinDriver } from './builtin.js';
-import { statsCounters } from './counters.js';
+import { driverStatsCounters, statsCounters } from './counters.js';
 import type { DriverEntry } from './types.js';
 
 const testkit = () => import('@secondary-mmu/testkit');
@@ -7,6 +7,7 @@ const killMatrix = () => import('@secondary-mmu/testkit/kill-matrix').then((m) =
 const TESTKIT = { module: '@secondary-mmu/testkit', load: testkit, variants: killMatrix } as const;
 const mirrorCounters = statsCounters({ deviceFaults: ['faults'], retries: ['retries'] });
 const kvmVariants = () => import('@secondary-mmu/kvm-spte/variants').then((m) => m.KVM_SPTE_VARIANTS);
+const xpmemCounters = driverStatsCounters({ deviceFaults: ['faults'], retries: ['faultRetries'] });
 const kvmCounters = statsCounters({ tlbFlushes: ['flushes'], deviceFaults: ['faults'], retries: ['retries'] });
 
 /**
@@ -23,5 +24,7 @@ export const BUILTIN_DRIVERS: readonly DriverEntry[] = Object.freeze([
   builtinDriver({ ...TESTKIT, name: 'odp', export: 'odpMirror', description: 'RDMA on-demand paging: one interval notifier per memory region (v6)' }),
   builtinDriver({ name: 'kvm-spte', module: '@secondary-mmu/kvm-spte', export: 'kvmSpte', load: () => import('@secondary-mmu/kvm-spte'), variants: kvmVariants, description: "KVM's TDP MMU today: memslots, sptes with A/D bits, no page references, the invalidate-seq fault retry (v6)", counters: kvmCounters }),
   builtinDriver({ name: 'kvm-spte-refs-per-spte', module: '@secondary-mmu/kvm-spte', export: 'kvmSpteHoldingRefs', load: () => import('@secondary-mmu/kvm-spte'), variants: kvmVariants, description: 'KVM as in 2.6.27-2.6.31: a page reference per spte, put when the spte goes (every era)', counters: kvmCounters }),
+  builtinDriver({ name: 'xpmem', module: '@secondary-mmu/xpmem-messaging', export: 'xpmem', load: () => import('@secondary-mmu/xpmem-messaging'), description: 'XPMEM across partitions over a message fabric: owners pin, importers map remotely, the recall sleeps until every importer acknowledges (rfc-2008, v6)', counters: xpmemCounters }),
+  builtinDriver({ name: 'xpmem-2.6.27', module: '@secondary-mmu/xpmem-messaging/variants', export: 'xpmemV2627', load: () => import('@secondary-mmu/xpmem-messaging/variants'), description: 'the same recall on 2.6.27, whose callbacks may not sleep: what the 2008 thread argued about (v2.6.27)', counters: xpmemCounters, historical: '2.6.27 had no sleepable hook: the recall sleeps in atomic context (might-sleep)' }),
   builtinDriver({ name: 'gru', module: '@secondary-mmu/gru', export: 'gru', load: () => import('@secondary-mmu/gru'), variants: () => import('@secondary-mmu/gru/variants').then((m) => m.GRU_VARIANTS), description: 'SGI GRU: a TLB-only device with contexts, interrupt and user TLB dropins, per era', counters: statsCounters({ tlbFlushes: ['flushes'], deviceFaults: ['misses'], retries: ['failedDropins', 'discardedDropins'] }) }),
 ]);

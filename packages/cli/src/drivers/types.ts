@@ -51,4 +51,9 @@ export interface DriverEntry {
   variants(): Promise<readonly DriverVariant[]>;
   /** Its counters, when it keeps any. */
   readonly counters?: CountersReader;
+  /**
+   * A built-in shown for what went wrong in its era (the seed's claim it demonstrates):
+   * its violations are the expected finding, so they do not make `compare` exit 1.
+   */
+  readonly historical?: string;
 }
