@@ -21,16 +21,17 @@ export interface Io {
 }
 
 /**
- * The process's own streams. Colour follows picocolors' detection: off with `NO_COLOR`
- * set (any value) or `--no-color`, on with `FORCE_COLOR`, else when stdout is a terminal.
- * Kernel counterpart: none.
+ * The process's own streams. Colour: off with `NO_COLOR` set (any value) or
+ * `--no-color`, on with `FORCE_COLOR` (not `0`), else only when stdout is a terminal —
+ * not picocolors' own guess, which also colours any run with `CI` set, so a CI log or a
+ * pipe read by a script got escape codes. Kernel counterpart: none.
  */
 export function processIo(): Io {
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
     isTTY: process.stdout.isTTY === true && process.stderr.isTTY === true,
-    color: pc.createColors(pc.isColorSupported),
+    color: pc.createColors(colorWanted(process.env, process.argv, process.stdout.isTTY === true)),
     progressStream: process.stderr,
   };
 }
@@ -47,4 +48,11 @@ export function memoryIo(): Io & { readonly stdout: () => string; readonly stder
     stdout: () => out.join(''),
     stderr: () => err.join(''),
   };
+}
+
+/** Whether to colour: `NO_COLOR` or `--no-color` wins, then `FORCE_COLOR` (not `0`), else a terminal. Kernel counterpart: none. */
+export function colorWanted(env: NodeJS.ProcessEnv, argv: readonly string[], isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined || argv.includes('--no-color')) return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0';
+  return isTTY;
 }
