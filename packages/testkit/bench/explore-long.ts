@@ -27,22 +27,23 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Era } from '@secondary-mmu/core-mm';
 import {
   ackingMirror,
   classicMirror,
   CONFORMANCE_SCENARIOS,
   dmirror,
+  explorationRowJson,
+  explorationTable,
+  explorationTotal,
   explore,
+  exploreConformance,
   loadConformanceScenario,
   mergeShardReports,
   missingCapability,
-  summarizeExploreResult,
-  withIntervalCallbacks,
   type DriverFactory,
   type DriverReference,
+  type ExplorationRow,
   type ExploreShardReport,
-  type ExploreSummary,
 } from '../src/index.js';
 
 /** The reference drivers, each with the export a worker thread imports it by. */
@@ -65,25 +66,14 @@ interface ShardLine {
   readonly report: ExploreShardReport;
 }
 
-/** A row of a driver's table, and its JSON line. */
-function record(rows: string[], name: string, driver: string, era: Era, strategy: string, r: ExploreSummary, time: { seconds: number; cpuSeconds: number } | null): void {
-  const took = time === null ? {} : { seconds: Number(time.seconds.toFixed(2)), cpuSeconds: Number(time.cpuSeconds.toFixed(2)) };
-  const line = { scenario: name, driver, era, schedules: r.schedules, windowHits: r.windowHits, verdict: r.verdict, failingSeed: r.failing?.seed ?? null, token: r.shrunk?.token ?? r.failing?.token ?? null, ...took };
-  console.log(JSON.stringify(line));
-  const hits = Object.entries(r.windowHits).map(([w, n]) => `${w}: ${n}`).join(', ');
-  rows.push(`| ${name} | ${era} | ${strategy} | ${r.schedules} | ${hits} | ${r.verdict}${r.failing === null ? '' : ` (seed ${r.failing.seed})`} |`);
-}
-
 /** Write one driver's table to docs/exploration/<driver>.md. */
-function writeTable(driver: string, command: string, schedules: number, total: number, how: string, rows: readonly string[]): void {
+function writeTable(driver: string, command: string, schedules: number, how: string, rows: readonly ExplorationRow[]): void {
   mkdirSync(outDir, { recursive: true });
   const doc = `# Exploration: ${driver}
 
-Recorded by \`${command}\`: ${schedules} schedules per scenario × era, seed 1, ${total} schedules ${how}. Each row: the schedules run, how many hit each race window, the verdict — *pass* only if no schedule failed and some schedule hit a window; a failing row names the first failing seed (its shrunk replay token is in the command's JSON output).
+Recorded by \`${command}\`: ${schedules} schedules per scenario × era, seed 1, ${explorationTotal(rows)} schedules ${how}. Each row: the schedules run, how many hit each race window, the verdict — *pass* only if no schedule failed and some schedule hit a window; a failing row names the first failing seed (its shrunk replay token is in the command's JSON output).
 
-| scenario | era | strategy | schedules | window hits | verdict |
-|---|---|---|---|---|---|
-${rows.join('\n')}
+${explorationTable(rows)}
 `;
   const out = path.join(outDir, `${driver}.md`);
   writeFileSync(out, doc);
@@ -101,17 +91,17 @@ function merge(files: readonly string[]): void {
       groups.set(key, [...(groups.get(key) ?? []), line]);
     }
   }
-  const byDriver = new Map<string, { rows: string[]; total: number; schedules: number; shards: number }>();
+  const byDriver = new Map<string, { rows: ExplorationRow[]; schedules: number; shards: number }>();
   for (const lines of groups.values()) {
     const { driver, scenario, report } = lines[0]!;
-    const r = mergeShardReports(lines.map((l) => l.report));
-    const d = byDriver.get(driver) ?? { rows: [], total: 0, schedules: report.schedules, shards: report.shard.count };
+    const d = byDriver.get(driver) ?? { rows: [], schedules: report.schedules, shards: report.shard.count };
     byDriver.set(driver, d);
-    d.total += r.schedules;
-    record(d.rows, scenario, driver, report.era, report.strategy, r, null);
+    const row: ExplorationRow = { scenario, driver, era: report.era, strategy: report.strategy === 'pct' ? 'pct' : 'random', summary: mergeShardReports(lines.map((l) => l.report)), seconds: 0, cpuSeconds: 0 };
+    console.log(explorationRowJson(row));
+    d.rows.push(row);
   }
   for (const [driver, d] of byDriver) {
-    writeTable(driver, `npm run explore:long -w @secondary-mmu/testkit -- ${d.schedules} ${driver} --shard k/${d.shards}\` for each k, then \`--merge`, d.schedules, d.total, `in ${d.shards} shards`, d.rows);
+    writeTable(driver, `npm run explore:long -w @secondary-mmu/testkit -- ${d.schedules} ${driver} --shard k/${d.shards}\` for each k, then \`--merge`, d.schedules, `in ${d.shards} shards`, d.rows);
   }
 }
 
@@ -136,38 +126,42 @@ async function run(): Promise<void> {
   const drivers = names.length === 0 ? DRIVERS : DRIVERS.filter((d) => names.includes(d.factory.name));
 
   for (const { factory, ref } of drivers) {
-    const rows: string[] = [];
-    const started = performance.now();
-    let total = 0;
-    for (const spec of CONFORMANCE_SCENARIOS) {
-      const { scenario, name, requires } = loadConformanceScenario(spec);
-      if (flags.scenario !== undefined && name !== flags.scenario) continue;
-      if (missingCapability(requires, factory.capabilities) !== undefined) continue;
-      if ((scenario.windows ?? []).length === 0) continue; // no race windows (the hmm-tests cases): nothing to explore for
-      for (const era of factory.eras) {
-        if (scenario.eras !== undefined && !scenario.eras.includes(era)) continue;
-        if (flags.era !== undefined && era !== flags.era) continue;
-        const s = factory === dmirror ? withIntervalCallbacks(scenario) : scenario;
-        const driver = workers > 1 ? ref : factory;
-        const strategy = s.schedule?.strategy === 'pct' ? 'pct' : 'random';
-        const t0 = performance.now();
-        const cpu0 = process.cpuUsage(); // every thread of the process: the workers' time too
-        if (shard !== null) {
-          const report = await explore(s, { driver, era, schedules, seed: 1, workers, shard });
-          appendFileSync(flags.out!, `${JSON.stringify({ scenario: name, driver: factory.name, report } satisfies ShardLine)}\n`);
-          console.log(JSON.stringify({ scenario: name, driver: factory.name, era, shard: flags.shard, ran: report.ran.length, failing: report.failing?.index ?? null, seconds: Math.round((performance.now() - t0) / 1000) }));
-          continue;
-        }
-        const r = await explore(s, { driver, era, schedules, seed: 1, workers });
-        total += r.schedules;
-        const cpu = process.cpuUsage(cpu0);
-        record(rows, name, factory.name, era, strategy, summarizeExploreResult(r), { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
-      }
+    if (shard !== null) {
+      await runShard(factory, workers > 1 ? ref : factory, schedules, workers, shard);
+      continue;
     }
-    if (shard !== null || flags.scenario !== undefined || flags.era !== undefined) continue;
+    const started = performance.now();
+    const eras = flags.era === undefined ? undefined : factory.eras.filter((e) => e === flags.era);
+    if (eras !== undefined && eras.length === 0) continue;
+    const rows = await exploreConformance(workers > 1 ? ref : factory, {
+      schedules,
+      workers,
+      ...(flags.scenario === undefined ? {} : { scenario: flags.scenario }),
+      ...(eras === undefined ? {} : { eras }),
+      onRow: (row) => console.log(explorationRowJson(row)),
+    });
+    if (flags.scenario !== undefined || flags.era !== undefined) continue;
     const minutes = ((performance.now() - started) / 60_000).toFixed(1);
     const command = `npm run build && npm run explore:long -w @secondary-mmu/testkit -- ${schedules} ${factory.name} --workers ${workers}`;
-    writeTable(factory.name, command, schedules, total, `in ${minutes} min on ${workers} worker thread${workers === 1 ? '' : 's'} on this machine`, rows);
+    writeTable(factory.name, command, schedules, `in ${minutes} min on ${workers} worker thread${workers === 1 ? '' : 's'} on this machine`, rows);
+  }
+}
+
+/** `--shard k/n`: shard k of every exploration of `factory`, each report a line of `--out`. */
+async function runShard(factory: DriverFactory, driver: DriverFactory | DriverReference, schedules: number, workers: number, shard: { index: number; count: number }): Promise<void> {
+  for (const spec of CONFORMANCE_SCENARIOS) {
+    const { scenario, name, requires } = loadConformanceScenario(spec);
+    if (flags.scenario !== undefined && name !== flags.scenario) continue;
+    if (missingCapability(requires, factory.capabilities) !== undefined) continue;
+    if ((scenario.windows ?? []).length === 0) continue; // no race windows (the hmm-tests cases): nothing to explore for
+    for (const era of factory.eras) {
+      if (scenario.eras !== undefined && !scenario.eras.includes(era)) continue;
+      if (flags.era !== undefined && era !== flags.era) continue;
+      const t0 = performance.now();
+      const report = await explore(scenario, { driver, era, schedules, seed: 1, workers, shard });
+      appendFileSync(flags.out!, `${JSON.stringify({ scenario: name, driver: factory.name, report } satisfies ShardLine)}\n`);
+      console.log(JSON.stringify({ scenario: name, driver: factory.name, era, shard: flags.shard, ran: report.ran.length, failing: report.failing?.index ?? null, seconds: Math.round((performance.now() - t0) / 1000) }));
+    }
   }
 }
 

@@ -5,16 +5,17 @@
  *
  * Every concurrent conformance scenario (one with race windows) the driver runs in
  * `era` (default `v6`), explored with N schedules (default 2000), seed 1, the
- * scenario's own strategy — except, in `v6`, those whose window the owner's pins keep
- * shut by design and, in `rfc-2008`, the file scenarios (anonymous exports only). Prints one
- * JSON line per scenario and writes the table to docs/exploration/xpmem-messaging.md.
- * CI runs the conformance suite's few seeds instead.
+ * scenario's own strategy (the testkit's `exploreConformance`) — except, in `v6`, those
+ * whose window the owner's pins keep shut by design and, in `rfc-2008`, the file
+ * scenarios (anonymous exports only). Prints one JSON line per scenario and writes the
+ * table to docs/exploration/xpmem-messaging.md. CI runs the conformance suite's few
+ * seeds instead.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Era } from '@secondary-mmu/core-mm';
-import { CONFORMANCE_SCENARIOS, explore, loadConformanceScenario, missingCapability } from '@secondary-mmu/testkit';
+import { explorationRowJson, explorationTable, explorationTotal, exploreConformance } from '@secondary-mmu/testkit';
 import { xpmem } from '../src/index.js';
 
 const PINNED = ['access-vs-reclaim', 'release-vs-unregister', 'cow-vs-shared-tlb'];
@@ -23,40 +24,22 @@ const FILE = ['writeback-vs-device-write', 'hmm-file-read-write'];
 const [count, eraArg] = process.argv.slice(2);
 const schedules = Number(count ?? 2000);
 const era = (eraArg ?? 'v6') as Era;
-if (!Number.isSafeInteger(schedules) || schedules <= 0) throw new Error(`schedules must be a positive integer, got ${count}`);
-if (!xpmem.eras.includes(era)) throw new Error(`era must be one of ${xpmem.eras.join(', ')}, got ${era}`);
-const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/exploration');
-mkdirSync(outDir, { recursive: true });
-
-const rows: string[] = [];
 const started = performance.now();
-let total = 0;
-for (const spec of CONFORMANCE_SCENARIOS) {
-  const { scenario, name, requires } = loadConformanceScenario(spec);
-  if (missingCapability(requires, xpmem.capabilities) !== undefined) continue;
-  if ((scenario.windows ?? []).length === 0) continue; // the hmm-tests cases: no race to explore
-  if ((era === 'v6' && PINNED.includes(name)) || (era === 'rfc-2008' && FILE.includes(name))) continue;
-  if (scenario.eras !== undefined && !scenario.eras.includes(era)) continue;
-  const t0 = performance.now();
-  const r = await explore(scenario, { driver: xpmem, era, schedules, seed: 1 });
-  total += r.schedules;
-  const seconds = Math.round((performance.now() - t0) / 1000);
-  console.log(JSON.stringify({ scenario: name, era, schedules: r.schedules, windowHits: r.windowHits, verdict: r.verdict, failingSeed: r.failing?.seed ?? null, token: r.shrunk?.token ?? r.failing?.token ?? null, seconds }));
-  const hits = Object.entries(r.windowHits).map(([w, n]) => `${w}: ${n}`).join(', ');
-  const strategy = scenario.schedule?.strategy === 'pct' ? 'pct' : 'random';
-  rows.push(`| ${name} | ${era} | ${strategy} | ${r.schedules} | ${hits} | ${r.verdict}${r.failing == null ? '' : ` (seed ${r.failing.seed})`} |`);
-}
+const rows = await exploreConformance(xpmem, {
+  schedules,
+  eras: [era],
+  skip: (name) => (era === 'v6' && PINNED.includes(name)) || (era === 'rfc-2008' && FILE.includes(name)),
+  onRow: (row) => console.log(explorationRowJson(row)),
+});
 const minutes = ((performance.now() - started) / 60_000).toFixed(1);
 const doc = `# Exploration: xpmem-messaging
 
-Recorded by \`npm run build && npm run explore:long -w @secondary-mmu/xpmem-messaging -- ${schedules} ${era}\`: ${schedules} schedules per scenario, era ${era}, seed 1, ${total} schedules in ${minutes} min on this machine (shared with other work). Each row: the schedules run, how many hit each race window, the verdict — *pass* only if no schedule failed and some schedule hit a window; a failing row names the first failing seed (its shrunk replay token is in the command's JSON output).
+Recorded by \`npm run build && npm run explore:long -w @secondary-mmu/xpmem-messaging -- ${schedules} ${era}\`: ${schedules} schedules per scenario, era ${era}, seed 1, ${explorationTotal(rows)} schedules in ${minutes} min on this machine (shared with other work). Each row: the schedules run, how many hit each race window, the verdict — *pass* only if no schedule failed and some schedule hit a window; a failing row names the first failing seed (its shrunk replay token is in the command's JSON output).
 
 Not explored: ${era === 'v6' ? `\`${PINNED.join('`, `')}\`, whose windows the owner's pins keep shut in v6 (reclaim keeps a pinned page; \`fork\` copies it for the child)` : `\`${FILE.join('`, `')}\`: rfc-2008 exports anonymous memory only`}; see docs/drivers/xpmem-messaging.md.
 
-| scenario | era | strategy | schedules | window hits | verdict |
-|---|---|---|---|---|---|
-${rows.join('\n')}
+${explorationTable(rows)}
 `;
-const out = path.join(outDir, 'xpmem-messaging.md');
+const out = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/exploration/xpmem-messaging.md');
 writeFileSync(out, doc);
 console.log(`wrote ${out}`);

@@ -12,6 +12,7 @@ export { CONFORMANCE_SCENARIOS } from './catalogue.js';
 export { loadConformanceScenario, type ConformanceScenario, type LoadedConformanceScenario } from './scenario.js';
 export { missingCapability, type ConformanceCapability, type ConformanceCapabilities } from './capability.js';
 export { withIntervalCallbacks } from './interval-windows.js';
+export { exploreConformance, explorationRowJson, explorationTable, explorationTotal, type ExploreConformanceOptions, type ExplorationRow } from './explore-conformance.js';
 export type { ConformanceCase, ConformanceReport, ConformanceRun, ConformanceSkip, ConformanceStatus, ConformanceViolation } from './report.js';
 export { CONFORMANCE_ONLY_SCENARIOS, DONTNEED_VS_DEVICE_FAULT, EXIT_VS_DEVICE_ACCESS, FORK_COW_VS_DEVICE_WRITE, MPROTECT_VS_DEVICE_READ, MREMAP_VS_DEVICE_ACCESS } from './scenarios/index.js';
 export { HMM_TESTS_SCENARIOS, HMM_ANON_READ, HMM_ANON_TEARDOWN, HMM_ANON_WRITE, HMM_ANON_WRITE_PROT, HMM_DOUBLE_MAP, HMM_FILE_READ_WRITE, HMM_READ_PROT_NONE, HMM_TWO_DEVICES_SHARE_WRITES } from './hmm-tests/index.js';
