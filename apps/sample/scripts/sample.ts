@@ -7,9 +7,9 @@ import { measure } from '../src/measure.js';
 import { renderSample } from '../src/render.js';
 import { runSample } from '../src/run-sample.js';
 
-let values: { replay?: string; seed?: string; json?: boolean };
+let values: { replay?: string; seed?: string; json?: boolean; 'xpmem-writes'?: boolean };
 try {
-  ({ values } = parseArgs({ options: { replay: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } } }));
+  ({ values } = parseArgs({ options: { replay: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, 'xpmem-writes': { type: 'boolean' } } }));
 } catch (error) {
   console.error((error as Error).message);
   process.exit(2);
@@ -21,7 +21,8 @@ if (seed !== undefined && !Number.isSafeInteger(seed)) {
 }
 let m;
 try {
-  m = measure(await runSample(values.replay !== undefined ? { replay: values.replay } : { seed }));
+  const xpmemWrites = values['xpmem-writes'] === true;
+  m = measure(await runSample(values.replay !== undefined ? { replay: values.replay, xpmemWrites } : { seed, xpmemWrites }), xpmemWrites);
 } catch (error) {
   // A token that is not one, or recorded for another program or era: bad input.
   console.error(`sample: ${(error as Error).message}`);

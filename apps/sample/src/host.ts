@@ -37,13 +37,13 @@ const RW = PROT.read | PROT.write;
 
 /**
  * Build the machine (`v6`: the one era all three drivers share) from `seed` or a replay
- * token, map the host process's memory — five anonymous pages and one shared file page,
+ * token (`program` labels the run: a token replays only the program it recorded), map the host process's memory — five anonymous pages and one shared file page,
  * each written by the CPU — and attach a kvm-spte VM, a gru context and an xpmem importer
  * to its mm, each through its package's `DriverFactory.attach`. The trace starts before
  * the attaches, so it sees every registration. Kernel counterpart: none.
  */
-export async function buildHost(options: { seed: number } | { replay: string }): Promise<Host> {
-  const machine = new Machine({ era: 'v6', memory: { frames: 96 }, program: 'apps/sample: one host, three drivers', ...options });
+export async function buildHost(options: ({ seed: number } | { replay: string }) & { program: string }): Promise<Host> {
+  const machine = new Machine({ era: 'v6', memory: { frames: 96 }, ...options });
   const trace = NotifierTrace.attach(machine);
   const app = machine.mem.createProcess('host');
   const setup = app.task('setup');
@@ -52,7 +52,7 @@ export async function buildHost(options: { seed: number } | { replay: string }):
   const file = await machine.mem.mmap(setup, { length: PAGE_SIZE, prot: RW, flags: MAP.shared, file: inode });
   const pages: HostPages = { kvmHot: anon, gruHot: anon + PAGE_SIZE, xpmemPage: anon + 2 * PAGE_SIZE, shared: anon + 3 * PAGE_SIZE, moved: anon + 4 * PAGE_SIZE, file };
   let value = 100;
-  for (const address of Object.values(pages)) await machine.mem.write(setup, address, value++);
+  for (const address of Object.values(pages) as number[]) await machine.mem.write(setup, address, value++);
   const mm = setup.mm!;
   return {
     machine,

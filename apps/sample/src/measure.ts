@@ -30,6 +30,10 @@ export interface DriverFigures {
 export interface Measurements {
   /** The run's replay token (core-mm's schedule token): `runSample({ replay })` runs it again. */
   readonly token: string;
+  /** The replay command of the run. */
+  readonly replay: string;
+  /** The violations the run recorded: kind and first line. */
+  readonly violationList: readonly string[];
   readonly violations: number;
   readonly drivers: readonly DriverFigures[];
   readonly reclaim: Readonly<Record<string, readonly string[]>>;
@@ -42,7 +46,7 @@ export interface Measurements {
 }
 
 /** Measure `sample`. Kernel counterpart: none. */
-export function measure(sample: SampleRun): Measurements {
+export function measure(sample: SampleRun, xpmemWrites = false): Measurements {
   const { host, journal, run } = sample;
   const devices = devicesOf(host);
   const phaseOf = (time: number): string => journal.phases.filter((p) => p.from <= time).at(-1)?.name ?? 'setup';
@@ -54,7 +58,9 @@ export function measure(sample: SampleRun): Measurements {
   }
   return {
     token: run.token,
+    replay: `npm run sample -- ${xpmemWrites ? '--xpmem-writes ' : ''}--replay ${run.token}`,
     violations: run.violations.length,
+    violationList: run.violations.map((v) => `${v.kind}: ${v.message.split('\n')[0]!}`),
     drivers,
     reclaim: journal.reclaim,
     deviceHotEvictions: evictions,

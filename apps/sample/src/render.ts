@@ -26,9 +26,10 @@ export function renderSample(m: Measurements, found: readonly Fact[]): string {
     table(totals),
     '',
     `Violations in the run: ${m.violations}`,
+    ...m.violationList.map((v) => `  ${v}`),
     '',
     ...found.flatMap((f) => [`${f.holds ? '✓' : '✗'} ${f.name}`, `    ${f.evidence}`]),
     '',
-    `Replay this run: npm run sample -- --replay ${m.token}`,
+    `Replay this run: ${m.replay}`,
   ].join('\n');
 }

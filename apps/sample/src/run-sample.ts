@@ -11,6 +11,16 @@ export interface SampleRun {
   readonly run: RunResult;
 }
 
+/** How to run the sample. Kernel counterpart: none. */
+export interface SampleOptions {
+  /** The seed (default {@link DEFAULT_SEED}); ignored with `replay`. */
+  readonly seed?: number;
+  /** A replay token of an earlier run (of the same `xpmemWrites`). */
+  readonly replay?: string;
+  /** The xpmem importer writes too, as the other devices do (default false: see the README's finding). */
+  readonly xpmemWrites?: boolean;
+}
+
 /** The seed the sample runs with by default. */
 export const DEFAULT_SEED = 1;
 
@@ -20,11 +30,13 @@ export const DEFAULT_SEED = 1;
  * host process's threads are `cpu…`; the devices' tasks, kswapd, the migrating and the
  * OOM-killing tasks are kernel threads. Kernel counterpart: none.
  */
-export async function runSample(options: { seed?: number; replay?: string } = {}): Promise<SampleRun> {
-  const host = await buildHost(options.replay !== undefined ? { replay: options.replay } : { seed: options.seed ?? DEFAULT_SEED });
+export async function runSample(options: SampleOptions = {}): Promise<SampleRun> {
+  const xpmemWrites = options.xpmemWrites === true;
+  const program = `apps/sample: one host, three drivers${xpmemWrites ? ', the importer writing' : ''}`;
+  const host = await buildHost(options.replay !== undefined ? { replay: options.replay, program } : { seed: options.seed ?? DEFAULT_SEED, program });
   const journal = newJournal();
   const m = host.machine;
-  spawnTimeline(m, workload(host, journal), (name, body) => {
+  spawnTimeline(m, workload(host, journal, { xpmemWrites }), (name, body) => {
     if (name.startsWith('cpu')) host.app.spawn(name, body);
     else m.sched.spawn(name, body);
   });

@@ -9,13 +9,13 @@ const RW = PROT.read | PROT.write;
 export const RECLAIM_PASSES = 4;
 
 /**
- * The workload, the same for all three devices and all at once on the one host
+ * The workload, the same for all three devices (the importer's writes only with `xpmemWrites`) and all at once on the one host
  * process, one phase per millisecond of virtual time: faults, writes, mprotect, fork
  * (with the parent's COW break and the child's exit), mremap, writeback of a shared file
  * page, memory pressure (reclaim passes writing anonymous pages to swap), migration
  * (`move_pages`), munmap and an OOM kill. Kernel counterpart: none.
  */
-export function workload(host: Host, journal: Journal): Step[] {
+export function workload(host: Host, journal: Journal, options: { readonly xpmemWrites: boolean }): Step[] {
   const { machine: m, pages } = host;
   const mem = m.mem;
   const devices = devicesOf(host);
@@ -36,8 +36,9 @@ export function workload(host: Host, journal: Journal): Step[] {
   each(1.1 * MS, () => pages.shared);
 
   phase('writes', 2 * MS);
-  // The importer only reads: its written pages are unpinned dirty under the page lock inside the recall (see the README).
-  for (const d of devices.filter((x) => x.driver !== 'xpmem')) steps.push({ at: 2 * MS, actor: d.actor, run: (t: Task) => d.write(t, own[d.driver]!, 200) });
+  // By default the importer only reads: a page it wrote is unpinned dirty, taking the page lock inside the recall (see the README).
+  const writers = devices.filter((x) => options.xpmemWrites || x.driver !== 'xpmem');
+  for (const d of writers) steps.push({ at: 2 * MS, actor: d.actor, run: (t: Task) => d.write(t, own[d.driver]!, 200) });
   steps.push({ at: 2.1 * MS, actor: 'cpu0', run: (t: Task) => mem.write(t, pages.shared, 201) });
 
   phase('mprotect', 3 * MS);
@@ -63,7 +64,7 @@ export function workload(host: Host, journal: Journal): Step[] {
   each(5.5 * MS, () => journal.movedTo!);
 
   phase('writeback', 6 * MS);
-  for (const d of devices.filter((x) => x.driver !== 'xpmem')) steps.push({ at: 6 * MS, actor: d.actor, run: (t: Task) => d.write(t, pages.file, 300) });
+  for (const d of writers) steps.push({ at: 6 * MS, actor: d.actor, run: (t: Task) => d.write(t, pages.file, 300) });
   steps.push({ at: 6.2 * MS, actor: 'cpu0', run: (t: Task) => mem.fsync(t, host.inode) });
 
   phase('reclaim', 7 * MS);
