@@ -27,6 +27,8 @@ export { experimentCommand, agingRoundsTable, type AgingRoundsRow } from './comm
 export { compareCommand, type CompareOptions } from './commands/compare.js';
 export { runComparison, type ComparisonSpec, type CompareJson } from './compare/run-comparison.js';
 export { DEFAULT_COMPARE_SCENARIOS } from './compare/plan.js';
+export { replayCell } from './compare/replay-cell.js';
+export { compareMarkdown } from './report/markdown.js';
 export type { CompareCell, CellViolation } from './compare/cell.js';
 export type { SemanticsRow } from './compare/semantics.js';
 export type { ViolationJson } from './run-target.js';
