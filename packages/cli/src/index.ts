@@ -34,3 +34,4 @@ export type { SemanticsRow } from './compare/semantics.js';
 export type { ViolationJson } from './run-target.js';
 export { writeCompareReport } from './report/write.js';
 export type { RunTimeline, TimelineMark } from './report/timeline.js';
+export { mergeChromeTraces, type ComparedTrace, type CompareChromeTrace } from './report/chrome-merge.js';
