@@ -8,6 +8,14 @@ import type { CompareJson } from '../src/index.js';
 import { browserCheck, CHROMIUM } from './support/browser.js';
 import { cli } from './support/cli.js';
 
+/** What the check reads of the page's elements (the tests compile without the DOM's types). */
+interface Node {
+  readonly previousElementSibling: { readonly textContent: string | null } | null;
+  querySelectorAll(selector: string): Iterable<Node>;
+  getAttribute(name: string): string | null;
+  getBBox(): { readonly height: number };
+}
+
 const check = browserCheck();
 
 describe('compare --report in a real headless browser (Chromium)', () => {
@@ -35,12 +43,12 @@ describe('compare --report in a real headless browser (Chromium)', () => {
       const response = await page.goto(pathToFileURL(path.join(dir, 'compare.html')).href, { waitUntil: 'load' });
       expect(response?.ok() ?? true).toBe(true);
       expect(await page.title()).toBe('secondary-mmu compare');
-      const timelines = await page.$$eval('svg.timeline', (svgs) =>
-        svgs.map((svg) => ({
+      const timelines = await page.$$eval('svg.timeline', (found) =>
+        (found as unknown as readonly Node[]).map((svg) => ({
           title: svg.previousElementSibling?.textContent ?? '',
           lanes: [...svg.querySelectorAll('g.lane')].map((g) => g.getAttribute('data-lane') ?? ''),
           // Drawn, not just present: each lane has a rendered box.
-          drawn: [...svg.querySelectorAll('g.lane')].every((g) => (g as unknown as { getBBox(): { height: number } }).getBBox().height > 0),
+          drawn: [...svg.querySelectorAll('g.lane')].every((g) => g.getBBox().height > 0),
         })),
       );
       expect(timelines.map(({ title, lanes }) => ({ title, lanes }))).toEqual(expected);
