@@ -35,6 +35,8 @@ export interface Measurements {
   /** The violations the run recorded: kind and first line. */
   readonly violationList: readonly string[];
   readonly violations: number;
+  /** The workload's phases, in order. */
+  readonly phases: readonly string[];
   readonly drivers: readonly DriverFigures[];
   readonly reclaim: Readonly<Record<string, readonly string[]>>;
   /** Device-hot evictions per device: pages reclaim freed while that device was using them. */
@@ -60,6 +62,7 @@ export function measure(sample: SampleRun, xpmemWrites = false): Measurements {
     token: run.token,
     replay: `npm run sample -- ${xpmemWrites ? '--xpmem-writes ' : ''}--replay ${run.token}`,
     violations: run.violations.length,
+    phases: journal.phases.map((p) => p.name),
     violationList: run.violations.map((v) => `${v.kind}: ${v.message.split('\n')[0]!}`),
     drivers,
     reclaim: journal.reclaim,

@@ -12,9 +12,8 @@ function table(rows: readonly (readonly string[])[]): string {
  * counterpart: none.
  */
 export function renderSample(m: Measurements, found: readonly Fact[]): string {
-  const phases = [...new Set(m.drivers.flatMap((d) => Object.keys(d.byPhase)))];
   const rows: string[][] = [['phase', ...m.drivers.map((d) => d.driver)]];
-  for (const p of phases) rows.push([p, ...m.drivers.map((d) => String(d.byPhase[p] ?? 0))]);
+  for (const p of m.phases) rows.push([p, ...m.drivers.map((d) => String(d.byPhase[p] ?? 0))]);
   const totals: string[][] = [['driver', 'invalidations', 'blocked ns', 'longest ns', 'young answers', 'refused non-blockable']];
   for (const d of m.drivers) totals.push([d.driver, String(d.invalidations), String(d.blockedNs), String(d.maxInvalidationNs), String(d.youngAnswers), String(d.refusedNonBlockable)]);
   return [

@@ -60,7 +60,9 @@ export function workload(host: Host, journal: Journal, options: { readonly xpmem
   each(4.5 * MS, () => pages.moved);
 
   phase('mremap', 5 * MS);
-  steps.push({ at: 5 * MS, actor: 'cpu0', run: async (t: Task) => void (journal.movedTo = await mem.mremap(t, pages.moved, PAGE_SIZE, 2 * PAGE_SIZE, MREMAP.maymove)) });
+  // Moved to a fixed address well below the host's mappings: growing in place would not move it.
+  const target = pages.file - 16 * PAGE_SIZE;
+  steps.push({ at: 5 * MS, actor: 'cpu0', run: async (t: Task) => void (journal.movedTo = await mem.mremap(t, pages.moved, PAGE_SIZE, 2 * PAGE_SIZE, MREMAP.maymove | MREMAP.fixed, target)) });
   each(5.5 * MS, () => journal.movedTo!);
 
   phase('writeback', 6 * MS);

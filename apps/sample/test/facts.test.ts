@@ -10,6 +10,14 @@ describe('the cross-driver facts hold in the default run', () => {
     expect(facts(m).filter((f) => !f.holds)).toEqual([]);
   });
 
+  it('every phase that changes the mapping reaches all three drivers with invalidations', async () => {
+    const m = await defaultRun();
+    expect(m.phases).toEqual(['faults', 'writes', 'mprotect', 'fork', 'mremap', 'writeback', 'reclaim', 'migration', 'munmap', 'oom-kill']);
+    for (const phase of ['mprotect', 'fork', 'mremap', 'writeback', 'reclaim', 'migration', 'munmap']) {
+      for (const d of m.drivers) expect(d.byPhase[phase] ?? 0, `${d.driver} in ${phase}`).toBeGreaterThan(0);
+    }
+  });
+
   it("device-hot: kvm-spte's aging keeps its guest's page through every reclaim pass; the gru's page is freed under it and refaulted", async () => {
     const m = await defaultRun();
     expect(m.reclaim['kvm-spte']).toHaveLength(4);
