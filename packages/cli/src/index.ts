@@ -27,8 +27,11 @@ export { experimentCommand, agingRoundsTable, type AgingRoundsRow } from './comm
 export { compareCommand, type CompareOptions } from './commands/compare.js';
 export { runComparison, type ComparisonSpec, type CompareJson } from './compare/run-comparison.js';
 export { DEFAULT_COMPARE_SCENARIOS } from './compare/plan.js';
+export { replayCell } from './compare/replay-cell.js';
+export { compareMarkdown } from './report/markdown.js';
 export type { CompareCell, CellViolation } from './compare/cell.js';
 export type { SemanticsRow } from './compare/semantics.js';
 export type { ViolationJson } from './run-target.js';
 export { writeCompareReport } from './report/write.js';
 export type { RunTimeline, TimelineMark } from './report/timeline.js';
+export { mergeChromeTraces, type ComparedTrace, type CompareChromeTrace } from './report/chrome-merge.js';

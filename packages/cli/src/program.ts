@@ -78,6 +78,7 @@ export function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--scenario <name>', 'a named scenario or a file (repeatable; default a fast set)', collect)
     .option('--json', 'JSON output (no progress bar)')
     .option('--report <dir>', 'also write compare.md and a self-contained compare.html (SVG timelines) into <dir>')
+    .option('--trace-out <file>', 'also write every compared run\'s trace, merged, in the Chrome trace-event format (Perfetto)')
     .action(act((o: Parameters<typeof compareCommand>[0]) => compareCommand(o, io)));
   return program;
 }

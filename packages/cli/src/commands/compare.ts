@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { renderCells, renderSemantics, renderViolations } from '../compare/render.js';
@@ -5,6 +6,7 @@ import { runComparison, type ComparisonSpec } from '../compare/run-comparison.js
 import type { Io } from '../output/io.js';
 import type { RunTimeline } from '../report/timeline.js';
 import { writeCompareReport } from '../report/write.js';
+import { mergeChromeTraces, type ComparedTrace } from '../report/chrome-merge.js';
 import { BUILTIN_DRIVERS } from '../drivers/registry.js';
 import { startProgress } from '../output/progress.js';
 
@@ -13,6 +15,8 @@ export interface CompareOptions extends ComparisonSpec {
   readonly json?: boolean;
   /** Write `compare.md` and a self-contained `compare.html` (SVG timelines) into this folder. */
   readonly report?: string;
+  /** Write every compared run's trace, merged, in the Chrome trace-event format here (Perfetto). */
+  readonly traceOut?: string;
 }
 
 /**
@@ -24,6 +28,7 @@ export interface CompareOptions extends ComparisonSpec {
 export async function compareCommand(options: CompareOptions, io: Io): Promise<ExitCode> {
   let progress: ReturnType<typeof startProgress> | null = null;
   const timelines: RunTimeline[] = [];
+  const traces: ComparedTrace[] = [];
   const result = await runComparison(
     options,
     (done, total) => {
@@ -31,11 +36,17 @@ export async function compareCommand(options: CompareOptions, io: Io): Promise<E
       progress.tick(`${done}/${total}`);
     },
     options.report === undefined ? undefined : timelines,
+    options.traceOut === undefined ? undefined : traces,
   );
   (progress as ReturnType<typeof startProgress> | null)?.stop();
   if (options.report !== undefined) {
     const written = writeCompareReport(path.resolve(options.cwd ?? process.cwd(), options.report), result, timelines, commandLine(options));
     io.err(`report: ${written.markdown}, ${written.html}\n`);
+  }
+  if (options.traceOut !== undefined) {
+    const file = path.resolve(options.cwd ?? process.cwd(), options.traceOut);
+    writeFileSync(file, `${JSON.stringify(mergeChromeTraces(traces))}\n`);
+    io.err(`trace: ${file} (${traces.length} runs; open it in https://ui.perfetto.dev)\n`);
   }
   // A historical driver's violations are the finding it is there to show.
   const historical = new Map(BUILTIN_DRIVERS.filter((d) => d.historical !== undefined).map((d) => [d.name, d.historical!]));

@@ -1,15 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadScenario, runScenario } from '@secondary-mmu/testkit';
-import { buildTarget } from '../build-target.js';
+import { runScenario } from '@secondary-mmu/testkit';
 import { catchDriverThrow, isDriverThrew } from '../driver-threw.js';
 import { CliError } from '../cli-error.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { Io } from '../output/io.js';
 import { traceLines } from '../output/trace-lines.js';
 import { formatViolationLine, violationJson } from '../run-target.js';
-import type { ResolvedScenario } from '../scenarios/resolve.js';
-import { decodeRunToken, type RunRecord } from '../token.js';
+import { decodeRunToken } from '../token.js';
+import { targetOfRecord } from '../token-target.js';
 
 /** Options of `replay`. Kernel counterpart: none. */
 export interface ReplayOptions {
@@ -17,12 +16,6 @@ export interface ReplayOptions {
   readonly traceOut?: string;
   readonly json?: boolean;
   readonly cwd?: string;
-}
-
-/** The token's scenario: a catalogue name, or the file text it carries. */
-function scenarioOf(record: RunRecord): string | ResolvedScenario {
-  const s = record.scenario;
-  return 'name' in s ? s.name : { scenario: loadScenario(s.text, { source: s.file }), source: s };
 }
 
 /**
@@ -34,7 +27,7 @@ function scenarioOf(record: RunRecord): string | ResolvedScenario {
  */
 export async function replayCommand(token: string, options: ReplayOptions, io: Io): Promise<ExitCode> {
   const record = decodeRunToken(token.trim());
-  const target = await buildTarget({ scenario: scenarioOf(record), driver: record.driver, variant: record.variant ?? undefined, cwd: options.cwd });
+  const target = await targetOfRecord(record, options.cwd);
   const r = await catchDriverThrow(() => runScenario(target.scenario.scenario, target.factory, { era: record.era, replay: record.token }));
   if (isDriverThrew(r)) {
     io.out(`${io.color.bold(target.scenario.scenario.name)} with ${target.factory.name} in ${record.era}: ${io.color.red('FAIL')}: the driver threw outside a callback: ${r.threw}\n`);

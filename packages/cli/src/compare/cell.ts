@@ -79,10 +79,14 @@ function thrownCell(target: RunTarget, era: Era, requiresUndeclared: readonly st
   return { driver: target.factory.name, scenario: target.scenario.scenario.name, era, verdict: 'fail', correct: false, refused: null, requiresUndeclared, callbacks: {}, invalidations: 0, blockedNs: 0, maxInvalidationNs: 0, youngAnswers: 0, deviceAccesses: 0, counters: NO_COUNTERS, deviceHotEvictions: 0, peakPinsHeld: 0, peakExtraRefs: 0, violations: [], threw, token: null };
 }
 
-/** Run `target` in `era` once and measure it; `keep` is handed the run's trace (for a report's timeline). Kernel counterpart: none. */
-export async function measureCell(target: RunTarget, era: Era, requiresUndeclared: readonly string[], keep?: (trace: NotifierTrace) => void): Promise<CompareCell> {
+/**
+ * Run `target` in `era` once — seed 1, or the schedule `replay` (core-mm's token)
+ * recorded — and measure it; `keep` is handed the run's trace (for a report's timeline).
+ * Kernel counterpart: none.
+ */
+export async function measureCell(target: RunTarget, era: Era, requiresUndeclared: readonly string[], keep?: (trace: NotifierTrace) => void, replay?: string): Promise<CompareCell> {
   const { factory, probe } = measuredFactory(target.factory);
-  const r = await catchDriverThrow(() => runScenario(target.scenario.scenario, factory, { era, seed: 1 }));
+  const r = await catchDriverThrow(() => runScenario(target.scenario.scenario, factory, replay === undefined ? { era, seed: 1 } : { era, replay }));
   if (isDriverThrew(r)) return thrownCell(target, era, requiresUndeclared, r.threw);
   keep?.(r.trace);
   const token = runToken(target, era, r.token);

@@ -40,6 +40,12 @@ function erasOf(values: readonly string[] | undefined): Era[] {
   return ERAS.filter((e) => chosen.includes(e));
 }
 
+/** The capabilities `target`'s scenario requires that its driver does not declare (`prefetch` aside: scenarios skip it). Kernel counterpart: none. */
+export function requiresUndeclared(target: RunTarget): string[] {
+  const requires = findScenario(target.scenario.scenario.name)?.requires ?? [];
+  return requires.filter((c) => c !== 'prefetch' && !target.factory.capabilities[c as keyof DriverCapabilities]);
+}
+
 /**
  * Every cell of drivers × scenarios × eras where the driver and the scenario are both for
  * the era, resolved before anything runs (an unknown name is bad input). Kernel
@@ -53,8 +59,7 @@ export async function planComparison(options: { readonly era?: readonly string[]
   for (const driver of drivers) {
     for (const scenario of scenarios) {
       const target = await buildTarget({ scenario, driver, cwd: options.cwd });
-      const requires = findScenario(target.scenario.scenario.name)?.requires ?? [];
-      const undeclared = requires.filter((c) => c !== 'prefetch' && !target.factory.capabilities[c as keyof DriverCapabilities]);
+      const undeclared = requiresUndeclared(target);
       for (const era of eras) {
         if (!target.factory.eras.includes(era) || (target.scenario.scenario.eras !== undefined && !target.scenario.scenario.eras.includes(era))) continue;
         cells.push({ target, era, requiresUndeclared: undeclared });

@@ -1,4 +1,5 @@
-import type { NotifierTrace } from '@secondary-mmu/mmu-notifier';
+import type { ChromeTrace, NotifierTrace } from '@secondary-mmu/mmu-notifier';
+import type { ComparedTrace } from '../report/chrome-merge.js';
 import { timelineOf, type RunTimeline } from '../report/timeline.js';
 import { measureCell, type CompareCell } from './cell.js';
 import { planComparison, type PlannedCell } from './plan.js';
@@ -25,8 +26,12 @@ export interface CompareJson {
   readonly semantics: readonly SemanticsRow[];
 }
 
-/** Run every cell of the comparison, ticking `onCell` after each; `timelines`, when given, receives each scenario run's callbacks. Kernel counterpart: none. */
-export async function runComparison(options: ComparisonSpec, onCell: (done: number, total: number) => void = () => {}, timelines?: RunTimeline[]): Promise<CompareJson> {
+/**
+ * Run every cell of the comparison, ticking `onCell` after each; `timelines`, when given,
+ * receives each scenario run's callbacks, and `traces` its whole trace in the Chrome
+ * trace-event format. Kernel counterpart: none.
+ */
+export async function runComparison(options: ComparisonSpec, onCell: (done: number, total: number) => void = () => {}, timelines?: RunTimeline[], traces?: ComparedTrace[]): Promise<CompareJson> {
   const plan = await planComparison(options);
   const pairs = new Map<string, PlannedCell>();
   for (const p of plan) pairs.set(`${p.target.factory.name}\u0000${p.era}`, p);
@@ -34,8 +39,18 @@ export async function runComparison(options: ComparisonSpec, onCell: (done: numb
   const cells: CompareCell[] = [];
   const probes: CompareCell[] = [];
   for (const p of plan) {
-    const keep = timelines === undefined ? undefined : (trace: NotifierTrace) => timelines.push(timelineOf(p.target.scenario.scenario.name, p.era, p.target.factory.name, trace));
-    cells.push(await measureCell(p.target, p.era, p.requiresUndeclared, keep));
+    const name = p.target.scenario.scenario.name;
+    let chrome: ChromeTrace | null = null;
+    const keep =
+      timelines === undefined && traces === undefined
+        ? undefined
+        : (trace: NotifierTrace) => {
+            timelines?.push(timelineOf(name, p.era, p.target.factory.name, trace));
+            if (traces !== undefined) chrome = trace.toChromeTrace();
+          };
+    const cell = await measureCell(p.target, p.era, p.requiresUndeclared, keep);
+    cells.push(cell);
+    if (traces !== undefined && chrome !== null) traces.push({ scenario: name, era: p.era, driver: cell.driver, token: cell.token, trace: chrome });
     onCell(cells.length, total);
   }
   for (const p of pairs.values()) {
