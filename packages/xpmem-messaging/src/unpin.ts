@@ -3,22 +3,21 @@ import type { XpmemDriver } from './driver.js';
 import type { XpmemPin, XpmemSegment, XpmemImporterPort } from './segment.js';
 
 /**
- * The owner lets go of `pin`, held for `importer`: dirty when the importer reported
- * writing to the page. Under the page lock already (the rfc-2008 external-rmap hook
- * runs with it), the page is dirtied in place and then unpinned; otherwise
- * `unpin_user_pages_dirty_lock` takes the lock itself (it may sleep). Kernel
- * counterpart: XPMEM's `xpmem_unpin_pages()` → `put_page()` / `unpin_user_page()`,
- * `set_page_dirty_lock()` for written pages.
+ * The owner lets go of `pin`, held for `importer`: dirtied first when the importer
+ * reported writing to the page, with `set_page_dirty` and without the page lock, then
+ * unpinned. Not `unpin_user_pages_dirty_lock`: this runs inside invalidations (the
+ * recall), whose callers may hold a page lock — writeback's `page_mkclean`, reclaim, the
+ * rfc-2008 hook — so taking another page's lock there inverts the page-lock order
+ * (lockdep reports it). ib_umem_odp dirties its pages the same way from its
+ * invalidations; the pin keeps the page and its mapping meanwhile. Kernel counterpart:
+ * XPMEM's `xpmem_unpin_pages()` → `unpin_user_page()`, with `set_page_dirty()` for
+ * written pages.
  */
 export function xpmemUnpin(task: Task, driver: XpmemDriver, importer: XpmemImporterPort, pin: XpmemPin): void | Promise<void> {
   if (!pin.pinned) return;
   driver.stats.unpins++;
-  const mem = driver.machine.mem;
-  if (pin.dirty && mem.pageLock.holder(pin.pfn) === task) {
-    setPageDirty(mem, pin.pfn);
-    return importer.device.unpinUserPage(task, pin.pfn);
-  }
-  return importer.device.unpinUserPage(task, pin.pfn, { dirty: pin.dirty });
+  if (pin.dirty) setPageDirty(driver.machine.mem, pin.pfn);
+  return importer.device.unpinUserPage(task, pin.pfn);
 }
 
 /** {@link xpmemUnpin} of each of `pins`, in order. Kernel counterpart: as {@link xpmemUnpin}. */
