@@ -28,7 +28,8 @@ const DEFAULTS = { directory: 'my-driver', template: 'classic' } as const;
 
 function program(io: CreateIo): Command {
   return new Command('create-secondary-mmu-driver')
-    .description(`Scaffold a secondary-MMU driver package whose conformance suite passes out of the box.\nTemplates:\n${TEMPLATE_NAMES.map((t) => `  ${t.padEnd(18)} ${TEMPLATE_DESCRIPTIONS[t]}`).join('\n')}`)
+    .description('Scaffold a secondary-MMU driver package whose conformance suite passes out of the box.')
+    .addHelpText('after', `\nTemplates:\n${TEMPLATE_NAMES.map((t) => `  ${t.padEnd(18)} ${TEMPLATE_DESCRIPTIONS[t]}`).join('\n')}\n\nExample: npm create secondary-mmu-driver my-driver -- --template interval\n`)
     .argument('[directory]', 'where to create the package (new or empty)')
     .option('-t, --template <name>', `the driver shape: ${TEMPLATE_NAMES.join(', ')}`)
     .option('--name <package-name>', 'the package name (default: the directory name)')
