@@ -47,7 +47,8 @@ async function resolve(given: string | undefined, flags: Flags, io: CreateIo, wh
   throw new CreateError('EINVAL', 'missing-argument', what, `no ${what} given and no terminal to ask on: pass it, or --yes for the default (${fallback})`);
 }
 
-const problem = (check: () => unknown): string | undefined => {
+/** The message of the CreateError `check` throws, or undefined: what a prompt shows before asking again. */
+const problemOf = (check: () => unknown): string | undefined => {
   try {
     check();
     return undefined;
@@ -61,7 +62,7 @@ async function create(directoryArg: string | undefined, flags: Flags, io: Create
   if (flags.template !== undefined) parseTemplate(flags.template);
   if (flags.name !== undefined) checkPackageName(flags.name);
   const directory = await resolve(directoryArg, flags, io, 'directory', DEFAULTS.directory, (p) =>
-    p.text('Where should the driver package go?', DEFAULTS.directory, (v) => (flags.name === undefined ? problem(() => checkPackageName(nameFromDirectory(v))) : undefined)),
+    p.text('Where should the driver package go?', DEFAULTS.directory, (v) => (flags.name === undefined ? problemOf(() => checkPackageName(nameFromDirectory(v))) : undefined)),
   );
   if (directory === undefined) return cancelled(io);
   const name = flags.name ?? checkPackageName(nameFromDirectory(path.resolve(directory)));
