@@ -6,13 +6,15 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import type { DriverFactory } from '@secondary-mmu/testkit';
 import { checkDriver } from '@secondary-mmu/testkit';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import bugs from '../../../scripts/create-template-bugs.json' with { type: 'json' };
 import { TEMPLATE_NAMES, templatesDir } from '../src/templates.js';
 
 // Inside the package, so the copy resolves @secondary-mmu/* as the template does.
 const mutants = path.join(import.meta.dirname, '.mutants');
-afterAll(() => rmSync(mutants, { recursive: true, force: true }));
+const clean = () => rmSync(mutants, { recursive: true, force: true });
+beforeAll(clean); // a copy left by an interrupted run
+afterAll(clean);
 
 describe('one deliberate bug per template', () => {
   it('every template has exactly one', () => {
