@@ -18,6 +18,8 @@ const LAYERS = {
   'kvm-spte': ['core-mm', 'mmu-notifier'],
   gru: ['core-mm', 'mmu-notifier'],
   'xpmem-messaging': ['core-mm', 'mmu-notifier'],
+  // The scaffolder: its src imports no workspace package (its templates are not src).
+  'create-secondary-mmu-driver': [],
 };
 
 /** Packages on top of everything (apps/* too): they may import any workspace package. */

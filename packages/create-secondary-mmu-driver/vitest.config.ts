@@ -1,0 +1,3 @@
+import { packageProject } from '../../test-support/vitest.base.ts';
+
+export default packageProject(import.meta.url, { name: 'create-secondary-mmu-driver' });
