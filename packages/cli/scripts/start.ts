@@ -42,4 +42,6 @@ await build({
   define: { __SMMU_MODEL_HASH__: JSON.stringify(modelHash(path.join(packages, 'core-mm', 'src'))) },
   plugins: [workspaceSources],
 });
+// In this checkout the suggested commands run through `npm run cli --` (no bin before a build).
+process.env.SECONDARY_MMU_COMMAND ??= 'npm run cli --';
 await import(pathToFileURL(outfile).href);

@@ -9,6 +9,7 @@ import { writeCompareReport } from '../report/write.js';
 import { mergeChromeTraces, type ComparedTrace } from '../report/chrome-merge.js';
 import { BUILTIN_DRIVERS } from '../drivers/registry.js';
 import { startProgress } from '../output/progress.js';
+import { commandName } from '../output/command-name.js';
 
 /** Options of `compare`. Kernel counterpart: none. */
 export interface CompareOptions extends ComparisonSpec {
@@ -63,10 +64,15 @@ export async function compareCommand(options: CompareOptions, io: Io): Promise<E
   const shown = [...historical].filter(([name]) => result.cells.some((x) => x.driver === name));
   if (shown.length > 0) io.out(`${c.bold('Historical')} (their violations are the finding, not a failure of this comparison):\n${shown.map(([name, why]) => `  ${name}: ${why}\n`).join('')}\n`);
   io.out(`${c.bold('Next')}:\n`);
-  io.out('  secondary-mmu compare --json                                  every cell with its replay token\n');
-  io.out('  secondary-mmu explore fault-vs-munmap --driver kvm-spte --variant no-retry-check\n');
-  io.out('  secondary-mmu experiment aging-rounds                         the seed\'s | versus || claim\n');
-  io.out('  secondary-mmu compare --driver ./my-driver.js                 your own driver (docs/cli.md)\n');
+  const cmd = commandName();
+  const next: [string, string][] = [
+    [`${cmd} compare --json`, 'every cell with its replay token'],
+    [`${cmd} explore fault-vs-munmap --driver kvm-spte --variant no-retry-check`, 'a race found, shrunk, replayable'],
+    [`${cmd} experiment aging-rounds`, "the seed's | versus || claim"],
+    [`${cmd} compare --driver ./my-driver.js`, 'your own driver (docs/cli.md)'],
+  ];
+  const width = Math.max(...next.map(([command]) => command.length));
+  for (const [command, what] of next) io.out(`  ${command.padEnd(width)}  ${what}\n`);
   return code;
 }
 

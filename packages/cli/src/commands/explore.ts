@@ -7,6 +7,7 @@ import { checkCount, checkSeed, checkShard, checkStrategy } from '../options.js'
 import type { Io } from '../output/io.js';
 import { startProgress } from '../output/progress.js';
 import { erasToRun, formatViolationLine, runToken, violationJson, type RunTarget, type ViolationJson } from '../run-target.js';
+import { commandName } from '../output/command-name.js';
 
 /** Options of `explore` (strings as commander gives them). Kernel counterpart: none. */
 export interface ExploreCommandOptions {
@@ -133,5 +134,5 @@ function printSummary(j: ExploreJson, io: Io): void {
   io.out(`${who}: ${c.red('FAIL')} at schedule ${j.failing.index} (seed ${j.failing.seed}) of ${j.schedules}\n`);
   for (const v of j.failing.violations) io.out(`  ${c.red(formatViolationLine(v))}\n`);
   for (const r of j.failing.reasons) if (!r.startsWith('unexpected violation')) io.out(`  ${r.split('\n')[0]}\n`);
-  io.out(`replay${j.failing.shrunkToken === null ? '' : ` (shrunk${j.failing.minimal === true ? ', 1-minimal' : ''})`}: ${c.cyan(`secondary-mmu replay ${j.failing.shrunkToken ?? j.failing.token}`)}\n`);
+  io.out(`replay${j.failing.shrunkToken === null ? '' : ` (shrunk${j.failing.minimal === true ? ', 1-minimal' : ''})`}: ${c.cyan(`${commandName()} replay ${j.failing.shrunkToken ?? j.failing.token}`)}\n`);
 }

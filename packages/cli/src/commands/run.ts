@@ -8,6 +8,7 @@ import { erasToRun, formatViolationLine, runToken, violationJson, type Violation
 import { checkSeed, checkStrategy } from '../options.js';
 import { loadScenarioFile } from '../scenarios/resolve.js';
 import { findScenario } from '../scenarios/catalogue.js';
+import { commandName } from '../output/command-name.js';
 
 /** Options of `run`. Kernel counterpart: none. */
 export interface RunOptions {
@@ -62,7 +63,7 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     io.out(`${c.bold(target.scenario.scenario.name)} with ${target.factory.name} in ${r.era}: ${verdict}\n`);
     for (const reason of r.reasons) io.out(`  ${reason.split('\n')[0]}\n`);
     for (const v of r.violations) io.out(`  ${c.red(formatViolationLine(v))}\n`);
-    if (r.verdict === 'fail' && r.token !== null) io.out(`  replay: ${c.cyan(`secondary-mmu replay ${r.token}`)}\n`);
+    if (r.verdict === 'fail' && r.token !== null) io.out(`  replay: ${c.cyan(`${commandName()} replay ${r.token}`)}\n`);
   }
   return failed ? EXIT.violations : EXIT.ok;
 }

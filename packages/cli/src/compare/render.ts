@@ -2,6 +2,7 @@ import type { Colors } from '../output/io.js';
 import { formatTable } from '../output/table.js';
 import type { CompareCell } from './cell.js';
 import type { SemanticsRow } from './semantics.js';
+import { commandName } from '../output/command-name.js';
 
 /** Short names of the callbacks, for the table's `callbacks` column. */
 const SHORT: Readonly<Record<string, string>> = {
@@ -73,7 +74,7 @@ export function renderViolations(cells: readonly CompareCell[], c: Colors): stri
   for (const x of cells) {
     for (const v of x.violations) {
       lines.push(`${c.red(v.kind)} ×${v.count} — ${x.driver}, ${x.scenario}, ${x.era}: ${v.task} at ${v.site}${v.heldLocks.length > 0 ? ` holding ${v.heldLocks.join(', ')}` : ''}`);
-      lines.push(`  secondary-mmu replay ${v.token}`);
+      lines.push(`  ${commandName()} replay ${v.token}`);
     }
   }
   return lines.length === 0 ? '' : `${c.bold('Violations')} (first of each kind, with the run to replay)\n${lines.join('\n')}\n`;
