@@ -66,6 +66,23 @@ export class NotifierCore {
     return this.srcu.readLock(task);
   }
 
+  /**
+   * The lifetime read side around a walk of the list for a callback that a core-mm call
+   * site made: `srcu_read_lock` — but in `v2.6.27` nothing, because that walk's
+   * `rcu_read_lock()` is the one core-mm's call site already holds around every callback
+   * of that era (`mm/notify.ts`): taking it again here made every 2.6.27 callback run at
+   * RCU depth 2 where the kernel ran it at depth 1. `release` and `unregister` are not
+   * reached that way and use {@link NotifierCore.readLock}.
+   */
+  callbackReadLock(task: Task): number {
+    return this.rcuLifetime ? -1 : this.srcu.readLock(task);
+  }
+
+  /** Ends {@link NotifierCore.callbackReadLock}. */
+  callbackReadUnlock(task: Task, ticket: number): void {
+    if (!this.rcuLifetime) this.srcu.readUnlock(task, ticket);
+  }
+
   /** `srcu_read_unlock(&srcu, id)` (`rcu_read_unlock()` in `v2.6.27`). */
   readUnlock(task: Task, ticket: number): void {
     if (this.rcuLifetime) this.kernel.rcu.readUnlock(task);

@@ -165,7 +165,7 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
   /** `mn_hlist_invalidate_range_start()`. */
   private startList(task: Task, range: MmuNotifierRange): number | Promise<number> {
     let ret = 0;
-    const ticket = this.core.readLock(task);
+    const ticket = this.core.callbackReadLock(task);
     const subs = this.snapshot();
     const started = each(subs, (sub) => {
       const start = sub.ops.invalidateRangeStart;
@@ -180,12 +180,12 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
     const ended = andThen(started, () => (ret === 0 ? undefined : each(subs, (sub) => (sub.listed ? this.callEnd(task, sub, range) : undefined))));
     return ensure(
       () => andThen(ended, () => ret),
-      () => this.core.readUnlock(task, ticket),
+      () => this.core.callbackReadUnlock(task, ticket),
     );
   }
 
   private startList2008(task: Task, range: MmuNotifierRange): void | Promise<void> {
-    const ticket = this.core.readLock(task);
+    const ticket = this.core.callbackReadLock(task);
     const walk = each(this.snapshot(), (sub) => {
       const start = sub.ops.invalidateRangeStart;
       if (!sub.listed || start === undefined) return;
@@ -195,7 +195,7 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
     });
     return ensure(
       () => walk,
-      () => this.core.readUnlock(task, ticket),
+      () => this.core.callbackReadUnlock(task, ticket),
     );
   }
 
@@ -220,10 +220,10 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
         const itree = this.hasItree ? itreeInvEnd(task, this) : undefined;
         return andThen(itree, () => {
           if (this.list.length === 0) return;
-          const ticket = this.core.readLock(task);
+          const ticket = this.core.callbackReadLock(task);
           return ensure(
             () => each(this.snapshot(), (sub) => (sub.listed ? this.callEnd(task, sub, range) : undefined)),
-            () => this.core.readUnlock(task, ticket),
+            () => this.core.callbackReadUnlock(task, ticket),
           );
         });
       },
@@ -253,7 +253,7 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
   /** `__mmu_notifier_test_young()`: stops at the first young answer. */
   testYoung(task: Task, mm: Mm, address: number): boolean | Promise<boolean> {
     let young = false;
-    const ticket = this.core.readLock(task);
+    const ticket = this.core.callbackReadLock(task);
     const subs = this.snapshot();
     const step = (i: number): void | Promise<void> => {
       for (; i < subs.length && !young; i++) {
@@ -272,7 +272,7 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
     };
     return ensure(
       () => andThen(step(0), () => young),
-      () => this.core.readUnlock(task, ticket),
+      () => this.core.callbackReadUnlock(task, ticket),
     );
   }
 
@@ -305,10 +305,10 @@ export class MmuNotifierSubscriptions implements SecondaryMmuPort {
   /** Walk the listed subscriptions inside the lifetime read side. */
   private walk(task: Task, fn: (sub: MmuNotifier) => void | Promise<void>): void | Promise<void> {
     if (this.list.length === 0) return;
-    const ticket = this.core.readLock(task);
+    const ticket = this.core.callbackReadLock(task);
     return ensure(
       () => each(this.snapshot(), (sub) => (sub.listed ? fn(sub) : undefined)),
-      () => this.core.readUnlock(task, ticket),
+      () => this.core.callbackReadUnlock(task, ticket),
     );
   }
 }
