@@ -9,7 +9,7 @@ import { configureSwap, MAP, type Machine, type Task } from '@secondary-mmu/core
 import { describe, expect, it } from 'vitest';
 import { DeviceMmu, type DeviceTranslation } from '../src/index.js';
 import { P, RW, setup, v } from './support/helpers.js';
-import { anonPages, kinds, messages, reclaim } from './support/oracle-helpers.js';
+import { anonPages, frameAt, kinds, messages, reclaim } from './support/oracle-helpers.js';
 
 /** A device pins the page at `a` (get_user_pages for write), the page is written back (a file page), then the device writes `values` through a writable handle. */
 async function deviceWrites(m: Machine, t: Task, a: number, values: readonly number[], file?: File): Promise<{ dev: DeviceMmu; h: DeviceTranslation; pfn: number }> {
@@ -59,5 +59,22 @@ describe('unsynced device writes', () => {
     expect((await reclaim(m, pfn)).at(-1)).toBe('freed');
     expect(await v(m.mem.read(t, a))).toBe(7);
     expect(kinds(m)).toEqual([]);
+  });
+
+  it("judges each page by its own frame: another page's writeback, allocation and clean reclaim leave the write pending", async () => {
+    const { m, t } = setup('v6');
+    const { a, file } = await filePage(m, t);
+    const { dev, h, pfn } = await deviceWrites(m, t, a, [8], file);
+    const other = await filePage(m, t); // a frame allocated while the write is unsynced
+    await v(m.mem.fsync(t, other.file)); // the other page's writeback
+    const otherPfn = frameAt(t, other.a);
+    await v(m.mem.munmap(t, other.a, P));
+    expect((await reclaim(m, otherPfn)).at(-1)).toBe('freed'); // the other page dropped clean
+    expect(messages(m, 'lost-write')).toEqual([]);
+    dev.drop(h);
+    await v(dev.unpinUserPage(t, pfn));
+    await v(m.mem.munmap(t, a, P));
+    expect((await reclaim(m, pfn)).at(-1)).toBe('freed');
+    expect(messages(m, 'lost-write')).toEqual([expect.stringMatching(/^dma: write of 0x8 to pfn \d+ at \d+ ns never reached storage/)]);
   });
 });
