@@ -85,7 +85,9 @@ for (const pkg of packages) {
   const r = spawnSync('npx', argv, { stdio: 'inherit' });
   if (r.status !== 0) failed = true;
   const counts = existsSync(`reports/mutation/${pkg}.json`) ? tally(JSON.parse(readFileSync(`reports/mutation/${pkg}.json`, 'utf8'))) : new Map();
-  for (const f of scope) rows.push({ file: f, counts: chosen.includes(f) ? (counts.get(f) ?? null) : null });
+  // A file run but absent from the report has no mutable code (types only): zero mutants.
+  const none = { mutants: 0, killed: 0, timeout: 0, survived: 0, noCoverage: 0, disabled: 0, errors: 0 };
+  for (const f of scope) rows.push({ file: f, counts: chosen.includes(f) ? (counts.get(f) ?? (r.status === 0 ? none : null)) : null });
 }
 const minutes = (performance.now() - t0) / 60_000;
 
