@@ -18,9 +18,11 @@ describe('late-secondary-flush', () => {
     await register(t, drv);
     const a = await anonPages(m, t);
     expect(await drv.read(t, a)).toBe(100);
+    const h = drv.device.lookup(t.mm!, a)!;
     const child = await v(m.mem.fork(t, 'child'));
     await v(m.mem.write(t, a, 200)); // the parent moves to a copy: late, reported
     expect(kinds(m)).toEqual(['late-secondary-flush']);
+    expect(m.report.violations[0]!.details).toEqual([h.toString()]);
     await v(m.mem.munmap(child.task('c0'), a, P)); // the child lets go of the old frame: freed
     expect(kinds(m)).toEqual(['late-secondary-flush']);
     drv.device.dropAll();
