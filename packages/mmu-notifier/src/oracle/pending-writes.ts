@@ -54,8 +54,10 @@ export class PendingWrites {
     const list = this.pending.get(e.mm, e.address);
     if (list === undefined) return;
     const q = e.newPfn;
+    // Stryker disable next-line LogicalOperator,StringLiteral: a list exists only while the PTE is an entry, and no entry is installed over an entry, so no swapout/migrate entry event ever meets one
     if (q < 0 && (e.cause === 'swapout' || e.cause === 'migrate')) return; // still an entry naming the frame
     this.pending.delete(e.mm, e.address);
+    // Stryker disable next-line AssignmentOperator: size only gates the call from the oracle (size > 0); a count too high never changes a verdict
     this.size -= list.length;
     if (q < 0) return; // zapped: the process threw the page away
     const { content, generation } = this.oracle.machine.mem.frames;

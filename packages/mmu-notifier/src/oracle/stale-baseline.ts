@@ -37,6 +37,7 @@ export function baselineOnPte(e: Extract<MmEvent, { kind: 'pte' }>, handles: rea
  */
 export function baselineOnStore(oracle: OracleContext, pfn: number, mmId: number, address: number): void {
   const mem = oracle.machine.mem;
+  // Stryker disable next-line BlockStatement: the fast path's body emptied falls through to the reverse-map walk, which finds the same mapping
   if (mmId >= 0 && mem.frames.mapcount[pfn]! <= 1) {
     mark(oracle.translationsAt(mmId, address), pfn);
     return;

@@ -54,6 +54,7 @@ export class UnsyncedWrites {
         if (u !== undefined && u.generation === e.generation) this.byPfn.delete(e.pfn);
         return;
       }
+      // Stryker disable next-line ConditionalExpression,BlockStatement,StringLiteral: only frees memory; an entry of an older generation never matches a clean or a scan, which both compare generations
       case 'frame-alloc': {
         const u = this.byPfn.get(e.pfn);
         if (u !== undefined && u.generation !== e.generation) this.byPfn.delete(e.pfn);
