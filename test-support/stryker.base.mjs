@@ -17,7 +17,7 @@ export function strykerConfig(name, mutate) {
     vitest: { configFile: `${dir}/vitest.config.ts`, dir },
     plugins: ['@stryker-mutator/vitest-runner'],
     coverageAnalysis: 'perTest',
-    mutate: mutate.map((m) => `${dir}/${m}`),
+    mutate: mutate.map((m) => (m.startsWith('!') ? `!${dir}/${m.slice(1)}` : `${dir}/${m}`)),
     ignorePatterns: ['docs/api', 'reports', 'mutation', '.turbo', '.stryker-tmp', 'packages/*/test-results.json'],
     concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
     timeoutMS: 5_000,
