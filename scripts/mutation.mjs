@@ -59,6 +59,18 @@ function tally(report) {
   return rows;
 }
 
+/** The table rows of an earlier docs/mutation.md that have figures, by file (older rows get that doc's run time). */
+function previousRows(doc) {
+  const when = /^- (?:Last run|Run): (\d{4}-\d\d-\d\d \d\d:\d\d) UTC/m.exec(doc)?.[1] ?? '';
+  const out = new Map();
+  for (const line of doc.split('\n')) {
+    if (!line.startsWith('| packages/') || line.includes('not run yet')) continue;
+    const cells = line.split('|').slice(1, -1).map((x) => x.trim());
+    out.set(cells[0], cells.length >= 9 ? line : `| ${[...cells, when].join(' | ')} |`);
+  }
+  return out;
+}
+
 const score = (c) => {
   const valid = c.killed + c.timeout + c.survived + c.noCoverage;
   return valid === 0 ? '—' : `${((100 * (c.killed + c.timeout)) / valid).toFixed(1)} %`;
@@ -91,17 +103,20 @@ for (const pkg of packages) {
 }
 const minutes = (performance.now() - t0) / 60_000;
 
+const previous = existsSync('docs/mutation.md') ? readFileSync('docs/mutation.md', 'utf8') : '';
+const runAt = started.toISOString().slice(0, 16).replace('T', ' ');
+// A file not run now keeps its row from the last run that ran it (with that run's time).
+const earlier = previousRows(previous);
 const table = [
-  '| file | mutants | killed | timed out | survived | no coverage | disabled (equivalent) | score |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  '| file | mutants | killed | timed out | survived | no coverage | disabled (equivalent) | score | run (UTC) |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ...rows.map(({ file, counts: c }) =>
     c === null
-      ? `| ${file} | not run yet | | | | | | |`
-      : `| ${file} | ${c.mutants} | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} | ${c.disabled} | ${score(c)} |`,
+      ? (earlier.get(file) ?? `| ${file} | not run yet | | | | | | | |`)
+      : `| ${file} | ${c.mutants} | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} | ${c.disabled} | ${score(c)} | ${runAt} |`,
   ),
 ].join('\n');
 
-const previous = existsSync('docs/mutation.md') ? readFileSync('docs/mutation.md', 'utf8') : '';
 const notes = previous.includes('<!-- notes -->') ? previous.slice(previous.indexOf('<!-- notes -->')) : '<!-- notes -->\n';
 const doc = `# Mutation testing
 
@@ -112,7 +127,7 @@ test notices. Score = (killed + timed out) / (mutants − disabled − invalid);
 disabled in place (\`// Stryker disable next-line <mutator>: <reason>\`) are equivalent
 ones, each with its reason in the source.
 
-- Run: ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${minutes.toFixed(1)} min, STRYKER_CONCURRENCY=${process.env.STRYKER_CONCURRENCY ?? 2}
+- Last run: ${runAt} UTC, ${minutes.toFixed(1)} min, STRYKER_CONCURRENCY=${process.env.STRYKER_CONCURRENCY ?? 2}; rows of files it did not run are from the run named in their last column
 - Command: \`node scripts/mutation.mjs${args.length ? ` ${args.join(' ')}` : ''}\`, which ran:
 ${commands.map((c) => `  - \`${c}\``).join('\n')}
 
