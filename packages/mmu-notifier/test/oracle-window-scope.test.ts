@@ -8,11 +8,11 @@ import { EAGAIN, hmmRangeFault, Machine, type MmuNotifierRange, type Task } from
 import { describe, expect, it } from 'vitest';
 import { DeviceMmu, MmuNotifier, mmuNotifierRegister, subscriptionsOf, type DeviceTranslation } from '../src/index.js';
 import { P, setup, v } from './support/helpers.js';
-import { NoRefDriver, register, spy } from './support/oracle-drivers.js';
+import { IntervalDriver, NoRefDriver, register, spy } from './support/oracle-drivers.js';
 import { anonPages, kinds, messages } from './support/oracle-helpers.js';
 
 /** A device read through `h` by `engine` that must not suspend (direct task). */
-function touch(drv: NoRefDriver, engine: Task, h: DeviceTranslation | undefined): void {
+function touch(drv: { device: DeviceMmu }, engine: Task, h: DeviceTranslation | undefined): void {
   expect(h).toBeDefined();
   expect(drv.device.read(engine, h!)).not.toBeInstanceOf(Promise);
 }
@@ -167,3 +167,109 @@ function walkPfn(t: Task, a: number): number {
   const vpn = Math.floor(a / P);
   return t.mm!.pageTable.lookup(vpn)!.word[vpn % 512]!;
 }
+
+describe('access-in-invalidation: an interval notifier opens a window only when its invalidate answered true', () => {
+  /**
+   * A dmirror-like driver over two pages; another task's blockable range over page 1 is
+   * in flight (the interval sequence stays odd), and the OOM reaper's non-blockable
+   * range over page 0 is answered `answer`; then the device reads page 0.
+   */
+  async function readPage0(bug: 'keeps-translations' | 'refuses-non-blockable'): Promise<string[]> {
+    const m = new Machine({ era: 'v6', memory: { frames: 256 } });
+    const app = m.mem.createProcess('app');
+    const t = app.task('cpu0');
+    const reaper = m.task('oom_reaper');
+    const engine = m.task('engine');
+    const drv = new IntervalDriver(m, t.mm!, bug);
+    await drv.insert(t);
+    const a = await anonPages(m, t, 2);
+    await drv.read(t, a);
+    const cpu1 = app.task('cpu1');
+    const other = await start(cpu1, a + P, a + 2 * P);
+    const r: MmuNotifierRange = { mm: t.mm!, start: a, end: a + P, event: 'unmap', blockable: false, owner: null };
+    reaper.enterNonBlock();
+    t.mm!.rangesInFlight++;
+    const answer = await v(subscriptionsOf(t.mm!)!.invalidateRangeStart(reaper, r));
+    expect(answer).toBe(bug === 'refuses-non-blockable' ? EAGAIN : 0);
+    if (answer !== 0) t.mm!.rangesInFlight--;
+    touch(drv, engine, drv.device.lookup(t.mm!, a));
+    if (answer === 0) await end(reaper, r);
+    reaper.exitNonBlock();
+    await end(cpu1, other);
+    return kinds(m);
+  }
+
+  it('fires when it answered true and kept the translation', async () => {
+    expect(await readPage0('keeps-translations')).toEqual(['access-in-invalidation']);
+  });
+
+  it('stays quiet when it answered false (the reaper does not go on), even with the sequence odd from another range', async () => {
+    expect(await readPage0('refuses-non-blockable')).toEqual([]);
+  });
+});
+
+describe('access-in-invalidation: the 2008 eras ignore what a start answers', () => {
+  it('v2.6.27: a start answering -EAGAIN still opens its window (the VM goes on), so a kept translation used there is reported', async () => {
+    const m = new Machine({ era: 'v2.6.27', memory: { frames: 256 } });
+    const t = m.mem.createProcess('app').task('cpu0');
+    const engine = m.task('engine');
+    const device = new DeviceMmu(m, { name: 'refuser', driverClass: 'no-references' });
+    const sub = new MmuNotifier({ invalidateRangeStart: () => EAGAIN }, 'refuser');
+    device.answerFor(sub);
+    const target: { a: number } = { a: 0 };
+    // Registered first, so called after the refuser's start returned.
+    await v(mmuNotifierRegister(t, spy({ onStart: () => touch({ device }, engine, device.lookup(t.mm!, target.a)) }), t.mm!));
+    await v(mmuNotifierRegister(t, sub, t.mm!));
+    target.a = await anonPages(m, t);
+    device.establish(t, t.mm!, target.a, walkPfn(t, target.a));
+    await v(m.mem.madvise(t, target.a, P, 'dontneed'));
+    expect(kinds(m)).toContain('access-in-invalidation');
+    expect(kinds(m)).toContain('notifier-warn'); // the answer the 2008 API did not have
+  });
+});
+
+describe('access-in-invalidation: what the report says', () => {
+  it('names the access (read or write), the frame, the window, and the handle as its detail', async () => {
+    const { m, t } = setup('v6');
+    const engine = m.task('engine');
+    const drv = new NoRefDriver(m, t.mm!, 'keeps-translations');
+    const target: { a: number } = { a: 0 };
+    await v(
+      mmuNotifierRegister(
+        t,
+        spy({
+          onStart: () => {
+            const h = drv.device.lookup(t.mm!, target.a)!;
+            expect(drv.device.read(engine, h)).not.toBeInstanceOf(Promise);
+            expect(drv.device.write(engine, h, 7)).not.toBeInstanceOf(Promise);
+          },
+        }),
+        t.mm!,
+      ),
+    );
+    await register(t, drv);
+    target.a = await anonPages(m, t);
+    await drv.write(t, target.a, 5);
+    const h = drv.device.lookup(t.mm!, target.a)!;
+    await v(m.mem.madvise(t, target.a, P, 'dontneed'));
+    const found = m.report.violations.filter((x) => x.kind === 'access-in-invalidation');
+    const where = `at 0x${target.a.toString(16)} (mm ${t.mm!.id}, pfn ${h.pfn}) after noref's invalidate_range_start`;
+    expect(found.map((x) => x.message.split('(0x')[0]!.replace(/\($/, ''))).toEqual([`noref: read ${where}`, `noref: write ${where}`]);
+    expect(found.map((x) => x.details)).toEqual([[h.toString()], [h.toString()]]);
+  });
+
+  it('2008: an access through a translation invalidate_page revoked names that call and the handle', async () => {
+    const { m, t } = setup('v2.6.27');
+    const drv = new NoRefDriver(m, t.mm!, 'keeps-translations');
+    await register(t, drv);
+    const a = await anonPages(m, t);
+    expect(await drv.read(t, a)).toBe(100);
+    const h = drv.device.lookup(t.mm!, a)!;
+    await v(m.mem.fork(t, 'child'));
+    await v(m.mem.write(t, a, 200));
+    await v(drv.device.read(t, h));
+    const found = m.report.violations.filter((x) => x.kind === 'access-in-invalidation');
+    expect(found.map((x) => x.message)).toEqual([`noref: read at 0x${a.toString(16)} (mm ${t.mm!.id}, pfn ${h.pfn}) through a translation invalidate_page(0x${a.toString(16)}) by cpu0 already invalidated (returned at 0 ns) — it had to be gone when that call returned`]);
+    expect(found[0]!.details).toEqual([h.toString()]);
+  });
+});

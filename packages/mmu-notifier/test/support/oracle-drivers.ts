@@ -279,11 +279,13 @@ export class SharedTlbDriver extends TestDriver {
 export class IntervalDriver extends TestDriver {
   readonly sub: MmuIntervalNotifier;
 
-  constructor(m: Machine, mm: Mm, readonly bug: 'none' | 'keeps-translations' = 'none', name = 'dmirror') {
+  constructor(m: Machine, mm: Mm, readonly bug: 'none' | 'keeps-translations' | 'refuses-non-blockable' = 'none', name = 'dmirror') {
     super(m, mm, name, 'no-references');
     this.sub = mmuIntervalNotifier(
       {
         invalidate: (_task, isub, range, curSeq) => {
+          // Not a bug: a non-blockable range refused, translations kept (dmirror answers -EAGAIN there).
+          if (this.bug === 'refuses-non-blockable' && !range.blockable) return false;
           mmuIntervalSetSeq(isub, curSeq);
           if (this.bug === 'keeps-translations') return true;
           for (const h of this.device.translations(this.mm)) {
