@@ -37,6 +37,9 @@ export function packageProject(
       root: packageDir,
       include: ['test/**/*.test.ts'],
       environment: 'node',
+      // The test processes explore: the heap flags of testkit's tuneHeapForExploration
+      // (written out here: this config cannot import a package that may not be built).
+      execArgv: ['--no-allocation-site-pretenuring'],
       // A hang guard, not a speed check: CI runs three packages' tests and lint on two cores at once.
       testTimeout: 60_000,
       // Each package's own setup file: it hands the core-mm its tests use (src or dist)

@@ -3,8 +3,12 @@
  * The `secondary-mmu` executable: the program on the process's arguments and streams.
  * An error that is not bad input is a bug of the CLI or the model: its stack, exit 1.
  */
+import { tuneHeapForExploration } from '@secondary-mmu/testkit';
 import { main } from './program.js';
 import { processIo } from './output/io.js';
+
+// A program of explorations: a machine per schedule (see tuneHeapForExploration).
+tuneHeapForExploration();
 
 // A reader that stops early (`| head`) closes the pipe: stop quietly, as Unix tools do.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

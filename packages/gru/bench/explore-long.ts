@@ -13,8 +13,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { explorationRowJson, explorationTable, explorationTotal, exploreConformance } from '@secondary-mmu/testkit';
+import { explorationRowJson, explorationTable, explorationTotal, exploreConformance, tuneHeapForExploration } from '@secondary-mmu/testkit';
 import { gru } from '../src/index.js';
+
+// Explorations allocate a machine per schedule: see tuneHeapForExploration.
+tuneHeapForExploration();
 
 const [count] = process.argv.slice(2);
 const schedules = Number(count ?? 2000);

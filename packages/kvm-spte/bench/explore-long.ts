@@ -14,8 +14,11 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Era } from '@secondary-mmu/core-mm';
-import { explorationRowJson, explorationTable, explorationTotal, exploreConformance, type DriverFactory, type ExplorationRow } from '@secondary-mmu/testkit';
+import { explorationRowJson, explorationTable, explorationTotal, exploreConformance, type DriverFactory, type ExplorationRow, tuneHeapForExploration } from '@secondary-mmu/testkit';
 import { kvmSpte, kvmSpteHoldingRefs } from '../src/index.js';
+
+// Explorations allocate a machine per schedule: see tuneHeapForExploration.
+tuneHeapForExploration();
 
 const RUNS: readonly { readonly label: string; readonly driver: DriverFactory; readonly eras: readonly Era[] }[] = [
   { label: "kvm-spte refs: 'per-spte' (2.6.27)", driver: kvmSpteHoldingRefs, eras: ['rfc-2008', 'v2.6.27'] },

@@ -44,7 +44,11 @@ import {
   type DriverReference,
   type ExplorationRow,
   type ExploreShardReport,
+  tuneHeapForExploration,
 } from '../src/index.js';
+
+// Explorations allocate a machine per schedule: see tuneHeapForExploration.
+tuneHeapForExploration();
 
 /** The reference drivers, each with the export a worker thread imports it by. */
 const DRIVERS: readonly { factory: DriverFactory; ref: DriverReference }[] = [

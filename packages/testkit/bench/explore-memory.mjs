@@ -11,7 +11,10 @@
 // `growthPercent` (end against start) and `steadyGrowthPercent` (end against the first
 // point after the start, once what a run builds once is built). Part of
 // `npm run bench:docs`, not of CI.
-import { classicMirror, explore, loadScenario, SCENARIO_CATALOGUE } from '@secondary-mmu/testkit';
+import { classicMirror, explore, loadScenario, SCENARIO_CATALOGUE, tuneHeapForExploration } from '@secondary-mmu/testkit';
+
+// Explorations allocate a machine per schedule: see tuneHeapForExploration.
+tuneHeapForExploration();
 
 const gc = globalThis.gc;
 if (typeof gc !== 'function') {

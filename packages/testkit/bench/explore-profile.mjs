@@ -11,7 +11,10 @@
 // sampler slows the run it watches).
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
-import { classicMirror, explore, loadScenario, SCENARIO_CATALOGUE } from '@secondary-mmu/testkit';
+import { classicMirror, explore, loadScenario, SCENARIO_CATALOGUE, tuneHeapForExploration } from '@secondary-mmu/testkit';
+
+// Explorations allocate a machine per schedule: see tuneHeapForExploration.
+tuneHeapForExploration();
 
 const { values } = parseArgs({ options: { scenario: { type: 'string', default: 'fault-vs-munmap' }, schedules: { type: 'string', default: '2000' }, top: { type: 'string', default: '20' } } });
 const schedules = Number(values.schedules);

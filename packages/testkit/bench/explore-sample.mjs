@@ -5,10 +5,14 @@
 //   node --expose-gc explore-sample.mjs [--testkit <checkout>] --list
 //   node --expose-gc explore-sample.mjs [--testkit <checkout>] --scenario <name>
 //        [--samples K] [--schedules S] [--warmup-ms W] [--seed B] [--workers N]
+//        [--heap tuned|default]
 //
 // --testkit: the checkout (repository root) whose packages/testkit/dist to load
 // (default: this package's own build, by its name). The measuring code is this file's
 // on both sides of a comparison; only the library under test differs.
+// --heap: `tuned` (the default) sets the V8 flags of tuneHeapForExploration, as the
+// CLI and the long exploration scripts do (the same flags for a checkout that predates
+// it, so both sides of a comparison run on the same heap); `default` leaves V8's own.
 // --list: print the catalogue as [{ name, eras, missing }] (missing: the capability
 // classicMirror lacks, or null) and exit.
 // Otherwise: warm up on the scenario (explorations of 100 schedules for W ms, at
@@ -22,6 +26,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 
 const { values } = parseArgs({
   options: {
@@ -33,8 +38,13 @@ const { values } = parseArgs({
     'warmup-ms': { type: 'string', default: '1500' },
     seed: { type: 'string', default: '1' },
     workers: { type: 'string' },
+    heap: { type: 'string', default: 'tuned' },
   },
 });
+if (values.heap !== 'tuned' && values.heap !== 'default') {
+  console.error(`explore-sample: --heap must be tuned or default, got ${values.heap}`);
+  process.exit(2);
+}
 
 /** A positive integer option, or exit with a usage error naming it. */
 function count(name, text) {
@@ -48,6 +58,7 @@ function count(name, text) {
 
 const tk = values.testkit === undefined ? await import('@secondary-mmu/testkit') : await import(pathToFileURL(path.resolve(values.testkit, 'packages/testkit/dist/index.js')).href);
 const { explore, classicMirror, loadScenario, SCENARIO_CATALOGUE } = tk;
+if (values.heap === 'tuned') for (const flag of tk.EXPLORATION_V8_FLAGS ?? ['--no-allocation-site-pretenuring']) setFlagsFromString(flag);
 const ERA = 'v6';
 
 /** The catalogue with what each entry needs; older checkouts without the registry give every era and no requirement. */
@@ -103,7 +114,7 @@ while (warmed < 300 || performance.now() - warmStart < warmupMs) {
   warmed += (await explore(scenario, { driver: classicMirror, era: ERA, schedules: 100, seed: 7_000_000 + warmed })).schedules;
 }
 
-const base = { scenario: name, driver: classicMirror.name, era: ERA, warmupSchedules: warmed, gc: typeof globalThis.gc === 'function' };
+const base = { scenario: name, driver: classicMirror.name, era: ERA, heap: values.heap, warmupSchedules: warmed, gc: typeof globalThis.gc === 'function' };
 if (workers === undefined) {
   const out = [];
   for (let k = 0; k < samples; k++) out.push(await sample(baseSeed + k, perSample));

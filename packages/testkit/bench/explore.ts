@@ -12,6 +12,8 @@
  * give min/median/max by each clock.
  *
  * - `explore.schedules`: fault-vs-munmap × classicMirror × v6, random strategy.
+ *   Every line runs on the heap `tuneHeapForExploration` sets (as the CLI and the long
+ *   scripts do), except `explore.schedules.default-heap`: the headline on V8's own.
  * - `explore.schedules.<scenario>`: every catalogue scenario classicMirror runs in v6
  *   (fault-vs-munmap's line reuses the headline's samples).
  * - `explore.schedules.workers-2`: explore({ workers: 2 }) on fault-vs-munmap, its
@@ -91,7 +93,10 @@ for (const name of wanted) {
     continue;
   }
   const m = sampler<Measured>(['--scenario', name, ...common]);
-  if (name === HEADLINE) emit(rateLine('explore.schedules', m));
+  if (name === HEADLINE) {
+    emit(rateLine('explore.schedules', m));
+    emit(rateLine('explore.schedules.default-heap', sampler<Measured>(['--scenario', name, '--heap', 'default', ...common]), { heap: 'default' }));
+  }
   if (!quick) emit(rateLine(`explore.schedules.${name}`, m, name === HEADLINE ? { sameSamplesAs: 'explore.schedules' } : {}));
 }
 

@@ -13,6 +13,10 @@
  * seed 1 in `test/kill-matrix.test.ts`.
  */
 import { checkKillMatrixVariant, KILL_MATRIX } from '../src/kill-matrix/index.js';
+import { tuneHeapForExploration } from '../src/index.js';
+
+// Explorations allocate a machine per schedule: see tuneHeapForExploration.
+tuneHeapForExploration();
 
 const [countArg, budgetArg, ...names] = process.argv.slice(2);
 const count = Number(countArg ?? 10);

@@ -11,8 +11,11 @@
  * every case that did not pass; exits 1 when any report is not ok. CI runs 0 and 50 ns
  * (the suite's default) instead.
  */
-import { checkDriver, classicMirror, DEFAULT_CONFORMANCE_SEEDS, dmirror, formatConformanceCase, odpMirror, svaMirror, type DriverFactory } from '../src/index.js';
+import { checkDriver, classicMirror, DEFAULT_CONFORMANCE_SEEDS, dmirror, formatConformanceCase, odpMirror, svaMirror, type DriverFactory, tuneHeapForExploration } from '../src/index.js';
 import { tinyMirror } from '../test/examples/tiny-mirror.js';
+
+// Explorations allocate a machine per schedule: see tuneHeapForExploration.
+tuneHeapForExploration();
 
 const DRIVERS: readonly DriverFactory[] = [dmirror, classicMirror, odpMirror, svaMirror, tinyMirror];
 const given = process.argv.slice(2).map(Number);

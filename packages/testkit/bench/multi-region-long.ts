@@ -10,7 +10,10 @@
  * and the conformance counts; exits 1 on any violation, failing run or failing case.
  * CI runs fewer seeds in `test/odp-mirror.test.ts`.
  */
-import { checkDriver, loadScenario, odpMirror, runScenario, SCENARIO_CATALOGUE } from '../src/index.js';
+import { checkDriver, loadScenario, odpMirror, runScenario, SCENARIO_CATALOGUE, tuneHeapForExploration } from '../src/index.js';
+
+// Explorations allocate a machine per schedule: see tuneHeapForExploration.
+tuneHeapForExploration();
 
 const count = Number(process.argv[2] ?? 500);
 if (!Number.isSafeInteger(count) || count < 1) throw new Error('usage: multi-region-long [N] (a positive integer)');

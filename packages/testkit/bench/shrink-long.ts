@@ -11,9 +11,12 @@
  * variant × seed and a summary line; exits 1 if a schedule claimed minimal is not.
  * CI checks seed 1 of every variant (budget 40) in `test/kill-matrix.test.ts`.
  */
-import { explore } from '../src/index.js';
+import { explore, tuneHeapForExploration } from '../src/index.js';
 import { KILL_MATRIX, killMatrixScenario } from '../src/kill-matrix/index.js';
 import { removals } from '../test/support/one-minimal.js';
+
+// Explorations allocate a machine per schedule: see tuneHeapForExploration.
+tuneHeapForExploration();
 
 const [countArg, budgetArg] = process.argv.slice(2);
 const count = Number(countArg ?? 6);

@@ -155,14 +155,14 @@ export abstract class MirrorDriver implements DriverInstance {
     const what = `${this.device.name}: ${write ? 'write' : 'read'} at ${hex(address)}`;
     for (let attempt = 0; attempt < this.maxFaultAttempts; attempt++) {
       // A translation made after detach would outlive the notifier that zaps it: a leak.
-      if (this.detached) throw new SmmuError('EFAULT', `${what} after detach`);
+      if (this.detached) throw SmmuError.answer('EFAULT', `${what} after detach`);
       const h = await this.translate(task, address, write);
       this.check(h, address, what);
       if (this.detached) {
         // Detached while translate ran. Before the drop step ends, the drop takes care of
         // h; after it, h was installed late (translate skipped its detached check).
         if (this.state !== 'dropping' && h.live) this.device.drop(h);
-        throw new SmmuError('EFAULT', `${what} after detach`);
+        throw SmmuError.answer('EFAULT', `${what} after detach`);
       }
       if (!h.live) throw new SmmuError('EINVAL', `${what}: translate returned ${h.toString()}, already dropped (a translation zapped after it was installed must be looked up or faulted again before translate returns)`);
       if (write && !h.writable) throw new SmmuError('EINVAL', `${what}: translate returned read-only ${h.toString()} for a write`);

@@ -15,8 +15,11 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Era } from '@secondary-mmu/core-mm';
-import { explorationRowJson, explorationTable, explorationTotal, exploreConformance } from '@secondary-mmu/testkit';
+import { explorationRowJson, explorationTable, explorationTotal, exploreConformance, tuneHeapForExploration } from '@secondary-mmu/testkit';
 import { xpmem } from '../src/index.js';
+
+// Explorations allocate a machine per schedule: see tuneHeapForExploration.
+tuneHeapForExploration();
 
 const PINNED = ['access-vs-reclaim', 'release-vs-unregister', 'cow-vs-shared-tlb'];
 const FILE = ['writeback-vs-device-write', 'hmm-file-read-write'];

@@ -37,6 +37,26 @@ export class SmmuError extends Error {
     super(`${code}: ${message}`);
     this.code = code;
   }
+
+  /**
+   * The error the model answers a simulated access with — a device TLB miss
+   * (`EFAULT`), a CPU access's `SIGSEGV` or `SIGBUS`, a fault `hmm_range_fault`
+   * gives up on — built without a JavaScript stack trace. Such answers are the normal
+   * flow of a run (a driver retries on them), thrown on the hot path of every schedule
+   * that reaches them: capturing a stack costs more than the rest of the access, and
+   * says nothing the run's trace does not (the message names the task and address).
+   * Misuse of the model (`EINVAL`) keeps `new SmmuError`, whose stack shows the
+   * caller. Kernel counterpart: the errno or signal itself (`-EFAULT`, `force_sig`).
+   */
+  static answer(code: ErrorCode, message: string): SmmuError {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new SmmuError(code, message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
 }
 brandClass(SmmuError, '@secondary-mmu/core-mm:SmmuError');
 

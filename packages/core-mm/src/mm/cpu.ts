@@ -62,7 +62,7 @@ function checkAccess(task: Task, address: number, what: string): Mm {
   const mm = task.mm;
   if (mm === null || mm.dead) throw new SmmuError('EINVAL', `${task.name} has no address space (a kernel thread, or its process exited)`);
   if (!Number.isSafeInteger(address) || address < 0 || address >= TASK_SIZE) {
-    throw new SmmuError('SIGSEGV', `${task.name}: ${what} ${typeof address === 'number' ? hex(address) : String(address)}: not a user address (SEGV_MAPERR)`);
+    throw SmmuError.answer('SIGSEGV', `${task.name}: ${what} ${typeof address === 'number' ? hex(address) : String(address)}: not a user address (SEGV_MAPERR)`);
   }
   return mm;
 }

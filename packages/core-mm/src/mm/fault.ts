@@ -67,8 +67,8 @@ export function faultLocked(mem: MemoryState, task: Task, mm: Mm, faultAddress: 
  */
 function badArea(task: Task, vma: Vma | undefined, address: number, write: boolean): SmmuError {
   const access = `${task.name}: ${write ? 'write to' : 'read of'} ${hex(address)}`;
-  if (vma === undefined) return new SmmuError('SIGSEGV', `${access}: no mapping there (SEGV_MAPERR)`);
-  return new SmmuError('SIGSEGV', `${access}: the mapping ${vma.toString()} does not allow it (SEGV_ACCERR)`);
+  if (vma === undefined) return SmmuError.answer('SIGSEGV', `${access}: no mapping there (SEGV_MAPERR)`);
+  return SmmuError.answer('SIGSEGV', `${access}: the mapping ${vma.toString()} does not allow it (SEGV_ACCERR)`);
 }
 
 /**
@@ -96,7 +96,7 @@ function handlePteFault(vmf: VmFault): void | Promise<void> {
 function badEntry(vmf: VmFault): SmmuError {
   const { task, address, origBits: bits } = vmf;
   if ((bits & PTE.present) === 0) return new SmmuError('EFAULT', `${task.name}: fault at ${hex(address)} on a non-present entry (bits ${bits}) of no known kind (model bug)`);
-  return new SmmuError('SIGSEGV', `${task.name}: access to ${hex(address)}: PROT_NONE (SEGV_ACCERR)`);
+  return SmmuError.answer('SIGSEGV', `${task.name}: access to ${hex(address)}: PROT_NONE (SEGV_ACCERR)`);
 }
 
 /** A spurious fault: another task resolved it first. The hardware walk sets the bits (`pte_mkyoung`, and `pte_mkdirty` for a write). */

@@ -16,7 +16,7 @@ export function filemapFault(vmf: VmFault): void | Promise<void> {
   const { mem, task, address, pgoff: index } = vmf;
   const inode = vmf.vma.file!;
   if (index >= inode.pages) {
-    throw new SmmuError('SIGBUS', `${task.name}: access to ${hex(address)}: page ${index} is beyond the end of ${inode.name} (${inode.size} bytes)`);
+    throw SmmuError.answer('SIGBUS', `${task.name}: access to ${hex(address)}: page ${index} is beyond the end of ${inode.name} (${inode.size} bytes)`);
   }
   return andThen(getCachePage(mem, task, inode, index, true), (pfn) => {
     if (index < inode.pages) {
@@ -25,7 +25,7 @@ export function filemapFault(vmf: VmFault): void | Promise<void> {
     }
     // Truncated while the page was being read in.
     mem.allocator.put(task, pfn);
-    throw new SmmuError('SIGBUS', `${task.name}: access to ${hex(address)}: page ${index} is beyond the end of ${inode.name} (${inode.size} bytes)`);
+    throw SmmuError.answer('SIGBUS', `${task.name}: access to ${hex(address)}: page ${index} is beyond the end of ${inode.name} (${inode.size} bytes)`);
   });
 }
 
@@ -50,7 +50,7 @@ export function getCachePage(mem: MemoryState, task: Task, inode: Inode, index: 
     }
     if (withinSize && index >= inode.pages) {
       mem.allocator.put(task, pfn);
-      throw new SmmuError('SIGBUS', `${task.name}: page ${index} of ${inode.name} went beyond its end (${inode.size} bytes) while it was read in`);
+      throw SmmuError.answer('SIGBUS', `${task.name}: page ${index} of ${inode.name} went beyond its end (${inode.size} bytes) while it was read in`);
     }
     const f = mem.frames;
     f.content[pfn] = inode.backing.get(index) ?? 0;

@@ -177,7 +177,7 @@ export function hmmRangeFault(mem: MemoryState, task: Task, mm: Mm, start: numbe
     }
     const vma = mm.vmas.lookup(address);
     if (vma === undefined || (vma.flags & VM.read) === 0) {
-      throw new SmmuError('EFAULT', `hmm_range_fault: ${hex(address)}: ${vma === undefined ? 'no mapping there' : `the mapping ${vma.toString()} is not readable`}`);
+      throw SmmuError.answer('EFAULT', `hmm_range_fault: ${hex(address)}: ${vma === undefined ? 'no mapping there' : `the mapping ${vma.toString()} is not readable`}`);
     }
     if (write && (vma.flags & VM.write) === 0) throw new SmmuError('EPERM', `hmm_range_fault: write fault at ${hex(address)}: the mapping ${vma.toString()} is not writable`);
     if (tries >= MAX_FAULTS) throw new SmmuError('EFAULT', `hmm_range_fault: ${hex(address)} still faults after ${tries} faults`);
@@ -253,7 +253,7 @@ function release(mem: MemoryState, task: Task, pfn: number, pin: boolean): void 
 function gupFault(mem: MemoryState, task: Task, mm: Mm, address: number, write: boolean, what: string): void | Promise<void> {
   const efault = (error: unknown): never => {
     if (isSmmuError(error, 'SIGSEGV') || isSmmuError(error, 'SIGBUS')) {
-      throw new SmmuError('EFAULT', `${what}: ${write ? 'write' : 'read'} fault at ${hex(address)} failed: ${error.message}`);
+      throw SmmuError.answer('EFAULT', `${what}: ${write ? 'write' : 'read'} fault at ${hex(address)} failed: ${error.message}`);
     }
     throw error;
   };

@@ -331,7 +331,7 @@ export class DeviceMmu {
   }
 
   private readNow(task: Task, h: DeviceTranslation): number {
-    if (!h.state.live) throw new SmmuError('EFAULT', `${this.name}: read: ${h.toString()} was dropped before the access (a device TLB miss)`);
+    if (!h.state.live) throw SmmuError.answer('EFAULT', `${this.name}: read: ${h.toString()} was dropped before the access (a device TLB miss)`);
     this.oracle.judge(task, h, false, 0);
     h.state.accessed = true;
     // A TLB sharing the CPU page table: the walker sets the PTE's accessed bit.
@@ -342,7 +342,7 @@ export class DeviceMmu {
   }
 
   private writeNow(task: Task, h: DeviceTranslation, value: number): void {
-    if (!h.state.live || !h.state.writable) throw new SmmuError('EFAULT', `${this.name}: write: ${h.toString()} was ${h.state.live ? 'write-protected' : 'dropped'} before the access (a device fault)`);
+    if (!h.state.live || !h.state.writable) throw SmmuError.answer('EFAULT', `${this.name}: write: ${h.toString()} was ${h.state.live ? 'write-protected' : 'dropped'} before the access (a device fault)`);
     this.oracle.judge(task, h, true, value);
     h.state.accessed = true;
     h.state.dirty = true;

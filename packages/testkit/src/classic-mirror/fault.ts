@@ -85,5 +85,5 @@ export async function classicMirrorFault(
 }
 
 function closedError(state: ClassicMirrorState, address: number): SmmuError {
-  return new SmmuError('EFAULT', `${state.device.name}: fault at 0x${address.toString(16)}: the mirror was released`);
+  return SmmuError.answer('EFAULT', `${state.device.name}: fault at 0x${address.toString(16)}: the mirror was released`);
 }

@@ -26,7 +26,7 @@ export async function classicMirrorResolve(state: ClassicMirrorState, task: Task
   try {
     const vma = mm.vmas.lookup(address);
     if (vma === undefined || (vma.flags & VM.read) === 0) {
-      throw new SmmuError('EFAULT', `${state.device.name}: ${write ? 'write' : 'read'} fault at 0x${address.toString(16)}: ${vma === undefined ? 'nothing mapped there' : 'the mapping is not readable'}`);
+      throw SmmuError.answer('EFAULT', `${state.device.name}: ${write ? 'write' : 'read'} fault at 0x${address.toString(16)}: ${vma === undefined ? 'nothing mapped there' : 'the mapping is not readable'}`);
     }
     if (write && (vma.flags & VM.write) === 0) {
       throw new SmmuError('EPERM', `${state.device.name}: write fault at 0x${address.toString(16)}: the mapping is not writable`);

@@ -15,7 +15,7 @@ export const DMIRROR_FAULT_CHUNK = 32;
  */
 export async function dmirrorFault(dmirror: DmirrorState, task: Task, start: number, end: number, write: boolean): Promise<void> {
   if (dmirror.closed) throw new SmmuError('EINVAL', `${dmirror.name}: the device was closed`);
-  if (dmirror.mm.dead) throw new SmmuError('EFAULT', `${dmirror.name}: mm ${dmirror.mm.id} has exited`);
+  if (dmirror.mm.dead) throw SmmuError.answer('EFAULT', `${dmirror.name}: mm ${dmirror.mm.id} has exited`);
   for (let addr = start; addr < end; addr = Math.min(addr + DMIRROR_FAULT_CHUNK * PAGE_SIZE, end)) {
     await dmirrorRangeFault(dmirror, task, addr, Math.min(addr + DMIRROR_FAULT_CHUNK * PAGE_SIZE, end), write);
   }

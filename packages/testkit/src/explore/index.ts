@@ -6,6 +6,8 @@
  */
 export { explore, DEFAULT_SHRINK_BUDGET } from './explore.js';
 export { replay } from './replay.js';
+export { tuneHeapForExploration, EXPLORATION_V8_FLAGS } from './exploration-heap.js';
+export { closeExplorerThreads } from './worker-pool.js';
 export { scheduleSeed } from './seeds.js';
 export { loadDriver, isDriverReference, type DriverReference } from './driver-reference.js';
 export { mergeShardReports } from './merge-shard-reports.js';

@@ -31,27 +31,62 @@ export interface WorkerPool {
 }
 
 /**
- * Run `body` with a pool of `threads` worker threads (see {@link WorkerPool}) and close
- * the pool afterwards, whether `body` resolved or threw.
+ * The pools kept between explorations, one per thread count and worker file: a new
+ * pool's threads start cold (each imports the packages and the driver, and its JIT
+ * warms up over the first thousand schedules), which costs more than a short
+ * exploration's whole run. Piscina unreferences an idle thread, so a kept pool never
+ * holds the process open.
  */
-export async function withWorkerPool<R>(threads: number, body: (pool: WorkerPool) => Promise<R>): Promise<R> {
-  const piscina = new Piscina({
-    filename: pathToFileURL(workerFile()).href,
-    minThreads: threads,
-    maxThreads: threads,
-    // Tasks are queued in the parent and handed out one per free thread, lowest index first.
-    concurrentTasksPerWorker: 1,
-  });
-  try {
-    const run = async <T extends WorkerTask>(task: T): Promise<WorkerAnswer<T>> => {
-      const reply = (await piscina.run(task)) as WorkerReply;
-      if ('answer' in reply) return reply.answer as WorkerAnswer<T>;
-      const { problem, path: where, message } = reply.refused;
-      const prefix = `EINVAL: ${task.caller}: ${where}: `;
-      throw new TestkitArgumentError(task.caller, problem, where, message.startsWith(prefix) ? message.slice(prefix.length) : message);
-    };
-    return await body({ threads, run });
-  } finally {
+const pools = new Map<string, Piscina>();
+
+function poolOf(threads: number): Piscina {
+  const filename = pathToFileURL(workerFile()).href;
+  const key = `${threads} ${filename}`;
+  let piscina = pools.get(key);
+  if (piscina === undefined) {
+    piscina = new Piscina({
+      filename,
+      minThreads: threads,
+      maxThreads: threads,
+      // Tasks are queued in the parent and handed out one per free thread, lowest index first.
+      concurrentTasksPerWorker: 1,
+    });
+    pools.set(key, piscina);
+  }
+  return piscina;
+}
+
+/**
+ * Close the worker threads explorations keep between runs (`explore` and `checkDriver`
+ * with `workers` above 1) and return how many there were. Never needed for a process
+ * to exit — idle threads do not hold it — but a long-lived process (a watch-mode test
+ * runner, a server) may want the memory back; the next exploration with workers
+ * starts new ones. Kernel counterpart: none (model machinery).
+ */
+export async function closeExplorerThreads(): Promise<number> {
+  const closing = [...pools.values()];
+  pools.clear();
+  let threads = 0;
+  for (const piscina of closing) {
+    threads += piscina.threads.length;
     await piscina.destroy();
   }
+  return threads;
+}
+
+/**
+ * Run `body` with a pool of `threads` worker threads (see {@link WorkerPool}): the
+ * process's pool of that size, kept warm for the next exploration (idle, its threads
+ * do not keep the process alive).
+ */
+export async function withWorkerPool<R>(threads: number, body: (pool: WorkerPool) => Promise<R>): Promise<R> {
+  const piscina = poolOf(threads);
+  const run = async <T extends WorkerTask>(task: T): Promise<WorkerAnswer<T>> => {
+    const reply = (await piscina.run(task)) as WorkerReply;
+    if ('answer' in reply) return reply.answer as WorkerAnswer<T>;
+    const { problem, path: where, message } = reply.refused;
+    const prefix = `EINVAL: ${task.caller}: ${where}: `;
+    throw new TestkitArgumentError(task.caller, problem, where, message.startsWith(prefix) ? message.slice(prefix.length) : message);
+  };
+  return body({ threads, run });
 }

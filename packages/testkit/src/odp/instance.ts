@@ -104,13 +104,13 @@ export class OdpMirror extends MirrorDriver {
     const page = address - (address % PAGE_SIZE);
     const region = this.regionOf(page);
     const what = `${this.device.name}: fault at 0x${page.toString(16)}`;
-    if (region === undefined) throw new SmmuError('EFAULT', `${what}: no registered region holds it`);
+    if (region === undefined) throw SmmuError.answer('EFAULT', `${what}: no registered region holds it`);
     const notifier = this.retryRegion(this, region).notifier;
     const timeout = this.device.machine.clock.now + ODP_FAULT_TIMEOUT_NS;
     for (;;) {
       const h = this.device.lookup(this.mm, page);
       if (h !== undefined && (!write || h.writable)) return h;
-      if (this.mm.dead) throw new SmmuError('EFAULT', `${what}: mm ${this.mm.id} has exited`);
+      if (this.mm.dead) throw SmmuError.answer('EFAULT', `${what}: mm ${this.mm.id} has exited`);
       const seq = await mmuIntervalReadBegin(task, notifier);
       let pfn: HmmPfn;
       await this.mm.mmapLock.downRead(task);
@@ -125,12 +125,12 @@ export class OdpMirror extends MirrorDriver {
       await region.mutex.lock(task);
       let installed: DeviceTranslation | undefined;
       try {
-        if (this.detached) throw new SmmuError('EFAULT', `${what}: the device is detached`);
+        if (this.detached) throw SmmuError.answer('EFAULT', `${what}: the device is detached`);
         // The kernel's fault holds an mm_users reference (mmget_not_zero), so exit_mmap
         // cannot begin under it; here the mm is marked dead before its release pass,
         // whose invalidate of this region takes this mutex: checked here, an install
         // either precedes that invalidate (which zaps it) or sees the mm dead.
-        if (this.mm.dead) throw new SmmuError('EFAULT', `${what}: mm ${this.mm.id} has exited`);
+        if (this.mm.dead) throw SmmuError.answer('EFAULT', `${what}: mm ${this.mm.id} has exited`);
         if (mmuIntervalReadRetry(notifier, seq)) {
           this.retries++;
           continue;

@@ -14,6 +14,15 @@ export const MIN_SCENARIO_FRAMES = 256;
  */
 export function framesFor(s: Scenario): number {
   if (s.memory !== undefined) return s.memory.frames;
+  let frames = sized.get(s);
+  if (frames === undefined) sized.set(s, (frames = count(s)));
+  return frames;
+}
+
+/** Each validated scenario's frame count, once: it is frozen, and every run of it asks. */
+const sized = new WeakMap<Scenario, number>();
+
+function count(s: Scenario): number {
   let pages = 0;
   for (const m of s.mappings) pages += m.pages;
   for (const t of s.tasks) for (const step of t.steps) pages += stepPages(step);

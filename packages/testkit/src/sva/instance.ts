@@ -81,7 +81,7 @@ export class SvaInstance extends MirrorDriver {
    * once; anything else is undefined (a page request follows). EFAULT once closed.
    */
   protected walk(task: Task, page: number, write: boolean): DeviceTranslation | undefined {
-    if (this.detached || this.released) throw new SmmuError('EFAULT', `${this.device.name}: the PASID of mm ${this.mm.id} is unbound or its mm exited`);
+    if (this.detached || this.released) throw SmmuError.answer('EFAULT', `${this.device.name}: the PASID of mm ${this.mm.id} is unbound or its mm exited`);
     const pte = walkPageTable(this.mm, page);
     if (pte === null || (write && !pte.write)) return undefined;
     const stale = this.device.lookup(this.mm, page); // a read-only entry a write replaces
@@ -98,11 +98,11 @@ export class SvaInstance extends MirrorDriver {
   protected async pageRequest(task: Task, page: number, write: boolean): Promise<void> {
     const mm = this.mm;
     const where = `${this.device.name}: page request for ${write ? 'write' : 'read'} at 0x${page.toString(16)} (mm ${mm.id})`;
-    if (mm.dead) throw new SmmuError('EFAULT', `${where}: the mm has exited`);
+    if (mm.dead) throw SmmuError.answer('EFAULT', `${where}: the mm has exited`);
     await mm.mmapLock.downRead(task);
     try {
       const vma = mm.vmas.lookup(page);
-      if (vma === undefined || (vma.flags & VM.read) === 0) throw new SmmuError('EFAULT', `${where}: nothing readable there`);
+      if (vma === undefined || (vma.flags & VM.read) === 0) throw SmmuError.answer('EFAULT', `${where}: nothing readable there`);
       if (write && (vma.flags & VM.write) === 0) throw new SmmuError('EPERM', `${where}: the mapping is not writable`);
       await faultLocked(this.device.machine.mem, task, mm, page, write);
     } finally {

@@ -12,16 +12,24 @@ import { captureSite } from './site.js';
  * Kept as text, so no machine stays reachable through a captured stack. Bounded: past
  * {@link MAX_SITES} pairs a site is captured per edge again.
  */
-const sites = new Map<string, string>();
+const sites = new Map<string, Map<string, string>>();
 const MAX_SITES = 4096;
+let count = 0;
 
-/** The site of the dependency `from -> to`: the first one seen in this process. */
+/**
+ * The site of the dependency `from -> to`: the first one seen in this process. Looked
+ * up by the classes' keys, one map per `from` (no key string built per edge).
+ */
 export function dependencySite(from: LockClass, to: LockClass): string {
-  const key = `${from.type}:${from.name}/${from.subclass} -> ${to.type}:${to.name}/${to.subclass}`;
-  let site = sites.get(key);
+  let after = sites.get(from.key);
+  let site = after?.get(to.key);
   if (site === undefined) {
     site = captureSite();
-    if (sites.size < MAX_SITES) sites.set(key, site);
+    if (count < MAX_SITES) {
+      if (after === undefined) sites.set(from.key, (after = new Map<string, string>()));
+      after.set(to.key, site);
+      count++;
+    }
   }
   return site;
 }

@@ -21,6 +21,8 @@ export interface LockClass {
   readonly after: Map<LockClass, LockEdge>;
   /** @internal Interrupt-context usage, tracked for spinlocks only (null otherwise). */
   readonly irq: IrqUsage | null;
+  /** @internal `type:name/subclass`: the class's identity across machines (lockdep's per-process dependency sites). */
+  readonly key: string;
 }
 
 /**

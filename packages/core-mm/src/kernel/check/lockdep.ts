@@ -2,7 +2,7 @@ import { SmmuError } from '../errors.js';
 import { HELD_READ, HELD_TRYLOCK, type Task } from '../sched/task.js';
 import type { LockClass, LockEdge, Lockable, LockType } from './lock-class.js';
 import { markIrqUsage } from './irq-safety.js';
-import { dependencySite } from './dependency-sites.js';
+import { RecordedEdge } from './recorded-edge.js';
 import { captureSite } from './site.js';
 import type { Report } from './violation.js';
 
@@ -39,6 +39,7 @@ export class Lockdep {
         perInstance: type === 'bit-lock',
         after: new Map(),
         irq: type === 'spinlock' ? { inHardirq: null, hardirqOn: null } : null,
+        key: `${type}:${key}`,
       };
       this.classes.set(key, cls);
     } else if (cls.type !== type) {
@@ -183,7 +184,7 @@ export class Lockdep {
 
   private addEdge(task: Task, from: LockClass, to: LockClass, site: string | undefined): void {
     const path = this.path(to, from);
-    from.after.set(to, { from, to, task: task.name, held: task.describeHeld(), site: site ?? dependencySite(from, to) });
+    from.after.set(to, new RecordedEdge(task, from, to, site));
     if (path === null) return;
     // The report names this acquisition's own site, captured now.
     const at = site ?? captureSite();

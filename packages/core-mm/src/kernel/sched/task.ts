@@ -125,16 +125,7 @@ export class Task {
   describeHeld(): string[] {
     const out: string[] = [];
     for (let i = 0; i < this.heldLocks.length; i++) {
-      const lock = this.heldLocks[i]!;
-      const flags = this.heldFlags[i]!;
-      const key = this.heldKeys[i]!;
-      let s = `${lock.name}${this.heldClasses[i]!.subclass > 0 ? `/${this.heldClasses[i]!.subclass}` : ''}${key >= 0 ? `[${key}]` : ''} (${this.heldClasses[i]!.type}`;
-      if (flags & HELD_READ) s += ', read';
-      if (flags & HELD_TRYLOCK) s += ', trylock';
-      s += ')';
-      const site = this.heldSites[i];
-      if (site !== undefined) s += ` at ${site}`;
-      out.push(s);
+      out.push(describeHeldLock(this.heldLocks[i]!, this.heldClasses[i]!, this.heldFlags[i]!, this.heldKeys[i]!, this.heldSites[i]));
     }
     return out;
   }
@@ -142,4 +133,17 @@ export class Task {
   toString(): string {
     return this.name;
   }
+}
+
+/**
+ * @internal One held lock as a report line: `name[/subclass][[key]] (type[, read][,
+ * trylock])[ at site]` (what lockdep prints per entry of `held_locks`).
+ */
+export function describeHeldLock(lock: Lockable, cls: LockClass, flags: number, key: number, site: string | undefined): string {
+  let s = `${lock.name}${cls.subclass > 0 ? `/${cls.subclass}` : ''}${key >= 0 ? `[${key}]` : ''} (${cls.type}`;
+  if (flags & HELD_READ) s += ', read';
+  if (flags & HELD_TRYLOCK) s += ', trylock';
+  s += ')';
+  if (site !== undefined) s += ` at ${site}`;
+  return s;
 }
