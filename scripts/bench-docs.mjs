@@ -144,7 +144,7 @@ Recorded ${when} UTC by \`npm run bench:docs\`${run.quick ? ' (**--quick**: smok
 
 ## testkit: the explorer
 
-Each line runs in its own process under plain \`node\` on the built package (\`dist\`, as users get it), warmed up (${(headline?.warmupMs ?? 0) / 1000} s, at least 300 schedules), then ${headline?.samples ?? '?'} samples of ${(headline?.schedulesPerSample ?? 0).toLocaleString('en-US')} schedules, sample k from seed k, with a forced GC before each. classicMirror, v6, the scenario's strategy. Value: the median sample in schedules per CPU-second.
+Each line runs in its own process under plain \`node\` on the built package (\`dist\`, as users get it), warmed up (${(headline?.warmupMs ?? 0) / 1000} s, at least 300 schedules), then ${headline?.samples ?? '?'} samples of ${(headline?.schedulesPerSample ?? 0).toLocaleString('en-US')} schedules, sample k from seed k, with a forced GC before each. classicMirror, v6, the scenario's strategy. Value: the median sample in schedules per CPU-second. Every line runs on the heap \`tuneHeapForExploration()\` sets (allocation-site pretenuring off, as the CLI and the long scripts run; see docs/exploring.md), except \`explore.schedules.default-heap\`: the headline on V8's defaults.
 
 ${table(['line', 'scenario', 'CPU (median)', 'CPU: min / median / max', 'user CPU only (median)', 'wall: min / median / max', 'verdict'], exploreRows)}
 
@@ -156,7 +156,7 @@ ${workersText}
 
 ### Heap over ${heap.schedules.toLocaleString('en-US')} schedules
 
-\`explore.heap\`: one \`explore\` of fault-vs-munmap × classicMirror × v6 over ${heap.schedules.toLocaleString('en-US')} schedules (${heap.seconds} s) after a 500-schedule warm-up, heap used after a forced GC at the start, every ${(heap.schedules / 5).toLocaleString('en-US')} schedules from inside the run, and at the end: **${signed(heap.growthPercent)} %** end against start, **${signed(steady)} %** end against the first point after it, once what a run builds once is built (verdict ${heap.verdict}).
+\`explore.heap\`: one \`explore\` of fault-vs-munmap × classicMirror × v6 over ${heap.schedules.toLocaleString('en-US')} schedules (${heap.seconds} s) after a 5,000-schedule warm-up, heap used after a forced GC at the start, every ${(heap.schedules / 5).toLocaleString('en-US')} schedules from inside the run, and at the end: **${signed(heap.growthPercent)} %** end against start, **${signed(steady)} %** end against the first point after it, once what a run builds once is built (verdict ${heap.verdict}).
 
 ${table(['schedules run', 'heap used'], heapRows)}
 

@@ -47,8 +47,9 @@ const counting = {
   },
 };
 
-// Warm-up: lazily built tables and compiled code exist before the first point.
-await explore(scenario, { driver: counting, era: 'v6', schedules: 500, seed: 9_000_001 });
+// Warm-up: lazily built tables and compiled code (optimized code is heap too, and the
+// JIT keeps optimizing for a few thousand schedules) exist before the first point.
+await explore(scenario, { driver: counting, era: 'v6', schedules: 5_000, seed: 9_000_001 });
 attached = 0;
 points.length = 0;
 const start = heapAfterGc();
