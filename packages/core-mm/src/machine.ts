@@ -35,7 +35,9 @@ export class Machine extends Kernel {
     const era = options.era ?? 'v6';
     if (!ERAS.includes(era)) throw new SmmuError('EINVAL', `unknown era "${String(era)}" (expected ${ERAS.join(', ')})`);
     if (options.replay !== undefined) checkTokenEra(options.replay, era);
-    super({ ...options, context: era });
+    // Fields written out, not spread: a spread literal is V8's slow path, and an
+    // exploration builds a machine per schedule.
+    super({ seed: options.seed, schedule: options.schedule, replay: options.replay, strict: options.strict, program: options.program, context: era });
     this.era = era;
     this.memoryOptions = options.memory ?? {};
   }

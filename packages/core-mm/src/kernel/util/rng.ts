@@ -37,8 +37,10 @@ export class Rng {
  */
 export class RngStreams {
   readonly schedule: Rng;
-  readonly workload: Rng;
-  readonly faults: Rng;
+  /** The schedule stream's first state: the others are jumps from it, made on first use. */
+  private readonly origin: JumpableRandomGenerator;
+  private workloadRng: Rng | null = null;
+  private faultsRng: Rng | null = null;
 
   constructor(seed: number) {
     // xoroshiro128plus(seed) puts the seed into the state as is, so nearby seeds give
@@ -46,14 +48,25 @@ export class RngStreams {
     // Spread the seed over all 128 state bits with splitmix32 first.
     const mix = splitmix32(Math.floor(seed / 0x100000000) ^ splitmix32(seed >>> 0)(), seed >>> 0);
     const base = xoroshiro128plusFromState([mix(), mix(), mix(), mix()]);
-    const workload = base.clone();
-    workload.jump();
-    const faults = workload.clone();
-    faults.jump();
+    this.origin = base.clone();
     this.schedule = new Rng(base);
-    this.workload = new Rng(workload);
-    this.faults = new Rng(faults);
   }
+
+  /** One jump (2^64 draws) past `schedule`'s start; made on first use (a jump costs more than a small run's draws). */
+  get workload(): Rng {
+    return (this.workloadRng ??= new Rng(jumped(this.origin, 1)));
+  }
+
+  /** Two jumps past `schedule`'s start; made on first use. */
+  get faults(): Rng {
+    return (this.faultsRng ??= new Rng(jumped(this.origin, 2)));
+  }
+}
+
+function jumped(origin: JumpableRandomGenerator, jumps: number): JumpableRandomGenerator {
+  const gen = origin.clone();
+  for (let i = 0; i < jumps; i++) gen.jump();
+  return gen;
 }
 
 /** splitmix32: a well-mixed 32-bit sequence from a seed (used only to expand seeds). */
