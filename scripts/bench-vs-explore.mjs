@@ -2,7 +2,7 @@
 // The explore lines of this checkout and another, side by side in one run.
 //
 //   node scripts/bench-vs-explore.mjs <other-checkout> [--rounds 5] [--schedules 2000]
-//        [--warmup-ms 1500] [--scenario <name>]…
+//        [--warmup-ms 1500] [--scenario <name>]… [--other-heap tuned|default]
 //
 // Both checkouts must be installed and built (npm ci && npm run build). Each round
 // measures every catalogue scenario both checkouts run (classicMirror, v6) once per
@@ -16,6 +16,9 @@
 // the ratios (this / other) pair by pair; `slower` is true when this checkout is slower
 // beyond noise (every pair's CPU ratio below 1 and the ratio of medians below 1 by more
 // than the larger relative half-spread of the two sides). A closing line lists them.
+// Both sides run on the heap tuneHeapForExploration sets (the sampler's default), so
+// only the library differs; `--other-heap default` runs the other side on V8's
+// defaults instead: a checkout from before the tuning, as its programs ran.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -32,8 +35,13 @@ const { values, positionals } = parseArgs({
     schedules: { type: 'string', default: '2000' },
     'warmup-ms': { type: 'string', default: '1500' },
     scenario: { type: 'string', multiple: true },
+    'other-heap': { type: 'string', default: 'tuned' },
   },
 });
+if (values['other-heap'] !== 'tuned' && values['other-heap'] !== 'default') {
+  console.error(`--other-heap must be tuned or default, got ${values['other-heap']}`);
+  process.exit(2);
+}
 if (positionals.length !== 1) {
   console.error('usage: node scripts/bench-vs-explore.mjs <other-checkout> [--rounds 5] [--schedules 2000] [--warmup-ms 1500] [--scenario <name>]…');
   process.exit(2);
@@ -78,7 +86,7 @@ const args = (name, round) => ['--scenario', name, '--samples', '1', '--schedule
 for (let round = 0; round < rounds; round++) {
   for (const name of scenarios) {
     const sides = round % 2 === 0 ? [['this', here], ['other', other]] : [['other', other], ['this', here]];
-    for (const [side, root] of sides) samples.get(name)[side].push(...sampler(root, args(name, round)).samples);
+    for (const [side, root] of sides) samples.get(name)[side].push(...sampler(root, [...args(name, round), '--heap', side === 'other' ? values['other-heap'] : 'tuned']).samples);
   }
   console.error(`round ${round + 1}/${rounds} done`);
 }
@@ -101,4 +109,4 @@ for (const [name, s] of samples) {
     }),
   );
 }
-console.log(JSON.stringify({ name: 'bench-vs-explore', other, rounds, schedulesPerSample: Number(values.schedules), slowerBeyondNoise: slower }));
+console.log(JSON.stringify({ name: 'bench-vs-explore', other, otherHeap: values['other-heap'], rounds, schedulesPerSample: Number(values.schedules), slowerBeyondNoise: slower }));
