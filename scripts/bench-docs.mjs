@@ -144,7 +144,7 @@ Recorded ${when} UTC by \`npm run bench:docs\`${run.quick ? ' (**--quick**: smok
 
 ## testkit: the explorer
 
-Each line runs in its own process under plain \`node\` on the built package (\`dist\`, as users get it), warmed up (${(headline?.warmupMs ?? 0) / 1000} s, at least 300 schedules), then ${headline?.samples ?? '?'} samples of ${(headline?.schedulesPerSample ?? 0).toLocaleString('en-US')} schedules, sample k from seed k, with a forced GC before each. classicMirror, v6, the scenario's strategy. Value: the median sample in schedules per CPU-second. Every line runs on the heap \`tuneHeapForExploration()\` sets (allocation-site pretenuring off, as the CLI and the long scripts run; see docs/exploring.md), except \`explore.schedules.default-heap\`: the headline on V8's defaults.
+Each line runs in its own process under plain \`node\` on the built package (\`dist\`, as users get it), warmed up (at least ${(headline?.warmupMs ?? 0) / 1000} s and ${(headline?.warmupSchedules ?? 0).toLocaleString('en-US')} schedules: the JIT keeps optimizing the model for a few thousand), then ${headline?.samples ?? '?'} samples of ${(headline?.schedulesPerSample ?? 0).toLocaleString('en-US')} schedules, sample k from seed k, with a forced GC before each. classicMirror, v6, the scenario's strategy. Value: the median sample in schedules per CPU-second. Every line runs on the heap \`tuneHeapForExploration()\` sets (allocation-site pretenuring off, as the CLI and the long scripts run; see docs/exploring.md), except \`explore.schedules.default-heap\`: the headline on V8's defaults.
 
 ${table(['line', 'scenario', 'CPU (median)', 'CPU: min / median / max', 'user CPU only (median)', 'wall: min / median / max', 'verdict'], exploreRows)}
 

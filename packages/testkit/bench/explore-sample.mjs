@@ -5,7 +5,7 @@
 //   node --expose-gc explore-sample.mjs [--testkit <checkout>] --list
 //   node --expose-gc explore-sample.mjs [--testkit <checkout>] --scenario <name>
 //        [--samples K] [--schedules S] [--warmup-ms W] [--seed B] [--workers N]
-//        [--heap tuned|default]
+//        [--heap tuned|default] [--warmup-schedules M]
 //
 // --testkit: the checkout (repository root) whose packages/testkit/dist to load
 // (default: this package's own build, by its name). The measuring code is this file's
@@ -16,7 +16,8 @@
 // --list: print the catalogue as [{ name, eras, missing }] (missing: the capability
 // classicMirror lacks, or null) and exit.
 // Otherwise: warm up on the scenario (explorations of 100 schedules for W ms, at
-// least 300 schedules), then K samples, sample k of at least S schedules from base seed
+// least M schedules, default 5,000: the JIT keeps optimizing a model this size for a few
+// thousand schedules), then K samples, sample k of at least S schedules from base seed
 // B + k (explorations stop at a failing schedule: then another seed follows), with a
 // forced GC before each one when --expose-gc is on. Prints one JSON object: the
 // samples' schedules, wall ms, user and system CPU ms. With --workers N the samples
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     workers: { type: 'string' },
     heap: { type: 'string', default: 'tuned' },
+    'warmup-schedules': { type: 'string', default: '5000' },
   },
 });
 if (values.heap !== 'tuned' && values.heap !== 'default') {
@@ -84,6 +86,7 @@ if (name === undefined || SCENARIO_CATALOGUE[name] === undefined) {
 const samples = count('samples', values.samples);
 const perSample = count('schedules', values.schedules);
 const warmupMs = count('warmup-ms', values['warmup-ms']);
+const warmupSchedules = count('warmup-schedules', values['warmup-schedules']);
 const baseSeed = count('seed', values.seed);
 const workers = values.workers === undefined ? undefined : count('workers', values.workers);
 const scenario = loadScenario(SCENARIO_CATALOGUE[name]);
@@ -110,7 +113,7 @@ async function sample(seed, atLeast, extra = {}) {
 
 let warmed = 0;
 const warmStart = performance.now();
-while (warmed < 300 || performance.now() - warmStart < warmupMs) {
+while (warmed < warmupSchedules || performance.now() - warmStart < warmupMs) {
   warmed += (await explore(scenario, { driver: classicMirror, era: ERA, schedules: 100, seed: 7_000_000 + warmed })).schedules;
 }
 
@@ -131,7 +134,7 @@ if (workers === undefined) {
   }
   // The pool's threads warm up too (their own JIT), before any timed sample.
   const poolStart = performance.now();
-  for (let n = 0; n < 300 || performance.now() - poolStart < warmupMs; ) n += (await explore(scenario, { ...pooled, era: ERA, schedules: 200, seed: 8_000_000 + n })).schedules;
+  for (let n = 0; n < warmupSchedules || performance.now() - poolStart < warmupMs; ) n += (await explore(scenario, { ...pooled, era: ERA, schedules: 200, seed: 8_000_000 + n })).schedules;
   const single = [];
   const pool = [];
   for (let k = 0; k < samples; k++) {

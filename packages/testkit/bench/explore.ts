@@ -20,8 +20,8 @@
  *   wall-clock rate and its ratio to plain explore sample by sample, alternating in
  *   one process; `explore.schedules.workers-2.skipped` when explore has no `workers`.
  *
- * Full mode: 5 samples of 2,000 schedules per line (seeds 1–5) after 1.5 s of
- * warm-up. `--quick` (a smoke run): the headline and the workers line only, 2 samples
+ * Full mode: 5 samples of 2,000 schedules per line (seeds 1–5) after a warm-up of at
+ * least 1.5 s and 5,000 schedules (the JIT keeps optimizing for a few thousand). `--quick` (a smoke run): the headline and the workers line only, 2 samples
  * of 200 schedules.
  */
 import { spawnSync } from 'node:child_process';
@@ -60,6 +60,7 @@ const quick = values.quick;
 const samples = quick ? 2 : 5;
 const schedules = quick ? 200 : 2_000;
 const warmupMs = quick ? 300 : 1_500;
+const warmupSchedules = quick ? 300 : 5_000;
 
 /** Run the sampler in a fresh plain-node process and parse its one JSON line. */
 function sampler<T>(args: readonly string[]): T {
@@ -82,7 +83,7 @@ function rateLine(name: string, m: Measured, extra: Record<string, unknown> = {}
   return { name, unit: 'schedules/s', value: cpu.median, clock: 'cpu', best: cpu.max, cpu, cpuUser: summary(r.cpuUser), wall: summary(r.wall), samples: m.samples.length, schedulesPerSample: schedules, scenario: m.scenario, driver: m.driver, era: m.era, verdicts, warmupMs, warmupSchedules: m.warmupSchedules, ...extra };
 }
 
-const common = ['--samples', String(samples), '--schedules', String(schedules), '--warmup-ms', String(warmupMs)];
+const common = ['--samples', String(samples), '--schedules', String(schedules), '--warmup-ms', String(warmupMs), '--warmup-schedules', String(warmupSchedules)];
 const catalogue = sampler<CatalogueEntry[]>(['--list']);
 const wanted = values.scenario ?? (quick ? [HEADLINE] : catalogue.map((e) => e.name));
 for (const name of wanted) {
