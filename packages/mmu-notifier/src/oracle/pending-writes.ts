@@ -61,12 +61,17 @@ export class PendingWrites {
     this.size -= list.length;
     if (q < 0) return; // zapped: the process threw the page away
     const { content, generation } = this.oracle.machine.mem.frames;
+    const entry =
+      e.cause === 'swapin'
+        ? 'swap'
+        : // Stryker disable next-line StringLiteral: a lost write at a remap other than swap-in needs a device write after the migration copy, which the model's migration leaves no room for
+          'swap or migration';
     for (const w of list) {
       if ((q === w.pfn && generation[q] === w.generation) || content[q] === w.value) continue;
       this.oracle.report(
         w.task,
         'lost-write',
-        `${w.device}: write of ${hex(w.value)} at ${hex(e.address)} (mm ${e.mm}) to pfn ${w.pfn} at ${w.time} ns, while the primary had a ${e.cause === 'swapin' ? 'swap' : 'swap or migration'} entry there, is lost: the process now maps pfn ${q} (${e.cause}) holding ${hex(content[q]!)}`,
+        `${w.device}: write of ${hex(w.value)} at ${hex(e.address)} (mm ${e.mm}) to pfn ${w.pfn} at ${w.time} ns, while the primary had a ${entry} entry there, is lost: the process now maps pfn ${q} (${e.cause}) holding ${hex(content[q]!)}`,
         [w.handle],
       );
     }
