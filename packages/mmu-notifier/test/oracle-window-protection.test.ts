@@ -62,7 +62,7 @@ describe('access-in-invalidation: reads inside a PROTECTION_PAGE window', () => 
   });
 
   it('a read-only translation of a frame the primary does not map there: reported', async () => {
-    const { said } = await readDuringFork(async (drv, t, a) => drv.device.establish(t, t.mm!, a, frameAt(t, a + P)));
+    const { said } = await readDuringFork((drv, t, a) => Promise.resolve(drv.device.establish(t, t.mm!, a, frameAt(t, a + P))));
     expect(said).toEqual(['access-in-invalidation']);
   });
 });

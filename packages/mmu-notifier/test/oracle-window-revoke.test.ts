@@ -9,7 +9,7 @@
 import { Machine, type Task } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
 import { DeviceMmu, MmuNotifier, mmuNotifierRegister, type DeviceTranslation } from '../src/index.js';
-import { P, v } from './support/helpers.js';
+import { v } from './support/helpers.js';
 import { NoRefDriver, register } from './support/oracle-drivers.js';
 import { anonPages, frameAt, kinds, messages } from './support/oracle-helpers.js';
 
