@@ -106,6 +106,13 @@ describe('aging: a wide clear remembered for pages not yet known', () => {
     expect(kinds(m)).toEqual(['aging']);
   });
 
+  it('a later, shorter wide clear from the same start leaves the rest of the first one remembered', async () => {
+    const { m, t, a } = await wideCleared((a) => a, (a) => a + 1200 * P);
+    await v(mmuNotifierClearYoung(t, t.mm!, a, a + 600 * P));
+    expect(await v(mmuNotifierTestYoung(t, t.mm!, a + 900 * P))).toBe(true); // only the first clear covered it
+    expect(kinds(m)).toEqual(['aging']);
+  });
+
   it('clears a known page at its first address, and not one at its end', async () => {
     const { m, t, drv, a } = await driver('test-young-always', 4);
     await drv.read(t, a + P);
