@@ -31,7 +31,13 @@ export class DeferredDowngrades {
 
   /** A PTE event that kept the frame (`newPfn === oldPfn`) at the address of `handles`. */
   onPte(e: Extract<MmEvent, { kind: 'pte' }>, handles: readonly JudgedTranslation[]): void {
-    if (e.oldPermission !== 'write' || e.newPermission === 'write' || this.oracle.machine.era !== 'v6') return;
+    if (
+      e.oldPermission !== 'write' ||
+      // Stryker disable next-line StringLiteral: a PTE event keeping write permission only adds a wait that the flush completing that same change ends
+      e.newPermission === 'write' ||
+      this.oracle.machine.era !== 'v6'
+    )
+      return;
     for (const h of handles) if (h.device.driverClass === 'shares-cpu-page-table' && h.subscription !== null && h.pfn === e.newPfn && h.state.writable) this.waiting.add(h);
   }
 

@@ -19,7 +19,8 @@ interface PendingWrite {
  * went to the frame a swap entry (its swap-cache page) or a migration entry still
  * names, so whether the process will see it depends on what the PTE becomes. Only the
  * latest such write per page and frame waits: an earlier one was overwritten in the
- * frame itself, not lost. When a frame is mapped there again: the same frame of the
+ * frame itself (or in the frame a migration of the swap-cache page carried it to), not
+ * lost. When a frame is mapped there again: the same frame of the
  * same generation (freed and allocated again, it is another page, read from the slot),
  * or one whose content word equals the value written (a migration copy made after the
  * write), keeps the write; any other frame is a `lost-write`. If the entry is zapped
@@ -33,7 +34,7 @@ export class PendingWrites {
 
   constructor(private readonly oracle: OracleContext) {}
 
-  /** A write through `h` waits for its verdict; it supersedes an earlier pending write to the same page and frame (the frame now holds this one's word). */
+  /** A write through `h` waits for its verdict; it supersedes an earlier pending write to the same page and frame, or one whose word the frame holds (carried here by a migration): the frame now holds this one's word. */
   add(task: Task, h: JudgedTranslation, value: number): void {
     const w: PendingWrite = { task, handle: h.toString(), device: h.device.name, pfn: h.pfn, generation: h.generation, value, time: this.oracle.machine.clock.now };
     const list = this.pending.get(h.mm.id, h.address);
@@ -42,7 +43,10 @@ export class PendingWrites {
       this.size++;
       return;
     }
-    const i = list.findIndex((p) => p.pfn === h.pfn);
+    // Judged before it happens: the frame still holds an earlier write's word when the page
+    // moved here after it (a migration copy), and this write overwrites it here too.
+    const word = this.oracle.machine.mem.frames.content[h.pfn];
+    const i = list.findIndex((p) => p.pfn === h.pfn || p.value === word);
     if (i >= 0) list[i] = w;
     else {
       list.push(w);
@@ -61,12 +65,17 @@ export class PendingWrites {
     this.size -= list.length;
     if (q < 0) return; // zapped: the process threw the page away
     const { content, generation } = this.oracle.machine.mem.frames;
+    const entry =
+      e.cause === 'swapin'
+        ? 'swap'
+        : // Stryker disable next-line StringLiteral: a lost write at a remap other than swap-in needs a device write after the migration copy, which the model's migration leaves no room for
+          'swap or migration';
     for (const w of list) {
       if ((q === w.pfn && generation[q] === w.generation) || content[q] === w.value) continue;
       this.oracle.report(
         w.task,
         'lost-write',
-        `${w.device}: write of ${hex(w.value)} at ${hex(e.address)} (mm ${e.mm}) to pfn ${w.pfn} at ${w.time} ns, while the primary had a ${e.cause === 'swapin' ? 'swap' : 'swap or migration'} entry there, is lost: the process now maps pfn ${q} (${e.cause}) holding ${hex(content[q]!)}`,
+        `${w.device}: write of ${hex(w.value)} at ${hex(e.address)} (mm ${e.mm}) to pfn ${w.pfn} at ${w.time} ns, while the primary had a ${entry} entry there, is lost: the process now maps pfn ${q} (${e.cause}) holding ${hex(content[q]!)}`,
         [w.handle],
       );
     }

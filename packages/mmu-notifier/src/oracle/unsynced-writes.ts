@@ -57,7 +57,12 @@ export class UnsyncedWrites {
       // Stryker disable next-line ConditionalExpression,BlockStatement,StringLiteral: only frees memory; an entry of an older generation never matches a clean or a scan, which both compare generations
       case 'frame-alloc': {
         const u = this.byPfn.get(e.pfn);
-        if (u !== undefined && u.generation !== e.generation) this.byPfn.delete(e.pfn);
+        if (
+          u !== undefined &&
+          // Stryker disable next-line ConditionalExpression,EqualityOperator: a frame allocated again has a new generation, so any entry of it is older; deleting it or not only changes memory
+          u.generation !== e.generation
+        )
+          this.byPfn.delete(e.pfn);
         return;
       }
       case 'scan': {
@@ -73,6 +78,7 @@ export class UnsyncedWrites {
         );
         return;
       }
+      // Stryker disable next-line ConditionalExpression: unreachable, the oracle forwards only the three kinds above
       default:
         return;
     }
