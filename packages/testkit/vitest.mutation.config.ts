@@ -21,7 +21,8 @@ export default {
       'test/bad-input.test.ts',
       'test/scenario-schema.test.ts',
       // run-case.ts, capability.ts
-      'test/conformance.test.ts',
+      'test/conformance-case-verdict.test.ts',
+      'test/conformance-capability.test.ts',
     ],
   },
 };
