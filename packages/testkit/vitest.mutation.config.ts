@@ -18,6 +18,7 @@ export default {
       'test/adapt-windows.test.ts',
       'test/scenario-sync.test.ts',
       // check.ts
+      'test/scenario-references.test.ts',
       'test/bad-input.test.ts',
       'test/scenario-schema.test.ts',
       // run-case.ts, capability.ts

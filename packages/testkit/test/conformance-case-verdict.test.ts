@@ -57,7 +57,7 @@ describe('runConformanceCase: a case judged over its seeds', () => {
         { seed: 2, verdict: 'pass', token: 'T2', windowHits: { a: 2, b: 1 }, reasons: [] },
       ],
     });
-    expect(calls).toEqual([
+    expect(calls).toStrictEqual([
       { era: 'v6', seed: 1, deviceLatency: latency },
       { era: 'v6', seed: 2, deviceLatency: latency },
     ]);
@@ -66,7 +66,7 @@ describe('runConformanceCase: a case judged over its seeds', () => {
   it("the plan's strategy, when set, goes to every run", async () => {
     script.set(3, pass());
     await runConformanceCase(factory, planned(), { seeds: [3], strategy: 'pct' });
-    expect(calls).toEqual([{ era: 'v6', seed: 3, deviceLatency: latency, strategy: 'pct' }]);
+    expect(calls).toStrictEqual([{ era: 'v6', seed: 3, deviceLatency: latency, strategy: 'pct' }]);
   });
 
   it('pass: a window missed on one seed but hit on another', async () => {
