@@ -8,7 +8,7 @@ import { BASE } from './support/base-scenario.js';
 
 /** BASE with one window of `pattern`, and (when given) task cpu's write awaiting `await_`. */
 function scenarioWith(pattern: readonly WindowElement[] | null, await_?: WindowElement): Scenario {
-  const s = structuredClone(loadScenario(BASE)) as { -readonly [K in keyof Scenario]: Scenario[K] };
+  const s = structuredClone<{ -readonly [K in keyof Scenario]: Scenario[K] }>(loadScenario(BASE));
   if (pattern !== null) s.windows = [{ name: 'w', pattern: [...pattern] }];
   if (await_ !== undefined) s.tasks = [{ ...s.tasks[0]!, steps: [s.tasks[0]!.steps[0]!, { ...s.tasks[0]!.steps[0]!, await: await_ }] }];
   return s;
@@ -83,7 +83,7 @@ describe('adaptWindows: the callbacks that also hear of an invalidation', () => 
     expect(adaptWindows(frozen).windows![0]!.pattern[0]).toEqual({ kind: 'callback', callback: ['invalidate_range_start', 'interval_invalidate', 'arch_invalidate_secondary_tlbs'] });
     const open = scenarioWith([{ kind: 'callback', callback: 'invalidate_range_start' }]);
     const first = adaptWindows(open);
-    (open.windows![0]!.pattern as WindowElement[])[0] = { kind: 'callback', callback: 'invalidate_page' };
+    (open.windows![0]!.pattern)[0] = { kind: 'callback', callback: 'invalidate_page' };
     expect(adaptWindows(open)).not.toBe(first);
     expect(adaptWindows(open).windows![0]!.pattern[0]).toEqual({ kind: 'callback', callback: ['invalidate_page', 'arch_invalidate_secondary_tlbs'] });
   });

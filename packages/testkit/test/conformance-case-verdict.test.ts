@@ -17,11 +17,11 @@ const calls: RunScenarioOptions[] = [];
 
 vi.mock('../src/scenario/run.js', async (original) => ({
   ...(await original<object>()),
-  runScenario: async (_s: unknown, _f: unknown, options: RunScenarioOptions) => {
+  runScenario: (_s: unknown, _f: unknown, options: RunScenarioOptions) => {
     calls.push(options);
     const a = script.get(options.seed!)!;
-    if ('throws' in a) throw a.throws;
-    return { violations: [], ...a, token: `T${options.seed}` };
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a run throwing something other than an Error is a case under test
+    return 'throws' in a ? Promise.reject(a.throws) : Promise.resolve({ violations: [], ...a, token: `T${options.seed}` });
   },
 }));
 

@@ -152,6 +152,8 @@ describe('checkReferences: writeback, oom-kill, fork', () => {
     expect(cpu([{ op: 'writeback', mapping: 'ghost' }])).toEqual(['tasks.0.steps.0.mapping: unknown mapping "ghost"']);
     expect(cpu([{ op: 'writeback', mapping: 'buf' }])).toEqual(['tasks.0.steps.0.mapping: mapping "buf" has no file to write back']);
     expect(cpu([{ op: 'writeback', mapping: 'doc' }], 'other')).toEqual(['tasks.0.steps.0.mapping: mapping "doc" is in process "app", not "other"']);
+    // A task of an unknown process has no process to hold the mapping against.
+    expect(cpu([{ op: 'writeback', mapping: 'doc' }], 'ghost')).toEqual(['tasks.0.process: unknown process "ghost"']);
   });
 
   it('oom-kill: a victim that is a process or a forked child, never the task\'s own; none is fine', () => {
@@ -196,6 +198,7 @@ describe('checkReferences: window elements and awaits', () => {
     for (const e of [
       { kind: 'access', device: 'gpu', at: 'far[0]' },
       { kind: 'lifecycle', driver: 'gpu' },
+      { kind: 'lifecycle' },
       { kind: 'callback', driver: 'gpu', covers: 'far[0]' },
       { kind: 'scan', at: 'far[0]' },
       { kind: 'access' },
@@ -207,7 +210,7 @@ describe('checkReferences: window elements and awaits', () => {
   });
 
   it("a step's await is checked as a window element, at the step's path", () => {
-    const awaiting = (e: WindowElement): ScenarioStep => ({ op: 'yield', await: e }) as ScenarioStep;
+    const awaiting = (e: WindowElement): ScenarioStep => ({ op: 'yield', await: e });
     expect(cpu([{ op: 'yield' }, awaiting({ kind: 'callback', driver: 'npu' })])).toEqual(['tasks.0.steps.1.await.driver: unknown driver "npu"']);
     expect(cpu([awaiting({ kind: 'access', at: 'far[0]' })])).toEqual([]);
   });

@@ -23,9 +23,11 @@ const acc = (r: Partial<DeviceAccessRecord> = {}): Rec => ({ kind: 'access', ...
 const life = (r: Partial<LifecycleRecord> = {}): Rec => ({ kind: 'lifecycle', ...r });
 const scan = (r: Partial<ScanRecord> = {}): Rec => ({ kind: 'scan', ...r });
 
+type Trace = { callbacks: CallbackRecord[]; accesses: DeviceAccessRecord[]; lifecycle: LifecycleRecord[]; scans: ScanRecord[] };
+
 /** A world whose trace holds `records`, in that order (their `seq`); defaults are the plain case in mm 1. */
-function worldOf(records: readonly Rec[]): ScenarioWorld & { trace: { callbacks: CallbackRecord[]; accesses: DeviceAccessRecord[]; lifecycle: LifecycleRecord[]; scans: ScanRecord[] } } {
-  const trace = { callbacks: [] as CallbackRecord[], accesses: [] as DeviceAccessRecord[], lifecycle: [] as LifecycleRecord[], scans: [] as ScanRecord[] };
+function worldOf(records: readonly Rec[]): ScenarioWorld & { trace: Trace } {
+  const trace: Trace = { callbacks: [], accesses: [], lifecycle: [], scans: [] };
   records.forEach((rec, seq) => add(trace, rec, seq));
   return {
     trace,
@@ -38,20 +40,20 @@ function worldOf(records: readonly Rec[]): ScenarioWorld & { trace: { callbacks:
   } as unknown as ReturnType<typeof worldOf>;
 }
 
-function add(trace: ReturnType<typeof worldOf>['trace'], rec: Rec, seq: number): void {
+function add(trace: Trace, rec: Rec, seq: number): void {
   const { kind, ...r } = rec;
   if (kind === 'callback') {
     trace.callbacks.push({ seq, id: trace.callbacks.length, callback: 'invalidate_range_start', driver: 'gpu-mn', task: 'cpu', taskId: 1, mm: 1, start: BUF, end: BUF + 2 * PAGE_SIZE, pfn: -1, event: 'unmap', blockable: true, time: seq, returnTime: seq, duration: 0, result: 0, error: null, ...r } as CallbackRecord);
   } else if (kind === 'access') {
     trace.accesses.push({ seq, id: trace.accesses.length, device: 'gpu0', task: 'engine', taskId: 2, mm: 1, address: BUF, pfn: 10, generation: 0, write: false, time: seq, ...r } as DeviceAccessRecord);
   } else if (kind === 'lifecycle') {
-    trace.lifecycle.push({ seq, step: 'registered', driver: 'gpu-mn', mm: 1, task: 'setup', taskId: 0, time: seq, ...r } as LifecycleRecord);
-  } else trace.scans.push({ seq, pfn: 10, generation: 0, verdict: 'freed', time: seq, ...r } as ScanRecord);
+    trace.lifecycle.push({ seq, step: 'registered', driver: 'gpu-mn', mm: 1, task: 'setup', taskId: 0, time: seq, ...r });
+  } else trace.scans.push({ seq, pfn: 10, generation: 0, verdict: 'freed', time: seq, ...r });
 }
 
 /** How many records of `records` the one element `e` matches (a one-element window counts each). */
 function count(records: readonly Rec[], e: WindowElement): number {
-  return matchWindows(worldOf(records), [{ name: 'w', pattern: [e] } as ScenarioWindow]).w!;
+  return matchWindows(worldOf(records), [{ name: 'w', pattern: [e] }]).w!;
 }
 
 /** Which of `records` (by index) `e` matches, each looked at alone. */
@@ -176,9 +178,9 @@ describe('a scan element', () => {
   it('at: a page a reclaim step named by that address, mm and frame', () => {
     const world = worldOf([scan({ pfn: 10 }), scan({ pfn: 11 }), scan({ pfn: 12 }), scan({ pfn: 13 }), cb()]);
     world.reclaimed.push({ mm: 1, address: BUF + PAGE_SIZE, pfn: 10 }, { mm: 2, address: BUF + PAGE_SIZE, pfn: 11 }, { mm: 1, address: BUF, pfn: 12 });
-    expect(matchWindows(world, [{ name: 'w', pattern: [{ kind: 'scan', at: 'buf[1]' }] } as ScenarioWindow])).toEqual({ w: 1 });
-    expect(matchWindows(world, [{ name: 'w', pattern: [{ kind: 'scan', at: 'buf[0]' }] } as ScenarioWindow])).toEqual({ w: 1 });
-    expect(matchWindows(world, [{ name: 'w', pattern: [{ kind: 'scan', at: 'other[0]' }] } as ScenarioWindow])).toEqual({ w: 0 });
+    expect(matchWindows(world, [{ name: 'w', pattern: [{ kind: 'scan', at: 'buf[1]' }] }])).toEqual({ w: 1 });
+    expect(matchWindows(world, [{ name: 'w', pattern: [{ kind: 'scan', at: 'buf[0]' }] }])).toEqual({ w: 1 });
+    expect(matchWindows(world, [{ name: 'w', pattern: [{ kind: 'scan', at: 'other[0]' }] }])).toEqual({ w: 0 });
   });
 
   it('never matches a callback, an access or a lifecycle step', () => {
@@ -219,7 +221,7 @@ describe('traceWatch: an await holds once the trace has a matching event, and st
     ['lifecycle', life({ step: 'freed' }), { kind: 'lifecycle', step: 'freed' }],
   ] as const)('a %s: false until one is recorded, then true', (_, hit, element) => {
     const world = worldOf([cb({ callback: 'release', event: null }), acc(), life(), scan()]);
-    const held = traceWatch(world, element as WindowElement);
+    const held = traceWatch(world, element);
     expect(held()).toBe(false);
     add(world.trace, { ...hit, kind: hit.kind } as Rec, 4);
     expect(held()).toBe(true);
