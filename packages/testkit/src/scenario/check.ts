@@ -25,6 +25,7 @@ export function checkReferences(s: Scenario): RawIssue[] {
   unique(s.mappings, 'mappings', 'mapping');
   unique(s.drivers, 'drivers', 'driver');
   unique(s.tasks, 'tasks', 'task');
+  // Stryker disable next-line ArrayDeclaration: a one-element list has no duplicate name
   unique(s.windows ?? [], 'windows', 'window');
 
   const processes = new Set(s.processes.map((p) => p.name));
@@ -76,6 +77,7 @@ export function checkReferences(s: Scenario): RawIssue[] {
       if (known(processes, t.process, ['tasks', i, 'process'], 'process')) owner = t.process;
     } else if (t.driver !== undefined) {
       const d = drivers.get(t.driver);
+      // Stryker disable next-line OptionalChaining: known() holds only when the driver is in the map
       if (known(drivers, t.driver, ['tasks', i, 'driver'], 'driver')) owner = d?.process;
     }
     t.steps.forEach((st, j) => {
