@@ -66,7 +66,7 @@ for (const root of [here, other]) {
 function sampler(root, args) {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const r = spawnSync(process.execPath, ['--expose-gc', SAMPLER, '--testkit', root, ...args], { encoding: 'utf8', env, maxBuffer: 16 << 20 });
+  const r = spawnSync(process.execPath, [SAMPLER, '--testkit', root, ...args], { encoding: 'utf8', env, maxBuffer: 16 << 20 });
   if (r.status !== 0) throw new Error(`explore-sample against ${root} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1));
 }

@@ -2,8 +2,8 @@
 // One explore benchmark line's raw samples, measured warm on a checkout's built output
 // under plain node (no tsx, no source transform): what the published package runs.
 //
-//   node --expose-gc explore-sample.mjs [--testkit <checkout>] --list
-//   node --expose-gc explore-sample.mjs [--testkit <checkout>] --scenario <name>
+//   node explore-sample.mjs [--testkit <checkout>] --list
+//   node explore-sample.mjs [--testkit <checkout>] --scenario <name>
 //        [--samples K] [--schedules S] [--warmup-ms W] [--seed B] [--workers N]
 //        [--heap tuned|default] [--warmup-schedules M]
 //
@@ -18,8 +18,9 @@
 // Otherwise: warm up on the scenario (explorations of 100 schedules for W ms, at
 // least M schedules, default 5,000: the JIT keeps optimizing a model this size for a few
 // thousand schedules), then K samples, sample k of at least S schedules from base seed
-// B + k (explorations stop at a failing schedule: then another seed follows), with a
-// forced GC before each one when --expose-gc is on. Prints one JSON object: the
+// B + k (explorations stop at a failing schedule: then another seed follows), with no
+// forced GC between them: a forced full GC throws away the JIT's optimized code, and
+// the next 2,000 schedules ran 4-5x slower while it re-warmed (measured on Node 20). Prints one JSON object: the
 // samples' schedules, wall ms, user and system CPU ms. With --workers N the samples
 // alternate: plain explore (one thread), then explore({ workers: N }) from the same
 // seed, K pairs, after a warm-up of the pool as long as the plain one; when explore does not accept `workers` (an argument error) it prints
@@ -90,11 +91,9 @@ const warmupSchedules = count('warmup-schedules', values['warmup-schedules']);
 const baseSeed = count('seed', values.seed);
 const workers = values.workers === undefined ? undefined : count('workers', values.workers);
 const scenario = loadScenario(SCENARIO_CATALOGUE[name]);
-const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {};
 
 /** Explorations from `seed` on until `atLeast` schedules ran, timed on the wall and CPU clocks. */
 async function sample(seed, atLeast, extra = {}) {
-  gc();
   const verdicts = new Set();
   let schedules = 0;
   let s = seed;
@@ -117,7 +116,7 @@ while (warmed < warmupSchedules || performance.now() - warmStart < warmupMs) {
   warmed += (await explore(scenario, { driver: classicMirror, era: ERA, schedules: 100, seed: 7_000_000 + warmed })).schedules;
 }
 
-const base = { scenario: name, driver: classicMirror.name, era: ERA, heap: values.heap, warmupSchedules: warmed, gc: typeof globalThis.gc === 'function' };
+const base = { scenario: name, driver: classicMirror.name, era: ERA, heap: values.heap, warmupSchedules: warmed };
 if (workers === undefined) {
   const out = [];
   for (let k = 0; k < samples; k++) out.push(await sample(baseSeed + k, perSample));

@@ -5,7 +5,7 @@
  *   npm run bench -w @secondary-mmu/testkit [-- --quick] [-- --scenario <name>…]
  *
  * Each line is measured in its own plain-node process on the built package
- * (bench/explore-sample.mjs: no tsx, a warm-up first, a forced GC before each sample),
+ * (bench/explore-sample.mjs: no tsx, a warm-up first, no forced GC: it would throw the warm code away),
  * so one scenario's JIT state does not colour the next's. The value is the median over
  * samples of schedules per CPU-second (user + system: waiting for a core on a shared
  * machine does not count); `best` is the fastest sample; `cpu`, `cpuUser` and `wall`
@@ -66,7 +66,7 @@ const warmupSchedules = quick ? 300 : 5_000;
 function sampler<T>(args: readonly string[]): T {
   const env = { ...process.env };
   delete env.NODE_OPTIONS; // no loader or flag of this process's runner in the measured one
-  const r = spawnSync(process.execPath, ['--expose-gc', SAMPLER, ...args], { encoding: 'utf8', env, maxBuffer: 16 << 20 });
+  const r = spawnSync(process.execPath, [SAMPLER, ...args], { encoding: 'utf8', env, maxBuffer: 16 << 20 });
   if (r.status !== 0) throw new Error(`explore-sample ${args.join(' ')} exited ${String(r.status)}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as T;
 }
