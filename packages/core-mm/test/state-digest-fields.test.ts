@@ -5,7 +5,7 @@
  * cache and backing store were filled in is no part of the state.
  */
 import { describe, expect, it } from 'vitest';
-import { configureSwap, MAP, PTE, shrinkPage, swapOf, type Machine, type Mm, type Task, type Vma } from '../src/index.js';
+import { configureSwap, MAP, PTE, shrinkPage, swapOf, type Machine, type Task, type Vma } from '../src/index.js';
 import { stateDigest } from '../src/mm/verify.js';
 import { ANON, P, pteOf, RW, setup, v } from './support/mm-helpers.js';
 
@@ -62,7 +62,7 @@ describe('stateDigest: each field', () => {
 
   it("an mm's rss, users and dead flag", async () => {
     const { m, t } = await machine();
-    const mm = t.mm! as Mm;
+    const mm = t.mm!;
     sees(m, () => set(mm, 'rss', mm.rss + 1));
     sees(m, () => set(mm, 'users', mm.users + 1));
     sees(m, () => set(mm, 'dead', true));

@@ -42,7 +42,7 @@ describe('verify: the findings it returns', () => {
     mm.rss++;
     const found = verify(m, { record: false });
     expect(found).toEqual([
-      { kind: 'invariant', message: `mm ${mm.id}: rss is 2 but 1 present non-special PTEs map frames`, task: '-', heldLocks: [], site: expect.stringContaining('verify-findings-shape.test.ts'), time: m.mem.kernel.clock.now },
+      { kind: 'invariant', message: `mm ${mm.id}: rss is 2 but 1 present non-special PTEs map frames`, task: '-', heldLocks: [], site: found[0]!.site, time: m.mem.kernel.clock.now },
       {
         kind: 'invariant',
         message: `pfn ${pfn} has mapcount 2 but 1 PTE(s) map it`,
@@ -52,8 +52,9 @@ describe('verify: the findings it returns', () => {
         details: m.mem.frames.describe(pfn),
         time: m.mem.kernel.clock.now,
       },
-      expect.objectContaining({ message: `pfn ${pfn} has refcount 1, below mapcount 2 + pincount 0 + page cache 0 = 2` }),
+      { ...found[2]!, message: `pfn ${pfn} has refcount 1, below mapcount 2 + pincount 0 + page cache 0 = 2` },
     ]);
+    expect(found[0]!.site).toContain('verify-findings-shape.test.ts');
     expect('details' in found[0]!).toBe(false);
     expect(m.report.violations).toEqual([]);
     m.mem.frames.mapcount[pfn]!--;

@@ -51,7 +51,7 @@ describe('verify: free frames', () => {
     f.lruNext[free] = -1;
     f.flags[free] = f.flags[free]! | PG.lru;
     expect(messages(m)).toEqual([`free pfn ${free} is still on the LRU (prev -1, next -1, PG_lru 1)`]);
-    f.flags[free] = f.flags[free]! & ~PG.lru;
+    f.flags[free] = f.flags[free] & ~PG.lru;
     expect(messages(m)).toEqual([]);
   });
 

@@ -199,7 +199,7 @@ describe('verify: COW breaches counted from the PTE pass', () => {
     ]);
     undoOutside();
     undoShared();
-    table.bits[i] = table.bits[i]! & ~PTE.write;
+    table.bits[i] = table.bits[i] & ~PTE.write;
     await v(m.mem.exit(child));
     expect(messages(m)).toEqual([]);
   });
