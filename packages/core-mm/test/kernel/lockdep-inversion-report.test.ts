@@ -53,4 +53,20 @@ describe('lockdep: the inversion report, exactly', () => {
       ],
     ]);
   });
+
+  it('distinct pairs that share a class are each reported once', () => {
+    const m = new Machine();
+    const [a, b, c] = ['A', 'B', 'C'].map((n) => new Mutex(m, n));
+    const t = m.task('t');
+    for (const [x, y] of [[a, b], [a, c], [b, c]] as const) {
+      chain(m, t, [[x!, 0], [y!, 0]]);
+      chain(m, t, [[y!, 0], [x!, 0]]);
+      chain(m, t, [[y!, 0], [x!, 0]]); // a repeat adds nothing
+    }
+    expect(m.report.violations.map((v) => v.message.replace(/.*: t acquires /, ''))).toEqual([
+      'A while holding B, but A -> B was seen before',
+      'A while holding C, but A -> C was seen before',
+      'C while holding B, but C -> B was seen before', // C -> A -> B: reported at the first B, C
+    ]);
+  });
 });
