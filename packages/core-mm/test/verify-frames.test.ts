@@ -113,4 +113,18 @@ describe("verify: a frame's mapping", () => {
     f.index[page] = 0;
     expect(messages(m)).toEqual([]);
   });
+
+  it('a finding about pfn 0 (the zero page) carries its history too', async () => {
+    const { m } = await frames();
+    const f = m.mem.frames;
+    const zero = m.mem.allocator.zeroPfn;
+    expect(zero).toBe(0);
+    const ref = f.refcount[zero]!;
+    f.refcount[zero] = 0;
+    const found = verify(m, { record: false });
+    expect(found.map((x) => x.message)).toEqual([`pfn 0 has refcount 0, below mapcount 0 + pincount 0 + page cache 0 = 0 (and it is not free)`]);
+    expect(found[0]!.details?.[0]).toMatch(/^pfn 0: /);
+    f.refcount[zero] = ref;
+    expect(messages(m)).toEqual([]);
+  });
 });

@@ -88,6 +88,14 @@ describe('verify: what a present entry names', () => {
     expect(found.map((x) => x.message)).toEqual([`mm ${t.mm!.id}: PTE at ${hex(BASE + P)} maps pfn ${count}, beyond the ${count} frames of memory`]);
     expect(found[0]!.details).toBeUndefined();
     undo();
+    const undoOutside = plant(t, BASE + 2 * P, count, USER); // outside the vma too: still no frame to describe
+    const outside = verify(m, { record: false });
+    expect(outside.map((x) => x.message)).toEqual([
+      `PTE outside its VMA: mm ${t.mm!.id} has an entry at ${hex(BASE + 2 * P)} (word ${count}, ${describePte(USER)}) but no vma covers that address`,
+      `mm ${t.mm!.id}: PTE at ${hex(BASE + 2 * P)} maps pfn ${count}, beyond the ${count} frames of memory`,
+    ]);
+    expect(outside.map((x) => x.details)).toEqual([undefined, undefined]);
+    undoOutside();
     expect(m.mem.frames.flags[count - 1]! & PG.free).toBe(PG.free);
     const undoLast = plant(t, BASE + P, count - 1, USER);
     expect(messages(m)).toContain(`freed frame still mapped (use-after-free): pfn ${count - 1} (generation ${m.mem.frames.generation[count - 1]}) is free but mm ${t.mm!.id} maps it at ${hex(BASE + P)}`);
@@ -144,11 +152,16 @@ describe('verify: what a present entry names', () => {
     const [flags, free] = [f.flags[pfn]!, m.mem.allocator.freeCount];
     f.flags[pfn] = PG.free;
     f.refcount[pfn] = 0;
-    expect(messages(m)).toEqual([
+    const uaf = [
       `freed frame still mapped (use-after-free): pfn ${pfn} (generation ${f.generation[pfn]}) is free but mm ${t.mm!.id} maps it at ${hex(BASE)}`,
       `free pfn ${pfn} has refcount 0, mapcount 1, pincount 0 (all must be 0)`,
       `${free + 1} frames are flagged free but the allocator's free list holds ${free}`,
-    ]);
+    ];
+    expect(messages(m)).toEqual(uaf);
+    const mapping = f.mapping[pfn]!;
+    f.mapping[pfn] = 0; // freed for real: no owner left, and no rmap walk of a free frame
+    expect(messages(m)).toEqual(uaf);
+    f.mapping[pfn] = mapping;
     f.flags[pfn] = flags;
     f.refcount[pfn] = 1;
     expect(messages(m)).toEqual([]);
