@@ -6,7 +6,8 @@
  * named `name/subclass`. The recorded edges carry the given site.
  */
 import { describe, expect, it } from 'vitest';
-import { Machine, Mutex, type Task } from '../../src/index.js';
+import { Machine, Mutex, SpinLock, type Task } from '../../src/index.js';
+import { sync } from '../support/lock-helpers.js';
 
 /** Take `locks` in order through lockdep alone, each at `site:<name>`, then release them. */
 function chain(m: Machine, t: Task, locks: readonly (readonly [Mutex, number])[]): void {
@@ -68,5 +69,36 @@ describe('lockdep: the inversion report, exactly', () => {
       'A while holding C, but A -> C was seen before',
       'C while holding B, but C -> B was seen before', // C -> A -> B: reported at the first B, C
     ]);
+  });
+
+  it('a link made holding several locks lists them all', () => {
+    const m = new Machine();
+    const [x, a, b] = ['X', 'A', 'B'].map((n) => new Mutex(m, n)) as [Mutex, Mutex, Mutex];
+    chain(m, m.task('t1'), [[x, 0], [a, 0], [b, 0]]);
+    chain(m, m.task('t2'), [[b, 0], [a, 0]]);
+    expect(m.report.violations.map((v) => v.details![2])).toEqual(['  A -> B first by t1 at site:t1:B/0, holding [X (mutex) at site:t1:X/0, A (mutex) at site:t1:A/0]']);
+  });
+
+  it('the chain is found through a cycle already in the graph, from the acquired class to the held one', () => {
+    const m = new Machine();
+    const [a, b, x] = ['A', 'B', 'X'].map((n) => new Mutex(m, n)) as [Mutex, Mutex, Mutex];
+    const t = m.task('t');
+    chain(m, t, [[a, 0], [b, 0]]);
+    chain(m, t, [[b, 0], [a, 0]]); // A <-> B: reported
+    chain(m, t, [[b, 0], [x, 0]]); // B -> X, listed after B -> A
+    chain(m, t, [[x, 0], [a, 0]]); // X -> A closes A -> B -> X
+    expect(m.report.violations.map((v) => v.details![1])).toEqual(['existing dependency chain A -> B:', 'existing dependency chain A -> B -> X:']);
+  });
+
+  it('an RCU reader adds no dependency to what it takes inside', () => {
+    const m = new Machine();
+    const s = new SpinLock(m, 's');
+    const t = m.task('t');
+    m.rcu.readLock(t);
+    sync(s.lock(t));
+    sync(s.unlock(t));
+    m.rcu.readUnlock(t);
+    expect(m.lockdep.edges()).toEqual([]);
+    expect(m.report.violations).toEqual([]);
   });
 });

@@ -7,20 +7,43 @@
  * read hold.
  */
 import { describe, expect, it } from 'vitest';
-import { BitLock, Machine, Mutex, RwSemaphore } from '../../src/index.js';
+import { BitLock, HELD_READ, Machine, Mutex, RwSemaphore, Srcu } from '../../src/index.js';
 
 describe('lockdep: recursion, exactly', () => {
   it('a bit lock: the same key again is reported with the key and the site; another key is not', () => {
     const m = new Machine();
     const pages = new BitLock(m, 'PG', new Uint32Array(8), 0);
     const t = m.task('t');
-    m.lockdep.acquire(t, pages, 0, 0, 3, 'first');
-    m.lockdep.acquire(t, pages, 0, 0, 4, 'other');
+    m.lockdep.acquire(t, pages, 0, 0, 0, 'first');
+    m.lockdep.acquire(t, pages, 0, 0, 1, 'other');
     expect(m.report.violations).toEqual([]);
-    m.lockdep.acquire(t, pages, 0, 0, 3, 'again');
+    m.lockdep.acquire(t, pages, 0, 0, 0, 'again');
     expect(m.report.violations.map((v) => [v.kind, v.message, v.site])).toEqual([
-      ['lock-recursion', 'possible recursive locking detected: t acquires PG[3] (bit-lock), which it already holds: deadlock', 'again'],
+      ['lock-recursion', 'possible recursive locking detected: t acquires PG[0] (bit-lock), which it already holds: deadlock', 'again'],
     ]);
+  });
+
+  it('check() validates without holding: the same lock again is recursion, with no instance key by default', () => {
+    const m = new Machine();
+    const mu = new Mutex(m, 'mu');
+    const t = m.task('t');
+    m.lockdep.acquire(t, mu);
+    expect(m.lockdep.check(t, mu)).toBe(mu.lockClass);
+    expect(m.report.violations.map((v) => v.message)).toEqual(['possible recursive locking detected: t acquires mu (mutex), which it already holds: deadlock']);
+    expect(t.describeHeld()).toEqual(['mu (mutex)']);
+  });
+
+  it('an SRCU read inside its own write side (synchronize) is recursion; a read inside a read is not', () => {
+    const m = new Machine();
+    const srcu = new Srcu(m, 'srcu');
+    const t = m.task('t');
+    m.lockdep.acquire(t, srcu, HELD_READ);
+    m.lockdep.acquire(t, srcu, HELD_READ);
+    expect(m.report.violations).toEqual([]);
+    const w = m.task('w');
+    m.lockdep.acquire(w, srcu, 0);
+    m.lockdep.acquire(w, srcu, HELD_READ);
+    expect(m.report.violations.map((v) => v.message)).toEqual(['possible recursive locking detected: w acquires srcu (srcu), which it already holds: deadlock']);
   });
 
   it('another lock of the same class, unless nested under a subclass', () => {
@@ -47,10 +70,10 @@ describe('lockdep: unlock balance, exactly', () => {
     const mu = new Mutex(m, 'mu');
     const t = m.task('t');
     m.lockdep.acquire(t, pages, 0, 0, 2);
-    expect(m.lockdep.release(t, pages, 5)).toBe(false);
+    expect(m.lockdep.release(t, pages, 0)).toBe(false);
     expect(m.lockdep.release(t, mu)).toBe(false);
     expect(m.report.violations.map((v) => [v.kind, v.message])).toEqual([
-      ['bad-unlock', 'bad unlock balance detected: t is trying to release PG[5] (bit-lock) but holds no such lock'],
+      ['bad-unlock', 'bad unlock balance detected: t is trying to release PG[0] (bit-lock) but holds no such lock'],
       ['bad-unlock', 'bad unlock balance detected: t is trying to release mu (mutex) but holds no such lock'],
     ]);
     expect(t.describeHeld()).toEqual(['PG[2] (bit-lock)']);

@@ -34,7 +34,10 @@ export class Lockdep {
         name,
         subclass,
         type,
-        recursiveRead: type === 'srcu' || type === 'rcu',
+        recursiveRead:
+          type === 'srcu' ||
+          // Stryker disable next-line StringLiteral: rcu is only taken for reading, and a read of an unchecked class is never validated
+          type === 'rcu',
         unchecked: type === 'rcu',
         perInstance: type === 'bit-lock',
         after: new Map(),
