@@ -138,4 +138,22 @@ describe('stateDigest: each field', () => {
     expect(stateDigest(m)).toBe(before);
     table.word[none] = 0;
   });
+
+  it('cache and backing entries are told apart entry by entry', async () => {
+    const { m } = await machine();
+    const file = m.mem.inodes()[0]!;
+    const saved = [[...file.pageCache], [...file.backing]] as const;
+    const digestWith = (map: Map<number, number>, entries: [number, number][]): string => {
+      map.clear();
+      for (const [k, x] of entries) map.set(k, x);
+      return stateDigest(m);
+    };
+    for (const map of [file.pageCache, file.backing]) {
+      // "1,23" + "4,5" and "1,2" + "34,5" read the same without a separator
+      expect(digestWith(map, [[1, 23], [4, 5]])).not.toBe(digestWith(map, [[1, 2], [34, 5]]));
+    }
+    digestWith(file.pageCache, [...saved[0]]);
+    digestWith(file.backing, [...saved[1]]);
+  });
 });
+

@@ -200,6 +200,8 @@ describe('verify: COW breaches counted from the PTE pass', () => {
   it('a breached anonymous frame is named only at its writable entries of private vmas', async () => {
     const { m, t, pfn } = await written(1);
     const child = (await v(m.mem.fork(t, 'child'))).task('c0');
+    const own = await v(m.mem.mmap(t, { length: P, prot: RW, flags: ANON }));
+    await v(m.mem.write(t, own, 3)); // writable and mapped once: no breach
     const s = await v(m.mem.mmap(t, { length: P, prot: RW, flags: MAP.shared | MAP.anonymous }));
     await v(m.mem.write(t, s, 2)); // its own page, whose entry is then pointed at the breached frame
     const { table, i } = entry(t, BASE);

@@ -23,6 +23,8 @@ describe('lockdep: the inversion report, exactly', () => {
     chain(m, m.task('t1'), [[a, 0], [b, 0]]);
     expect(m.report.violations).toEqual([]);
     expect(m.lockdep.edges().map((e) => [e.from.name, e.to.name, e.task, e.held, e.site])).toEqual([['A', 'B', 't1', ['A (mutex) at site:t1:A/0'], 'site:t1:B/0']]);
+    chain(m, m.task('t1b'), [[a, 0], [b, 0]]); // the same dependency again: the first maker is kept
+    expect(m.lockdep.edges().map((e) => [e.task, e.site])).toEqual([['t1', 'site:t1:B/0']]);
     chain(m, m.task('t2'), [[b, 0], [a, 0]]);
     expect(m.report.violations).toHaveLength(1);
     const v = m.report.violations[0]!;
