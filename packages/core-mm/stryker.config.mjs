@@ -4,11 +4,7 @@
 import { strykerConfig } from '../../test-support/stryker.base.mjs';
 
 export default strykerConfig('core-mm', [
-  'src/kernel/check/lockdep.ts',
-  'src/kernel/check/might-sleep.ts',
-  'src/kernel/check/irq-safety.ts',
-  'src/kernel/check/lock-class.ts',
-  'src/kernel/check/violation.ts',
+  'src/kernel/check/*.ts',
   'src/mm/verify.ts',
   'src/mm/verify/*.ts',
 ]);

@@ -34,7 +34,10 @@ export class Lockdep {
         name,
         subclass,
         type,
-        recursiveRead: type === 'srcu' || type === 'rcu',
+        recursiveRead:
+          type === 'srcu' ||
+          // Stryker disable next-line StringLiteral: rcu is only taken for reading, and a read of an unchecked class is never validated
+          type === 'rcu',
         unchecked: type === 'rcu',
         perInstance: type === 'bit-lock',
         after: new Map(),
@@ -105,6 +108,7 @@ export class Lockdep {
       this.reportBadUnlock(task, lock, key, 'holds no such lock');
       return false;
     }
+    // Stryker disable next-line ArithmeticOperator: past the end no index matches, and the splice below removes the innermost lock as well
     if (i === task.heldLocks.length - 1) {
       // Nearly every release is the innermost lock: pop, no array shifting.
       task.heldLocks.pop();
@@ -159,6 +163,7 @@ export class Lockdep {
 
   private find(task: Task, lock: Lockable, key: number): number {
     const held = task.heldLocks;
+    // Stryker disable next-line ArithmeticOperator: starting past the end only visits empty slots first
     for (let i = held.length - 1; i >= 0; i--) {
       if (held[i] === lock && task.heldKeys[i] === key) return i;
     }
