@@ -37,14 +37,12 @@ export function packageProject(
       root: packageDir,
       include: ['test/**/*.test.ts'],
       environment: 'node',
-      // The test processes explore: the heap flags of testkit's tuneHeapForExploration
-      // (written out here: this config cannot import a package that may not be built).
-      execArgv: ['--no-allocation-site-pretenuring'],
       // A hang guard, not a speed check: CI runs three packages' tests and lint on two cores at once.
       testTimeout: 60_000,
       // Each package's own setup file: it hands the core-mm its tests use (src or dist)
       // to verifyAfterEach in test-support/verify-after-each.ts.
-      setupFiles: ['test/support/verify-after-each.ts'],
+      // And the explorer's heap setting (test-support/exploration-heap.ts).
+      setupFiles: ['test/support/verify-after-each.ts', path.join(path.dirname(fileURLToPath(import.meta.url)), 'exploration-heap.ts')],
       // The JSON report feeds scripts/test-summary.mjs, the gate's closing line.
       reporters: ['default', 'json'],
       outputFile: { json: 'test-results.json' },

@@ -25,7 +25,7 @@ describe.each(TEMPLATE_NAMES)('npm create secondary-mmu-driver my-driver -- --te
     expect(code).toBe(0);
     expect(stdout).toContain(`Created my-driver (${template} template)`);
     expect(stdout).toMatch(/npm install\n {2}npm test/);
-    const files = ['.changeset/README.md', '.changeset/config.json', '.gitignore', 'README.md', 'package.json', ...SOURCES[template], 'test/conformance.test.ts', 'tsconfig.build.json', 'tsconfig.json', 'vitest.config.ts'].sort();
+    const files = ['.changeset/README.md', '.changeset/config.json', '.gitignore', 'README.md', 'package.json', ...SOURCES[template], 'test/conformance.test.ts', 'tsconfig.build.json', 'tsconfig.json'].sort();
     const created = createDriverPackage({ directory: path.join(tempDir(), 'again'), name: 'again', template });
     expect(created.files).toEqual(files);
     for (const file of [...SOURCES[template], 'test/conformance.test.ts']) {

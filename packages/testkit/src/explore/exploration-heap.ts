@@ -2,7 +2,8 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * The V8 flags {@link tuneHeapForExploration} sets: pass them to processes that
- * explore but cannot call it first (vitest's `test.execArgv`, `NODE_OPTIONS`).
+ * explore but cannot call it first (`NODE_OPTIONS`, vitest's `test.execArgv` with the
+ * forks pool).
  * Kernel counterpart: none (model machinery).
  */
 export const EXPLORATION_V8_FLAGS: readonly string[] = Object.freeze(['--no-allocation-site-pretenuring']);
@@ -25,8 +26,9 @@ let tuned = false;
  *
  * Process-wide and one-way — V8 has no per-isolate setting, and worker threads share
  * the process's — so it is the program's choice, not the library's: the
- * `secondary-mmu` CLI and the long exploration scripts call it first thing; a vitest
- * config passes {@link EXPLORATION_V8_FLAGS} as `test.execArgv`. Results do not
+ * `secondary-mmu` CLI and the long exploration scripts call it first thing; in vitest,
+ * a setup file calls it (`test.execArgv` with {@link EXPLORATION_V8_FLAGS} works with
+ * the forks pool only: worker threads refuse V8 flags in their argv). Results do not
  * depend on it (the model has no clock of its own to read), only the speed does.
  * Calling it again does nothing. Kernel counterpart: none (model machinery).
  */
