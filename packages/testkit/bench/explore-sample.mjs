@@ -131,9 +131,11 @@ if (workers === undefined) {
     console.log(JSON.stringify({ ...base, workers, unsupported: String(err.message) }));
     process.exit(0);
   }
-  // The pool's threads warm up too (their own JIT), before any timed sample.
+  // The pool's threads warm up too (their own JIT), before any timed sample: each
+  // thread runs about its share, so the warm-up is `workers` times as many schedules,
+  // in explorations the size of a sample (the batches of a short one are small).
   const poolStart = performance.now();
-  for (let n = 0; n < warmupSchedules || performance.now() - poolStart < warmupMs; ) n += (await explore(scenario, { ...pooled, era: ERA, schedules: 200, seed: 8_000_000 + n })).schedules;
+  for (let n = 0; n < warmupSchedules * workers || performance.now() - poolStart < warmupMs; ) n += (await explore(scenario, { ...pooled, era: ERA, schedules: perSample, seed: 8_000_000 + n })).schedules;
   const single = [];
   const pool = [];
   for (let k = 0; k < samples; k++) {

@@ -18,7 +18,8 @@
  *   (fault-vs-munmap's line reuses the headline's samples).
  * - `explore.schedules.workers-2`: explore({ workers: 2 }) on fault-vs-munmap, its
  *   wall-clock rate and its ratio to plain explore sample by sample, alternating in
- *   one process; `explore.schedules.workers-2.skipped` when explore has no `workers`.
+ *   one process, on samples of 6,000 schedules after a warm-up of 20,000 per thread;
+ *   `explore.schedules.workers-2.skipped` when explore has no `workers`.
  *
  * Full mode: 5 samples of 2,000 schedules per line (seeds 1–5) after a warm-up of at
  * least 1.5 s and 5,000 schedules (the JIT keeps optimizing for a few thousand). `--quick` (a smoke run): the headline and the workers line only, 2 samples
@@ -102,7 +103,12 @@ for (const name of wanted) {
 }
 
 // The worker pool's line: wall clock is its measure (CPU time adds the threads up).
-const pooled = sampler<Measured>(['--scenario', HEADLINE, '--workers', '2', ...common]);
+// Longer samples and warm-up than the other lines: an exploration's fixed costs (its
+// first schedule runs alone, the first batches are small) weigh on a short one, and the
+// worker thread's JIT warms up on its share only.
+const pooledSchedules = quick ? schedules : 3 * schedules;
+const pooledArgs = ['--samples', String(samples), '--schedules', String(pooledSchedules), '--warmup-ms', String(warmupMs), '--warmup-schedules', String(quick ? warmupSchedules : 4 * warmupSchedules)];
+const pooled = sampler<Measured>(['--scenario', HEADLINE, '--workers', '2', ...pooledArgs]);
 if (pooled.unsupported !== undefined || pooled.pooled === undefined) {
   emit({ name: 'explore.schedules.workers-2.skipped', unit: 'none', value: 0, reason: `explore does not accept workers: ${pooled.unsupported ?? 'no pooled samples'}` });
 } else {
@@ -110,5 +116,5 @@ if (pooled.unsupported !== undefined || pooled.pooled === undefined) {
   const two = sampleRates(pooled.pooled);
   const wall = summary(two.wall);
   const ratio = summary(pairRatios(two.wall, one.wall), 3);
-  emit({ name: 'explore.schedules.workers-2', unit: 'schedules/s', value: wall.median, clock: 'wall', best: wall.max, wall, cpu: summary(two.cpu), oneWorkerWall: summary(one.wall), ratioToOneWorker: ratio, samples: pooled.pooled.length, schedulesPerSample: schedules, scenario: HEADLINE, driver: pooled.driver, era: pooled.era, workers: 2 });
+  emit({ name: 'explore.schedules.workers-2', unit: 'schedules/s', value: wall.median, clock: 'wall', best: wall.max, wall, cpu: summary(two.cpu), oneWorkerWall: summary(one.wall), ratioToOneWorker: ratio, samples: pooled.pooled.length, schedulesPerSample: pooledSchedules, warmupSchedules: pooled.warmupSchedules, scenario: HEADLINE, driver: pooled.driver, era: pooled.era, workers: 2 });
 }

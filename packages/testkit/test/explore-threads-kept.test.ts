@@ -10,15 +10,15 @@ const scenario = loadScenario(SCENARIO_CATALOGUE['fault-vs-munmap']!, { source: 
 const options = { driver: classic, era: 'v6', schedules: 12, workers: 2 } as const;
 
 describe('worker threads kept between explorations', () => {
-  it('two explorations with workers: 2 share one thread; closing releases it, and the next starts anew', async () => {
+  it('two explorations with workers: 2 share two threads; closing releases them, and the next starts anew', async () => {
     await closeExplorerThreads();
     await explore(scenario, { ...options, seed: 1 });
     await explore(scenario, { ...options, seed: 2 });
-    expect(await closeExplorerThreads()).toBe(1);
+    expect(await closeExplorerThreads()).toBe(2);
     expect(await closeExplorerThreads()).toBe(0);
     const again = await explore(scenario, { ...options, seed: 1 });
     expect(again.schedules).toBe(12);
-    expect(await closeExplorerThreads()).toBe(1);
+    expect(await closeExplorerThreads()).toBe(2);
   });
 
   it('a program that explores with workers exits by itself when done', () => {

@@ -13,8 +13,8 @@ import { runConformanceCase } from './run-case.js';
  * `DriverReference` to import): every scenario (default
  * `CONFORMANCE_SCENARIOS`) in every era (default all) at every device latency (default
  * 0 and 50 ns), over the seeds, one case at a time — or, with `options.workers` n above 1,
- * the cases shared between this thread and n - 1 worker threads (the driver must then be
- * a reference), with the same report. A case is skipped only by an era or capability the driver does not declare,
+ * the cases shared between n worker threads (the driver must then be a reference;
+ * this thread hands them out), with the same report. A case is skipped only by an era or capability the driver does not declare,
  * and the report says which. A bad driver or option — not a `DriverFactory` or a
  * reference to one, an era that is not one or is listed twice — rejects with a
  * `TestkitArgumentError` (`EINVAL`) naming it, before anything runs (see
@@ -39,7 +39,7 @@ export async function checkDriver(driver: DriverFactory | DriverReference, optio
     cases = [];
     for (const c of plan.cases) cases.push(await runConformanceCase(factory, c, plan));
   } else {
-    cases = await withWorkerPool(workers - 1, (pool) => runPooledCases(pool, factory, reference, plan));
+    cases = await withWorkerPool(workers, (pool) => runPooledCases(pool, factory, reference, plan));
   }
   const counts: Record<ConformanceStatus, number> = { pass: 0, fail: 0, inconclusive: 0, skipped: 0 };
   for (const c of cases) counts[c.status]++;

@@ -36,11 +36,10 @@ export interface CheckDriverOptions {
   /** Override what the factory declares (and say whether its instances prefetch). */
   readonly capabilities?: Partial<ConformanceCapabilities>;
   /**
-   * Threads to run the cases on, the calling thread included (default 1: the calling
-   * thread only). Above 1, the cases are shared between the calling thread and a pool of
-   * `workers - 1` worker threads, which run the built package and import the driver by
-   * reference, so the driver must then be a `DriverReference`. The report is the serial
-   * one whatever the count.
+   * Threads to run the cases on (default 1: the calling thread only). Above 1, the
+   * cases are shared between `workers` worker threads, which run the built package and
+   * import the driver by reference, so the driver must then be a `DriverReference`; the
+   * calling thread hands them out. The report is the serial one whatever the count.
    */
   readonly workers?: number;
 }

@@ -67,25 +67,13 @@ async function resolve(fn: string, scenario: Scenario, options: ExploreOptions):
  * Run `indices` (ascending) as the serial explorer would: summaries up to and including
  * the first failing one. The first runs in this thread, so a scenario or driver the
  * runner refuses throws here exactly as in the serial path; with `workers` n above 1 the
- * rest are shared between this thread and a pool of n - 1 worker threads.
+ * rest are shared between n worker threads, and this thread hands them out.
  */
 async function runIndices(x: Exploration, indices: readonly number[]): Promise<{ summaries: ScheduleSummary[]; failing: ScenarioResult | null }> {
   if (x.workers === 1 || indices.length <= 1) return runScheduleBatch(x.spec, x.driver, indices);
   const head = await runScheduleBatch(x.spec, x.driver, indices.slice(0, 1));
   if (head.failing !== null) return head;
-  const local = async (batch: readonly number[]): Promise<ScheduleSummary[]> => {
-    const summaries: ScheduleSummary[] = [];
-    for (const index of batch) {
-      // A run settles in microtasks only: yield between runs, so the pool's replies are
-      // taken and its threads handed their next batch while this thread works.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      const r = await runScheduleBatch(x.spec, x.driver, [index]);
-      summaries.push(...r.summaries);
-      if (r.failing !== null) break;
-    }
-    return summaries;
-  };
-  const rest = await withWorkerPool(x.workers - 1, (pool) => runPooledSchedules(pool, local, 'explore', x.reference!, x.spec, indices.slice(1)));
+  const rest = await withWorkerPool(x.workers, (pool) => runPooledSchedules(pool, 'explore', x.reference!, x.spec, indices.slice(1)));
   return { summaries: [...head.summaries, ...rest], failing: null };
 }
 

@@ -31,11 +31,11 @@ export interface ExploreOptions {
   /** The device latency of every schedule, the shrinker's re-runs included (default none); see `RunScenarioOptions.deviceLatency`. */
   readonly deviceLatency?: DeviceLatency;
   /**
-   * Threads to run schedules on, the calling thread included (default 1: the calling
-   * thread only). Above 1, batches of schedule indices are shared between the calling
-   * thread and a pool of `workers - 1` worker threads, which run the built package and
-   * import the driver by reference; the result is the serial one whatever the count
-   * (the lowest failing schedule is found, counted and shrunk as the serial run does).
+   * Threads to run schedules on (default 1: the calling thread only). Above 1, batches
+   * of schedule indices are shared between `workers` worker threads, which run the
+   * built package and import the driver by reference, and the calling thread hands
+   * them out; the result is the serial one whatever the count (the lowest failing
+   * schedule is found, counted and shrunk as the serial run does).
    */
   readonly workers?: number;
   /**

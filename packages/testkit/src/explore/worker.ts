@@ -6,6 +6,8 @@
 import type { ConformanceCase } from '../conformance/report.js';
 import { runConformanceCase } from '../conformance/run-case.js';
 import type { DriverFactory } from '../contract.js';
+import { parseScenario } from '../scenario/load.js';
+import { sourceOf } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema.js';
 import { isTestkitArgumentError } from './argument-error.js';
 import { loadDriver } from './driver-reference.js';
@@ -14,7 +16,12 @@ import type { ScheduleSummary } from './schedule-summary.js';
 import type { WorkerReply, WorkerTask } from './worker-task.js';
 
 const drivers = new Map<string, Promise<DriverFactory>>();
-/** One object per scenario text: each batch arrives as a fresh copy, and the runner may cache per object. */
+/**
+ * One validated object per scenario text. Each batch arrives as a fresh structured
+ * clone, which `runScenario` would validate again on every schedule (zod, then a new
+ * object that misses every per-scenario cache): validated once here, it is the same
+ * frozen object for every batch, as the serial explorer's is.
+ */
 const scenarios = new Map<string, Scenario>();
 
 function driverFor(task: WorkerTask): Promise<DriverFactory> {
@@ -29,8 +36,9 @@ function canonical(scenario: Scenario): Scenario {
   const known = scenarios.get(key);
   if (known !== undefined) return known;
   if (scenarios.size >= 64) scenarios.clear();
-  scenarios.set(key, scenario);
-  return scenario;
+  const validated = parseScenario(scenario, sourceOf(scenario));
+  scenarios.set(key, validated);
+  return validated;
 }
 
 /** Run one {@link WorkerTask}. */
