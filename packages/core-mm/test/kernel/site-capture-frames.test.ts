@@ -5,10 +5,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureSite } from '../../src/index.js';
 
-const saved = Error.prepareStackTrace;
-afterEach(() => {
-  Error.prepareStackTrace = saved;
-});
+// The stack formatter in place (vitest's, or none), put back after each capture.
+const saved = Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+function restore(): void {
+  if (saved === undefined) delete Error.prepareStackTrace;
+  else Object.defineProperty(Error, 'prepareStackTrace', saved);
+}
+afterEach(restore);
 
 /** The site captured when the stack reads `stack` (as a stack formatter would make it). */
 function siteOf(stack: string | undefined): string {
@@ -16,7 +19,7 @@ function siteOf(stack: string | undefined): string {
   try {
     return captureSite();
   } finally {
-    Error.prepareStackTrace = saved;
+    restore();
   }
 }
 
