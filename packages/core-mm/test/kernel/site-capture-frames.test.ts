@@ -8,7 +8,7 @@ import { captureSite } from '../../src/index.js';
 // The stack formatter in place (vitest's, or none), put back after each capture.
 const saved = Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
 function restore(): void {
-  if (saved === undefined) delete Error.prepareStackTrace;
+  if (saved === undefined) Reflect.deleteProperty(Error, 'prepareStackTrace');
   else Object.defineProperty(Error, 'prepareStackTrace', saved);
 }
 afterEach(restore);
