@@ -21,13 +21,13 @@ export function stateDigest(machine: { readonly mem: MemoryState }): string {
   const out: string[] = [`era ${mem.era}`, `free ${mem.allocator.freeCount}`];
   const mms: Mm[] = [];
   for (const p of mem.processes) {
-    out.push(`process ${p.pid} ${p.name} mm ${p.mm === null ? '-' : p.mm.id}`);
+    out.push(`process ${p.pid} ${p.name} mm ${idOrNone(p.mm)}`);
     if (p.mm !== null && !mms.includes(p.mm)) mms.push(p.mm);
   }
   for (const mm of mms) {
     out.push(`mm ${mm.id} rss ${mm.rss} users ${mm.users} dead ${mm.dead ? 1 : 0}`);
     for (const vma of mm.vmas.all()) {
-      out.push(`vma ${vma.start} ${vma.end} ${vma.flags} ${vma.file === null ? '-' : vma.file.id} ${vma.pgoff} ${vma.anonVma === null ? '-' : vma.anonVma.id}`);
+      out.push(`vma ${vma.start} ${vma.end} ${vma.flags} ${idOrNone(vma.file)} ${vma.pgoff} ${idOrNone(vma.anonVma)}`);
     }
     for (const table of mm.pageTable.allTables()) {
       for (let i = 0; i < PTRS_PER_TABLE; i++) {
@@ -50,4 +50,12 @@ export function stateDigest(machine: { readonly mem: MemoryState }): string {
     out.push(`inode ${inode.id} ${inode.name} ${inode.size} cache ${cache.join(' ')} backing ${backing.join(' ')}`);
   }
   return digest(out.join('\n'));
+}
+
+// Stryker disable next-line StringLiteral: any text that is not a number tells "none" from an id, the empty one too (the fields around it are fixed)
+const NONE = '-';
+
+/** An object's id in a digest line, or `-` for null (no mm, file or anon_vma). */
+function idOrNone(x: { readonly id: number } | null): string | number {
+  return x === null ? NONE : x.id;
 }
