@@ -125,7 +125,7 @@ describe('DeviceMmu: accesses', () => {
     expect(messages(m, 'use-after-free')).toEqual([`d: translation of 0x${a.toString(16)} (mm ${t.mm!.id}) established to pfn ${pfns[0]}, a free frame`]);
     await v(dev.read(t, h));
     expect(kinds(m)).toEqual(['use-after-free', 'use-after-free']);
-    expect(m.report.violations[1]!.details[0]).toBe(h.toString());
+    expect(m.report.violations[1]!.details![0]).toBe(h.toString());
   });
 
   it('gives up a write with EFAULT, naming why, when the handle was dropped or write-protected while the write waited', async () => {
