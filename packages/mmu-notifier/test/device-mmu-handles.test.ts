@@ -123,6 +123,7 @@ describe('DeviceMmu: accesses', () => {
     const dev = new DeviceMmu(m, { name: 'd', driverClass: 'holds-references' });
     const h = dev.establish(t, t.mm!, a, pfns[0]!);
     expect(messages(m, 'use-after-free')).toEqual([`d: translation of 0x${a.toString(16)} (mm ${t.mm!.id}) established to pfn ${pfns[0]}, a free frame`]);
+    expect(m.report.violations[0]!.details).toEqual([h.toString()]);
     await v(dev.read(t, h));
     expect(kinds(m)).toEqual(['use-after-free', 'use-after-free']);
     expect(m.report.violations[1]!.details![0]).toBe(h.toString());
