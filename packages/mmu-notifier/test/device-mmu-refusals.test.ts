@@ -57,6 +57,8 @@ describe('DeviceMmu options', () => {
     expect(await refusal(make({ ops: {} }))).toBe(`EINVAL: DeviceMmu x: subscription [object Object] ${tail}`);
     expect(await refusal(make({ name: 'kvm', ops: 1 }))).toBe(`EINVAL: DeviceMmu x: subscription [object Object] ${tail}`);
     expect(await refusal(make([]))).toBe(`EINVAL: DeviceMmu x: subscription [object Array] ${tail}`);
+    const fn = Object.assign(function kvm() {}, { ops: {} }); // a name and an ops table, but not an object
+    expect(await refusal(make(fn))).toBe(`EINVAL: DeviceMmu x: subscription ${String(fn)} ${tail}`);
     expect(coherenceOracle(m).devices).toEqual([]);
   });
 

@@ -73,3 +73,17 @@ describe('the primary seen by the oracle: an exited mm', () => {
     expect(kinds(m)).toEqual(['stale-read']);
   });
 });
+
+describe('the primary seen by the oracle: no page table there', () => {
+  it('a read is judged quiet, a write lost: the process maps nothing there', async () => {
+    const { m, t } = setup('v6');
+    const a = await anonPages(m, t);
+    const dev = new DeviceMmu(m, { name: 'dev', driverClass: 'holds-references' });
+    expect(t.mm!.pageTable.lookup(0)).toBeUndefined();
+    const h = dev.establish(t, t.mm!, 0, frameAt(t, a), { writable: true });
+    expect(await v(dev.read(t, h))).toBe(100);
+    expect(kinds(m)).toEqual([]);
+    await v(dev.write(t, h, 1));
+    expect(messages(m, 'lost-write')).toEqual([`dev: write of 0x1 at 0x0 (mm ${t.mm!.id}) went to pfn ${h.pfn}, but the process maps nothing there: the process will never see it`]);
+  });
+});
