@@ -111,6 +111,7 @@ describe('DeviceMmu: accesses', () => {
       await v(dev.write(t, h, 2));
       expect(pteBits(t, a) & both).toBe(dev === sva ? both : 0);
       expect(h).toMatchObject({ accessed: true, dirty: true });
+      expect([dev.testAndClearDirty(h), dev.testAndClearDirty(h), h.dirty]).toEqual([true, false, false]);
       dev.drop(h);
     }
     expect(kinds(m)).toEqual([]);
@@ -208,6 +209,9 @@ describe('DeviceMmu: references and pins', () => {
       { pfn: got[1], generation: gen[got[1]!], pin: false, mm: t.mm, address: a + P, time: 30 },
     ]);
     expect(dev.holds(u.mm!)).toEqual([{ pfn: pinned, generation: gen[pinned!], pin: true, mm: u.mm, address: theirs.a, time: 30 }]);
+    expect(dev.holds()).toHaveLength(3);
+    const listed = dev.holds();
+    listed.pop(); // a copy: the device's own list is untouched
     expect(dev.holds()).toHaveLength(3);
     dev.putPage(t, got[1]!);
     expect(dev.holds().map((h) => h.pfn)).toEqual([got[0], pinned]);

@@ -96,6 +96,8 @@ describe('DeviceMmu subscriptions: refusals', () => {
     expect(await refusal(() => dev.removeSubscription(null as never))).toBe(`EINVAL: d: removeSubscription: null ${tail}`);
     expect(await refusal(() => dev.removeSubscription({ name: 3 } as never))).toBe(`EINVAL: d: removeSubscription: [object Object] ${tail}`);
     expect(await refusal(() => dev.removeSubscription('kvm' as never))).toBe(`EINVAL: d: removeSubscription: kvm ${tail}`);
+    const fn = Object.assign(function kvm() {}, { ops: {} });
+    expect(await refusal(() => dev.removeSubscription(fn as never))).toBe(`EINVAL: d: removeSubscription: ${String(fn)} ${tail}`);
     expect(dev.subscriptions).toEqual([sub]);
   });
 
