@@ -389,11 +389,14 @@ export class DeviceTranslation {
   readonly established: number;
   /** @internal */
   state: TranslationState = {
+    // Stryker disable next-line BooleanLiteral: the constructor sets it
     writable: false,
     live: true,
     accessed: false,
     dirty: false,
+    // Stryker disable next-line BooleanLiteral: establish sets it before anything reads it
     bornFree: false,
+    // Stryker disable next-line BooleanLiteral: the oracle sets it when the handle is established (baselineOnEstablish)
     storedSince: false,
     revokedBy: null,
     leakReported: false,

@@ -34,7 +34,7 @@ export class PendingWrites {
 
   constructor(private readonly oracle: OracleContext) {}
 
-  /** A write through `h` waits for its verdict; it supersedes an earlier pending write to the same page and frame, or one whose word the frame holds (carried here by a migration): the frame now holds this one's word. */
+  /** A write through `h` waits for its verdict; it supersedes an earlier pending write to the same page and frame (of the same generation: allocated again, the frame is another page), or one whose word the frame holds (carried here by a migration): the frame now holds this one's word. */
   add(task: Task, h: JudgedTranslation, value: number): void {
     const w: PendingWrite = { task, handle: h.toString(), device: h.device.name, pfn: h.pfn, generation: h.generation, value, time: this.oracle.machine.clock.now };
     const list = this.pending.get(h.mm.id, h.address);
@@ -46,7 +46,7 @@ export class PendingWrites {
     // Judged before it happens: the frame still holds an earlier write's word when the page
     // moved here after it (a migration copy), and this write overwrites it here too.
     const word = this.oracle.machine.mem.frames.content[h.pfn];
-    const i = list.findIndex((p) => p.pfn === h.pfn || p.value === word);
+    const i = list.findIndex((p) => (p.pfn === h.pfn && p.generation === h.generation) || p.value === word);
     if (i >= 0) list[i] = w;
     else {
       list.push(w);
@@ -58,8 +58,17 @@ export class PendingWrites {
     const list = this.pending.get(e.mm, e.address);
     if (list === undefined) return;
     const q = e.newPfn;
-    // Stryker disable next-line LogicalOperator,StringLiteral: a list exists only while the PTE is an entry, and no entry is installed over an entry, so no swapout/migrate entry event ever meets one
-    if (q < 0 && (e.cause === 'swapout' || e.cause === 'migrate')) return; // still an entry naming the frame
+    // Still an entry naming the frame. A list exists only while the PTE is an entry, and no
+    // entry is installed over an entry, so no swapout/migrate entry event ever meets one:
+    if (
+      // Stryker disable next-line LogicalOperator: no swapout/migrate entry event meets a list
+      q < 0 &&
+      // Stryker disable next-line LogicalOperator,StringLiteral: no swapout/migrate entry event meets a list
+      (e.cause === 'swapout' ||
+        // Stryker disable next-line ConditionalExpression,StringLiteral: no migrate entry event meets a list
+        e.cause === 'migrate')
+    )
+      return;
     this.pending.delete(e.mm, e.address);
     // Stryker disable next-line AssignmentOperator: size only gates the call from the oracle (size > 0); a count too high never changes a verdict
     this.size -= list.length;

@@ -20,10 +20,15 @@ export function primaryBits(mm: Mm, address: number): number {
 
 /** @internal The PTE word at `address` (pfn, swap slot or migrating pfn), -1 without a table. */
 export function primaryWord(mm: Mm, address: number): number {
-  if (mm.dead) return -1;
+  if (mm.dead)
+    // Stryker disable next-line UnaryOperator: every caller reads primaryBits first, which is 0 for an exited mm, and then never uses the word
+    return -1;
   const vpn = Math.floor(address / PAGE_SIZE);
   const table = mm.pageTable.lookup(vpn);
-  return table === undefined ? -1 : table.word[vpn % PTRS_PER_TABLE]!;
+  return table === undefined
+    ? // Stryker disable next-line UnaryOperator: likewise, primaryBits is 0 without a table
+      -1
+    : table.word[vpn % PTRS_PER_TABLE]!;
 }
 
 /** @internal The frame the primary maps at `address` (present entry, PROT_NONE included), or -1. */
@@ -42,7 +47,9 @@ export function contentElsewhere(mem: Memory, mm: Mm, address: number, pfn: numb
   if (bits === 0) return -1;
   const word = primaryWord(mm, address);
   if ((bits & PTE.present) !== 0 || isMigrationPte(bits)) return word === pfn ? -1 : mem.frames.content[word]!;
-  if (!isSwapPte(bits)) return -1;
+  if (!isSwapPte(bits))
+    // Stryker disable next-line UnaryOperator: unreachable, a PTE neither none nor present nor a migration entry is a swap entry
+    return -1;
   const swap = swapOf(mem);
   const cached = swap.cache.get(word);
   if (cached === undefined) return swap.content[word]!;

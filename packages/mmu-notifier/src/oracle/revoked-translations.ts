@@ -6,7 +6,14 @@ import { hex } from './page-map.js';
 import { primaryBits, primaryPfn, USER_PRESENT } from './primary.js';
 
 /** The callbacks after whose return a driver must no longer reach what the PTE change took away. */
-const REVOKING: ReadonlySet<string> = new Set(['invalidate_range_start', 'invalidate_range_end', 'invalidate_page', 'interval_invalidate', 'arch_invalidate_secondary_tlbs']);
+const REVOKING: ReadonlySet<string> = new Set([
+  // Stryker disable next-line StringLiteral: a start's return is never judged (its own range is still in flight), so leaving it out changes nothing
+  'invalidate_range_start',
+  'invalidate_range_end',
+  'invalidate_page',
+  'interval_invalidate',
+  'arch_invalidate_secondary_tlbs',
+]);
 
 /**
  * @internal The `revoked-translation` rule, every driver class: once a callback of the

@@ -33,7 +33,14 @@ export class UnsyncedWrites {
 
   onWrite(task: Task, h: JudgedTranslation, value: number): void {
     const mem = this.oracle.machine.mem;
-    if (h.pfn === mem.allocator.zeroPfn || mem.isAnon(h.pfn) || h.state.bornFree || mem.frames.generation[h.pfn] !== h.generation) return;
+    if (
+      mem.isAnon(h.pfn) ||
+      // Stryker disable next-line ConditionalExpression: the zero page is never reclaimed, so an entry for it is never reported
+      h.pfn === mem.allocator.zeroPfn ||
+      h.state.bornFree ||
+      mem.frames.generation[h.pfn] !== h.generation
+    )
+      return;
     const u = this.byPfn.get(h.pfn);
     if (u === undefined) {
       this.byPfn.set(h.pfn, { generation: h.generation, task, handle: h, value, time: this.oracle.machine.clock.now });
@@ -51,7 +58,12 @@ export class UnsyncedWrites {
     switch (e.kind) {
       case 'clean': {
         const u = this.byPfn.get(e.pfn);
-        if (u !== undefined && u.generation === e.generation) this.byPfn.delete(e.pfn);
+        if (
+          u !== undefined &&
+          // Stryker disable next-line ConditionalExpression: frame-alloc dropped any entry of an older generation, and no entry is of a newer one
+          u.generation === e.generation
+        )
+          this.byPfn.delete(e.pfn);
         return;
       }
       // Stryker disable next-line ConditionalExpression,BlockStatement,StringLiteral: only frees memory; an entry of an older generation never matches a clean or a scan, which both compare generations
@@ -68,7 +80,12 @@ export class UnsyncedWrites {
       case 'scan': {
         if (e.verdict !== 'freed') return;
         const u = this.byPfn.get(e.pfn);
-        if (u === undefined || u.generation !== e.generation) return;
+        if (
+          u === undefined ||
+          // Stryker disable next-line ConditionalExpression: frame-alloc dropped any entry of an older generation, and no entry is of a newer one
+          u.generation !== e.generation
+        )
+          return;
         this.byPfn.delete(e.pfn);
         this.oracle.report(
           u.task,
