@@ -8,6 +8,9 @@
 //   node scripts/mutation.mjs                      every package, every file in scope
 //   node scripts/mutation.mjs --mutate <file> ...  only these files (repository paths);
 //                                                  the table marks the others "not run"
+//   node scripts/mutation.mjs --force              test every mutant again, reusing no
+//                                                  earlier result (the incremental files
+//                                                  are still rewritten)
 //
 // STRYKER_CONCURRENCY sets the number of test runner processes (default 2).
 import { spawnSync } from 'node:child_process';
@@ -17,10 +20,12 @@ import { pathToFileURL } from 'node:url';
 
 const args = process.argv.slice(2);
 const only = [];
+let force = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--mutate' && args[i + 1] !== undefined) only.push(...args[++i].split(','));
+  else if (args[i] === '--force') force = true;
   else {
-    console.error(`mutation: unknown argument ${args[i]} (use --mutate <file>[,<file>...])`);
+    console.error(`mutation: unknown argument ${args[i]} (use --mutate <file>[,<file>...] and/or --force)`);
     process.exit(2);
   }
 }
@@ -91,7 +96,7 @@ for (const pkg of packages) {
     for (const f of scope) rows.push({ file: f, counts: null });
     continue;
   }
-  const argv = ['stryker', 'run', config, '--incremental', ...(only.length === 0 ? [] : ['--mutate', chosen.join(',')])];
+  const argv = ['stryker', 'run', config, '--incremental', ...(force ? ['--force'] : []), ...(only.length === 0 ? [] : ['--mutate', chosen.join(',')])];
   commands.push(`npx ${argv.join(' ')}`);
   console.log(`\n▶ ${pkg}: npx ${argv.join(' ')}`);
   const r = spawnSync('npx', argv, { stdio: 'inherit' });

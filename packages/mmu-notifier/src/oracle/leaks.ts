@@ -8,7 +8,8 @@ import { hex } from './page-map.js';
  * @internal The leak rule: when a subscription's `release` returns, an interval
  * subscription's RELEASE invalidate returns (its `release` at exit),
  * `mmuNotifierUnregister` (an interval notifier's remove) returns — the lifecycle step
- * `unregistered` — or its last `mmuNotifierPut` unlists it, every device answering for
+ * `unregistered` — or its last `mmuNotifierPut` unlists it (and again when the put's
+ * deferred free has run: no translation may be made after the put), every device answering for
  * it must hold no translation of that mm and no page reference or pin taken for it —
  * of the pages `sub` covers, when the device answers for several subscriptions (one
  * region's notifier going says nothing of the others'), plus those no subscription of

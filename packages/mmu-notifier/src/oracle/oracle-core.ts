@@ -75,19 +75,17 @@ export class OracleCore<H extends JudgedTranslation> implements OracleContext {
     this.deviceList.push(device);
   }
 
-  /** `device` now answers for `sub` too. */
+  /** `device` now answers for `sub` too (`DeviceMmu` binds a pair once). */
   bind(device: H['device'], sub: Subscriber): void {
     const list = this.bySub.get(sub);
     if (list === undefined) this.bySub.set(sub, [device]);
-    else if (!list.includes(device)) list.push(device);
+    else list.push(device);
   }
 
-  /** `device` no longer answers for `sub`. */
+  /** `device` no longer answers for `sub` (`DeviceMmu` unbinds only a bound pair). */
   unbind(device: H['device'], sub: Subscriber): void {
-    const list = this.bySub.get(sub);
-    if (list === undefined) return;
-    const i = list.indexOf(device);
-    if (i >= 0) list.splice(i, 1);
+    const list = this.bySub.get(sub)!;
+    list.splice(list.indexOf(device), 1);
     if (list.length === 0) this.bySub.delete(sub);
   }
 
@@ -123,12 +121,10 @@ export class OracleCore<H extends JudgedTranslation> implements OracleContext {
 
   /** A handle was dropped. */
   dropped(h: H): void {
-    const list = this.index.get(h.mm.id, h.address);
-    if (list !== undefined) {
-      const i = list.indexOf(h);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.index.delete(h.mm.id, h.address);
-    }
+    // A live handle is indexed under its page until it is dropped, once.
+    const list = this.index.get(h.mm.id, h.address)!;
+    list.splice(list.indexOf(h), 1);
+    if (list.length === 0) this.index.delete(h.mm.id, h.address);
     // Stryker disable next-line UpdateOperator: a count too high only skips the shortcut for no live handle
     this.liveCount--;
     this.lateFlush.onDropped(h);
@@ -166,26 +162,24 @@ export class OracleCore<H extends JudgedTranslation> implements OracleContext {
     if (mm === null) return;
     const sub = call.subscriber;
     if (call.callback === 'release') this.leaks.check(sub, mm, call.task, `after ${sub.name}'s release returned`);
-    else if (call.callback === 'interval_invalidate' && call.event === 'release') this.leaks.check(sub, mm, call.task, `after ${sub.name}'s RELEASE invalidate returned (exit)`);
+    // Only the interval tree's exit pass invalidates with event RELEASE (its `release`).
+    else if (call.event === 'release') this.leaks.check(sub, mm, call.task, `after ${sub.name}'s RELEASE invalidate returned (exit)`);
   }
 
   private onLifecycle(step: LifecycleStep, sub: Subscriber, mm: CallbackCall['mm'], task: Task | null): void {
-    if (
-      // Stryker disable next-line StringLiteral: a subscription just registered has no aging state to forget, and registration checks no leak
-      step === 'registered'
-    )
-      return;
+    // A subscription just registered has no aging state: forgetting it is harmless.
     this.aging.forget(sub);
     if (mm === null) return;
     if (step === 'unregistered') this.leaks.check(sub, mm, task, `after ${sub.name}'s unregister returned`);
     else if (step === 'unlisted' && lastPut(sub)) this.leaks.check(sub, mm, task, `when its last mmu_notifier_put unlisted ${sub.name}`);
+    // Only a put's deferred free frees a subscription; no translation may be made after the put.
+    else if (step === 'freed') this.leaks.check(sub, mm, task, `when ${sub.name} was freed after its last mmu_notifier_put`);
   }
 
   private observe(e: MmEvent): void {
     switch (e.kind) {
       case 'pte': {
-        if (this.pending.size > 0) this.pending.onPte(e);
-        if (this.liveCount === 0) return;
+        this.pending.onPte(e);
         const handles = this.index.get(e.mm, e.address);
         if (handles === undefined) return;
         if (e.newPfn === e.oldPfn) {
@@ -197,6 +191,7 @@ export class OracleCore<H extends JudgedTranslation> implements OracleContext {
         return;
       }
       case 'store':
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut (with no live handle the walk marks nothing); always false is killed, but shares the mutator
         if (this.liveCount > 0) baselineOnStore(this, e.pfn, e.mm, e.address);
         return;
       case 'frame-free':

@@ -29,8 +29,6 @@ interface PendingWrite {
  */
 export class PendingWrites {
   private readonly pending = new PageMap<PendingWrite[]>();
-  /** Pending writes in all. */
-  size = 0;
 
   constructor(private readonly oracle: OracleContext) {}
 
@@ -40,7 +38,6 @@ export class PendingWrites {
     const list = this.pending.get(h.mm.id, h.address);
     if (list === undefined) {
       this.pending.set(h.mm.id, h.address, [w]);
-      this.size++;
       return;
     }
     // Judged before it happens: the frame still holds an earlier write's word when the page
@@ -48,10 +45,7 @@ export class PendingWrites {
     const word = this.oracle.machine.mem.frames.content[h.pfn];
     const i = list.findIndex((p) => (p.pfn === h.pfn && p.generation === h.generation) || p.value === word);
     if (i >= 0) list[i] = w;
-    else {
-      list.push(w);
-      this.size++;
-    }
+    else list.push(w);
   }
 
   onPte(e: Extract<MmEvent, { kind: 'pte' }>): void {
@@ -70,8 +64,6 @@ export class PendingWrites {
     )
       return;
     this.pending.delete(e.mm, e.address);
-    // Stryker disable next-line AssignmentOperator: size only gates the call from the oracle (size > 0); a count too high never changes a verdict
-    this.size -= list.length;
     if (q < 0) return; // zapped: the process threw the page away
     const { content, generation } = this.oracle.machine.mem.frames;
     const entry =
