@@ -2,7 +2,8 @@
  * The outcome rules wait for the primary only where the device's frame is still the
  * process's page: the swap-cache page a swap entry names, or the frame a migration
  * entry names. A write to any other frame behind such an entry is lost at once. A rule
- * that deferred every write behind an entry would report it late, or never.
+ * that deferred every write behind an entry would report it late, or never. A stale
+ * read behind a migration entry names the migration and the frame the entry names.
  */
 import { configureSwap, migratePage, setPageDirty } from '@secondary-mmu/core-mm';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +67,30 @@ describe('lost write behind a migration entry', () => {
     await v(migratePage(m.mem, t, frameAt(t, during.a)));
     expect(kinds(m)).toEqual(['lost-write']);
     expect(messages(m, 'lost-write')[0]).toMatch(/the page is migrating from pfn \d+, not pfn \d+: the process will never see it/);
+  });
+});
+
+describe('stale read behind a migration entry', () => {
+  it('names the migration and the frame the entry names', async () => {
+    const { m, t } = setup('v6');
+    const engine = m.task('engine');
+    const old = new HoldsRefDriver(m, t.mm!, 'never-tears-down', false, 'old');
+    const during: { a: number; on: boolean; seen: number } = { a: 0, on: false, seen: -1 };
+    // Registered first: its end runs after the driver's, once the migration entry is in place.
+    await v(mmuNotifierRegister(t, spy({ onEnd: () => void (during.on && (during.seen = old.device.read(engine, old.device.lookup(t.mm!, during.a)!) as number)) }), t.mm!));
+    await register(t, old);
+    during.a = await anonPages(m, t);
+    await old.write(t, during.a, 1); // `old` holds a reference on the first frame
+    await v(m.mem.fork(t, 'child'));
+    await v(m.mem.write(t, during.a, 2)); // COW: the process moves to a copy and writes it
+    const copy = frameAt(t, during.a);
+    expect(kinds(m)).toEqual([]);
+    during.on = true;
+    await v(migratePage(m.mem, t, copy));
+    expect(during.seen).toBe(1);
+    // The read also uses a translation the driver kept past its end: revoked-translation too.
+    expect(kinds(m)).toEqual(['stale-read', 'revoked-translation']);
+    expect(messages(m, 'stale-read')[0]).toMatch(new RegExp(`returned 0x1, but the process is migrating its page there \\(pfn ${copy}\\), written since to 0x2$`));
   });
 });
 
