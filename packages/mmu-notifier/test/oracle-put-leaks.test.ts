@@ -9,18 +9,21 @@ import { DeviceMmu, MmuNotifier, mmuNotifierGet, mmuNotifierPut, mmuNotifierSync
 import { P, setup, v } from './support/helpers.js';
 import { anonPages, frameAt, messages } from './support/oracle-helpers.js';
 
+/** A machine with a no-references device `sva` answering for a get/put subscription made with `ops` (plus `allocNotifier`). */
+async function gotten(ops: (dev: DeviceMmu) => Omit<MmuNotifierOps, 'allocNotifier'>) {
+  const { m, t } = setup('v6');
+  const mm = t.mm!;
+  const dev = new DeviceMmu(m, { name: 'sva', driverClass: 'no-references' });
+  const full: MmuNotifierOps = { allocNotifier: () => new MmuNotifier(full, 'sva'), ...ops(dev) };
+  const sub = await v(mmuNotifierGet(t, full, mm));
+  dev.answerFor(sub);
+  return { m, t, mm, dev, sub };
+}
+
 describe('leaks at the last mmuNotifierPut', () => {
   it('are reported when the put unlists the subscription, not later when its free_notifier drops them', async () => {
-    const { m, t } = setup('v6');
-    const mm = t.mm!;
-    const dev = new DeviceMmu(m, { name: 'sva', driverClass: 'no-references' });
-    const ops: MmuNotifierOps = {
-      allocNotifier: () => new MmuNotifier(ops, 'sva'),
-      // Too late: after the put no invalidate reaches these translations.
-      freeNotifier: () => dev.dropAll(),
-    };
-    const sub = await v(mmuNotifierGet(t, ops, mm));
-    dev.answerFor(sub);
+    // Too late: after the put no invalidate reaches these translations.
+    const { m, t, mm, dev, sub } = await gotten((dev) => ({ freeNotifier: () => void dev.dropAll() }));
     const a = await anonPages(m, t);
     dev.establish(t, mm, a, frameAt(t, a), { writable: true });
     await v(mmuNotifierPut(t, sub));
@@ -29,21 +32,15 @@ describe('leaks at the last mmuNotifierPut', () => {
   });
 
   it('one made after the put is reported when the deferred free has run', async () => {
-    const { m, t } = setup('v6');
-    const mm = t.mm!;
-    const dev = new DeviceMmu(m, { name: 'sva', driverClass: 'no-references' });
     let putFromStart = false;
-    const ops: MmuNotifierOps = {
-      allocNotifier: () => new MmuNotifier(ops, 'sva'),
+    const { m, t, mm, dev, sub } = await gotten((dev) => ({
       freeNotifier: () => {},
       // A put inside a callback: the free waits for a grace period begun after it.
       invalidateRangeStart: (task, s, range) => {
         dev.dropRange(range.mm, range.start, range.end);
         return putFromStart ? (mmuNotifierPut(task, s) as void, 0) : 0;
       },
-    };
-    const sub = await v(mmuNotifierGet(t, ops, mm));
-    dev.answerFor(sub);
+    }));
     const a = await anonPages(m, t, 2);
     putFromStart = true;
     await v(m.mem.munmap(t, a + P, P));
@@ -57,12 +54,7 @@ describe('leaks at the last mmuNotifierPut', () => {
   });
 
   it('stay quiet for a driver that drops every translation before its last put', async () => {
-    const { m, t } = setup('v6');
-    const mm = t.mm!;
-    const dev = new DeviceMmu(m, { name: 'sva', driverClass: 'no-references' });
-    const ops: MmuNotifierOps = { allocNotifier: () => new MmuNotifier(ops, 'sva'), freeNotifier: () => {} };
-    const sub = await v(mmuNotifierGet(t, ops, mm));
-    dev.answerFor(sub);
+    const { m, t, mm, dev, sub } = await gotten(() => ({ freeNotifier: () => {} }));
     const a = await anonPages(m, t);
     dev.establish(t, mm, a, frameAt(t, a), { writable: true });
     dev.dropAll();
