@@ -54,6 +54,7 @@ export { Rng, RngStreams } from './kernel/util/rng.js';
 export { isPromise } from './kernel/util/is-promise.js';
 export { andThen, ensure } from './kernel/util/flow.js';
 export { brandClass, hasBrand } from './kernel/util/brand.js';
+export { closureOver, copyGraph, GraphCopyError, GraphTemplate } from './kernel/util/graph-copy.js';
 
 // The memory model, and the machine that assembles it on the kernel.
 export { Machine, type MachineOptions } from './machine.js';

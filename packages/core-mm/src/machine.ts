@@ -42,6 +42,12 @@ export class Machine extends Kernel {
     this.memoryOptions = options.memory ?? {};
   }
 
+  /** `Kernel.reseed`, refusing a token recorded in another era first (`ReplayTokenError`). */
+  override reseed(options: Pick<MachineOptions, 'seed' | 'replay'>): void {
+    if (options.replay !== undefined) checkTokenEra(options.replay, this.era);
+    super.reseed(options);
+  }
+
   /** The machine's memory (frames, processes, files), created on first use. */
   get mem(): Memory {
     return (this.memory ??= new Memory(this, this.era, this.memoryOptions));

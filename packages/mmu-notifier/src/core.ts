@@ -1,4 +1,4 @@
-import { LockdepMap, SmmuError, Srcu, type Era, type Kernel, type Machine, type Mm, type MmuNotifierEvent, type Task } from '@secondary-mmu/core-mm';
+import { closureOver, LockdepMap, SmmuError, Srcu, type Era, type Kernel, type Machine, type Mm, type MmuNotifierEvent, type Task } from '@secondary-mmu/core-mm';
 import type { CallbackCall, DeviceAccess, LifecycleStep, NotifierCallback, NotifierListener, Subscriber } from './events.js';
 import type { MmuNotifier } from './subscription.js';
 
@@ -129,10 +129,12 @@ export class NotifierCore {
   /** Subscribe a listener; returns the unsubscribe function. */
   listen(listener: NotifierListener): () => void {
     this.listeners.push(listener);
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
+    return closureOver((core, l) => () => core.unlisten(l), this, listener);
+  }
+
+  private unlisten(listener: NotifierListener): void {
+    const i = this.listeners.indexOf(listener);
+    if (i >= 0) this.listeners.splice(i, 1);
   }
 
   /** Tell listeners a lifecycle step happened. */

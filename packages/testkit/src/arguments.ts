@@ -25,7 +25,8 @@ import { show } from './show.js';
  * - `bad-driver-reference`: a driver reference (`{ module, export }`) that is malformed,
  *   whose module does not load, or whose export is not a `DriverFactory`; or a driver
  *   object where only a reference can go (to worker threads);
- * - `bad-shard`: a shard that is not `{ index, count }` with `0 <= index < count`.
+ * - `bad-shard`: a shard that is not `{ index, count }` with `0 <= index < count`;
+ * - `bad-world`: a world source that is not `auto`, `build` or `copy`.
  */
 export type ArgumentProblem =
   | 'not-an-object'
@@ -45,7 +46,8 @@ export type ArgumentProblem =
   | 'bad-count'
   | 'bad-latency'
   | 'bad-driver-reference'
-  | 'bad-shard';
+  | 'bad-shard'
+  | 'bad-world';
 
 /**
  * An argument a testkit function (`checkDriver`, `planConformance`, `runScenario`, …)

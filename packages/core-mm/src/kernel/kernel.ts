@@ -51,8 +51,7 @@ export class Kernel {
   private readonly extensions = new Map<string, unknown>();
 
   constructor(options: KernelOptions = {}) {
-    const seed = options.replay !== undefined && options.seed === undefined ? decodeReplayToken(options.replay).seed : (options.seed ?? 1);
-    if (!Number.isSafeInteger(seed)) throw new SmmuError('EINVAL', `seed must be an integer, got ${seed}`);
+    const seed = seedOf(options);
     this.seed = seed;
     if (typeof (options.context ?? '') !== 'string') throw new SmmuError('EINVAL', `context must be a string, got ${String(options.context)}`);
     this.clock = new VirtualClock();
@@ -61,6 +60,31 @@ export class Kernel {
     this.rng = new RngStreams(seed);
     this.sched = new Scheduler(this, options.schedule ?? {}, options.replay, options.program ?? '', options.context ?? '');
     this.rcu = new Rcu(this);
+  }
+
+  /**
+   * Give a kernel that never ran another seed, or a replay token to follow: its random
+   * streams and its schedule are made again, as if it had been made with `seed` (or
+   * `replay`) and its other options unchanged; everything else (direct tasks, locks,
+   * memory) stays. For a testkit that builds a world once and runs copies of it
+   * (`GraphTemplate`): each copy is reseeded to its run's seed. Refused with `EINVAL`,
+   * nothing changed, when the kernel has run, a task was spawned, or the token asks for
+   * other preemption classes (`held` preemption is fixed in each lock when it is made).
+   * A reseeded copy equals a fresh build only if the set-up drew nothing from the random
+   * streams; the testkit checks that its copies run byte-identical to fresh builds. No
+   * kernel counterpart.
+   */
+  reseed(options: Pick<KernelOptions, 'seed' | 'replay'>): void {
+    const seed = seedOf(options);
+    const before = { seed: this.seed, rng: this.rng };
+    // seed and rng are readonly to everything but the kernel.
+    Object.assign(this, { seed, rng: new RngStreams(seed) });
+    try {
+      this.sched.reschedule(options.replay);
+    } catch (error) {
+      Object.assign(this, before);
+      throw error;
+    }
   }
 
   /**
@@ -93,4 +117,11 @@ export class Kernel {
   recordViolation(task: Task | null, kind: ViolationKind, message: string, details?: readonly string[], site?: string): void {
     this.report.record(task, kind, message, details, site);
   }
+}
+
+/** The seed `options` ask for: the token's when replaying without one, else `seed`, else 1. */
+function seedOf(options: Pick<KernelOptions, 'seed' | 'replay'>): number {
+  const seed = options.replay !== undefined && options.seed === undefined ? decodeReplayToken(options.replay).seed : (options.seed ?? 1);
+  if (!Number.isSafeInteger(seed)) throw new SmmuError('EINVAL', `seed must be an integer, got ${seed}`);
+  return seed;
 }

@@ -1,5 +1,6 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { SmmuError } from '../kernel/errors.js';
+import { closureOver } from '../kernel/util/graph-copy.js';
 import { BitLock } from '../kernel/locks/bit-lock.js';
 import { LockdepMap } from '../kernel/locks/lockdep-map.js';
 import type { Era } from './era.js';
@@ -57,7 +58,8 @@ export class MemoryState {
     this.allocator = new PageAllocator(kernel, this.fsReclaim, this.frames, this.observers);
     this.pageLock = new BitLock(kernel, 'PG_locked', this.frames.flags, PG_LOCKED_BIT);
     this.lru = new LruLists(kernel, this.frames);
-    this.allocator.onFree = (pfn) => this.lru.remove(pfn);
+    // Made with closureOver so a copy of the world (a testkit's template) remakes it over its own lru.
+    this.allocator.onFree = closureOver((lru) => (pfn: number) => lru.remove(pfn), this.lru);
   }
 
   /** A new anon_vma (`anon_vma_alloc`), a child of `parent` in the fork tree, or a root. */

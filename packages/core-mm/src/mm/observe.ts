@@ -1,3 +1,4 @@
+import { closureOver } from '../kernel/util/graph-copy.js';
 import type { PtePermission } from './pte.js';
 
 /** Why a PTE changed. */
@@ -68,11 +69,13 @@ export class Observers {
   subscribe(listener: MmObserver): () => void {
     this.listeners.push(listener);
     this.active = true;
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-      this.active = this.listeners.length > 0;
-    };
+    return closureOver((bus, l) => () => bus.unsubscribe(l), this, listener);
+  }
+
+  private unsubscribe(listener: MmObserver): void {
+    const i = this.listeners.indexOf(listener);
+    if (i >= 0) this.listeners.splice(i, 1);
+    this.active = this.listeners.length > 0;
   }
 
   emit(event: MmEvent): void {

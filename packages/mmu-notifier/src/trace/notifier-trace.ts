@@ -1,6 +1,6 @@
-import type { Machine, MmEvent, Task } from '@secondary-mmu/core-mm';
+import { closureOver, type Machine, type MmEvent, type Task } from '@secondary-mmu/core-mm';
 import { notifierCore } from '../core.js';
-import type { CallbackCall, DeviceAccess, LifecycleStep, Subscriber } from '../events.js';
+import type { CallbackCall, DeviceAccess, LifecycleStep, NotifierListener, Subscriber } from '../events.js';
 import { toChromeTrace, type ChromeTrace } from './chrome.js';
 import { deviceHotEvictions, type DeviceHotEviction } from './device-hot.js';
 import { traceToJSON, type TraceJson } from './json.js';
@@ -67,14 +67,20 @@ export class NotifierTrace implements TraceData {
   private constructor(machine: Machine, options: NotifierTraceOptions) {
     this.machine = machine;
     this.stops.push(
-      notifierCore(machine).listen({
-        onCall: (call) => this.call(call),
-        onReturn: (call, result, error, time) => this.return(call, result, error, time),
-        onLifecycle: (step, subscriber, mm, task) => this.step(step, subscriber, mm === null ? null : mm.id, task),
-        onDeviceAccess: (access) => this.access(access),
-      }),
+      notifierCore(machine).listen(
+        closureOver(
+          (trace: NotifierTrace): NotifierListener => ({
+            onCall: (call) => trace.call(call),
+            onReturn: (call, result, error, time) => trace.return(call, result, error, time),
+            onLifecycle: (step, subscriber, mm, task) => trace.step(step, subscriber, mm === null ? null : mm.id, task),
+            onDeviceAccess: (access) => trace.access(access),
+          }),
+          this,
+        ),
+      ),
     );
-    if (options.scans !== false) this.stops.push(machine.mem.observers.subscribe((event) => this.observe(event)));
+    // closureOver: a copy of the machine (a testkit's world template) remakes these over the copy of this trace.
+    if (options.scans !== false) this.stops.push(machine.mem.observers.subscribe(closureOver((trace: NotifierTrace) => (event: MmEvent) => trace.observe(event), this)));
   }
 
   /** Start tracing `machine`: from now on, until {@link NotifierTrace.detach}. */

@@ -4,6 +4,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { checkDeviceLatency } from '../scenario/device-latency.js';
 import { parseScenario } from '../scenario/load.js';
 import { runScenario, sourceOf, type ScenarioResult } from '../scenario/run.js';
+import { checkWorldSource } from '../scenario/world-template.js';
 import { checkDriverReference, isDriverReference, loadDriver, type DriverReference } from './driver-reference.js';
 import { failingSummary, shrunkSummary } from './explore-summary.js';
 import { plannedChoices } from './guided.js';
@@ -49,11 +50,12 @@ async function resolve(fn: string, scenario: Scenario, options: ExploreOptions):
   if (o.shrinkBudget !== undefined) checkCount(fn, o.shrinkBudget, 'options.shrinkBudget', 0);
   const shard = o.shard === undefined ? null : checkShard(fn, o.shard);
   const deviceLatency = checkDeviceLatency(fn, o.deviceLatency, 'options.deviceLatency');
+  const world = checkWorldSource(fn, o.world, 'options.world');
   const strategy = options.strategy ?? (parsed.schedule?.strategy === 'pct' ? 'pct' : 'random');
   const s: Scenario = options.depth === undefined ? parsed : { ...parsed, schedule: { strategy, ...parsed.schedule, depth: options.depth } };
   const driver = reference === null ? (options.driver as DriverFactory) : await loadDriver(reference, fn, 'options.driver');
   return {
-    spec: { scenario: s, era, strategy, seed: options.seed ?? 1, deviceLatency },
+    spec: { scenario: s, era, strategy, seed: options.seed ?? 1, deviceLatency, world },
     driver,
     reference,
     schedules: options.schedules,
@@ -79,10 +81,10 @@ async function runIndices(x: Exploration, indices: readonly number[]): Promise<{
 
 /** The failing schedule `summary` in full, and shrunk exactly as the serial explorer shrinks it. */
 async function shrinkFailure(x: Exploration, summary: ScheduleSummary, known: ScenarioResult | null): Promise<{ failing: FailingSchedule; shrunk: ShrunkSchedule }> {
-  const { scenario, era, strategy, deviceLatency } = x.spec;
+  const { scenario, era, strategy, deviceLatency, world } = x.spec;
   const seed = scheduleSeed(x.spec.seed, summary.index);
   // A worker's failure is re-run here for its trace; the same seed must give the same schedule.
-  const result = known ?? (await runScenario(scenario, x.driver, { era, seed, strategy, deviceLatency }));
+  const result = known ?? (await runScenario(scenario, x.driver, { era, seed, strategy, deviceLatency, world }));
   if (result.token !== summary.token || result.verdict !== 'fail') {
     throw new Error(`explore: schedule ${summary.index} (seed ${seed}) failed in a worker thread with token ${summary.token} but ran to ${result.verdict} with ${result.token} here: the worker's built package differs from this one (rebuild it), or the driver is not deterministic`);
   }
@@ -118,7 +120,7 @@ async function exploreAll(x: Exploration): Promise<ExploreResult> {
     // flat however many schedules run.
     for (let index = 0; index < x.schedules; index++) {
       const seed = scheduleSeed(x.spec.seed, index);
-      const result = await runScenario(x.spec.scenario, x.driver, { era: x.spec.era, seed, strategy: x.spec.strategy, deviceLatency: x.spec.deviceLatency });
+      const result = await runScenario(x.spec.scenario, x.driver, { era: x.spec.era, seed, strategy: x.spec.strategy, deviceLatency: x.spec.deviceLatency, world: x.spec.world });
       take(summarize(index, result, windows));
       if (result.verdict === 'fail') {
         known = result;

@@ -22,7 +22,7 @@ export async function runScheduleBatch(spec: ScheduleBatchSpec, driver: DriverFa
   const summaries: ScheduleSummary[] = [];
   for (const index of indices) {
     const seed = scheduleSeed(spec.seed, index);
-    const result = await runScenario(spec.scenario, driver, { era: spec.era, seed, strategy: spec.strategy, deviceLatency: spec.deviceLatency });
+    const result = await runScenario(spec.scenario, driver, { era: spec.era, seed, strategy: spec.strategy, deviceLatency: spec.deviceLatency, world: spec.world });
     summaries.push(summarize(index, result, windows));
     if (result.verdict === 'fail') return { summaries, failing: result };
   }

@@ -1,6 +1,7 @@
 import type { Era } from '@secondary-mmu/core-mm';
 import type { DeviceLatency } from '../scenario/device-latency.js';
 import type { Scenario } from '../scenario/schema.js';
+import type { WorldSource } from '../scenario/world-template.js';
 
 /**
  * One schedule's outcome, small enough to cross a thread (or a CI job) boundary: what
@@ -33,4 +34,6 @@ export interface ScheduleBatchSpec {
   /** The base seed: schedule i runs with `scheduleSeed(seed, i)`. */
   readonly seed: number;
   readonly deviceLatency: Required<DeviceLatency>;
+  /** Where each schedule's set-up world comes from (`RunScenarioOptions.world`). */
+  readonly world: WorldSource;
 }

@@ -3,6 +3,7 @@ import type { NotifierTrace } from '@secondary-mmu/mmu-notifier';
 import type { DriverFactory } from '../contract.js';
 import type { DeviceLatency } from '../scenario/device-latency.js';
 import type { Scenario } from '../scenario/schema.js';
+import type { WorldSource } from '../scenario/world-template.js';
 import type { DriverReference } from './driver-reference.js';
 import type { ExploreShard } from './shard.js';
 
@@ -30,6 +31,12 @@ export interface ExploreOptions {
   readonly shrinkBudget?: number;
   /** The device latency of every schedule, the shrinker's re-runs included (default none); see `RunScenarioOptions.deviceLatency`. */
   readonly deviceLatency?: DeviceLatency;
+  /**
+   * Where each schedule's set-up world comes from: `auto` (the default), `build` or
+   * `copy` (see `RunScenarioOptions.world`). Results are the same whichever; `build`
+   * and `copy` are for measuring one against the other.
+   */
+  readonly world?: WorldSource;
   /**
    * Threads to run schedules on (default 1: the calling thread only). Above 1, batches
    * of schedule indices are shared between `workers` worker threads, which run the

@@ -1,18 +1,18 @@
-import { Machine, verify, type Era, type RunResult, type ScheduleOptions, type Violation } from '@secondary-mmu/core-mm';
-import { configureNotifiers, NotifierTrace } from '@secondary-mmu/mmu-notifier';
+import { verify, type Era, type Machine, type RunResult, type ScheduleOptions, type Violation } from '@secondary-mmu/core-mm';
+import type { NotifierTrace } from '@secondary-mmu/mmu-notifier';
 import { checkEra, checkFactory, checkSeed, checkStrategy, failFor, optionsObject } from '../arguments.js';
 import type { DriverFactory } from '../contract.js';
 import { show } from '../show.js';
 import { adaptWindows } from './adapt-windows.js';
 import { checkDeviceLatency, type DeviceLatency } from './device-latency.js';
-import { framesFor } from './frames.js';
 import { ScenarioError } from './errors.js';
 import { StepSync } from './step-sync.js';
 import { parseScenario } from './load.js';
 import type { Scenario } from './schema.js';
 import { runSteps } from './steps.js';
 import { matchWindows } from './windows.js';
-import { buildWorld, type ScenarioWorld } from './world.js';
+import { attachDrivers, type ScenarioWorld } from './world.js';
+import { checkWorldSource, setUpFor, type WorldSource } from './world-template.js';
 
 /** How to run a scenario. */
 export interface RunScenarioOptions {
@@ -41,6 +41,12 @@ export interface RunScenarioOptions {
    * corrupts the model then fails only on the runs that check.
    */
   readonly verify?: boolean;
+  /**
+   * Where the run's set-up world comes from: built from nothing, or a copy of one built
+   * once (see {@link WorldSource}; default `auto`). Runs are byte-identical either way;
+   * only their cost differs.
+   */
+  readonly world?: WorldSource;
 }
 
 /** The outcome of one scenario run. */
@@ -70,8 +76,8 @@ export interface ScenarioResult {
  * first — a bad scenario throws a {@link ScenarioError}, a bad driver or option a
  * `TestkitArgumentError`, a token that cannot be replayed here core-mm's
  * `ReplayTokenError` (all `EINVAL`), before anything is built — then build the machine
- * (`program` is the scenario, so the token's fingerprint names it), the processes,
- * mappings and driver instances with direct tasks, spawn one scheduled task per
+ * (`program` is the scenario, so the token's fingerprint names it), the processes and
+ * mappings with direct tasks (or copy them: `options.world`), the driver instances, spawn one scheduled task per
  * scenario task (CPU tasks in their process, device tasks as bare tasks), run, `verify`
  * the machine's invariants (findings are `invariant` violations), match the windows and
  * judge. `verify` runs only after a run that ended: not after one stopped midway
@@ -94,6 +100,7 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
   if (o.seed !== undefined) checkSeed(fn, o.seed, 'options.seed');
   if (o.verify !== undefined && typeof o.verify !== 'boolean') failFor(fn)('not-a-boolean', 'options.verify', `must be true or false, got ${show(o.verify)}`);
   const latency = checkDeviceLatency(fn, o.deviceLatency, 'options.deviceLatency');
+  const source = checkWorldSource(fn, o.world, 'options.world');
   if (!driver.eras.includes(era)) throw new ScenarioError(s.name, [{ path: '', line: null, message: `driver "${driver.name}" does not support era "${era}" (it supports ${driver.eras.join(', ')})` }]);
   if (s.eras !== undefined && !s.eras.includes(era)) throw new ScenarioError(s.name, [{ path: 'eras', line: null, message: `era "${era}" is not one of the scenario's (${s.eras.join(', ')})` }]);
 
@@ -102,17 +109,11 @@ export async function runScenario(scenario: Scenario, driver: DriverFactory, opt
     ...(s.schedule?.preempt === undefined ? {} : { preempt: s.schedule.preempt }),
     ...(s.schedule?.depth === undefined ? {} : { depth: s.schedule.depth }),
   };
-  const machine = new Machine({
-    era,
-    schedule,
-    program: programOf(driver, s, latency),
-    ...(o.replay === undefined ? { seed: o.seed ?? 1 } : { replay: o.replay }),
-    memory: { frames: framesFor(s) },
-  });
-  if (s.kernel?.releaseOrder !== undefined) configureNotifiers(machine, { releaseOrder: s.kernel.releaseOrder });
-  const trace = NotifierTrace.attach(machine);
   // What runs and is matched: the scenario with its patterns adapted to the driver (the token fingerprints `s` as given).
-  const built = await buildWorld(machine, trace, adaptWindows(s), driver, latency);
+  const adapted = adaptWindows(s);
+  const setUp = await setUpFor({ scenario: adapted, era, schedule, program: programOf(driver, s, latency), seed: o.seed ?? 1, replay: o.replay }, source);
+  const { machine, trace } = setUp;
+  const built = await attachDrivers(setUp, adapted, driver, latency);
   if ('aborted' in built) {
     // An attach never settled: no run, no window hit, and the machine is aborted.
     const none = Object.fromEntries((s.windows ?? []).map((w) => [w.name, 0]));

@@ -1,4 +1,4 @@
-import { MAP, PAGE_SIZE, PROT, type Inode, type Machine, type Process, type RunResult } from '@secondary-mmu/core-mm';
+import { MAP, PAGE_SIZE, PROT, type Inode, type Machine, type Process, type RunResult, type Task } from '@secondary-mmu/core-mm';
 import type { NotifierTrace } from '@secondary-mmu/mmu-notifier';
 import { watchUndeclaredBlocking } from '../capability-checks.js';
 import type { DriverFactory, DriverInstance } from '../contract.js';
@@ -72,16 +72,27 @@ const FLAGS = {
 } as const;
 
 /**
- * Build a scenario's processes, files, mappings and driver instances on `machine`
- * with direct tasks (one `setup` task per process), before any scheduled task exists.
- * Files are created on demand, sized to the largest mapping of them. A mapping with
- * `fill` is mapped read-write, page i written (anon) or backed (file) with `fill + i`
- * and faulted in, then given its protection. A driver's `attach` runs outside any run,
- * so the scheduler cannot see it block: it is awaited with `Scheduler.awaitDirect`,
- * and one that never settles ends the set-up with the aborted result it gives (an
- * `uncontrolled-await` violation) instead of hanging the runner.
+ * A scenario's world before any driver attaches: its machine and trace, its processes
+ * with their direct `setup` tasks, files and mappings. What a world template holds
+ * (see `world-template.ts`): it is the same for every run but for the seed.
  */
-export async function buildWorld(machine: Machine, trace: NotifierTrace, scenario: Scenario, driver: DriverFactory, deviceLatency: Required<DeviceLatency>): Promise<{ readonly world: ScenarioWorld } | { readonly aborted: RunResult }> {
+export interface SetUpWorld {
+  readonly machine: Machine;
+  readonly trace: NotifierTrace;
+  readonly processes: Map<string, Process>;
+  /** Each process's direct task of the set-up, by process name (drivers attach on it). */
+  readonly setup: ReadonlyMap<string, Task>;
+  readonly mappings: ReadonlyMap<string, BuiltMapping>;
+}
+
+/**
+ * Build a scenario's processes, files and mappings on `machine` with direct tasks
+ * (one `setup` task per process), before any scheduled task exists. Files are created
+ * on demand, sized to the largest mapping of them. A mapping with `fill` is mapped
+ * read-write, page i written (anon) or backed (file) with `fill + i` and faulted in,
+ * then given its protection.
+ */
+export async function setUpWorld(machine: Machine, trace: NotifierTrace, scenario: Scenario): Promise<SetUpWorld> {
   const mem = machine.mem;
   const processes = new Map<string, Process>();
   for (const p of scenario.processes) processes.set(p.name, mem.createProcess(p.name));
@@ -109,7 +120,18 @@ export async function buildWorld(machine: Machine, trace: NotifierTrace, scenari
     }
     mappings.set(m.name, { spec: m, process, base, mmId: process.mm!.id, file });
   }
+  return { machine, trace, processes, setup, mappings };
+}
 
+/**
+ * Attach the scenario's driver instances to a set-up world, each on its process's
+ * `setup` task, and give the world a run records into. A driver's `attach` runs
+ * outside any run, so the scheduler cannot see it block: it is awaited with
+ * `Scheduler.awaitDirect`, and one that never settles ends the set-up with the aborted
+ * result it gives (an `uncontrolled-await` violation) instead of hanging the runner.
+ */
+export async function attachDrivers(built: SetUpWorld, scenario: Scenario, driver: DriverFactory, deviceLatency: Required<DeviceLatency>): Promise<{ readonly world: ScenarioWorld } | { readonly aborted: RunResult }> {
+  const { machine, trace, processes, setup, mappings } = built;
   const drivers = new Map<string, BuiltDriver>();
   for (const d of scenario.drivers) {
     const proc = processes.get(d.process)!;

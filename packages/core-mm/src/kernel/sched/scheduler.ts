@@ -5,7 +5,7 @@ import { SmmuError } from '../errors.js';
 import { never } from '../util/is-promise.js';
 import type { RngStreams } from '../util/rng.js';
 import type { VirtualClock } from './clock.js';
-import { PREEMPT_BIT, type PreemptClass } from './preempt-class.js';
+import { PREEMPT_BIT, preemptClasses, type PreemptClass } from './preempt-class.js';
 import { choicesLeft, deadlock, directAwait, divergence, livelock, oops, strayed, uncontrolledAwait, type RunFinding } from './run-findings.js';
 import { Schedule, type ScheduleOptions } from './schedule.js';
 import type { Strategy } from './strategy.js';
@@ -69,6 +69,8 @@ export class Scheduler {
   private readonly kernel: SchedulerContext;
   /** The strategy, preemption classes and step bound, and the run's replay recording. */
   private readonly schedule: Schedule;
+  /** What the schedule was made from, to make it again for another seed ({@link Scheduler.reschedule}). */
+  private readonly made: { readonly options: ScheduleOptions; readonly program: string; readonly context: string };
   private taskIds = 0;
   // Copied from `schedule`: read at every scheduling point.
   private readonly mask: number;
@@ -95,9 +97,30 @@ export class Scheduler {
     this.kernel = kernel;
     this.traceLines = options.trace === true ? [] : null;
     const schedule = (this.schedule = new Schedule(kernel, options, replay, program, context));
+    this.made = { options, program, context };
     this.strategy = schedule.strategy;
     this.mask = schedule.mask;
     this.maxSteps = schedule.maxSteps;
+  }
+
+  /**
+   * @internal Make the strategy and the replay recording again, for the kernel's new
+   * seed (`Kernel.reseed`) or for `replay`, as the constructor would have with the same
+   * options. Only before the first run and the first spawn, and only to the same
+   * preemption classes: a
+   * lock fixes when it is made whether its holder may be preempted (`held`), so a
+   * machine whose locks exist cannot change that. Refused with `EINVAL`, nothing changed.
+   */
+  reschedule(replay: string | undefined): void {
+    if (this.runs > 0 || this.active || this.aborted) throw new SmmuError('EINVAL', 'reschedule: this machine has run; only a machine that never ran can be given another seed');
+    // A strategy meets each task at its spawn (PCT draws its priority then): a new one would not know them.
+    if (this.tasks.length > 0) throw new SmmuError('EINVAL', `reschedule: ${this.tasks.length} task(s) already spawned; give the seed before spawning`);
+    const schedule = new Schedule(this.kernel, this.made.options, replay, this.made.program, this.made.context);
+    if (schedule.mask !== this.mask) {
+      throw new SmmuError('EINVAL', `reschedule: preemption classes [${preemptClasses(schedule.mask).join(', ')}] differ from this machine's [${preemptClasses(this.mask).join(', ')}]`);
+    }
+    // The fields are readonly to everything but this: the schedule is the machine's until here.
+    Object.assign(this, { schedule, strategy: schedule.strategy });
   }
 
   /** @internal A new task id: direct and spawned tasks share one sequence. */

@@ -1,0 +1,264 @@
+import { SmmuError } from '../errors.js';
+
+/**
+ * Deep copies of a machine's object graph, for a testkit that builds a scenario's world
+ * once and gives every run a copy instead of building it again.
+ *
+ * What a copy keeps: every object's prototype and own fields in their order (so the
+ * copies of one class share one V8 shape), shared references and cycles (each object
+ * is copied once), typed arrays as views on copies of their buffers (the frame
+ * table's columns share one buffer, and so do their copies), `Map`s and `Set`s with
+ * copied keys and values, holes in arrays. Frozen objects are immutable and shared, not
+ * copied (a validated scenario is deep-frozen). A closure is opaque — what it captured
+ * cannot be read — so only a closure made with {@link closureOver} is copied: its
+ * recipe is called again over copies of what it captured. Anything else that cannot be
+ * copied faithfully (an unregistered function, a promise, a `WeakMap`, an accessor
+ * field) is refused with a {@link GraphCopyError} naming where it was found, when the
+ * template is made; the caller then builds its world instead.
+ *
+ * Kernel counterpart: none (the nearest is `fork()`'s `dup_mmap`, which copies one mm,
+ * not a machine).
+ */
+
+/** How to remake a closure over copies of what it captured. */
+interface Recipe {
+  readonly make: (...captured: never[]) => unknown;
+  readonly captured: readonly unknown[];
+}
+
+// One registry per copy of the package: a closure made by another copy has no recipe
+// here, so a copy refuses it (the caller builds instead) rather than share it.
+const recipes = new WeakMap<object, Recipe>();
+
+/**
+ * `make(...captured)`, remembered so that {@link copyGraph} can make the same closure
+ * (or object of closures) again over copies of `captured`. `make` must build its
+ * result from its arguments alone.
+ */
+export function closureOver<C extends unknown[], T extends object>(make: (...captured: C) => T, ...captured: C): T {
+  const made = make(...captured);
+  recipes.set(made, { make: make as Recipe['make'], captured });
+  return made;
+}
+
+/** Why {@link copyGraph} refused: the path from the root to what it could not copy. Code `EINVAL`. */
+export class GraphCopyError extends SmmuError {
+  /** Where the object was found, from the root (`root.mem.allocator.onFree`). */
+  readonly path: string;
+
+  constructor(path: string, what: string) {
+    super('EINVAL', `cannot copy ${what} at ${path}`);
+    this.path = path;
+  }
+}
+
+/** A deep copy of `root` (see the module comment); throws {@link GraphCopyError} on what it cannot copy. */
+export function copyGraph<T>(root: T): T {
+  return new GraphTemplate(root).copy();
+}
+
+/**
+ * A graph to be copied many times, and never changed after it is given: walked once,
+ * when made — checked (a {@link GraphCopyError} then) and laid out as a plan, one entry
+ * per object with where its references are — so that a copy is a few passes over the
+ * plan: shells first (`Object.assign` of each object's fields, `slice` of each array
+ * and buffer), then the references pointed at the copies. Changing the template after
+ * making it voids the plan.
+ */
+export class GraphTemplate<T> {
+  private readonly root: T;
+  private readonly plan: readonly Entry[];
+
+  constructor(root: T) {
+    const planner = new Planner();
+    planner.visit(root, 'root');
+    this.root = root;
+    this.plan = planner.plan;
+  }
+
+  /** A fresh deep copy of the template. */
+  copy(): T {
+    const plan = this.plan;
+    const out: unknown[] = new Array(plan.length);
+    for (let i = 0; i < plan.length; i++) out[i] = shell(plan[i]!, out);
+    for (let i = 0; i < plan.length; i++) if (plan[i]!.kind === 'closure') remakeAt(plan, out, i);
+    for (let i = 0; i < plan.length; i++) link(plan[i]!, out[i], out);
+    return (isReference(this.root) ? out[0] : this.root) as T;
+  }
+}
+
+/** A slot that holds a copied object (its plan index) or a value shared as is. */
+type Slot = { readonly index: number } | { readonly value: unknown };
+
+/** One object of a template, and where its references to other copied objects are. */
+type Entry =
+  | { readonly kind: 'fields'; readonly from: object; readonly proto: object | null; readonly keys: readonly (string | symbol)[]; readonly refs: readonly number[] }
+  | { readonly kind: 'array'; readonly from: readonly unknown[]; readonly at: readonly number[]; readonly refs: readonly number[] }
+  | { readonly kind: 'map'; readonly entries: readonly (readonly [Slot, Slot])[] }
+  | { readonly kind: 'set'; readonly elements: readonly Slot[] }
+  | { readonly kind: 'buffer'; readonly from: ArrayBuffer }
+  | { readonly kind: 'view'; readonly from: ArrayBufferView; readonly buffer: number }
+  | { readonly kind: 'closure'; readonly recipe: Recipe; readonly captured: readonly Slot[] };
+
+/** Whether a value is copied (an object or function that is not frozen), not shared. */
+function isReference(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function' ? !Object.isFrozen(value) : false;
+}
+
+/** An entry's copy before its references are linked: fields and elements still point at the template's. */
+function shell(e: Entry, out: readonly unknown[]): unknown {
+  switch (e.kind) {
+    case 'fields':
+      return Object.assign(Object.create(e.proto) as object, e.from);
+    case 'array':
+      return e.from.slice();
+    case 'map':
+      return new Map();
+    case 'set':
+      return new Set();
+    case 'buffer':
+      return e.from.slice(0);
+    case 'view': {
+      const Kind = e.from.constructor as new (buffer: ArrayBuffer, offset: number, length: number) => ArrayBufferView;
+      const length = e.from instanceof DataView ? e.from.byteLength : (e.from as Uint8Array).length;
+      return new Kind(out[e.buffer] as ArrayBuffer, e.from.byteOffset, length);
+    }
+    case 'closure':
+      return undefined; // made by remakeAt, once what it captured exists
+  }
+}
+
+/** Make closure `i` over the copies of what it captured (a captured closure first). */
+function remakeAt(plan: readonly Entry[], out: unknown[], i: number): unknown {
+  if (out[i] !== undefined) return out[i];
+  const e = plan[i] as Extract<Entry, { kind: 'closure' }>;
+  const captured = e.captured.map((slot) => ('value' in slot ? slot.value : plan[slot.index]!.kind === 'closure' ? remakeAt(plan, out, slot.index) : out[slot.index]));
+  return (out[i] = closureOver(e.recipe.make as (...c: unknown[]) => object, ...captured));
+}
+
+function resolve(slot: Slot, out: readonly unknown[]): unknown {
+  return 'value' in slot ? slot.value : out[slot.index];
+}
+
+/** Point an entry's copy `to` at the copies of what it references. */
+function link(e: Entry, to: unknown, out: readonly unknown[]): void {
+  switch (e.kind) {
+    case 'fields': {
+      const o = to as Record<string | symbol, unknown>;
+      for (let k = 0; k < e.keys.length; k++) o[e.keys[k]!] = out[e.refs[k]!];
+      return;
+    }
+    case 'array': {
+      const a = to as unknown[];
+      for (let k = 0; k < e.at.length; k++) a[e.at[k]!] = out[e.refs[k]!];
+      return;
+    }
+    case 'map':
+      for (const [k, v] of e.entries) (to as Map<unknown, unknown>).set(resolve(k, out), resolve(v, out));
+      return;
+    case 'set':
+      for (const v of e.elements) (to as Set<unknown>).add(resolve(v, out));
+      return;
+    default:
+      return;
+  }
+}
+
+/** Walks a template once: checks what it can copy and plans each object's copy. */
+class Planner {
+  readonly plan: Entry[] = [];
+  private readonly index = new Map<unknown, number>();
+
+  /** `value` as a slot: the plan index of its copy, or the value itself when it is shared. */
+  visit(value: unknown, path: string): Slot {
+    if (!isReference(value)) return { value };
+    const known = this.index.get(value);
+    if (known !== undefined) return { index: known };
+    // A view's buffer comes first: shells are made in plan order, and the view's needs it.
+    const buffer = ArrayBuffer.isView(value) ? this.buffer(value, path) : -1;
+    const i = this.plan.length;
+    this.index.set(value, i);
+    this.plan.push(undefined as never); // reserved: cycles back to `value` find its index
+    this.plan[i] = buffer >= 0 ? { kind: 'view', from: value as ArrayBufferView, buffer } : this.entry(value, path);
+    return { index: i };
+  }
+
+  private buffer(view: ArrayBufferView, path: string): number {
+    if (!(view.buffer instanceof ArrayBuffer)) throw new GraphCopyError(path, 'a view on a SharedArrayBuffer');
+    return (this.visit(view.buffer, `${path}.buffer`) as { index: number }).index;
+  }
+
+  private entry(value: object, path: string): Entry {
+    const recipe = recipes.get(value);
+    if (recipe !== undefined) return { kind: 'closure', recipe, captured: recipe.captured.map((c, k) => this.visit(c, `${path}<captured ${k}>`)) };
+    if (typeof value === 'function') throw new GraphCopyError(path, `a function (${value.name || 'anonymous'}) not made with closureOver`);
+    if (Array.isArray(value)) return this.array(value, path);
+    if (value instanceof ArrayBuffer) return { kind: 'buffer', from: value };
+    if (value instanceof Map) {
+      if (Object.getPrototypeOf(value) !== Map.prototype) throw new GraphCopyError(path, 'a subclass of Map');
+      return { kind: 'map', entries: [...value].map(([k, v], n) => [this.visit(k, `${path}<key ${n}>`), this.visit(v, `${path}.get(${String(k)})`)] as const) };
+    }
+    if (value instanceof Set) {
+      if (Object.getPrototypeOf(value) !== Set.prototype) throw new GraphCopyError(path, 'a subclass of Set');
+      return { kind: 'set', elements: [...value].map((v, n) => this.visit(v, `${path}<element ${n}>`)) };
+    }
+    const proto = Object.getPrototypeOf(value) as object | null;
+    if (proto !== Object.prototype && proto !== null && !hasOwnFields(proto)) throw new GraphCopyError(path, `an object with internal state (${nameOf(proto)})`);
+    return this.fields(value, proto, path);
+  }
+
+  private array(from: readonly unknown[], path: string): Entry {
+    const at: number[] = [];
+    const refs: number[] = [];
+    for (let i = 0; i < from.length; i++) {
+      if (!(i in from)) continue;
+      const slot = this.visit(from[i], `${path}[${i}]`);
+      if ('index' in slot) at.push(i), refs.push(slot.index);
+    }
+    return { kind: 'array', from, at, refs };
+  }
+
+  private fields(from: object, proto: object | null, path: string): Entry {
+    const keys: (string | symbol)[] = [];
+    const refs: number[] = [];
+    for (const key of Reflect.ownKeys(from)) {
+      const d = Object.getOwnPropertyDescriptor(from, key)!;
+      const where = `${path}.${String(key)}`;
+      if (!('value' in d)) throw new GraphCopyError(where, 'an accessor field');
+      if (!d.enumerable) throw new GraphCopyError(where, 'a non-enumerable field');
+      // A copy assigns its fields (Object.assign): an accessor of the same name up the prototype chain would run instead.
+      if (proto !== null && key in proto && !('value' in (descriptorOnChain(proto, key) ?? { value: 0 }))) throw new GraphCopyError(where, 'a field shadowing an accessor');
+      const slot = this.visit(d.value, where);
+      if ('index' in slot) keys.push(key), refs.push(slot.index);
+    }
+    return { kind: 'fields', from, proto, keys, refs };
+  }
+}
+
+/**
+ * Whether instances of `proto`'s class keep all their state in own fields. Objects of
+ * built-in classes with internal slots (`Promise`, `WeakMap`, `Date`, `RegExp`,
+ * `WeakRef`) have prototypes built into the runtime: their state would be lost.
+ */
+function hasOwnFields(proto: object): boolean {
+  for (let p: object | null = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+    if (p === Object.prototype) return true;
+    if (INTERNAL.has(p)) return false;
+  }
+  return true;
+}
+
+const INTERNAL = new Set<object>([Promise.prototype, WeakMap.prototype, WeakSet.prototype, WeakRef.prototype, Date.prototype, RegExp.prototype, Error.prototype]);
+
+function descriptorOnChain(proto: object, key: string | symbol): PropertyDescriptor | undefined {
+  for (let p: object | null = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(p, key);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
+function nameOf(proto: object): string {
+  const ctor = (proto as { constructor?: { name?: string } }).constructor;
+  return ctor?.name ?? 'unknown class';
+}
