@@ -13,10 +13,13 @@
 // JSON line per scenario and side, `{"name", "unit", "value"}` in the bench format
 // (value: the median of the samples' schedules per CPU-second), with min/median/max by CPU
 // and wall clock, and one line per scenario with the copy/build ratio pair by pair.
-// `COPY_FROM_PAGES`, the point from which `world: 'auto'` copies, is read from these.
+// On the heap tuneHeapForExploration sets, as the explore bench. `COPY_FROM_PAGES`, the
+// point from which `world: 'auto'` copies, is read from these.
 import { parseArgs } from 'node:util';
-import { classicMirror, explore, loadScenario, SCENARIO_REGISTRY, setup } from '@secondary-mmu/testkit';
+import { classicMirror, explore, loadScenario, SCENARIO_REGISTRY, setup, tuneHeapForExploration } from '@secondary-mmu/testkit';
 import { pairRatios, summary } from './stats.mjs';
+
+tuneHeapForExploration(); // as the CLI, the long scripts and the explore bench run
 
 const { values } = parseArgs({
   options: {

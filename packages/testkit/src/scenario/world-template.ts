@@ -51,18 +51,25 @@ export interface SetUpRequest {
   readonly replay: string | undefined;
 }
 
-/** The set-up world for one run, built or copied as `source` says. */
-export async function setUpFor(request: SetUpRequest, source: WorldSource): Promise<SetUpWorld> {
+/**
+ * The set-up world for one run, built or copied as `source` says. Not `async` itself:
+ * a build is every run's path, and each `async` layer would add microtask hops to it.
+ */
+export function setUpFor(request: SetUpRequest, source: WorldSource): Promise<SetUpWorld> {
   if (request.replay !== undefined || source === 'build' || (source === 'auto' && filledPages(request.scenario) < COPY_FROM_PAGES)) return build(request);
-  const template = await templateFor(request, source === 'copy');
+  return copy(request, source === 'copy');
+}
+
+async function copy(request: SetUpRequest, required: boolean): Promise<SetUpWorld> {
+  const template = await templateFor(request, required);
   if (template === null) return build(request);
-  const copy = template.copy();
-  copy.machine.reseed({ seed: request.seed });
-  return copy;
+  const world = template.copy();
+  world.machine.reseed({ seed: request.seed });
+  return world;
 }
 
 /** A fresh machine with the scenario's notifier configuration and trace, set up. */
-async function build(r: SetUpRequest): Promise<SetUpWorld> {
+function build(r: SetUpRequest): Promise<SetUpWorld> {
   const machine = new Machine({
     era: r.era,
     schedule: r.schedule,
@@ -100,9 +107,15 @@ async function templateFor(r: SetUpRequest, required: boolean): Promise<GraphTem
   return template;
 }
 
-/** Pages the set-up faults in: what a build costs beyond its machine. */
+/** Pages the set-up faults in, what a build costs beyond its machine: once per (frozen) scenario. */
 function filledPages(s: Scenario): number {
-  let pages = 0;
-  for (const m of s.mappings) if (m.fill !== undefined) pages += m.pages;
+  let pages = filled.get(s);
+  if (pages === undefined) {
+    pages = 0;
+    for (const m of s.mappings) if (m.fill !== undefined) pages += m.pages;
+    filled.set(s, pages);
+  }
   return pages;
 }
+
+const filled = new WeakMap<Scenario, number>();

@@ -107,9 +107,9 @@ export class Scheduler {
    * @internal Make the strategy and the replay recording again, for the kernel's new
    * seed (`Kernel.reseed`) or for `replay`, as the constructor would have with the same
    * options. Only before the first run and the first spawn, and only to the same
-   * preemption classes: a
-   * lock fixes when it is made whether its holder may be preempted (`held`), so a
-   * machine whose locks exist cannot change that. Refused with `EINVAL`, nothing changed.
+   * preemption classes: a lock fixes when it is made whether its holder may be preempted
+   * (`held`), so a machine whose locks exist cannot change that. Refused with `EINVAL`,
+   * nothing changed.
    */
   reschedule(replay: string | undefined): void {
     if (this.runs > 0 || this.active || this.aborted) throw new SmmuError('EINVAL', 'reschedule: this machine has run; only a machine that never ran can be given another seed');

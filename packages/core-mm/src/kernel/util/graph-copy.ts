@@ -26,19 +26,31 @@ interface Recipe {
   readonly captured: readonly unknown[];
 }
 
-// One registry per copy of the package: a closure made by another copy has no recipe
-// here, so a copy refuses it (the caller builds instead) rather than share it.
-const recipes = new WeakMap<object, Recipe>();
+/**
+ * Where a closure keeps its recipe: a hidden field of the closure itself, not a
+ * `WeakMap` from closure to recipe. Every run makes a few such closures; as keys of a
+ * long-lived `WeakMap` they would be ephemerons, which V8's young-generation GC keeps
+ * alive, with everything they capture, until a full GC (measured: schedules 2.6× slower
+ * with `tuneHeapForExploration`). `Symbol.for`: the ESM and CJS copies of this package
+ * read one another's recipes.
+ */
+const RECIPE = Symbol.for('@secondary-mmu/core-mm:closureOver');
 
 /**
  * `make(...captured)`, remembered so that {@link copyGraph} can make the same closure
  * (or object of closures) again over copies of `captured`. `make` must build its
- * result from its arguments alone.
+ * result from its arguments alone. Kernel counterpart: none.
  */
 export function closureOver<C extends unknown[], T extends object>(make: (...captured: C) => T, ...captured: C): T {
   const made = make(...captured);
-  recipes.set(made, { make: make as Recipe['make'], captured });
+  const recipe: Recipe = { make, captured };
+  Object.defineProperty(made, RECIPE, { value: recipe });
   return made;
+}
+
+/** The recipe `value` was made with ({@link closureOver}), if any. */
+function recipeOf(value: object): Recipe | undefined {
+  return Object.prototype.hasOwnProperty.call(value, RECIPE) ? (value as Record<symbol, Recipe>)[RECIPE] : undefined;
 }
 
 /** Why {@link copyGraph} refused: the path from the root to what it could not copy. Code `EINVAL`. */
@@ -97,7 +109,7 @@ type Entry =
   | { readonly kind: 'map'; readonly entries: readonly (readonly [Slot, Slot])[] }
   | { readonly kind: 'set'; readonly elements: readonly Slot[] }
   | { readonly kind: 'buffer'; readonly from: ArrayBuffer }
-  | { readonly kind: 'view'; readonly from: ArrayBufferView; readonly buffer: number }
+  | { readonly kind: 'view'; readonly from: ArrayBufferView; readonly buffer: number; readonly length: number }
   | { readonly kind: 'closure'; readonly recipe: Recipe; readonly captured: readonly Slot[] };
 
 /** Whether a value is copied (an object or function that is not frozen), not shared. */
@@ -120,8 +132,7 @@ function shell(e: Entry, out: readonly unknown[]): unknown {
       return e.from.slice(0);
     case 'view': {
       const Kind = e.from.constructor as new (buffer: ArrayBuffer, offset: number, length: number) => ArrayBufferView;
-      const length = e.from instanceof DataView ? e.from.byteLength : (e.from as Uint8Array).length;
-      return new Kind(out[e.buffer] as ArrayBuffer, e.from.byteOffset, length);
+      return new Kind(out[e.buffer] as ArrayBuffer, e.from.byteOffset, e.length);
     }
     case 'closure':
       return undefined; // made by remakeAt, once what it captured exists
@@ -179,28 +190,29 @@ class Planner {
     const i = this.plan.length;
     this.index.set(value, i);
     this.plan.push(undefined as never); // reserved: cycles back to `value` find its index
-    this.plan[i] = buffer >= 0 ? { kind: 'view', from: value as ArrayBufferView, buffer } : this.entry(value, path);
+    this.plan[i] = buffer >= 0 ? view(value as ArrayBufferView, buffer) : this.entry(value, path);
     return { index: i };
   }
 
   private buffer(view: ArrayBufferView, path: string): number {
-    if (!(view.buffer instanceof ArrayBuffer)) throw new GraphCopyError(path, 'a view on a SharedArrayBuffer');
+    if (tag(view.buffer) !== 'ArrayBuffer') throw new GraphCopyError(path, 'a view on a SharedArrayBuffer');
     return (this.visit(view.buffer, `${path}.buffer`) as { index: number }).index;
   }
 
   private entry(value: object, path: string): Entry {
-    const recipe = recipes.get(value);
+    const recipe = recipeOf(value);
     if (recipe !== undefined) return { kind: 'closure', recipe, captured: recipe.captured.map((c, k) => this.visit(c, `${path}<captured ${k}>`)) };
     if (typeof value === 'function') throw new GraphCopyError(path, `a function (${value.name || 'anonymous'}) not made with closureOver`);
     if (Array.isArray(value)) return this.array(value, path);
-    if (value instanceof ArrayBuffer) return { kind: 'buffer', from: value };
-    if (value instanceof Map) {
+    const t = tag(value);
+    if (t === 'ArrayBuffer') return { kind: 'buffer', from: value as ArrayBuffer };
+    if (t === 'Map') {
       if (Object.getPrototypeOf(value) !== Map.prototype) throw new GraphCopyError(path, 'a subclass of Map');
-      return { kind: 'map', entries: [...value].map(([k, v], n) => [this.visit(k, `${path}<key ${n}>`), this.visit(v, `${path}.get(${String(k)})`)] as const) };
+      return { kind: 'map', entries: [...(value as Map<unknown, unknown>)].map(([k, v], n) => [this.visit(k, `${path}<key ${n}>`), this.visit(v, `${path}.get(${String(k)})`)] as const) };
     }
-    if (value instanceof Set) {
+    if (t === 'Set') {
       if (Object.getPrototypeOf(value) !== Set.prototype) throw new GraphCopyError(path, 'a subclass of Set');
-      return { kind: 'set', elements: [...value].map((v, n) => this.visit(v, `${path}<element ${n}>`)) };
+      return { kind: 'set', elements: [...(value as Set<unknown>)].map((v, n) => this.visit(v, `${path}<element ${n}>`)) };
     }
     const proto = Object.getPrototypeOf(value) as object | null;
     if (proto !== Object.prototype && proto !== null && !hasOwnFields(proto)) throw new GraphCopyError(path, `an object with internal state (${nameOf(proto)})`);
@@ -213,7 +225,10 @@ class Planner {
     for (let i = 0; i < from.length; i++) {
       if (!(i in from)) continue;
       const slot = this.visit(from[i], `${path}[${i}]`);
-      if ('index' in slot) at.push(i), refs.push(slot.index);
+      if ('index' in slot) {
+        at.push(i);
+        refs.push(slot.index);
+      }
     }
     return { kind: 'array', from, at, refs };
   }
@@ -229,7 +244,10 @@ class Planner {
       // A copy assigns its fields (Object.assign): an accessor of the same name up the prototype chain would run instead.
       if (proto !== null && key in proto && !('value' in (descriptorOnChain(proto, key) ?? { value: 0 }))) throw new GraphCopyError(where, 'a field shadowing an accessor');
       const slot = this.visit(d.value, where);
-      if ('index' in slot) keys.push(key), refs.push(slot.index);
+      if ('index' in slot) {
+        keys.push(key);
+        refs.push(slot.index);
+      }
     }
     return { kind: 'fields', from, proto, keys, refs };
   }
@@ -249,6 +267,20 @@ function hasOwnFields(proto: object): boolean {
 }
 
 const INTERNAL = new Set<object>([Promise.prototype, WeakMap.prototype, WeakSet.prototype, WeakRef.prototype, Date.prototype, RegExp.prototype, Error.prototype]);
+
+/** A view's entry; its length in elements (a `DataView`'s in bytes) read once, here. */
+function view(from: ArrayBufferView, buffer: number): Entry {
+  const length = tag(from) === 'DataView' ? from.byteLength : (from as Uint8Array).length;
+  return { kind: 'view', from, buffer, length };
+}
+
+/**
+ * A built-in object's class (`Map`, `Set`, `ArrayBuffer`, `DataView`), read from its
+ * tag: built-ins are one class per realm, so there is no ESM/CJS copy to tell apart.
+ */
+function tag(value: object): string {
+  return Object.prototype.toString.call(value).slice(8, -1);
+}
 
 function descriptorOnChain(proto: object, key: string | symbol): PropertyDescriptor | undefined {
   for (let p: object | null = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
