@@ -43,8 +43,8 @@ const RECIPE = Symbol.for('@secondary-mmu/core-mm:closureOver');
  */
 export function closureOver<C extends unknown[], T extends object>(make: (...captured: C) => T, ...captured: C): T {
   const made = make(...captured);
-  const recipe: Recipe = { make, captured };
-  Object.defineProperty(made, RECIPE, { value: recipe });
+  // A plain store, not defineProperty (several times slower, and every run makes a few).
+  (made as Record<symbol, Recipe>)[RECIPE] = { make, captured };
   return made;
 }
 
