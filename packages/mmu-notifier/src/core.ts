@@ -129,7 +129,11 @@ export class NotifierCore {
   /** Subscribe a listener; returns the unsubscribe function. */
   listen(listener: NotifierListener): () => void {
     this.listeners.push(listener);
-    return closureOver((core, l) => () => core.unlisten(l), this, listener);
+    return closureOver(NotifierCore.unlistener, this, listener);
+  }
+
+  private static unlistener(this: void, core: NotifierCore, listener: NotifierListener): () => void {
+    return () => core.unlisten(listener);
   }
 
   private unlisten(listener: NotifierListener): void {

@@ -58,8 +58,8 @@ export class MemoryState {
     this.allocator = new PageAllocator(kernel, this.fsReclaim, this.frames, this.observers);
     this.pageLock = new BitLock(kernel, 'PG_locked', this.frames.flags, PG_LOCKED_BIT);
     this.lru = new LruLists(kernel, this.frames);
-    // Made with closureOver so a copy of the world (a testkit's template) remakes it over its own lru.
-    this.allocator.onFree = closureOver((lru) => (pfn: number) => lru.remove(pfn), this.lru);
+    // Made with closureOver so a copy of the world (a testkit's template) makes it again over its own lru.
+    this.allocator.onFree = closureOver(lruRemover, this.lru);
   }
 
   /** A new anon_vma (`anon_vma_alloc`), a child of `parent` in the fork tree, or a root. */
@@ -111,4 +111,9 @@ export class MemoryState {
   newMm(): Mm {
     return new Mm(this.kernel, this.era, this.nextMm++);
   }
+}
+
+/** The allocator's free hook: a freed frame leaves the LRU. */
+function lruRemover(lru: LruLists): (pfn: number) => void {
+  return (pfn) => lru.remove(pfn);
 }

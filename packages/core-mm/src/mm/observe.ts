@@ -69,7 +69,11 @@ export class Observers {
   subscribe(listener: MmObserver): () => void {
     this.listeners.push(listener);
     this.active = true;
-    return closureOver((bus, l) => () => bus.unsubscribe(l), this, listener);
+    return closureOver(Observers.unsubscriber, this, listener);
+  }
+
+  private static unsubscriber(this: void, bus: Observers, listener: MmObserver): () => void {
+    return () => bus.unsubscribe(listener);
   }
 
   private unsubscribe(listener: MmObserver): void {

@@ -66,21 +66,22 @@ export class NotifierTrace implements TraceData {
 
   private constructor(machine: Machine, options: NotifierTraceOptions) {
     this.machine = machine;
-    this.stops.push(
-      notifierCore(machine).listen(
-        closureOver(
-          (trace: NotifierTrace): NotifierListener => ({
-            onCall: (call) => trace.call(call),
-            onReturn: (call, result, error, time) => trace.return(call, result, error, time),
-            onLifecycle: (step, subscriber, mm, task) => trace.step(step, subscriber, mm === null ? null : mm.id, task),
-            onDeviceAccess: (access) => trace.access(access),
-          }),
-          this,
-        ),
-      ),
-    );
-    // closureOver: a copy of the machine (a testkit's world template) remakes these over the copy of this trace.
-    if (options.scans !== false) this.stops.push(machine.mem.observers.subscribe(closureOver((trace: NotifierTrace) => (event: MmEvent) => trace.observe(event), this)));
+    // closureOver: a copy of the machine (a testkit's world template) makes these again over the copy of this trace.
+    this.stops.push(notifierCore(machine).listen(closureOver(NotifierTrace.listener, this)));
+    if (options.scans !== false) this.stops.push(machine.mem.observers.subscribe(closureOver(NotifierTrace.observer, this)));
+  }
+
+  private static listener(this: void, trace: NotifierTrace): NotifierListener {
+    return {
+      onCall: (call) => trace.call(call),
+      onReturn: (call, result, error, time) => trace.return(call, result, error, time),
+      onLifecycle: (step, subscriber, mm, task) => trace.step(step, subscriber, mm === null ? null : mm.id, task),
+      onDeviceAccess: (access) => trace.access(access),
+    };
+  }
+
+  private static observer(this: void, trace: NotifierTrace): (event: MmEvent) => void {
+    return (event) => trace.observe(event);
   }
 
   /** Start tracing `machine`: from now on, until {@link NotifierTrace.detach}. */
