@@ -5,6 +5,7 @@
 export { loadScenario, parseScenario, MAX_SCENARIO_ALIASES, type LoadScenarioOptions } from './load.js';
 export { scenarioJsonSchema } from './json-schema.js';
 export { runScenario, type RunScenarioOptions, type ScenarioResult } from './run.js';
+export { COPY_FROM_PAGES, type WorldSource } from './world-template.js';
 export { ScenarioError, type ScenarioIssue } from './errors.js';
 export { parseAddress, type ScenarioAddress } from './address.js';
 export {
