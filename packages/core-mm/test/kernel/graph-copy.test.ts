@@ -71,11 +71,42 @@ describe('copyGraph: what a copy keeps', () => {
     expect(copy.map.get(copiedKey!)).toEqual([1, 2]);
   });
 
+  it('a root that is a typed array, or a DataView, is a view on its own copied buffer', () => {
+    const bytes = Uint8Array.of(1, 2, 3);
+    const copy = copyGraph(bytes);
+    expect(copy).toBeInstanceOf(Uint8Array);
+    expect(copy.buffer).not.toBe(bytes.buffer);
+    expect([...copy]).toEqual([1, 2, 3]);
+    const data = new DataView(new ArrayBuffer(8), 2, 4);
+    data.setUint16(0, 0xbeef);
+    const dataCopy = copyGraph({ data }).data;
+    expect([dataCopy.byteOffset, dataCopy.byteLength, dataCopy.getUint16(0)]).toEqual([2, 4, 0xbeef]);
+  });
+
+  it('Maps and Sets of primitives, a null-prototype object, and a field over an inherited data property', () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { n: 1 });
+    class Kind {
+      declare tag: string;
+    }
+    Object.defineProperty(Kind.prototype, 'tag', { value: 'default', writable: true });
+    const kind = Object.assign(new Kind(), { tag: 'own' });
+    const copy = copyGraph({ map: new Map<string, number>([['a', 1]]), set: new Set(['x', 2]), bare, kind });
+    expect([...copy.map]).toEqual([['a', 1]]);
+    expect([...copy.set]).toEqual(['x', 2]);
+    expect(Object.getPrototypeOf(copy.bare)).toBeNull();
+    expect(copy.bare['n']).toBe(1);
+    expect(copy.kind).toBeInstanceOf(Kind);
+    expect(copy.kind.tag).toBe('own');
+  });
+
   it('frozen objects are shared, not copied', () => {
     const spec = Object.freeze({ name: 'buf', pages: 4 });
     const copy = copyGraph({ spec, holder: { spec } });
     expect(copy.spec).toBe(spec);
     expect(copy.holder.spec).toBe(spec);
+    expect(copyGraph(spec)).toBe(spec);
+    expect(copyGraph(7)).toBe(7);
+    expect(copyGraph(null)).toBeNull();
   });
 
   it('a closure made with closureOver is made again over the copies of what it captured', () => {
@@ -91,14 +122,16 @@ describe('copyGraph: what a copy keeps', () => {
     expect(copy.counter.n).toBe(2);
   });
 
-  it('a closure capturing another closure, and an object of closures, are remade', () => {
+  it('a closure capturing another closure, and an object of closures, are remade; each once', () => {
     const box = { v: 1 };
     const read = closureOver((b) => () => b.v, box);
-    const ops = closureOver((r) => ({ twice: () => 2 * r() }), read);
-    const copy = copyGraph({ box, ops });
+    const ops = closureOver((r, factor) => ({ times: () => factor * r(), read: r }), read, 2);
+    const copy = copyGraph({ box, ops, read });
     copy.box.v = 5;
-    expect(copy.ops.twice()).toBe(10);
-    expect(ops.twice()).toBe(2);
+    expect(copy.ops.times()).toBe(10);
+    expect(ops.times()).toBe(2);
+    expect(copy.ops.read).toBe(copy.read);
+    expect(copy.read).not.toBe(read);
   });
 });
 
@@ -134,31 +167,50 @@ describe('GraphTemplate: copied many times', () => {
 });
 
 describe('what cannot be copied is refused, naming where it is', () => {
-  it('a function not made with closureOver', () => {
-    const e = refusal(() => copyGraph({ hooks: [() => 1] }));
+  it('a function not made with closureOver, named or not', () => {
+    function onFree(): void {}
+    const e = refusal(() => copyGraph({ hooks: [onFree] }));
     expect(e.path).toBe('root.hooks[0]');
-    expect(e.message).toContain('not made with closureOver');
+    expect(e.message).toBe('EINVAL: cannot copy a function (onFree) not made with closureOver at root.hooks[0]');
+    const anonymous = [(): number => 1][0]!;
+    expect(refusal(() => copyGraph({ f: anonymous })).message).toContain('a function (anonymous)');
   });
 
-  it('objects with internal state: a promise, a WeakMap, a subclass of Map', () => {
-    expect(refusal(() => copyGraph({ p: Promise.resolve(1) })).path).toBe('root.p');
-    expect(refusal(() => copyGraph({ w: new WeakMap() })).message).toContain('WeakMap');
+  it('the path goes through what a closure captured and through a Set', () => {
+    const hook = closureOver((target) => () => target, { bad: new WeakSet() });
+    expect(refusal(() => copyGraph({ hook })).path).toBe('root.hook<captured 0>.bad');
+    expect(refusal(() => copyGraph({ s: new Set([1, new WeakMap()]) })).path).toBe('root.s<element 1>');
+  });
+
+  it('objects with internal state, a subclass of one, subclasses of Map and Set, a view on shared memory', () => {
+    expect(refusal(() => copyGraph({ p: Promise.resolve(1) })).message).toBe('EINVAL: cannot copy an object with internal state (Promise) at root.p');
+    class Deferred extends Promise<number> {}
+    expect(refusal(() => copyGraph({ d: Deferred.resolve(1) })).message).toContain('(Promise)');
+    expect(refusal(() => copyGraph({ w: new WeakMap() })).message).toContain('(WeakMap)');
     class Registry extends Map<string, number> {}
-    expect(refusal(() => copyGraph({ r: new Registry() })).message).toContain('subclass of Map');
+    expect(refusal(() => copyGraph({ r: new Registry() })).message).toContain('a subclass of Map at root.r');
+    class Members extends Set<string> {}
+    expect(refusal(() => copyGraph({ s: new Members() })).message).toContain('a subclass of Set at root.s');
+    expect(refusal(() => copyGraph({ v: new Int32Array(new SharedArrayBuffer(8)) })).message).toBe('EINVAL: cannot copy a view on a SharedArrayBuffer at root.v');
   });
 
   it('accessor, hidden and symbol-keyed fields, and a field shadowing an accessor', () => {
     const accessor = Object.defineProperty({}, 'x', { get: () => 1, enumerable: true });
-    expect(refusal(() => copyGraph({ o: accessor })).path).toBe('root.o.x');
+    expect(refusal(() => copyGraph({ o: accessor })).message).toBe('EINVAL: cannot copy an accessor field at root.o.x');
     const hidden = Object.defineProperty({}, 'y', { value: 1, enumerable: false });
-    expect(refusal(() => copyGraph({ o: hidden })).message).toContain('non-enumerable');
+    expect(refusal(() => copyGraph({ o: hidden })).message).toBe('EINVAL: cannot copy a non-enumerable field at root.o.y');
     class WithGetter {
       get z(): number {
         return 0;
       }
     }
-    const shadowing = Object.defineProperty(new WithGetter(), 'z', { value: 1, enumerable: true });
-    expect(refusal(() => copyGraph(shadowing)).message).toContain('shadowing an accessor');
+    class Derived extends WithGetter {}
+    const shadowing = Object.defineProperty(new Derived(), 'z', { value: 1, enumerable: true });
+    expect(refusal(() => copyGraph(shadowing)).message).toBe('EINVAL: cannot copy a field shadowing an inherited accessor or read-only field at root.z');
+    class Sealed {}
+    Object.defineProperty(Sealed.prototype, 'id', { value: 0, writable: false });
+    const readOnly = Object.defineProperty(new Sealed(), 'id', { value: 1, enumerable: true });
+    expect(refusal(() => copyGraph(readOnly)).path).toBe('root.id');
   });
 
   it('a refused template is refused when made, not when copied', () => {

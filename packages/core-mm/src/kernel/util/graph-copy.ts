@@ -13,8 +13,9 @@ import { SmmuError } from '../errors.js';
  * cannot be read — so only a closure made with {@link closureOver} is copied: its
  * recipe is called again over copies of what it captured. Anything else that cannot be
  * copied faithfully (an unregistered function, a promise, a `WeakMap`, an accessor
- * field) is refused with a {@link GraphCopyError} naming where it was found, when the
- * template is made; the caller then builds its world instead.
+ * field, a field an inherited accessor would take) is refused with a
+ * {@link GraphCopyError} naming where it was found, when the template is made; the
+ * caller then builds its world instead.
  *
  * Kernel counterpart: none (the nearest is `fork()`'s `dup_mmap`, which copies one mm,
  * not a machine).
@@ -78,14 +79,17 @@ export function copyGraph<T>(root: T): T {
  * making it voids the plan.
  */
 export class GraphTemplate<T> {
-  private readonly root: T;
+  /** The root: its plan index, or itself when it is shared (a primitive, a frozen object). */
+  private readonly root: Slot;
   private readonly plan: readonly Entry[];
+  /** The plan indices of closures, made after every other shell (they capture shells). */
+  private readonly closures: readonly number[];
 
   constructor(root: T) {
     const planner = new Planner();
-    planner.visit(root, 'root');
-    this.root = root;
+    this.root = planner.visit(root, 'root');
     this.plan = planner.plan;
+    this.closures = planner.plan.flatMap((e, i) => (e.kind === 'closure' ? [i] : []));
   }
 
   /** A fresh deep copy of the template. */
@@ -93,9 +97,9 @@ export class GraphTemplate<T> {
     const plan = this.plan;
     const out: unknown[] = new Array(plan.length);
     for (let i = 0; i < plan.length; i++) out[i] = shell(plan[i]!, out);
-    for (let i = 0; i < plan.length; i++) if (plan[i]!.kind === 'closure') remakeAt(plan, out, i);
+    for (const i of this.closures) remakeAt(plan, out, i);
     for (let i = 0; i < plan.length; i++) link(plan[i]!, out[i], out);
-    return (isReference(this.root) ? out[0] : this.root) as T;
+    return resolve(this.root, out) as T;
   }
 }
 
@@ -112,9 +116,12 @@ type Entry =
   | { readonly kind: 'view'; readonly from: ArrayBufferView; readonly buffer: number; readonly length: number }
   | { readonly kind: 'closure'; readonly recipe: Recipe; readonly captured: readonly Slot[] };
 
-/** Whether a value is copied (an object or function that is not frozen), not shared. */
+/**
+ * Whether a value is copied, not shared: an object or function that is not frozen
+ * (`Object.isFrozen` answers true for every primitive and for null).
+ */
 function isReference(value: unknown): value is object {
-  return (typeof value === 'object' && value !== null) || typeof value === 'function' ? !Object.isFrozen(value) : false;
+  return !Object.isFrozen(value);
 }
 
 /** An entry's copy before its references are linked: fields and elements still point at the template's. */
@@ -215,21 +222,22 @@ class Planner {
       return { kind: 'set', elements: [...(value as Set<unknown>)].map((v, n) => this.visit(v, `${path}<element ${n}>`)) };
     }
     const proto = Object.getPrototypeOf(value) as object | null;
-    if (proto !== Object.prototype && proto !== null && !hasOwnFields(proto)) throw new GraphCopyError(path, `an object with internal state (${nameOf(proto)})`);
+    const builtIn = internalClass(proto);
+    if (builtIn !== null) throw new GraphCopyError(path, `an object with internal state (${builtIn})`);
     return this.fields(value, proto, path);
   }
 
   private array(from: readonly unknown[], path: string): Entry {
     const at: number[] = [];
     const refs: number[] = [];
-    for (let i = 0; i < from.length; i++) {
-      if (!(i in from)) continue;
-      const slot = this.visit(from[i], `${path}[${i}]`);
+    // forEach skips holes, as the copy (a slice) keeps them.
+    from.forEach((element, i) => {
+      const slot = this.visit(element, `${path}[${i}]`);
       if ('index' in slot) {
         at.push(i);
         refs.push(slot.index);
       }
-    }
+    });
     return { kind: 'array', from, at, refs };
   }
 
@@ -241,8 +249,8 @@ class Planner {
       const where = `${path}.${String(key)}`;
       if (!('value' in d)) throw new GraphCopyError(where, 'an accessor field');
       if (!d.enumerable) throw new GraphCopyError(where, 'a non-enumerable field');
-      // A copy assigns its fields (Object.assign): an accessor of the same name up the prototype chain would run instead.
-      if (proto !== null && key in proto && !('value' in (descriptorOnChain(proto, key) ?? { value: 0 }))) throw new GraphCopyError(where, 'a field shadowing an accessor');
+      // A copy assigns its fields (Object.assign): an inherited accessor of the same name would run instead, a read-only value would refuse.
+      if (blocksAssignment(inherited(proto, key))) throw new GraphCopyError(where, 'a field shadowing an inherited accessor or read-only field');
       const slot = this.visit(d.value, where);
       if ('index' in slot) {
         keys.push(key);
@@ -254,19 +262,21 @@ class Planner {
 }
 
 /**
- * Whether instances of `proto`'s class keep all their state in own fields. Objects of
- * built-in classes with internal slots (`Promise`, `WeakMap`, `Date`, `RegExp`,
- * `WeakRef`) have prototypes built into the runtime: their state would be lost.
+ * The built-in class with internal slots (`Promise`, `WeakMap`, `Date`, `RegExp`,
+ * `Error`…) whose prototype is on `proto`'s chain, or null. Such an object keeps state
+ * that no field holds: a copy of its fields would lose it.
  */
-function hasOwnFields(proto: object): boolean {
-  for (let p: object | null = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
-    if (p === Object.prototype) return true;
-    if (INTERNAL.has(p)) return false;
+function internalClass(proto: object | null): string | null {
+  for (let p = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+    const name = INTERNAL.get(p);
+    if (name !== undefined) return name;
   }
-  return true;
+  return null;
 }
 
-const INTERNAL = new Set<object>([Promise.prototype, WeakMap.prototype, WeakSet.prototype, WeakRef.prototype, Date.prototype, RegExp.prototype, Error.prototype]);
+const INTERNAL = new Map<object, string>(
+  [Promise, WeakMap, WeakSet, WeakRef, Date, RegExp, Error].map((c) => [c.prototype as object, c.name]),
+);
 
 /** A view's entry; its length in elements (a `DataView`'s in bytes) read once, here. */
 function view(from: ArrayBufferView, buffer: number): Entry {
@@ -282,15 +292,16 @@ function tag(value: object): string {
   return Object.prototype.toString.call(value).slice(8, -1);
 }
 
-function descriptorOnChain(proto: object, key: string | symbol): PropertyDescriptor | undefined {
-  for (let p: object | null = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+/** The descriptor of `key` up `proto`'s chain, nearest first, or undefined. */
+function inherited(proto: object | null, key: string | symbol): PropertyDescriptor | undefined {
+  for (let p = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
     const d = Object.getOwnPropertyDescriptor(p, key);
     if (d !== undefined) return d;
   }
   return undefined;
 }
 
-function nameOf(proto: object): string {
-  const ctor = (proto as { constructor?: { name?: string } }).constructor;
-  return ctor?.name ?? 'unknown class';
+/** Whether an inherited property takes an assignment of its name instead of a new own field. */
+function blocksAssignment(d: PropertyDescriptor | undefined): boolean {
+  return d !== undefined && (!('value' in d) || d.writable === false);
 }
