@@ -20,7 +20,7 @@ import { setUpWorld, type SetUpWorld } from './world.js';
  * Both give byte-identical runs (same trace, token, verdict and violations: the
  * testkit's `restored-world` test checks every registry scenario), so the choice is
  * one of speed only. A replayed run always builds: a token may name other preemption
- * classes than the template was made with.
+ * classes than the template was made with. Kernel counterpart: none.
  */
 export type WorldSource = 'auto' | 'build' | 'copy';
 
@@ -37,7 +37,8 @@ export function checkWorldSource(fn: string, value: unknown, path: string): Worl
  * Under `auto`, a set-up that faults in at least this many pages is copied. Copying
  * costs about as much as building a scenario with no filled page (the machine's frame
  * table is most of both); each filled page adds a fault through the model to a build
- * and nothing measurable to a copy. Measured by the testkit's `world` benchmark.
+ * and nothing measurable to a copy. Measured by the testkit's `bench:world` script
+ * (`bench/world-source.mjs`). Kernel counterpart: none.
  */
 export const COPY_FROM_PAGES = 32;
 

@@ -54,7 +54,7 @@ function recipeOf(value: object): Recipe | undefined {
   return Object.prototype.hasOwnProperty.call(value, RECIPE) ? (value as Record<symbol, Recipe>)[RECIPE] : undefined;
 }
 
-/** Why {@link copyGraph} refused: the path from the root to what it could not copy. Code `EINVAL`. */
+/** Why {@link copyGraph} refused: the path from the root to what it could not copy. Code `EINVAL`. Kernel counterpart: none. */
 export class GraphCopyError extends SmmuError {
   /** Where the object was found, from the root (`root.mem.allocator.onFree`). */
   readonly path: string;
@@ -65,7 +65,7 @@ export class GraphCopyError extends SmmuError {
   }
 }
 
-/** A deep copy of `root` (see the module comment); throws {@link GraphCopyError} on what it cannot copy. */
+/** A deep copy of `root` (see the module comment); throws {@link GraphCopyError} on what it cannot copy. Kernel counterpart: none. */
 export function copyGraph<T>(root: T): T {
   return new GraphTemplate(root).copy();
 }
@@ -76,7 +76,7 @@ export function copyGraph<T>(root: T): T {
  * per object with where its references are — so that a copy is a few passes over the
  * plan: shells first (`Object.assign` of each object's fields, `slice` of each array
  * and buffer), then the references pointed at the copies. Changing the template after
- * making it voids the plan.
+ * making it voids the plan. Kernel counterpart: none.
  */
 export class GraphTemplate<T> {
   /** The root: its plan index, or itself when it is shared (a primitive, a frozen object). */
