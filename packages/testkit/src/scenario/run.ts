@@ -77,8 +77,9 @@ export interface ScenarioResult {
  * `TestkitArgumentError`, a token that cannot be replayed here core-mm's
  * `ReplayTokenError` (all `EINVAL`), before anything is built — then build the machine
  * (`program` is the scenario, so the token's fingerprint names it), the processes and
- * mappings with direct tasks (or copy them: `options.world`), the driver instances, spawn one scheduled task per
- * scenario task (CPU tasks in their process, device tasks as bare tasks), run, `verify`
+ * mappings with direct tasks (or copy them: `options.world`), attach the driver
+ * instances, spawn one scheduled task per scenario task (CPU tasks in their process,
+ * device tasks as bare tasks), run, `verify`
  * the machine's invariants (findings are `invariant` violations), match the windows and
  * judge. `verify` runs only after a run that ended: not after one stopped midway
  * (`RunResult.aborted`: deadlock, livelock, uncontrolled await, divergence) nor after
